@@ -1,1 +1,7 @@
-pub fn hello(){}
+//! covenant: service standards, time-limit promises and escalation chains, checked against case timelines.
+
+pub mod case;
+pub mod check;
+pub mod diag;
+pub mod syntax;
+pub mod time;

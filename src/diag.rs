@@ -1,0 +1,169 @@
+//! Diagnostics as data: stable codes, severities, messages, labelled spans and help.
+//!
+//! Every stage (parser, checker, case readers) reports problems as
+//! [`Diagnostic`] values over a [`SourceMap`]; rendering (human, json, github,
+//! sarif) happens at the edge, in the binary.
+//!
+//! Message style: lowercase, no trailing period, user input in backticks.
+
+use crate::syntax::ast::{FileId, Span};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Legal but likely wrong; fails `check` only with `--deny-warnings`.
+    Warning,
+    /// The policy cannot be used.
+    Error,
+}
+
+/// A span with an optional note, shown under the source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What to say there.
+    pub message: Option<String>,
+}
+
+/// One problem found in a policy or case file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `E0203`; documented in `docs/language.md`.
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// One lowercase line; user input in backticks.
+    pub message: String,
+    /// The primary label first, then secondary ones.
+    pub labels: Vec<Label>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `span`.
+    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+        Self {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            labels: vec![Label {
+                span,
+                message: None,
+            }],
+            help: None,
+        }
+    }
+    /// A warning at `span`.
+    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+        Self {
+            code,
+            severity: Severity::Warning,
+            message: message.into(),
+            labels: vec![Label {
+                span,
+                message: None,
+            }],
+            help: None,
+        }
+    }
+    /// Adds a help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    /// Adds a secondary label.
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: Some(message.into()),
+        });
+        self
+    }
+    /// The primary span, if any.
+    pub fn primary(&self) -> Option<Span> {
+        self.labels.first().map(|l| l.span)
+    }
+}
+
+/// One loaded source file.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as given by the user (relative paths stay relative, for stable output).
+    pub path: PathBuf,
+    /// The whole text.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// All source files of a run, addressed by [`FileId`].
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+/// A resolved position: 1-based line and column (column counted in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LineCol {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in characters.
+    pub column: usize,
+}
+
+impl SourceMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, path: impl Into<PathBuf>, text: String) -> FileId {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        });
+        id
+    }
+    /// The file with this id.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+    /// The id of an already loaded file with this path.
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .and_then(|i| u32::try_from(i).ok())
+            .map(FileId)
+    }
+    /// All files in load order.
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+    }
+    /// Line and column of a byte offset in a file (clamped to the text).
+    pub fn line_col(&self, file: FileId, offset: usize) -> LineCol {
+        let Some(f) = self.get(file) else {
+            return LineCol { line: 1, column: 1 };
+        };
+        let offset = offset.min(f.text.len());
+        let line = f.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = f.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = f
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        LineCol { line, column }
+    }
+}
