@@ -167,3 +167,38 @@ impl SourceMap {
         LineCol { line, column }
     }
 }
+
+impl Diagnostic {
+    /// A plain, one-problem-per-block rendering: `path:line:col: error[E0101]: message`,
+    /// then the labels' notes and `  = help: …`. Used by tests and non-terminal output.
+    pub fn render_plain(&self, sources: &SourceMap) -> String {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = match self.primary() {
+            Some(span) => {
+                let path = sources
+                    .get(span.file)
+                    .map(|f| f.path.display().to_string())
+                    .unwrap_or_default();
+                let lc = sources.line_col(span.file, span.start);
+                format!(
+                    "{path}:{}:{}: {severity}[{}]: {}\n",
+                    lc.line, lc.column, self.code, self.message
+                )
+            }
+            None => format!("{severity}[{}]: {}\n", self.code, self.message),
+        };
+        for label in self.labels.iter().skip(1) {
+            if let Some(message) = &label.message {
+                let lc = sources.line_col(label.span.file, label.span.start);
+                out.push_str(&format!("  {}:{}: note: {message}\n", lc.line, lc.column));
+            }
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&format!("  = help: {help}\n"));
+        }
+        out
+    }
+}
