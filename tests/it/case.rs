@@ -209,3 +209,37 @@ fn the_format_of_standard_input_is_guessed() {
     assert_eq!(CaseFormat::sniff("{\n  \"id\": \"A\"\n}"), CaseFormat::Json);
     assert_eq!(CaseFormat::sniff("id: A\n"), CaseFormat::Yaml);
 }
+
+#[test]
+fn every_example_case_under_policies_reads_as_one_case() {
+    let mut checked = 0;
+    for policy in std::fs::read_dir("policies").unwrap() {
+        let cases = policy.unwrap().path().join("cases");
+        let Ok(entries) = std::fs::read_dir(&cases) else {
+            continue;
+        };
+        let mut ids = std::collections::HashSet::new();
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let Some(format) = CaseFormat::from_path(&path) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&path).unwrap();
+            let batch = read_str(
+                &path.display().to_string(),
+                &text,
+                format,
+                &ReadOptions::default(),
+            );
+            assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+            assert_eq!(batch.cases.len(), 1, "{} holds one case", path.display());
+            assert!(
+                ids.insert(batch.cases[0].id.clone()),
+                "{} repeats an id",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no example cases found");
+}
