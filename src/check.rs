@@ -249,6 +249,8 @@ struct Checker<'a> {
     /// Whether the root file is a policy (has a header) rather than a library.
     is_policy: bool,
     policy_tz: Option<Tz>,
+    /// Whether the header names a timezone, valid or not (an invalid one is reported once, as such).
+    policy_tz_written: bool,
     decls: names::Decls<'a>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -262,6 +264,7 @@ impl<'a> Checker<'a> {
         let mut checker = Checker {
             is_policy: role == Role::Policy || root_has_header,
             policy_tz: None,
+            policy_tz_written: false,
             decls,
             diagnostics: Vec::new(),
         };
@@ -280,9 +283,10 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Whether local times need a zone now: always in a policy, never in a library (the importer's applies).
+    /// Whether local times without a zone of their own are an error: in a policy without a
+    /// `timezone` header line, not in a library (the importer's zone applies).
     fn zone_required(&self) -> bool {
-        self.is_policy
+        self.is_policy && !self.policy_tz_written
     }
 
     fn parts(&self, calendars: Vec<(String, CalendarSpec)>) -> PolicyParts {

@@ -60,18 +60,14 @@ pub const WORKDAY_WITHOUT_CALENDAR: &str = "E0310";
 
 /// A `target` after a catch-all target can never apply.
 pub const UNREACHABLE_TARGET: &str = "W0101";
-/// A promise has no target, so it never promises anything.
-pub const NO_TARGET: &str = "W0102";
+/// A target whose condition can never hold (it contradicts itself, or `if before 00:00`).
+pub const TARGET_NEVER_APPLIES: &str = "W0102";
 /// A calendar has no open time at all.
 pub const CALENDAR_NEVER_OPEN: &str = "W0103";
 /// Weekly open intervals of one calendar overlap.
 pub const OVERLAPPING_HOURS: &str = "W0104";
-/// An escalation chain has no trigger, so it never activates.
-pub const NO_TRIGGER: &str = "W0105";
 /// Terms are declared but no `commitments` block reads them.
-pub const UNUSED_TERM: &str = "W0106";
-/// An escalation chain has no steps.
-pub const NO_STEPS: &str = "W0107";
+pub const UNUSED_TERM: &str = "W0105";
 
 /// Every checker code with its one-line summary, in code order.
 pub const ALL: &[(&str, &str)] = &[
@@ -108,12 +104,10 @@ pub const ALL: &[(&str, &str)] = &[
         "`next workday` without a calendar",
     ),
     (UNREACHABLE_TARGET, "target after a catch-all target"),
-    (NO_TARGET, "promise without targets"),
+    (TARGET_NEVER_APPLIES, "target that can never apply"),
     (CALENDAR_NEVER_OPEN, "calendar with no open time"),
     (OVERLAPPING_HOURS, "overlapping weekly open hours"),
-    (NO_TRIGGER, "escalation chain without a trigger"),
     (UNUSED_TERM, "terms declared but never read"),
-    (NO_STEPS, "escalation chain without steps"),
 ];
 
 /// The one-line summary of a checker code.

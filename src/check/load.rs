@@ -184,17 +184,29 @@ impl Loader<'_> {
             }
         };
         if let Some(position) = self.stack.iter().position(|(c, _)| *c == canonical) {
-            let chain: Vec<String> = self
+            let name = |path: &Path| {
+                let shown = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                format!("`{shown}`")
+            };
+            let mut chain: Vec<String> = self
                 .stack
                 .iter()
                 .skip(position)
-                .map(|(_, s)| format!("`{}`", s.display()))
-                .chain(std::iter::once(format!("`{}`", shown.display())))
+                .map(|(_, s)| name(s))
                 .collect();
+            chain.push(name(&shown));
+            let same_file = self.stack.get(position).map(|(_, s)| s.as_path());
+            let alias = same_file
+                .filter(|first| name(first) != name(&shown))
+                .map(|first| format!(", which is {}", name(first)))
+                .unwrap_or_default();
             self.loaded.diagnostics.push(
                 Diagnostic::error(
                     codes::IMPORT_CYCLE,
-                    format!("import cycle: {}", chain.join(" uses ")),
+                    format!("import cycle: {}{alias}", chain.join(" uses ")),
                     import.span,
                 )
                 .with_help("remove one of the `use` statements, or move the shared declarations into a file that imports nothing"),

@@ -98,6 +98,7 @@ impl<'a> Checker<'a> {
                 root_header = Some(header);
                 if let Some(zone) = &header.timezone {
                     self.policy_tz = self.timezone(zone);
+                    self.policy_tz_written = true;
                 }
             }
         }

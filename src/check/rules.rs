@@ -2,7 +2,7 @@
 //!
 //! Checks the references and values inside each rule, and warns about rules
 //! that are legal but cannot do anything: a target after a catch-all, a
-//! promise without targets, a chain without trigger or steps. A step whose
+//! target whose condition contradicts itself. A step whose
 //! `after` preconditions wait on each other (counting the implicit "previous
 //! step") can never become due: that is an error.
 
@@ -52,24 +52,12 @@ impl<'a> Checker<'a> {
                         target.span,
                     )
                     .with_label(earlier, "this earlier target applies to every case")
-                    .with_help("targets are tried in order: move this one above the target without `when`, or remove it"),
+                    .with_help("targets are tried in order: move this one above the target without a condition, or remove it"),
                 );
-            } else if target.when.is_none() {
+            } else if is_catch_all(target) {
                 catch_all = Some(target.span);
             }
-        }
-        if promise.targets.is_empty() {
-            self.report(
-                Diagnostic::warning(
-                    codes::NO_TARGET,
-                    format!(
-                        "promise `{}` has no target, so it never promises anything",
-                        promise.name.name
-                    ),
-                    promise.name.span,
-                )
-                .with_help("add a line such as `target within 2h`"),
-            );
+            self.target_can_apply(promise, target);
         }
         match &promise.warn {
             Some(ast::Warn::At(percent)) => self.percent(percent),
@@ -77,6 +65,33 @@ impl<'a> Checker<'a> {
                 self.duration(duration);
             }
             None => {}
+        }
+    }
+
+    /// Warns about a target that can never apply: a self-contradicting condition, or `if before 00:00`.
+    fn target_can_apply(&mut self, promise: &ast::Promise, target: &ast::Target) {
+        let reason = if let Some(condition) = target.when.as_ref().and_then(contradiction) {
+            Some((condition, "its condition can never hold"))
+        } else if let Deadline::Cutoff {
+            if_before: Some(before),
+            ..
+        } = &target.deadline
+        {
+            (before.hour == 0 && before.minute == 0)
+                .then_some((before.span, "no start time is before `00:00`"))
+        } else {
+            None
+        };
+        if let Some((span, why)) = reason {
+            self.report(
+                Diagnostic::warning(
+                    codes::TARGET_NEVER_APPLIES,
+                    format!("target of promise `{}` can never apply", promise.name.name),
+                    target.span,
+                )
+                .with_label(span, why)
+                .with_help("fix the condition, or remove the target"),
+            );
         }
     }
 
@@ -156,28 +171,6 @@ impl<'a> Checker<'a> {
     fn escalation(&mut self, chain: &ast::Escalation) {
         for trigger in &chain.triggers {
             self.trigger(trigger);
-        }
-        if chain.triggers.is_empty() {
-            self.report(
-                Diagnostic::warning(
-                    codes::NO_TRIGGER,
-                    format!("escalation `{}` has no trigger, so it never activates", chain.name.name),
-                    chain.name.span,
-                )
-                .with_help("add a line such as `trigger on dissatisfied` or `trigger on breach of PROMISE`"),
-            );
-        }
-        if chain.steps.is_empty() {
-            self.report(
-                Diagnostic::warning(
-                    codes::NO_STEPS,
-                    format!("escalation `{}` has no steps", chain.name.name),
-                    chain.name.span,
-                )
-                .with_help(
-                    "add a step such as `step notify_manager { notify manager within 30m }`",
-                ),
-            );
         }
         let mut steps: BTreeMap<&str, usize> = BTreeMap::new();
         for (index, step) in chain.steps.iter().enumerate() {
@@ -288,39 +281,60 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        for (index, step) in chain.steps.iter().enumerate() {
-            if can_be_due.get(index).copied().unwrap_or(true) {
-                continue;
-            }
-            let blocker = preconditions
-                .get(index)
-                .and_then(|needs| {
-                    needs
-                        .iter()
-                        .find(|&&n| !can_be_due.get(n).copied().unwrap_or(true))
-                })
-                .and_then(|&n| chain.steps.get(n));
-            let mut diagnostic = Diagnostic::error(
-                codes::STEP_NEVER_DUE,
-                format!("step `{}` can never become due", step.name.name),
-                step.name.span,
-            )
-            .with_help(
-                "its preconditions wait on each other; a step without `after` waits for the step above it",
-            );
-            if let Some(blocker) = blocker {
-                let note = if std::ptr::eq(blocker, step) {
-                    "it waits for itself".to_string()
-                } else {
+        let never: Vec<&ast::Step> = chain
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !can_be_due.get(*index).copied().unwrap_or(true))
+            .map(|(_, step)| step)
+            .collect();
+        let Some(first) = never.first() else {
+            return;
+        };
+        let names: Vec<String> = never.iter().map(|s| format!("`{}`", s.name.name)).collect();
+        let message = match names.as_slice() {
+            [one] => format!("step {one} can never become due"),
+            many => format!("steps {} can never become due", many.join(", ")),
+        };
+        let mut diagnostic = Diagnostic::error(codes::STEP_NEVER_DUE, message, first.name.span)
+            .with_help("their preconditions wait on each other; a step without `after` waits for the step above it");
+        let first_index = chain.steps.iter().position(|s| std::ptr::eq(s, *first));
+        let blocker = first_index
+            .and_then(|i| preconditions.get(i))
+            .and_then(|needs| {
+                needs
+                    .iter()
+                    .find(|&&n| !can_be_due.get(n).copied().unwrap_or(true))
+            })
+            .and_then(|&n| chain.steps.get(n));
+        if let Some(blocker) = blocker {
+            let written = first
+                .after
+                .iter()
+                .flatten()
+                .find(|name| name.name == blocker.name.name);
+            let (span, note) = match written {
+                Some(name) if std::ptr::eq(blocker, *first) => {
+                    (name.span, "it waits for itself".to_string())
+                }
+                Some(name) => (
+                    name.span,
                     format!(
-                        "waits for `{}`, which waits for it in turn",
+                        "it waits for `{}`, which can never become due either",
                         blocker.name.name
-                    )
-                };
-                diagnostic = diagnostic.with_label(blocker.name.span, note);
-            }
-            self.report(diagnostic);
+                    ),
+                ),
+                None => (
+                    blocker.name.span,
+                    format!(
+                        "it waits for the step above it, `{}`, which can never become due either",
+                        blocker.name.name
+                    ),
+                ),
+            };
+            diagnostic = diagnostic.with_label(span, note);
         }
+        self.report(diagnostic);
     }
 
     fn objective(&mut self, objective: &ast::Objective) {
@@ -364,4 +378,112 @@ impl<'a> Checker<'a> {
             );
         }
     }
+}
+
+/// One test of a field in a chain of `and`.
+enum Atom<'e> {
+    /// `field == v`.
+    Is(&'e str, Literal<'e>),
+    /// `field != v`.
+    IsNot(&'e str, Literal<'e>),
+    /// `field in [...]`.
+    OneOf(&'e str, Vec<Literal<'e>>),
+    /// `field not in [...]`.
+    NoneOf(&'e str, Vec<Literal<'e>>),
+}
+
+/// A literal compared by value, without its position.
+#[derive(PartialEq)]
+enum Literal<'e> {
+    Text(&'e str),
+    Number(f64),
+    Bool(bool),
+}
+
+fn literal(value: &ast::Value) -> Literal<'_> {
+    match value {
+        ast::Value::Str(s) => Literal::Text(&s.value),
+        ast::Value::Number(n) => Literal::Number(n.value),
+        ast::Value::Bool(b) => Literal::Bool(b.value),
+    }
+}
+
+/// The span of a part of `expr` that makes it always false, found cheaply: within one chain of
+/// `and`, a field required to equal two different values, to equal and differ from one value, to
+/// be in a list without that value, or to be in an empty list.
+fn contradiction(expr: &ast::Expr) -> Option<Span> {
+    let mut atoms = Vec::new();
+    collect_atoms(expr, &mut atoms);
+    for (i, (a, a_span)) in atoms.iter().enumerate() {
+        if let Atom::OneOf(_, values) = a {
+            if values.is_empty() {
+                return Some(*a_span);
+            }
+        }
+        for (b, _) in atoms.iter().skip(i + 1) {
+            if conflicts(a, b) || conflicts(b, a) {
+                return Some(expr.span());
+            }
+        }
+    }
+    None
+}
+
+fn collect_atoms<'e>(expr: &'e ast::Expr, atoms: &mut Vec<(Atom<'e>, Span)>) {
+    match expr {
+        ast::Expr::And { left, right, .. } => {
+            collect_atoms(left, atoms);
+            collect_atoms(right, atoms);
+        }
+        ast::Expr::Compare {
+            field,
+            op: ast::CompareOp::Eq,
+            value,
+            span,
+        } => atoms.push((Atom::Is(&field.name, literal(value)), *span)),
+        ast::Expr::Compare {
+            field,
+            op: ast::CompareOp::Ne,
+            value,
+            span,
+        } => atoms.push((Atom::IsNot(&field.name, literal(value)), *span)),
+        ast::Expr::In {
+            field,
+            negated,
+            values,
+            span,
+        } => {
+            let values = values.iter().map(literal).collect();
+            let atom = if *negated {
+                Atom::NoneOf(&field.name, values)
+            } else {
+                Atom::OneOf(&field.name, values)
+            };
+            atoms.push((atom, *span));
+        }
+        _ => {}
+    }
+}
+
+/// Whether two tests of the same field can never both hold.
+fn conflicts(a: &Atom<'_>, b: &Atom<'_>) -> bool {
+    match (a, b) {
+        (Atom::Is(f, x), Atom::Is(g, y)) => f == g && x != y,
+        (Atom::Is(f, x), Atom::IsNot(g, y)) => f == g && x == y,
+        (Atom::Is(f, x), Atom::OneOf(g, list)) => f == g && !list.contains(x),
+        (Atom::Is(f, x), Atom::NoneOf(g, list)) => f == g && list.contains(x),
+        _ => false,
+    }
+}
+
+/// Whether a target applies to every case: no `when` and no `if before`.
+fn is_catch_all(target: &ast::Target) -> bool {
+    let conditional_cutoff = matches!(
+        target.deadline,
+        Deadline::Cutoff {
+            if_before: Some(_),
+            ..
+        }
+    );
+    target.when.is_none() && !conditional_cutoff
 }

@@ -30,11 +30,15 @@ pub struct Place {
 }
 
 impl Place {
-    /// Resolves a span; `None` when its file is not in the map.
+    /// Resolves a span, without whitespace at its end; `None` when its file is not in the map.
     pub fn resolve(span: Span, sources: &SourceMap) -> Option<Place> {
         let file = sources.get(span.file)?;
         let start = sources.line_col(span.file, span.start);
-        let end = sources.line_col(span.file, span.end.max(span.start));
+        let written = file
+            .text
+            .get(span.start..span.end.max(span.start))
+            .unwrap_or_default();
+        let end = sources.line_col(span.file, span.start + written.trim_end().len());
         let line_text = file
             .text
             .lines()

@@ -108,13 +108,12 @@ fn render_one(out: &mut String, diagnostic: &Located, style: &Style) {
     let _ = writeln!(out, "{pad} {accent}|{reset}");
     snippet(out, place, gutter, marker, None, color, style);
     for note in &diagnostic.notes {
-        if note.place.file != place.file {
-            let _ = writeln!(
-                out,
-                "{pad}{accent}:::{reset} {}:{}:{}",
-                note.place.file, note.place.line, note.place.column
-            );
-        }
+        let _ = writeln!(out, "{pad} {accent}|{reset}");
+        let _ = writeln!(
+            out,
+            "{pad}{accent}:::{reset} {}:{}:{}",
+            note.place.file, note.place.line, note.place.column
+        );
         snippet(
             out,
             &note.place,
