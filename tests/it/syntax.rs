@@ -124,13 +124,19 @@ fn spans_point_at_the_names() {
 }
 
 /// Every diagnostic points inside the text, on character boundaries.
-fn assert_spans_inside(text: &str, result: &Result<covenant::syntax::ast::File, Vec<covenant::diag::Diagnostic>>) {
+fn assert_spans_inside(
+    text: &str,
+    result: &Result<covenant::syntax::ast::File, Vec<covenant::diag::Diagnostic>>,
+) {
     if let Err(diagnostics) = result {
         assert!(!diagnostics.is_empty());
         for d in diagnostics {
             let span = d.primary().unwrap();
             assert!(span.start <= span.end && span.end <= text.len(), "{d:?}");
-            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{d:?}");
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{d:?}"
+            );
         }
     }
 }
@@ -141,22 +147,121 @@ fn fixture_texts() -> Vec<String> {
         .map(|entry| entry.unwrap().path())
         .collect();
     paths.sort();
-    paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
 }
 
 /// Words and symbols of the language, to build token soups that get deeper into the grammar than
 /// random characters do.
 const VOCABULARY: &[&str] = &[
-    "policy", "use", "calendar", "like", "open", "closed", "timezone", "24x7", "ranks", "venues",
-    "public", "private", "term", "vague", "promise", "applies", "when", "from", "until", "pause",
-    "resume", "restart", "on", "target", "within", "workdays", "by", "next", "day", "same", "in",
-    "days", "if", "before", "warn", "at", "standard", "most", "least", "require", "after",
-    "commitments", "time", "keep", "grace", "escalation", "trigger", "breach", "of", "step",
-    "change", "handler", "to", "rank", "above", "current", "not", "subject", "venue", "appoint",
-    "appointment", "notify", "do", "stop", "objective", "met", "breached", "per", "week", "month",
-    "where", "and", "or", "true", "false", "mon", "fri", "{", "}", "(", ")", "[", "]", ",", ":",
-    "=", "==", "<", ">=", "-", "..", "\"x\"", "\"", "#", "\n", "5m", "1h30m", "75%", "2",
-    "09:00", "25:00", "2026-02-30", "投诉", "x", "99999999999999999999", "99999999999999999999d",
+    "policy",
+    "use",
+    "calendar",
+    "like",
+    "open",
+    "closed",
+    "timezone",
+    "24x7",
+    "ranks",
+    "venues",
+    "public",
+    "private",
+    "term",
+    "vague",
+    "promise",
+    "applies",
+    "when",
+    "from",
+    "until",
+    "pause",
+    "resume",
+    "restart",
+    "on",
+    "target",
+    "within",
+    "workdays",
+    "by",
+    "next",
+    "day",
+    "same",
+    "in",
+    "days",
+    "if",
+    "before",
+    "warn",
+    "at",
+    "standard",
+    "most",
+    "least",
+    "require",
+    "after",
+    "commitments",
+    "time",
+    "keep",
+    "grace",
+    "escalation",
+    "trigger",
+    "breach",
+    "of",
+    "step",
+    "change",
+    "handler",
+    "to",
+    "rank",
+    "above",
+    "current",
+    "not",
+    "subject",
+    "venue",
+    "appoint",
+    "appointment",
+    "notify",
+    "do",
+    "stop",
+    "objective",
+    "met",
+    "breached",
+    "per",
+    "week",
+    "month",
+    "where",
+    "and",
+    "or",
+    "true",
+    "false",
+    "mon",
+    "fri",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "=",
+    "==",
+    "<",
+    ">=",
+    "-",
+    "..",
+    "\"x\"",
+    "\"",
+    "#",
+    "\n",
+    "5m",
+    "1h30m",
+    "75%",
+    "2",
+    "09:00",
+    "25:00",
+    "2026-02-30",
+    "投诉",
+    "x",
+    "99999999999999999999",
+    "99999999999999999999d",
 ];
 
 proptest::proptest! {
@@ -209,13 +314,23 @@ proptest::proptest! {
 
 #[test]
 fn deep_nesting_is_refused_not_overflowed() {
-    let text = format!("promise p {{ applies when {}a{} }}", "(".repeat(5000), ")".repeat(5000));
+    let text = format!(
+        "promise p {{ applies when {}a{} }}",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
     let result = parse(FileId(0), &text);
     assert!(result.is_err());
-    let text = format!("promise p {{ applies when {}a from x until y target within 1m }}", "not ".repeat(5000));
+    let text = format!(
+        "promise p {{ applies when {}a from x until y target within 1m }}",
+        "not ".repeat(5000)
+    );
     let diagnostics = parse(FileId(0), &text).unwrap_err();
     assert_eq!(diagnostics[0].code, "E0107");
-    let text = format!("promise p {{ applies when a{} from x until y target within 1m }}", " and a".repeat(5000));
+    let text = format!(
+        "promise p {{ applies when a{} from x until y target within 1m }}",
+        " and a".repeat(5000)
+    );
     let diagnostics = parse(FileId(0), &text).unwrap_err();
     assert_eq!(diagnostics[0].code, "E0107");
 }
