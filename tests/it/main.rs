@@ -1,1 +1,4 @@
+//! The one integration test binary: one module per area.
+
+mod case;
 mod time;
