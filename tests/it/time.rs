@@ -1,5 +1,7 @@
 //! Calendars and business-time arithmetic: hand-worked tables in five zones, and the laws.
 
+#![allow(clippy::unwrap_used, clippy::panic, reason = "a test fails loudly")]
+
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
 use covenant::time::{
