@@ -2,3 +2,4 @@
 
 mod case;
 mod syntax;
+mod time;
