@@ -2,6 +2,8 @@
 //! problems, valid policies, every output format over one shared fixture, CLI exit codes, and a
 //! never-panic loop over mutated policy text.
 
+#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
 use covenant::check::{check_file, check_text, Role};
 use covenant::cli::check::{check_paths, exit_for, render, Format, Outcome};
 use covenant::cli::emit::{self, Located};
