@@ -1,6 +1,8 @@
 //! Formatter tests: snapshots of messy fixtures, stability over every policy in the repository,
 //! restoration of shuffled layouts, and a never-panic check on mutated input.
 
+#![allow(clippy::unwrap_used, clippy::panic, reason = "a test fails loudly")]
+
 use covenant::fmt::{format_source, without_spans};
 use covenant::syntax::{ast::FileId, parse};
 use proptest::prelude::*;
@@ -230,7 +232,7 @@ fn shuffled_layout_is_restored() {
     for (name, text) in corpus() {
         let canonical = format(&text, &name);
         for round in 0..25u64 {
-            let mut dice = Dice(0x9E37_79B9_7F4A_7C15 ^ (round + 1) * 7919);
+            let mut dice = Dice(0x9E37_79B9_7F4A_7C15 ^ ((round + 1) * 7919));
             let shuffled = shuffle(&canonical, &mut dice);
             let restored = format(&shuffled, &format!("{name} shuffled (round {round})"));
             assert_eq!(
