@@ -5,5 +5,6 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod diag;
+pub mod fmt;
 pub mod syntax;
 pub mod time;

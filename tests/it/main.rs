@@ -2,5 +2,6 @@
 
 mod case;
 mod check;
+mod fmt;
 mod syntax;
 mod time;
