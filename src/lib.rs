@@ -2,6 +2,9 @@
 
 pub mod case;
 pub mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod diag;
+pub mod fmt;
 pub mod syntax;
 pub mod time;
