@@ -1,8 +1,9 @@
 //! Case readers: every fixture in `tests/fixtures/cases/` is read and dumped.
 //!
 //! Fixtures are read with the ranks `agent < supervisor < manager < director`;
-//! a fixture whose name contains `shanghai` is read with `Asia/Shanghai` as the
-//! default zone for timestamps without an offset, every other one with none.
+//! a fixture whose name contains `shanghai` (`new-york`) is read with
+//! `Asia/Shanghai` (`America/New_York`) as the default zone for timestamps
+//! without an offset, every other one with none.
 #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
 
 use chrono::SecondsFormat;
@@ -14,9 +15,13 @@ use std::path::Path;
 fn options_for(path: &Path) -> ReadOptions {
     let name = path.file_name().unwrap().to_string_lossy();
     ReadOptions {
-        default_tz: name
-            .contains("shanghai")
-            .then_some(chrono_tz::Asia::Shanghai),
+        default_tz: if name.contains("shanghai") {
+            Some(chrono_tz::Asia::Shanghai)
+        } else if name.contains("new-york") {
+            Some(chrono_tz::America::New_York)
+        } else {
+            None
+        },
         ranks: Some(
             ["agent", "supervisor", "manager", "director"]
                 .map(String::from)
