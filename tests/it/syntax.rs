@@ -358,3 +358,19 @@ fn shipped_policies_parse() {
     );
     assert!(count >= 2);
 }
+
+/// Every `policy` example in the language reference parses.
+#[test]
+fn documented_examples_parse() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let mut examples = 0;
+    for block in doc.split("```policy\n").skip(1) {
+        let example = block.split("```").next().unwrap();
+        if let Err(diagnostics) = parse(FileId(0), example) {
+            panic!("example does not parse: {diagnostics:?}\n{example}");
+        }
+        examples += 1;
+    }
+    assert!(examples >= 10, "only {examples} examples found");
+}
