@@ -3,5 +3,6 @@
 pub mod case;
 pub mod check;
 pub mod diag;
+pub mod fmt;
 pub mod syntax;
 pub mod time;
