@@ -110,6 +110,13 @@ fn broken_files_are_reported_not_formatted() {
     );
 }
 
+#[test]
+fn windows_line_breaks_and_byte_order_mark_become_plain_lines() {
+    let text = "\u{FEFF}ranks a < b # c\r\n\r\n\r\nterm x = 5m\r# d\r\nterm y = 1h\r\n";
+    let expected = "ranks a < b  # c\n\nterm x = 5m  # d\nterm y = 1h\n";
+    assert_eq!(format(text, "a file with CRLF"), expected);
+}
+
 /// A small deterministic random source (xorshift64*), so failures can be replayed.
 struct Dice(u64);
 
