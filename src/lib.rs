@@ -3,5 +3,7 @@
 pub mod case;
 pub mod check;
 pub mod diag;
+pub mod eval;
+pub mod report;
 pub mod syntax;
 pub mod time;
