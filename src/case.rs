@@ -2,10 +2,22 @@
 //!
 //! A reader never stops at a bad case: each malformed case is returned as a
 //! [`Rejected`] entry with its file and line, and the others are returned
-//! normally, so the counts of a batch always add up.
+//! normally, so the counts of a batch always add up. The file formats and
+//! every reading rule are described in `docs/cases.md`.
+
+mod build;
+mod jsonl;
+mod node;
+mod reader;
+
+pub use jsonl::JsonlGrouper;
+pub use reader::{read_path, read_str, CaseReader, ReadError};
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
 
 /// An attribute or event-field value.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +42,7 @@ pub struct Staff {
 }
 
 /// One timestamped event of a case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
     /// When it happened.
     pub at: DateTime<Utc>,
@@ -66,7 +78,7 @@ pub struct Event {
 
 /// A case: an id, initial attributes, and a timeline of events in time order
 /// (ties keep their order in the file).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Case {
     /// The case id.
     pub id: String,
@@ -76,6 +88,17 @@ pub struct Case {
     pub events: Vec<Event>,
     /// `file:line` where the case starts, when read from a file.
     pub source: Option<String>,
+    /// The case's `expect:` block, kept as written for `covenant test`.
+    pub expect: Option<Expect>,
+}
+
+/// A case's `expect:` block, kept raw: `covenant test` interprets it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expect {
+    /// The block as a JSON value (YAML is read into the same shape).
+    pub value: serde_json::Value,
+    /// 1-based line where the block starts, when known.
+    pub line: Option<usize>,
 }
 
 /// A case that could not be read.
@@ -87,4 +110,107 @@ pub struct Rejected {
     pub case: Option<String>,
     /// What is wrong, lowercase, user input in backticks.
     pub error: String,
+}
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.source, self.error)
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+/// How a reader interprets case times and staff ranks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadOptions {
+    /// Zone for timestamps written without an offset; without it such a timestamp rejects its case.
+    pub default_tz: Option<Tz>,
+    /// The policy's ranks; when given, a staff member with any other rank rejects the case.
+    pub ranks: Option<Vec<String>>,
+}
+
+/// The format of a case file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CaseFormat {
+    /// YAML: one case, a list of cases, or several `---` documents of either.
+    Yaml,
+    /// JSON: one case or a list of cases.
+    Json,
+    /// JSON Lines: one event per line with a `case` field.
+    Jsonl,
+}
+
+impl CaseFormat {
+    /// The format named by a file's extension (`.yaml`, `.yml`, `.json`, `.jsonl`).
+    pub fn from_path(path: &Path) -> Option<CaseFormat> {
+        match path.extension()?.to_str()? {
+            "yaml" | "yml" => Some(CaseFormat::Yaml),
+            "json" => Some(CaseFormat::Json),
+            "jsonl" | "ndjson" => Some(CaseFormat::Jsonl),
+            _ => None,
+        }
+    }
+
+    /// Guesses the format of text with no file name (standard input): JSON Lines when the
+    /// first line is a JSON object with a `case` field, JSON when the text starts with `{` or `[`,
+    /// YAML otherwise.
+    pub fn sniff(text: &str) -> CaseFormat {
+        let trimmed = text.trim_start();
+        let first_line = trimmed.lines().next().unwrap_or_default();
+        let first = serde_json::from_str::<serde_json::Value>(first_line);
+        if matches!(&first, Ok(serde_json::Value::Object(map)) if map.contains_key("case")) {
+            CaseFormat::Jsonl
+        } else if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            CaseFormat::Json
+        } else {
+            CaseFormat::Yaml
+        }
+    }
+}
+
+/// What a reader returns: the cases read and the cases rejected; nothing is dropped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseBatch {
+    /// Cases read, in the order their ids were first seen.
+    pub cases: Vec<Case>,
+    /// Cases (or unreadable files and lines) that could not be read.
+    pub rejected: Vec<Rejected>,
+}
+
+impl Case {
+    /// Reads exactly one case from YAML text (no default timezone, any rank).
+    pub fn from_yaml_str(text: &str) -> Result<Case, Rejected> {
+        single(read_str(
+            "<string>",
+            text,
+            CaseFormat::Yaml,
+            &ReadOptions::default(),
+        ))
+    }
+
+    /// Reads exactly one case from JSON text (no default timezone, any rank).
+    pub fn from_json_str(text: &str) -> Result<Case, Rejected> {
+        single(read_str(
+            "<string>",
+            text,
+            CaseFormat::Json,
+            &ReadOptions::default(),
+        ))
+    }
+}
+
+fn single(mut batch: CaseBatch) -> Result<Case, Rejected> {
+    if !batch.rejected.is_empty() {
+        return Err(batch.rejected.swap_remove(0));
+    }
+    if batch.cases.len() == 1 {
+        if let Some(case) = batch.cases.pop() {
+            return Ok(case);
+        }
+    }
+    Err(Rejected {
+        source: "<string>:1".to_owned(),
+        case: None,
+        error: format!("expected one case, found {}", batch.cases.len()),
+    })
 }

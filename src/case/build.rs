@@ -1,0 +1,327 @@
+//! Turns [`Node`] trees into [`Case`]s and [`Event`]s, checking every field.
+//!
+//! The first problem found in a case rejects the whole case, with the line of the
+//! offending field or event where it is known.
+
+use super::node::{Node, NodeKind};
+use super::{Case, Event, Expect, ReadOptions, Staff, Value};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use std::collections::BTreeMap;
+
+/// Why a case is rejected: a message and the line it points at.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Problem {
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// Lowercase, user input in backticks.
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(line: Option<usize>, message: impl Into<String>) -> Self {
+        Problem {
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// The top-level keys a case may have.
+const CASE_KEYS: [&str; 4] = ["id", "attributes", "events", "expect"];
+
+/// Builds a case from a mapping node. On failure, also returns the case id when it could be read.
+pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<String>, Problem)> {
+    let line = node.line;
+    let NodeKind::Map(entries) = node.kind else {
+        let shape = node.shape();
+        return Err((
+            None,
+            Problem::new(line, format!("expected a case mapping, found {shape}")),
+        ));
+    };
+    let id = match entries.iter().find(|(key, _)| key == "id") {
+        Some((_, value)) => Some(text(value, "id").map_err(|p| (None, p))?),
+        None => None,
+    };
+    let build = || -> Result<Case, Problem> {
+        let Some(id) = id.clone() else {
+            return Err(Problem::new(line, "case has no `id`"));
+        };
+        let mut case = Case {
+            id,
+            ..Case::default()
+        };
+        check_duplicate_keys(&entries)?;
+        for (key, value) in entries {
+            match key.as_str() {
+                "id" => {}
+                "attributes" => case.attributes = scalar_map(value, "attributes")?,
+                "events" => case.events = events(value, opts)?,
+                "expect" => {
+                    case.expect = Some(Expect {
+                        line: value.line,
+                        value: to_json(&value),
+                    })
+                }
+                _ => {
+                    return Err(Problem::new(
+                        value.line,
+                        format!(
+                            "unknown case field `{key}` (a case has {})",
+                            CASE_KEYS.map(|k| format!("`{k}`")).join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+        sort_events(&mut case.events);
+        Ok(case)
+    };
+    build().map_err(|problem| (id.clone(), problem))
+}
+
+/// Sorts events by time; events at the same instant keep their order in the file.
+pub(crate) fn sort_events(events: &mut [Event]) {
+    events.sort_by_key(|event| event.at);
+}
+
+fn events(node: Node, opts: &ReadOptions) -> Result<Vec<Event>, Problem> {
+    let line = node.line;
+    let NodeKind::List(items) = node.kind else {
+        return Err(Problem::new(
+            line,
+            format!("`events` must be a list, found {}", node.shape()),
+        ));
+    };
+    items
+        .into_iter()
+        .map(|item| event_node(item, opts))
+        .collect()
+}
+
+fn event_node(node: Node, opts: &ReadOptions) -> Result<Event, Problem> {
+    let line = node.line;
+    match node.kind {
+        NodeKind::Map(entries) => event(entries, line, opts),
+        _ => Err(Problem::new(
+            line,
+            format!("an event must be a mapping, found {}", node.shape()),
+        )),
+    }
+}
+
+/// Builds one event from its fields; `line` is the event's line.
+pub(crate) fn event(
+    entries: Vec<(String, Node)>,
+    line: Option<usize>,
+    opts: &ReadOptions,
+) -> Result<Event, Problem> {
+    check_duplicate_keys(&entries)?;
+    let mut at = None;
+    let mut kind = None;
+    let mut event = Event {
+        line,
+        ..Event::default()
+    };
+    for (key, value) in entries {
+        let field_line = value.line.or(line);
+        match key.as_str() {
+            "at" => at = Some(instant(&value, "at", opts)?),
+            "type" => kind = Some(text(&value, "type")?),
+            "handler" => event.handler = Some(staff(value, "handler", opts)?),
+            "to" => event.to = Some(staff(value, "to", opts)?),
+            "with" => event.with = Some(staff(value, "with", opts)?),
+            "venue" => event.venue = Some(text(&value, "venue")?),
+            "subject" => event.subject = subject(value)?,
+            "set" => event.set = scalar_map(value, "set")?,
+            "time" => event.time = Some(instant(&value, "time", opts)?),
+            "due" => event.due = Some(instant(&value, "due", opts)?),
+            "within" => event.within = Some(text(&value, "within")?),
+            "id" => event.id = Some(text(&value, "id")?),
+            "ref" => event.reference = Some(text(&value, "ref")?),
+            _ => match value.kind {
+                NodeKind::Scalar(scalar) => {
+                    event.fields.insert(key, scalar);
+                }
+                _ => {
+                    return Err(Problem::new(
+                        field_line,
+                        format!(
+                            "event field `{key}` must be a text, number, boolean or null, found {}",
+                            value.shape()
+                        ),
+                    ))
+                }
+            },
+        }
+    }
+    let Some(at) = at else {
+        return Err(Problem::new(line, "event has no `at` timestamp"));
+    };
+    let Some(kind) = kind else {
+        return Err(Problem::new(line, "event has no `type`"));
+    };
+    event.at = at;
+    event.kind = kind;
+    Ok(event)
+}
+
+fn check_duplicate_keys(entries: &[(String, Node)]) -> Result<(), Problem> {
+    for (index, (key, value)) in entries.iter().enumerate() {
+        if entries[..index].iter().any(|(earlier, _)| earlier == key) {
+            return Err(Problem::new(
+                value.line,
+                format!("field `{key}` is given twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A text field; numbers are accepted and written out (`id: 17`).
+pub(crate) fn text(node: &Node, field: &str) -> Result<String, Problem> {
+    match &node.kind {
+        NodeKind::Scalar(Value::Str(s)) => Ok(s.clone()),
+        NodeKind::Scalar(Value::Number(n)) => Ok(n.to_string()),
+        _ => Err(Problem::new(
+            node.line,
+            format!("`{field}` must be a text, found {}", node.shape()),
+        )),
+    }
+}
+
+/// A mapping of scalars (`attributes`, `set`).
+pub(crate) fn scalar_map(node: Node, field: &str) -> Result<BTreeMap<String, Value>, Problem> {
+    let line = node.line;
+    let NodeKind::Map(entries) = node.kind else {
+        return Err(Problem::new(
+            line,
+            format!("`{field}` must be a mapping, found {}", node.shape()),
+        ));
+    };
+    check_duplicate_keys(&entries)?;
+    let mut map = BTreeMap::new();
+    for (key, value) in entries {
+        let value_line = value.line.or(line);
+        let NodeKind::Scalar(scalar) = value.kind else {
+            let shape = value.shape();
+            return Err(Problem::new(
+                value_line,
+                format!("`{field}.{key}` must be a text, number, boolean or null, found {shape}"),
+            ));
+        };
+        map.insert(key, scalar);
+    }
+    Ok(map)
+}
+
+fn staff(node: Node, field: &str, opts: &ReadOptions) -> Result<Staff, Problem> {
+    let line = node.line;
+    let NodeKind::Map(entries) = node.kind else {
+        return Err(Problem::new(
+            line,
+            format!(
+                "`{field}` must be a mapping like `{{id: W3, rank: agent}}`, found {}",
+                node.shape()
+            ),
+        ));
+    };
+    check_duplicate_keys(&entries)?;
+    let mut id = None;
+    let mut rank = None;
+    for (key, value) in entries {
+        match key.as_str() {
+            "id" => id = Some(text(&value, &format!("{field}.id"))?),
+            "rank" => {
+                let name = text(&value, &format!("{field}.rank"))?;
+                if let Some(ranks) = &opts.ranks {
+                    if !ranks.contains(&name) {
+                        let known = ranks.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
+                        return Err(Problem::new(
+                            value.line.or(line),
+                            format!(
+                                "unknown rank `{name}` in `{field}` (ranks are {})",
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                }
+                rank = Some(name);
+            }
+            _ => {
+                return Err(Problem::new(
+                    value.line.or(line),
+                    format!(
+                        "unknown field `{key}` in `{field}` (a staff member has `id` and `rank`)"
+                    ),
+                ))
+            }
+        }
+    }
+    let Some(id) = id else {
+        return Err(Problem::new(line, format!("`{field}` has no `id`")));
+    };
+    Ok(Staff { id, rank })
+}
+
+fn subject(node: Node) -> Result<Vec<String>, Problem> {
+    match &node.kind {
+        NodeKind::List(items) => items.iter().map(|item| text(item, "subject")).collect(),
+        _ => Ok(vec![text(&node, "subject")?]),
+    }
+}
+
+fn instant(node: &Node, field: &str, opts: &ReadOptions) -> Result<DateTime<Utc>, Problem> {
+    let written = text(node, field)?;
+    parse_instant(&written, opts).map_err(|message| Problem::new(node.line, message))
+}
+
+/// Naive (offset-less) layouts accepted when a default timezone is known.
+const NAIVE_LAYOUTS: [&str; 4] = [
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+];
+
+/// Parses an RFC 3339 timestamp; one without an offset is read in `opts.default_tz`.
+pub(crate) fn parse_instant(written: &str, opts: &ReadOptions) -> Result<DateTime<Utc>, String> {
+    if let Ok(instant) = DateTime::parse_from_rfc3339(written) {
+        return Ok(instant.with_timezone(&Utc));
+    }
+    let naive = NAIVE_LAYOUTS
+        .iter()
+        .find_map(|layout| NaiveDateTime::parse_from_str(written, layout).ok());
+    let Some(naive) = naive else {
+        return Err(format!(
+            "`{written}` is not a timestamp like `2026-06-19T14:30:00+08:00`"
+        ));
+    };
+    let Some(tz) = opts.default_tz else {
+        return Err(format!(
+            "timestamp `{written}` has no offset and no default timezone is known (add an offset like `+08:00`)"
+        ));
+    };
+    crate::time::local_to_instant(tz, naive.date(), naive.time())
+        .map_err(|error| format!("timestamp `{written}` cannot be placed in `{tz}`: {error}"))
+}
+
+/// A node as JSON, for blocks kept raw (`expect`).
+fn to_json(node: &Node) -> serde_json::Value {
+    match &node.kind {
+        NodeKind::Scalar(Value::Str(s)) => serde_json::Value::String(s.clone()),
+        NodeKind::Scalar(Value::Number(n)) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+            serde_json::Value::from(*n as i64)
+        }
+        NodeKind::Scalar(Value::Number(n)) => serde_json::Value::from(*n),
+        NodeKind::Scalar(Value::Bool(b)) => serde_json::Value::Bool(*b),
+        NodeKind::Scalar(Value::Null) => serde_json::Value::Null,
+        NodeKind::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+        NodeKind::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(key, value)| (key.clone(), to_json(value)))
+                .collect(),
+        ),
+    }
+}

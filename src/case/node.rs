@@ -1,0 +1,260 @@
+//! A format-neutral tree of case-file values, each node with the line it starts on.
+//!
+//! YAML and JSON are both read into [`Node`] trees through serde, so one
+//! interpreter turns them into cases. serde does not hand positions to a
+//! visitor, so lines are found this way: when [`NodeSeed`] probes, each scalar
+//! is handed to a visitor that stores it and then returns a marker error; both
+//! `serde_yaml` and `serde_json` attach the current position to such an error
+//! (its `Display` ends in ` at line L column C`), and the scalar has already been
+//! consumed, so the deserializer carries on normally. A map or list starts on the
+//! line of its first scalar. JSONL lines are parsed without probing: the line
+//! number is the line of the stream.
+
+use super::Value;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+/// A value read from a case file, with the 1-based line it starts on (when known).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Node {
+    pub line: Option<usize>,
+    pub kind: NodeKind,
+}
+
+/// The shape of a [`Node`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum NodeKind {
+    Scalar(Value),
+    /// Keys in file order (duplicates kept, so the reader can report them).
+    Map(Vec<(String, Node)>),
+    List(Vec<Node>),
+}
+
+impl Node {
+    /// A short word for the node's shape, for messages.
+    pub fn shape(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Scalar(Value::Null) => "null",
+            NodeKind::Scalar(_) => "a scalar",
+            NodeKind::Map(_) => "a mapping",
+            NodeKind::List(_) => "a list",
+        }
+    }
+}
+
+/// The message of the marker error used to learn a scalar's position.
+const PROBE: &str = "covenant line probe";
+
+/// Reads one [`Node`]; with `probe`, records the line of every scalar.
+#[derive(Clone, Copy)]
+pub(crate) struct NodeSeed {
+    pub probe: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed {
+    type Value = Node;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+        if !self.probe {
+            return deserializer.deserialize_any(NodeVisitor {
+                seed: self,
+                scalar: None,
+            });
+        }
+        let mut scalar = None;
+        let visitor = NodeVisitor {
+            seed: self,
+            scalar: Some(&mut scalar),
+        };
+        match deserializer.deserialize_any(visitor) {
+            Ok(node) => Ok(node),
+            Err(error) => match scalar {
+                Some(value) => Ok(Node {
+                    line: Some(line_of_error(&error.to_string())),
+                    kind: NodeKind::Scalar(value),
+                }),
+                None => Err(error),
+            },
+        }
+    }
+}
+
+/// The line in a probe error's text: ` at line L column C` at its end, or line 1
+/// when the position is the very start (serde_yaml then prints no position).
+fn line_of_error(text: &str) -> usize {
+    text.rsplit_once(" at line ")
+        .and_then(|(_, rest)| rest.split(' ').next())
+        .and_then(|number| number.parse().ok())
+        .unwrap_or(1)
+}
+
+/// A serde error's text without its trailing ` at line L column C`.
+pub(crate) fn without_position(text: &str) -> &str {
+    match text.rsplit_once(" at line ") {
+        Some((message, rest)) if rest.split(' ').nth(1) == Some("column") => message,
+        _ => text,
+    }
+}
+
+/// Builds nodes; when `scalar` is set, a scalar is stored there and answered with the probe error.
+struct NodeVisitor<'a> {
+    seed: NodeSeed,
+    scalar: Option<&'a mut Option<Value>>,
+}
+
+impl NodeVisitor<'_> {
+    fn scalar<E: de::Error>(self, value: Value) -> Result<Node, E> {
+        match self.scalar {
+            Some(slot) => {
+                *slot = Some(value);
+                Err(E::custom(PROBE))
+            }
+            None => Ok(Node {
+                line: None,
+                kind: NodeKind::Scalar(value),
+            }),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for NodeVisitor<'_> {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a text, number, boolean, null, mapping or list")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
+        self.scalar(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
+        self.scalar(Value::Number(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
+        self.scalar(Value::Number(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        self.scalar(Value::Number(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
+        self.scalar(Value::Str(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
+        self.scalar(Value::Str(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+        self.scalar(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+        self.scalar(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+        self.seed.deserialize(deserializer)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self.seed)? {
+            items.push(item);
+        }
+        let line = items.iter().find_map(|item| item.line);
+        Ok(Node {
+            line,
+            kind: NodeKind::List(items),
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let value = map.next_value_seed(self.seed)?;
+            entries.push((key, value));
+        }
+        let line = entries.iter().find_map(|(_, value)| value.line);
+        Ok(Node {
+            line,
+            kind: NodeKind::Map(entries),
+        })
+    }
+}
+
+/// Reads a mapping key as text (numbers and booleans are written out).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl Visitor<'_> for KeyVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a text key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> Node {
+        let mut documents = Vec::new();
+        for document in serde_yaml::Deserializer::from_str(text) {
+            documents.push(NodeSeed { probe: true }.deserialize(document).unwrap());
+        }
+        documents.remove(0)
+    }
+
+    fn lines(node: &Node, out: &mut Vec<(String, Option<usize>)>) {
+        match &node.kind {
+            NodeKind::Scalar(value) => out.push((format!("{value:?}"), node.line)),
+            NodeKind::Map(entries) => entries.iter().for_each(|(_, v)| lines(v, out)),
+            NodeKind::List(items) => items.iter().for_each(|v| lines(v, out)),
+        }
+    }
+
+    #[test]
+    fn yaml_scalars_carry_their_lines() {
+        let node = yaml("a: 1\nb:\n  - x\n  - {c: true, d: ~}\ne: \"t\"\n");
+        let mut out = Vec::new();
+        lines(&node, &mut out);
+        let got: Vec<_> = out.iter().map(|(_, line)| line.unwrap()).collect();
+        assert_eq!(got, vec![1, 3, 4, 4, 5]);
+        assert_eq!(node.line, Some(1));
+    }
+
+    #[test]
+    fn json_scalars_carry_their_lines() {
+        let text = "{\n \"a\": 1,\n \"b\": [\"x\",\n  {\"c\": null}]\n}";
+        let mut de = serde_json::Deserializer::from_str(text);
+        let node = NodeSeed { probe: true }.deserialize(&mut de).unwrap();
+        let mut out = Vec::new();
+        lines(&node, &mut out);
+        let got: Vec<_> = out.iter().map(|(_, line)| line.unwrap()).collect();
+        assert_eq!(got, vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn a_real_error_is_not_taken_for_a_probe() {
+        let mut de = serde_json::Deserializer::from_str("{\"a\": [1, }");
+        assert!(NodeSeed { probe: true }.deserialize(&mut de).is_err());
+    }
+}

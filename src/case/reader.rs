@@ -1,0 +1,214 @@
+//! Reading case files (YAML, JSON, JSONL, standard input) into a [`CaseBatch`].
+//!
+//! [`CaseReader`] accumulates any number of sources: YAML and JSON cases are
+//! complete as soon as they are read, JSONL events are grouped across all
+//! sources and completed by [`CaseReader::finish`].
+
+use super::build::{self, Problem};
+use super::node::{without_position, Node, NodeKind, NodeSeed};
+use super::{Case, CaseBatch, CaseFormat, JsonlGrouper, ReadOptions, Rejected, Value};
+use serde::de::DeserializeSeed;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Why a case source could not be read at all (as opposed to a rejected case).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file or standard input could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The path as given (`-` for standard input).
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file's extension names no case format.
+    #[error("cannot tell the case format of `{path}` (use .yaml, .yml, .json or .jsonl)")]
+    UnknownFormat {
+        /// The path as given.
+        path: PathBuf,
+    },
+}
+
+/// Reads cases from text; `source` is the display name used in `file:line` locations.
+pub fn read_str(source: &str, text: &str, format: CaseFormat, opts: &ReadOptions) -> CaseBatch {
+    let mut reader = CaseReader::new(opts.clone());
+    reader.add_str(source, text, format);
+    reader.finish()
+}
+
+/// Reads one case file, its format taken from its extension; `-` reads standard input
+/// and guesses the format ([`CaseFormat::sniff`]).
+pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<CaseBatch, ReadError> {
+    let mut reader = CaseReader::new(opts.clone());
+    reader.add_path(path.as_ref(), None)?;
+    Ok(reader.finish())
+}
+
+/// Reads many case sources into one batch.
+///
+/// Output order: YAML and JSON cases in the order read, then JSONL cases in the
+/// order their ids were first seen. A case id read twice from YAML or JSON rejects
+/// the later case; a JSONL case whose id was already read from YAML or JSON is
+/// rejected too.
+#[derive(Debug, Default)]
+pub struct CaseReader {
+    opts: ReadOptions,
+    cases: Vec<Case>,
+    rejected: Vec<Rejected>,
+    /// Case id → `file:line` where it was first read (YAML and JSON).
+    seen: HashMap<String, String>,
+    jsonl: JsonlGrouper,
+}
+
+impl CaseReader {
+    /// A reader interpreting times and ranks with `opts`.
+    pub fn new(opts: ReadOptions) -> Self {
+        CaseReader {
+            jsonl: JsonlGrouper::new(opts.clone()),
+            opts,
+            ..CaseReader::default()
+        }
+    }
+
+    /// Reads a file (or `-` for standard input); `format` overrides the extension or the guess.
+    pub fn add_path(&mut self, path: &Path, format: Option<CaseFormat>) -> Result<(), ReadError> {
+        let io_error = |source| ReadError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        if path == Path::new("-") {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(io_error)?;
+            let format = format.unwrap_or_else(|| CaseFormat::sniff(&text));
+            self.add_str("<stdin>", &text, format);
+            return Ok(());
+        }
+        let Some(format) = format.or_else(|| CaseFormat::from_path(path)) else {
+            return Err(ReadError::UnknownFormat {
+                path: path.to_owned(),
+            });
+        };
+        let text = std::fs::read_to_string(path).map_err(io_error)?;
+        self.add_str(&path.display().to_string(), &text, format);
+        Ok(())
+    }
+
+    /// Reads text in `format`; `source` names it in locations.
+    pub fn add_str(&mut self, source: &str, text: &str, format: CaseFormat) {
+        match format {
+            CaseFormat::Jsonl => self.jsonl.push_text(source, text),
+            CaseFormat::Json => {
+                let mut deserializer = serde_json::Deserializer::from_str(text);
+                let parsed = NodeSeed { probe: true }
+                    .deserialize(&mut deserializer)
+                    .and_then(|node| deserializer.end().map(|()| node));
+                match parsed {
+                    Ok(node) => self.add_root(source, node),
+                    Err(error) => {
+                        let message =
+                            format!("invalid json: {}", without_position(&error.to_string()));
+                        self.reject_file(source, error.line(), message);
+                    }
+                }
+            }
+            CaseFormat::Yaml => {
+                for document in serde_yaml::Deserializer::from_str(text) {
+                    match (NodeSeed { probe: true }).deserialize(document) {
+                        Ok(node) => self.add_root(source, node),
+                        Err(error) => {
+                            let line = error.location().map_or(1, |location| location.line());
+                            self.reject_file(source, line, format!("invalid yaml: {error}"));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Returns everything read, with the JSONL cases grouped.
+    pub fn finish(self) -> CaseBatch {
+        let mut batch = CaseBatch {
+            cases: self.cases,
+            rejected: self.rejected,
+        };
+        let streamed = self.jsonl.finish();
+        batch.rejected.extend(streamed.rejected);
+        for case in streamed.cases {
+            match self.seen.get(&case.id) {
+                Some(first) => batch.rejected.push(Rejected {
+                    source: case.source.clone().unwrap_or_default(),
+                    error: format!("duplicate case id `{}` (first read at {first})", case.id),
+                    case: Some(case.id),
+                }),
+                None => batch.cases.push(case),
+            }
+        }
+        batch
+    }
+
+    fn reject_file(&mut self, source: &str, line: usize, error: String) {
+        self.rejected.push(Rejected {
+            source: format!("{source}:{}", line.max(1)),
+            case: None,
+            error,
+        });
+    }
+
+    /// Adds a document: one case, a list of cases, or nothing (an empty document).
+    fn add_root(&mut self, source: &str, root: Node) {
+        match root.kind {
+            NodeKind::Map(_) => self.add_case(source, root),
+            NodeKind::List(items) => {
+                for item in items {
+                    self.add_case(source, item);
+                }
+            }
+            NodeKind::Scalar(Value::Null) => {}
+            NodeKind::Scalar(_) => {
+                let problem = Problem::new(root.line, "expected a case or a list of cases");
+                self.reject(source, None, None, problem);
+            }
+        }
+    }
+
+    fn add_case(&mut self, source: &str, node: Node) {
+        let case_line = node.line;
+        match build::case(node, &self.opts) {
+            Ok(mut case) => {
+                let place = format!("{source}:{}", case_line.unwrap_or(1));
+                if let Some(first) = self.seen.get(&case.id) {
+                    let problem = Problem::new(
+                        case_line,
+                        format!("duplicate case id `{}` (first read at {first})", case.id),
+                    );
+                    self.reject(source, case_line, Some(case.id), problem);
+                    return;
+                }
+                self.seen.insert(case.id.clone(), place.clone());
+                case.source = Some(place);
+                self.cases.push(case);
+            }
+            Err((id, problem)) => self.reject(source, case_line, id, problem),
+        }
+    }
+
+    fn reject(
+        &mut self,
+        source: &str,
+        case_line: Option<usize>,
+        case: Option<String>,
+        problem: Problem,
+    ) {
+        let line = problem.line.or(case_line).unwrap_or(1);
+        self.rejected.push(Rejected {
+            source: format!("{source}:{line}"),
+            case,
+            error: problem.message,
+        });
+    }
+}

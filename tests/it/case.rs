@@ -1,0 +1,211 @@
+//! Case readers: every fixture in `tests/fixtures/cases/` is read and dumped.
+//!
+//! Fixtures are read with the ranks `agent < supervisor < manager < director`;
+//! a fixture whose name contains `shanghai` is read with `Asia/Shanghai` as the
+//! default zone for timestamps without an offset, every other one with none.
+#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+use chrono::SecondsFormat;
+use covenant::case::{read_str, Case, CaseBatch, CaseFormat, Event, ReadOptions, Staff, Value};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+fn options_for(path: &Path) -> ReadOptions {
+    let name = path.file_name().unwrap().to_string_lossy();
+    ReadOptions {
+        default_tz: name
+            .contains("shanghai")
+            .then_some(chrono_tz::Asia::Shanghai),
+        ranks: Some(
+            ["agent", "supervisor", "manager", "director"]
+                .map(String::from)
+                .to_vec(),
+        ),
+    }
+}
+
+fn value(value: &Value) -> String {
+    match value {
+        Value::Str(s) => format!("{s:?}"),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_owned(),
+    }
+}
+
+fn map(map: &BTreeMap<String, Value>) -> String {
+    let items: Vec<_> = map
+        .iter()
+        .map(|(k, v)| format!("{k}={}", value(v)))
+        .collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+fn staff(staff: &Staff) -> String {
+    match &staff.rank {
+        Some(rank) => format!("{}({rank})", staff.id),
+        None => staff.id.clone(),
+    }
+}
+
+fn event(event: &Event) -> String {
+    let instant =
+        |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    let mut out = format!(
+        "line {} {} {}",
+        event.line.map_or("?".to_owned(), |l| l.to_string()),
+        instant(&event.at),
+        event.kind
+    );
+    let mut part = |name: &str, text: String| write!(out, " {name}={text}").unwrap();
+    if let Some(s) = &event.handler {
+        part("handler", staff(s));
+    }
+    if let Some(s) = &event.to {
+        part("to", staff(s));
+    }
+    if let Some(s) = &event.with {
+        part("with", staff(s));
+    }
+    if let Some(v) = &event.venue {
+        part("venue", v.clone());
+    }
+    if !event.subject.is_empty() {
+        part("subject", event.subject.join("+"));
+    }
+    if !event.set.is_empty() {
+        part("set", map(&event.set));
+    }
+    if let Some(t) = &event.time {
+        part("time", instant(t));
+    }
+    if let Some(t) = &event.due {
+        part("due", instant(t));
+    }
+    if let Some(w) = &event.within {
+        part("within", w.clone());
+    }
+    if let Some(id) = &event.id {
+        part("id", id.clone());
+    }
+    if let Some(r) = &event.reference {
+        part("ref", r.clone());
+    }
+    if !event.fields.is_empty() {
+        part("fields", map(&event.fields));
+    }
+    out
+}
+
+fn case(out: &mut String, case: &Case) {
+    writeln!(
+        out,
+        "case {} at {}",
+        case.id,
+        case.source.as_deref().unwrap_or("?")
+    )
+    .unwrap();
+    writeln!(out, "  attributes {}", map(&case.attributes)).unwrap();
+    for e in &case.events {
+        writeln!(out, "  {}", event(e)).unwrap();
+    }
+    if let Some(expect) = &case.expect {
+        let line = expect.line.map_or("?".to_owned(), |l| l.to_string());
+        writeln!(out, "  expect (line {line}) {}", expect.value).unwrap();
+    }
+}
+
+fn dump(batch: &CaseBatch) -> String {
+    let mut out = String::new();
+    for c in &batch.cases {
+        case(&mut out, c);
+    }
+    for r in &batch.rejected {
+        let id = r.case.as_deref().unwrap_or("-");
+        writeln!(out, "rejected {} case {id}: {}", r.source, r.error).unwrap();
+    }
+    writeln!(
+        out,
+        "read {} cases, rejected {}",
+        batch.cases.len(),
+        batch.rejected.len()
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn case_fixtures() {
+    insta::glob!("../fixtures/cases", "*.{yaml,yml,json,jsonl}", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let format = CaseFormat::from_path(path).unwrap();
+        let name = format!("cases/{}", path.file_name().unwrap().to_string_lossy());
+        let batch = read_str(&name, &text, format, &options_for(path));
+        insta::assert_snapshot!(dump(&batch));
+    });
+}
+
+#[test]
+fn jsonl_cases_from_several_files_are_grouped() {
+    let mut reader = covenant::case::CaseReader::new(ReadOptions::default());
+    reader.add_str(
+        "a.jsonl",
+        r#"{"case": "K1", "at": "2026-06-19T10:00:00+08:00", "type": "opened", "attributes": {"kind": "call"}}
+{"case": "K2", "at": "2026-06-19T10:01:00+08:00", "type": "opened"}"#,
+        CaseFormat::Jsonl,
+    );
+    reader.add_str(
+        "b.jsonl",
+        r#"{"case": "K1", "at": "2026-06-19T09:59:00+08:00", "type": "rang"}"#,
+        CaseFormat::Jsonl,
+    );
+    let batch = reader.finish();
+    insta::assert_snapshot!(dump(&batch));
+}
+
+#[test]
+fn a_case_id_in_two_files_rejects_the_later_one() {
+    let mut reader = covenant::case::CaseReader::new(ReadOptions::default());
+    let case = "id: D1\nevents:\n  - {at: 2026-06-19T10:00:00Z, type: opened}\n";
+    reader.add_str("first.yaml", case, CaseFormat::Yaml);
+    reader.add_str("second.yaml", case, CaseFormat::Yaml);
+    reader.add_str(
+        "stream.jsonl",
+        r#"{"case": "D1", "at": "2026-06-19T10:00:00Z", "type": "opened"}"#,
+        CaseFormat::Jsonl,
+    );
+    let batch = reader.finish();
+    insta::assert_snapshot!(dump(&batch));
+}
+
+#[test]
+fn one_case_from_yaml_and_json_text() {
+    let yaml =
+        Case::from_yaml_str("id: X\nevents:\n  - {at: 2026-06-19T10:00:00Z, type: opened}\n")
+            .unwrap();
+    let json = Case::from_json_str(
+        r#"{"id": "X", "events": [{"at": "2026-06-19T10:00:00Z", "type": "opened"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(yaml.events, {
+        let mut events = json.events.clone();
+        events[0].line = Some(3);
+        events
+    });
+    let error = Case::from_yaml_str("id: X\nevents:\n  - {type: opened}\n").unwrap_err();
+    assert_eq!(error.to_string(), "<string>:3: event has no `at` timestamp");
+    let two = Case::from_yaml_str("- id: A\n- id: B\n").unwrap_err();
+    assert_eq!(two.error, "expected one case, found 2");
+}
+
+#[test]
+fn the_format_of_standard_input_is_guessed() {
+    assert_eq!(
+        CaseFormat::sniff("{\"case\": \"A\", \"at\": 1}\n"),
+        CaseFormat::Jsonl
+    );
+    assert_eq!(CaseFormat::sniff("  [{\"id\": \"A\"}]"), CaseFormat::Json);
+    assert_eq!(CaseFormat::sniff("{\n  \"id\": \"A\"\n}"), CaseFormat::Json);
+    assert_eq!(CaseFormat::sniff("id: A\n"), CaseFormat::Yaml);
+}
