@@ -68,14 +68,14 @@ pub struct Evaluator<'p> {
 }
 
 /// The calendar a deadline rule counts on: its `on`, or for a cut-off without one the policy zone (open 24x7).
-fn calendar_for(policy: &Policy, zone: &Calendar, rule: &Deadline) -> Option<Calendar> {
+fn calendar_for(policy: &Policy, zone: Option<&Calendar>, rule: &Deadline) -> Option<Calendar> {
     let on = match rule {
         Deadline::Within { on, .. } | Deadline::Cutoff { on, .. } => on.as_ref(),
         Deadline::Workdays { on, .. } => Some(on),
     };
     match (on, rule) {
         (Some(name), _) => policy.calendars.get(&name.name).cloned(),
-        (None, Deadline::Cutoff { .. }) => Some(zone.clone()),
+        (None, Deadline::Cutoff { .. }) => zone.cloned(),
         (None, _) => None,
     }
 }
@@ -98,7 +98,7 @@ impl<'p> Evaluator<'p> {
                     .flat_map(|e| e.steps.iter().filter_map(|s| s.within.as_ref())),
             )
             .any(|d| matches!(d, Deadline::Cutoff { on: None, .. }));
-        let zone = if needs_zone {
+        let zone = needs_zone.then(|| {
             Calendar::compile(&CalendarSpec {
                 tz: policy.timezone.unwrap_or(chrono_tz::UTC),
                 always: true,
@@ -106,13 +106,11 @@ impl<'p> Evaluator<'p> {
                 closed: Vec::new(),
                 open_dates: Vec::new(),
             })
-        } else {
-            Calendar::always()
-        };
+        });
         let plan = |deadline: &'p Deadline, when| TargetPlan {
             when,
             deadline,
-            calendar: calendar_for(policy, &zone, deadline),
+            calendar: calendar_for(policy, zone.as_ref(), deadline),
             text: describe::deadline(deadline),
         };
         let promises = policy

@@ -6,6 +6,7 @@
 //! `human`. Instants are written in RFC 3339 with the offset of the policy's
 //! timezone (UTC when it has none); durations in ISO 8601 (see [`IsoDuration`]).
 
+pub mod explain;
 mod human;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, Utc};
