@@ -1,3 +1,98 @@
 //! Policy text to AST: the pest grammar in `grammar/policy.pest` and the pairs-to-AST conversion.
+//!
+//! [`parse`] never panics: syntax problems, numbers too large to hold and grammar/AST mismatches all come
+//! back as diagnostics with stable `E01xx` codes (see [`codes`]).
 
 pub mod ast;
+pub mod codes;
+mod error;
+mod grammar;
+mod parse;
+
+use crate::diag::Diagnostic;
+use ast::FileId;
+use grammar::{PolicyParser, Rule};
+use pest::Parser;
+
+/// The most syntax errors reported for one file.
+const MAX_ERRORS: usize = 20;
+
+/// The words that start a top-level declaration; after a syntax error, parsing resumes at the next line
+/// that starts with one of them.
+const ITEM_KEYWORDS: [&str; 11] = [
+    "policy",
+    "use",
+    "calendar",
+    "ranks",
+    "venues",
+    "term",
+    "promise",
+    "standard",
+    "commitments",
+    "escalation",
+    "objective",
+];
+
+/// Parses one policy file. Spans are byte offsets in `text`, tagged with `file`.
+///
+/// On failure, every diagnostic found is returned: the first is always precise; after a syntax error the
+/// parser skips to the next line that starts a declaration and goes on, so one broken item does not hide
+/// the problems of the next ones.
+pub fn parse(file: FileId, text: &str) -> Result<ast::File, Vec<Diagnostic>> {
+    let mut diagnostics = error::scan(file, text);
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    let mut items = Vec::new();
+    let mut offset = 0;
+    while let Some(chunk) = text.get(offset..) {
+        match PolicyParser::parse(Rule::file, chunk) {
+            Ok(mut pairs) => {
+                let mut builder = parse::Builder::new(file, offset);
+                if let Some(pair) = pairs.next() {
+                    items.extend(builder.parse_file(pair));
+                }
+                diagnostics.extend(builder.diagnostics);
+                break;
+            }
+            Err(pest_error) => {
+                diagnostics.push(error::from_pest(file, offset, chunk, &pest_error));
+                let failed_at = offset + error::error_offset(&pest_error);
+                match next_item_start(text, offset, failed_at) {
+                    Some(next) if diagnostics.len() < MAX_ERRORS => offset = next,
+                    _ => break,
+                }
+            }
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(ast::File { id: file, items })
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// The start of the first line at or after `failed_at` (and after `offset`) whose first word is a
+/// top-level keyword.
+fn next_item_start(text: &str, offset: usize, failed_at: usize) -> Option<usize> {
+    let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
+    line_starts.into_iter().find_map(|line_start| {
+        let line = text.get(line_start..)?;
+        let word_start = line_start + (line.len() - line.trim_start_matches([' ', '\t']).len());
+        if word_start <= offset || word_start < failed_at {
+            return None;
+        }
+        let rest = text.get(word_start..)?;
+        ITEM_KEYWORDS
+            .iter()
+            .any(|kw| {
+                rest.strip_prefix(kw).is_some_and(|after| {
+                    !after
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                })
+            })
+            .then_some(word_start)
+    })
+}

@@ -9,8 +9,14 @@
 //! INVARIANT: nothing here steps minute by minute or day by day through long
 //! spans; see `docs/time.md` for the rules and their worked examples.
 
+mod days;
+mod zone;
+
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
+
+use days::{Days, DAY};
+use zone::OffsetChanges;
 
 /// A time of day in minutes after local midnight, `0..=1440` (`1440` is `24:00`, the end of the day).
 pub type DayMinute = u16;
@@ -52,7 +58,11 @@ pub struct CalendarSpec {
 /// A compiled calendar: precomputed weekly pattern plus sorted exceptions.
 #[derive(Debug, Clone)]
 pub struct Calendar {
-    // private fields chosen by the implementation
+    tz: Tz,
+    days: Days,
+    changes: OffsetChanges,
+    /// Open around the clock with no exceptions: business time is elapsed time.
+    elapsed: bool,
 }
 
 /// Why a calendar computation has no answer.
@@ -94,66 +104,420 @@ pub enum CutoffDay {
 ///
 /// Rule: a time inside a spring-forward gap (it does not exist) maps to the instant
 /// the gap ends (the first valid local time after it); an ambiguous time in an
-/// autumn fold maps to the *earlier* of its two instants.
+/// autumn fold maps to the *earlier* of its two instants. Dates outside years
+/// 1..=9999 give [`TimeError::OutOfRange`].
 pub fn local_to_instant(
     tz: Tz,
     date: NaiveDate,
     time: NaiveTime,
 ) -> Result<DateTime<Utc>, TimeError> {
-    let _ = (tz, date, time);
-    unimplemented!()
+    zone::to_instant(tz, date.and_time(time))
+}
+
+type Instant = DateTime<Utc>;
+
+/// An open interval of instants, `[start, end)`.
+type Open = (Instant, Instant);
+
+const WEEK_SECONDS: i64 = 7 * 86_400;
+/// Distance kept from any offset change when skipping whole weeks.
+const CHANGE_MARGIN: i64 = 2 * 86_400;
+
+fn next_date(date: NaiveDate) -> Result<NaiveDate, TimeError> {
+    date.succ_opt().ok_or(TimeError::OutOfRange)
+}
+
+fn prev_date(date: NaiveDate) -> Result<NaiveDate, TimeError> {
+    date.pred_opt().ok_or(TimeError::OutOfRange)
+}
+
+fn plus_days(date: NaiveDate, days: u64) -> Result<NaiveDate, TimeError> {
+    date.checked_add_days(chrono::Days::new(days))
+        .ok_or(TimeError::OutOfRange)
+}
+
+fn plus(at: Instant, d: TimeDelta) -> Result<Instant, TimeError> {
+    at.checked_add_signed(d).ok_or(TimeError::OutOfRange)
+}
+
+/// `week` times `weeks`, for counts bounded by the supported date range.
+fn weeks_of(week: TimeDelta, weeks: u64) -> TimeDelta {
+    let weeks = i32::try_from(weeks).unwrap_or(i32::MAX);
+    week * weeks
 }
 
 impl Calendar {
     /// Compiles a spec. Intervals must be valid minutes; overlapping intervals are merged.
+    ///
+    /// Intervals with minutes out of range and reversed date ranges are ignored (the checker
+    /// reports them); an open date listed with no interval is closed.
     pub fn compile(spec: &CalendarSpec) -> Calendar {
-        let _ = spec;
-        todo!()
+        let days = Days::compile(spec);
+        Calendar {
+            tz: spec.tz,
+            elapsed: days.is_elapsed(),
+            days,
+            changes: OffsetChanges::of(spec.tz),
+        }
     }
+
     /// The 24x7 calendar in UTC: business time equals elapsed time.
     pub fn always() -> Calendar {
-        todo!()
+        Calendar::compile(&CalendarSpec {
+            tz: Tz::UTC,
+            always: true,
+            weekly: Vec::new(),
+            closed: Vec::new(),
+            open_dates: Vec::new(),
+        })
     }
+
     /// The calendar's zone.
     pub fn tz(&self) -> Tz {
-        todo!()
+        self.tz
     }
+
     /// Whether the calendar is open at instant `t` (opening instant open, closing instant not).
     pub fn is_open(&self, t: DateTime<Utc>) -> bool {
-        let _ = t;
-        todo!()
+        if self.elapsed {
+            return true;
+        }
+        let Ok(date) = self.chunk_date(t) else {
+            return false;
+        };
+        self.chunk(date)
+            .map(|(_, open)| open.iter().any(|&(s, e)| s <= t && t < e))
+            .unwrap_or(false)
     }
+
     /// Whether the calendar has any open time at all.
     pub fn has_open_time(&self) -> bool {
-        todo!()
+        self.days.has_open_time()
     }
+
     /// The instant at which `d` of open time has elapsed after `start`.
+    ///
+    /// `add(start, 0)` is `start` itself, even when the calendar is closed then; a negative `d`
+    /// counts as zero. A deadline that uses up an interval exactly is that interval's closing
+    /// instant, not the next opening.
     pub fn add(&self, start: DateTime<Utc>, d: TimeDelta) -> Result<DateTime<Utc>, TimeError> {
-        let _ = (start, d);
-        todo!()
+        if d <= TimeDelta::zero() {
+            return Ok(start);
+        }
+        if self.elapsed {
+            return plus(start, d);
+        }
+        let week_open = self.days.week_open;
+        let mut remaining = d;
+        let mut date = self.chunk_date(start)?;
+        let mut first = true;
+        loop {
+            if !first {
+                date = self.skip_empty(date).ok_or(TimeError::NeverOpen(start))?;
+                let begin = self.midnight(date)?;
+                let mut weeks = self.regular_weeks(date, begin);
+                if week_open > TimeDelta::zero() {
+                    let whole = (remaining - TimeDelta::nanoseconds(1)).num_seconds()
+                        / week_open.num_seconds();
+                    weeks = weeks.min(u64::try_from(whole).unwrap_or(0));
+                }
+                if weeks > 0 {
+                    remaining -= weeks_of(week_open, weeks);
+                    date = plus_days(date, 7 * weeks)?;
+                    continue;
+                }
+            }
+            first = false;
+            let (_, open) = self.chunk(date)?;
+            for (s, e) in open {
+                let s = s.max(start);
+                if e <= s {
+                    continue;
+                }
+                if e - s >= remaining {
+                    return plus(s, remaining);
+                }
+                remaining -= e - s;
+            }
+            date = next_date(date)?;
+        }
     }
+
     /// Open time in `[a, b)`; zero when `b <= a`.
+    ///
+    /// Open time beyond the supported date range (after year 9999) is not counted.
     pub fn between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> TimeDelta {
-        let _ = (a, b);
-        todo!()
+        if b <= a {
+            return TimeDelta::zero();
+        }
+        if self.elapsed {
+            return b - a;
+        }
+        let mut total = TimeDelta::zero();
+        // An error only means the rest of the span is out of range: what was counted stands.
+        let _ = self.measure(a, b, &mut total);
+        total
     }
+
+    fn measure(&self, a: Instant, b: Instant, total: &mut TimeDelta) -> Result<(), TimeError> {
+        let mut date = self.chunk_date(a)?;
+        let mut first = true;
+        loop {
+            if !first {
+                let Some(next) = self.skip_empty(date) else {
+                    return Ok(());
+                };
+                date = next;
+                let begin = self.midnight(date)?;
+                if begin >= b {
+                    return Ok(());
+                }
+                let whole = (b - begin).num_seconds() / WEEK_SECONDS;
+                let weeks = self
+                    .regular_weeks(date, begin)
+                    .min(u64::try_from(whole).unwrap_or(0));
+                if weeks > 0 {
+                    *total += weeks_of(self.days.week_open, weeks);
+                    date = plus_days(date, 7 * weeks)?;
+                    continue;
+                }
+            }
+            first = false;
+            let (end, open) = self.chunk(date)?;
+            for (s, e) in open {
+                let (s, e) = (s.max(a), e.min(b));
+                if e > s {
+                    *total += e - s;
+                }
+            }
+            if end >= b {
+                return Ok(());
+            }
+            date = next_date(date)?;
+        }
+    }
+
     /// The first open instant at or after `t`.
     pub fn next_open(&self, t: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
-        let _ = t;
-        todo!()
+        if self.elapsed {
+            return Ok(t);
+        }
+        let mut date = self.chunk_date(t)?;
+        let mut first = true;
+        loop {
+            if !first {
+                date = self.skip_empty(date).ok_or(TimeError::NeverOpen(t))?;
+            }
+            first = false;
+            let (_, open) = self.chunk(date)?;
+            if let Some(&(s, _)) = open.iter().find(|&&(_, e)| e > t) {
+                return Ok(s.max(t));
+            }
+            date = next_date(date)?;
+        }
     }
+
+    /// The end of the open time most recently at or before `t`: `t` itself when the calendar is
+    /// open at `t` or closes exactly at `t`, else the closing instant of the last interval before it.
+    pub fn last_open(&self, t: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
+        if self.elapsed {
+            return Ok(t);
+        }
+        let mut date = self.chunk_date(t)?;
+        let mut first = true;
+        loop {
+            if !first && self.days.spans(date).is_empty() {
+                let before = prev_date(date)?;
+                if self.days.spans(before).is_empty() {
+                    let found = self
+                        .days
+                        .prev_with_spans(before)
+                        .ok_or(TimeError::NeverOpen(t))?;
+                    date = next_date(found)?;
+                }
+            }
+            first = false;
+            let (_, open) = self.chunk(date)?;
+            if let Some(&(_, e)) = open.iter().rev().find(|&&(s, _)| s <= t) {
+                return Ok(e.min(t));
+            }
+            date = prev_date(date)?;
+        }
+    }
+
     /// The close of the N-th open day after the local date of `start` (language.md's working-day rule).
+    ///
+    /// An open day is a local date on which some open interval starts; its close is the end of the
+    /// last interval starting on it (next morning for an overnight shift). The start's own date is
+    /// never counted, whether or not the clock starts within its open hours. `n = 0` gives the close
+    /// of the start's date when it is an open day, else the close of the next open day.
     pub fn add_workdays(&self, start: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>, TimeError> {
-        let _ = (start, n);
-        todo!()
+        let date = start.with_timezone(&self.tz).date_naive();
+        let day = if n == 0 && self.close_of(date)?.is_some() {
+            date
+        } else {
+            self.open_day_after(date, n.max(1), start)?
+        };
+        self.close_of(day)?.ok_or(TimeError::NeverOpen(start))
     }
+
+    fn open_day_after(
+        &self,
+        date: NaiveDate,
+        n: u32,
+        start: Instant,
+    ) -> Result<NaiveDate, TimeError> {
+        let per_week = u64::from(self.days.open_weekdays);
+        let mut remaining = u64::from(n);
+        let mut day = next_date(date)?;
+        loop {
+            day = self
+                .days
+                .next_with_spans(day)
+                .ok_or(TimeError::NeverOpen(start))?;
+            if let Some(whole) = (remaining - 1).checked_div(per_week) {
+                let begin = self.midnight(day)?;
+                let weeks = self.regular_weeks(day, begin).min(whole);
+                if weeks > 0 {
+                    remaining -= weeks * per_week;
+                    day = plus_days(day, 7 * weeks)?;
+                    continue;
+                }
+            }
+            if self.close_of(day)?.is_some() {
+                remaining -= 1;
+                if remaining == 0 {
+                    return Ok(day);
+                }
+            }
+            day = next_date(day)?;
+        }
+    }
+
     /// The deadline of a cut-off rule for a clock started at `start`, or `None` when `if_before` excludes it.
+    ///
+    /// `if_before` is compared, strictly, with the local time of `start` in the calendar's zone; the
+    /// deadline is `by` on the chosen local date, converted with [`local_to_instant`].
     pub fn cutoff(
         &self,
         start: DateTime<Utc>,
         rule: &Cutoff,
     ) -> Result<Option<DateTime<Utc>>, TimeError> {
-        let _ = (start, rule);
-        todo!()
+        let local = start.with_timezone(&self.tz);
+        if let Some(limit) = rule.if_before {
+            if local.time() >= limit {
+                return Ok(None);
+            }
+        }
+        let date = local.date_naive();
+        let day = match rule.day {
+            CutoffDay::SameDay => date,
+            CutoffDay::NextDay => next_date(date)?,
+            CutoffDay::InDays(n) => plus_days(date, u64::from(n))?,
+            CutoffDay::NextWorkday => self.open_day_after(date, 1, start)?,
+        };
+        local_to_instant(self.tz, day, rule.by).map(Some)
+    }
+
+    /// The instant of local minute `minute` (may exceed a day) after the midnight of `date`.
+    fn at(&self, date: NaiveDate, minute: u32) -> Result<Instant, TimeError> {
+        let date = plus_days(date, u64::from(minute / DAY))?;
+        let time = NaiveTime::from_num_seconds_from_midnight_opt((minute % DAY) * 60, 0)
+            .ok_or(TimeError::OutOfRange)?;
+        local_to_instant(self.tz, date, time)
+    }
+
+    /// The instant of the local midnight starting `date`: where `date`'s chunk begins.
+    fn midnight(&self, date: NaiveDate) -> Result<Instant, TimeError> {
+        self.at(date, 0)
+    }
+
+    /// The non-empty open intervals starting on `date`, in order.
+    fn day_intervals(&self, date: NaiveDate, out: &mut Vec<Open>) -> Result<(), TimeError> {
+        for span in self.days.spans(date) {
+            let (s, e) = (self.at(date, span.start)?, self.at(date, span.end)?);
+            if s < e {
+                out.push((s, e));
+            }
+        }
+        Ok(())
+    }
+
+    /// The close of open day `date`, or `None` when no open time starts on it.
+    fn close_of(&self, date: NaiveDate) -> Result<Option<Instant>, TimeError> {
+        let mut open = Vec::new();
+        self.day_intervals(date, &mut open)?;
+        Ok(open.iter().map(|&(_, e)| e).max())
+    }
+
+    /// The chunk of `date`: the instants from its local midnight to the next one. Returns the chunk's
+    /// end and its open intervals (from spans starting on `date` or overnight from the day before),
+    /// clipped to the chunk, merged and in order.
+    fn chunk(&self, date: NaiveDate) -> Result<(Instant, Vec<Open>), TimeError> {
+        let begin = self.midnight(date)?;
+        let end = self.midnight(next_date(date)?)?;
+        let mut raw = Vec::new();
+        self.day_intervals(prev_date(date)?, &mut raw)?;
+        self.day_intervals(date, &mut raw)?;
+        // INVARIANT: starts are in order: the day before's spans start before `begin`, and
+        // local-to-instant conversion never goes backwards.
+        let mut open: Vec<Open> = Vec::with_capacity(raw.len());
+        for (s, e) in raw {
+            let (s, e) = (s.max(begin), e.min(end));
+            if s >= e {
+                continue;
+            }
+            match open.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => open.push((s, e)),
+            }
+        }
+        Ok((end, open))
+    }
+
+    /// The local date whose chunk contains `t`.
+    fn chunk_date(&self, t: Instant) -> Result<NaiveDate, TimeError> {
+        let mut date = t.with_timezone(&self.tz).date_naive();
+        while self.midnight(date)? > t {
+            date = prev_date(date)?;
+        }
+        loop {
+            let next = next_date(date)?;
+            if self.midnight(next)? > t {
+                return Ok(date);
+            }
+            date = next;
+        }
+    }
+
+    /// `date` when its chunk may have open time, else the first later date whose chunk may;
+    /// `None` when no open time starts on or after `date`.
+    fn skip_empty(&self, date: NaiveDate) -> Option<NaiveDate> {
+        let before = date.pred_opt()?;
+        if !self.days.spans(before).is_empty() || !self.days.spans(date).is_empty() {
+            return Some(date);
+        }
+        self.days.next_with_spans(date)
+    }
+
+    /// How many whole weeks from `date` (whose chunk begins at `begin`) follow the weekly pattern
+    /// exactly: no exception on the dates from the day before `date` on, and a constant UTC offset.
+    /// Each such week has exactly `week_open` of open time and `open_weekdays` open days.
+    fn regular_weeks(&self, date: NaiveDate, begin: Instant) -> u64 {
+        let Some(before) = date.pred_opt() else {
+            return 0;
+        };
+        let by_exceptions = match self.days.next_exception(before) {
+            Some(exception) => (exception - date).num_days(),
+            None => i64::MAX,
+        };
+        let by_range = NaiveDate::from_ymd_opt(zone::MAX_YEAR, 12, 31)
+            .map_or(0, |last| (last - date).num_days() - 2);
+        let Some(constant) = self.changes.constant_for(begin.timestamp() - CHANGE_MARGIN) else {
+            return 0;
+        };
+        let by_offset = (constant - 2 * CHANGE_MARGIN) / 86_400;
+        let days = by_exceptions.min(by_range).min(by_offset);
+        u64::try_from(days / 7).unwrap_or(0)
     }
 }

@@ -52,6 +52,10 @@ pub struct File {
 /// A top-level declaration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "item", rename_all = "snake_case")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a file holds a few dozen items; boxing would only add noise to every match"
+)]
 pub enum Item {
     /// `policy "Name" { version 3 owner "…" timezone "…" }`
     Header(Header),
@@ -799,4 +803,18 @@ pub enum PeriodUnit {
     Week,
     /// A calendar month.
     Month,
+}
+
+impl Expr {
+    /// Where the whole expression was written.
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::And { span, .. }
+            | Expr::Or { span, .. }
+            | Expr::Not { span, .. }
+            | Expr::Compare { span, .. }
+            | Expr::In { span, .. }
+            | Expr::Present { span, .. } => *span,
+        }
+    }
 }

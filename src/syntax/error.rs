@@ -1,0 +1,215 @@
+//! Syntax errors: a lexical pre-scan (strings, nesting) and pest failures turned into diagnostics.
+
+use super::ast::{FileId, Span};
+use super::codes;
+use super::grammar::{display_name, Rule};
+use crate::diag::Diagnostic;
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+/// The deepest nesting of `(` and `[` accepted; deeper text is refused before pest sees it.
+const MAX_NESTING: usize = 32;
+
+/// Reports what pest would report poorly: strings not closed on their line, unknown escapes and absurd
+/// nesting. Comments are skipped, so a `"` inside a comment is not a string.
+pub(super) fn scan(file: FileId, text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut chars = text.char_indices().peekable();
+    let span = |start: usize, end: usize| Span { file, start, end };
+    while let Some((at, ch)) = chars.next() {
+        match ch {
+            '#' => while chars.next_if(|&(_, c)| c != '\n').is_some() {},
+            '(' | '[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    out.push(
+                        Diagnostic::error(
+                            codes::CONDITION_TOO_COMPLEX,
+                            "condition is nested too deeply",
+                            span(at, at + 1),
+                        )
+                        .with_help(format!(
+                            "use at most {MAX_NESTING} levels of parentheses and brackets"
+                        )),
+                    );
+                    return out;
+                }
+            }
+            ')' | ']' => depth = depth.saturating_sub(1),
+            '"' => {
+                let mut closed = false;
+                let mut end = at + 1;
+                while let Some((i, c)) = chars.next_if(|&(_, c)| c != '\n' && c != '\r') {
+                    end = i + c.len_utf8();
+                    match c {
+                        '"' => {
+                            closed = true;
+                            break;
+                        }
+                        '\\' => match chars.next_if(|&(_, c)| c != '\n' && c != '\r') {
+                            Some((_, '"' | '\\' | 'n' | 't')) => {}
+                            Some((j, other)) => {
+                                end = j + other.len_utf8();
+                                out.push(
+                                    Diagnostic::error(
+                                        codes::UNKNOWN_ESCAPE,
+                                        format!("unknown escape `\\{other}` in a string"),
+                                        span(i, end),
+                                    )
+                                    .with_help(
+                                        "the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash",
+                                    ),
+                                );
+                            }
+                            None => {}
+                        },
+                        _ => {}
+                    }
+                }
+                if !closed {
+                    out.push(
+                        Diagnostic::error(
+                            codes::UNTERMINATED_STRING,
+                            "unterminated string",
+                            span(at, end),
+                        )
+                        .with_help("close the text with `\"` on the same line"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The byte offset a pest error points at, relative to the parsed chunk.
+pub(super) fn error_offset(error: &Error<Rule>) -> usize {
+    match error.location {
+        InputLocation::Pos(at) => at,
+        InputLocation::Span((start, _)) => start,
+    }
+}
+
+/// An `E0101` diagnostic for a pest failure in `chunk`, which starts at byte `base` of the file.
+pub(super) fn from_pest(file: FileId, base: usize, chunk: &str, error: &Error<Rule>) -> Diagnostic {
+    let at = error_offset(error);
+    let found = token_at(chunk, at);
+    let span = Span {
+        file,
+        start: base + at,
+        end: base + at + found.len(),
+    };
+    let found_text = if found.is_empty() {
+        "end of file".to_owned()
+    } else {
+        format!("`{found}`")
+    };
+    let positives: Vec<Rule> = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let mut expected: Vec<&'static str> = Vec::new();
+    for rule in &positives {
+        let name = display_name(*rule);
+        if !expected.contains(&name) {
+            expected.push(name);
+        }
+    }
+    let message = if expected.is_empty() {
+        format!("unexpected {found_text}")
+    } else {
+        format!("expected {}, found {found_text}", join_or(&expected))
+    };
+    Diagnostic::error(codes::UNEXPECTED, message, span).with_help(help(&positives, found))
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The token starting at `at`: a word, a number-like run, a quoted string or one character.
+fn token_at(chunk: &str, at: usize) -> &str {
+    let rest = chunk.get(at..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return "";
+    };
+    let end = if first == '"' {
+        rest.char_indices()
+            .skip(1)
+            .find(|&(_, c)| c == '"' || c == '\n')
+            .map_or(rest.len(), |(i, c)| if c == '"' { i + 1 } else { i })
+    } else if first.is_alphanumeric() || first == '_' {
+        rest.char_indices()
+            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == ':' || c == '.' || c == '%'))
+            .map_or(rest.len(), |(i, _)| i)
+    } else {
+        first.len_utf8()
+    };
+    rest.get(..end).unwrap_or("")
+}
+
+/// What to do, chosen from the most specific expectation.
+fn help(positives: &[Rule], found: &str) -> String {
+    let found_word = found
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_');
+    if found_word && positives.contains(&Rule::value) {
+        return format!("text values are written in double quotes: `\"{found}\"`");
+    }
+    if positives.contains(&Rule::kw_workdays) {
+        return "write a duration like `2h` or `1h30m` (no space), or working days like `2 workdays on office`".to_owned();
+    }
+    positives
+        .iter()
+        .find_map(|rule| hint(*rule))
+        .unwrap_or("check the spelling of this word and whether a `}` is missing before it; see docs/language.md")
+        .to_owned()
+}
+
+/// A short how-to for the expectations that deserve one.
+fn hint(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::duration => "write a number followed by `s`, `m`, `h` or `d`, such as `30m` or `1h30m`",
+        Rule::time => "write a time of day as `HH:MM`, such as `09:00` or `18:30`",
+        Rule::date => "write a date as `YYYY-MM-DD`, such as `2026-10-01`",
+        Rule::day | Rule::day_list | Rule::day_range => "write weekdays as `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`, or a range like `mon-fri`",
+        Rule::time_range | Rule::time_ranges => "write opening hours as `HH:MM-HH:MM`, such as `09:00-18:30`",
+        Rule::percent => "write a percentage with `%`, such as `75%`",
+        Rule::string => "write text in double quotes, such as `\"National Day\"`",
+        Rule::ident | Rule::ident_list | Rule::pattern | Rule::pattern_list => "names start with a letter or `_` and contain letters, digits or `_`",
+        Rule::item => "a file is a list of declarations such as `calendar`, `promise` or `escalation`; check for a misspelled keyword or an extra `}`",
+        Rule::calendar_line => "calendar lines start with `open`, `closed` or `timezone`; close the calendar with `}`",
+        Rule::promise_clause => "promise lines start with `applies`, `from`, `until`, `pause`, `restart`, `target` or `warn`; close the promise with `}`",
+        Rule::standard_clause => "standard lines are `applies when …`, `at most N EVENT before EVENT`, `require EVENT before EVENT` or `require EVENT within DEADLINE after EVENT`",
+        Rule::commitments_clause => "commitments lines are `require time`, `keep`, `grace DURATION` and `on CALENDAR`",
+        Rule::escalation_clause => "escalation lines start with `applies`, `trigger`, `step` or `stop`; close the escalation with `}`",
+        Rule::step_clause => "step lines are `after STEP`, `trigger …`, one action, `within …` or `by …`, and `keep appointment`",
+        Rule::objective_clause => "objective lines are `applies when …`, `at least P% of PROMISE met` or `at most P% of PROMISE breached`, and `per day|week|month`",
+        Rule::header_line => "header lines are `version N`, `owner \"…\"` and `timezone \"Area/City\"`",
+        Rule::deadline | Rule::within_duration | Rule::within_workdays | Rule::cutoff => "a deadline is `within 2h [on CAL]`, `within 2 workdays on CAL` or `by 11:00 next day [if before 15:00]`",
+        Rule::cutoff_day => "after `by HH:MM` write `same day`, `next day`, `next workday` or `in N days`",
+        Rule::on_calendar => "working days are counted on a calendar: add `on CALENDAR`",
+        Rule::expr | Rule::comparison | Rule::presence | Rule::in_test | Rule::field => "a condition compares a field with a value, such as `kind == \"complaint\"` or `tier in [\"A\", \"vip\"]`",
+        Rule::value => "a value is a text in double quotes, a number, `true` or `false`",
+        Rule::compare_op => "compare with `==`, `!=`, `<`, `<=`, `>` or `>=`",
+        Rule::constraint | Rule::constraint_list => "a staff constraint is `rank above current`, `rank >= RANK` or `not subject`",
+        Rule::action => "a step's action is `change handler to …`, `change venue to …`, `appoint …`, `notify RANK` or `do EVENT`",
+        Rule::trigger | Rule::trigger_event | Rule::trigger_breach | Rule::trigger_fraction => "a trigger is `trigger on EVENT`, `trigger on breach of PROMISE` or `trigger at 80% of PROMISE`",
+        Rule::privacy => "venues are `public` or `private`",
+        Rule::outcome => "an objective counts clock instances that were `met` or `breached`",
+        Rule::period | Rule::period_unit => "group the objective `per day`, `per week` or `per month`",
+        Rule::rbrace => "close the block with `}`",
+        Rule::rparen => "close the parenthesis with `)`",
+        Rule::rbracket => "close the list with `]`",
+        Rule::integer => "write a whole number, such as `2`",
+        Rule::EOI => "delete this, or start a new declaration with a keyword such as `promise`",
+        _ => return None,
+    })
+}

@@ -1,0 +1,264 @@
+//! The compiled day model: each local date's open spans, from the weekly pattern and the exceptions.
+//!
+//! A date's spans are its `open_dates` hours when it has some, none when it is closed, and its
+//! weekday's hours otherwise. Exceptions are kept sorted and disjoint, so every question here is
+//! a binary search plus at most a few steps per closed range passed.
+
+use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
+
+use super::{CalendarSpec, Interval};
+
+/// Minutes in a day.
+pub(crate) const DAY: u32 = 1440;
+/// Minutes in a week.
+const WEEK: u32 = 7 * DAY;
+
+/// One open span of a date, in local minutes after that date's midnight: `start < DAY`,
+/// `start < end <= start + DAY`, so an overnight span ends on the next date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+/// Weekly hours plus sorted exceptions.
+#[derive(Debug, Clone)]
+pub(crate) struct Days {
+    /// Spans per weekday, Monday first; sorted, disjoint and not touching.
+    weekly: [Vec<Span>; 7],
+    /// Closed date ranges, sorted, disjoint and not adjacent.
+    closed: Vec<(NaiveDate, NaiveDate)>,
+    /// Dates with their own hours, sorted by date, each with at least one span.
+    open_dates: Vec<(NaiveDate, Vec<Span>)>,
+    /// Open time of one week of the weekly pattern (overlaps across days counted once).
+    pub(crate) week_open: TimeDelta,
+    /// Number of weekdays with open hours.
+    pub(crate) open_weekdays: u32,
+}
+
+fn span_of(interval: Interval) -> Option<Span> {
+    let start = u32::from(interval.start);
+    let end = u32::from(interval.end);
+    if start >= DAY || end > DAY {
+        return None;
+    }
+    let end = if end > start { end } else { end + DAY };
+    Some(Span { start, end })
+}
+
+/// Sorts and merges overlapping or touching spans.
+fn merge(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort();
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+            _ => merged.push(span),
+        }
+    }
+    merged
+}
+
+/// Sorts and merges overlapping or adjacent date ranges, dropping reversed ones.
+fn merge_ranges(mut ranges: Vec<(NaiveDate, NaiveDate)>) -> Vec<(NaiveDate, NaiveDate)> {
+    ranges.retain(|(first, last)| first <= last);
+    ranges.sort();
+    let mut merged: Vec<(NaiveDate, NaiveDate)> = Vec::with_capacity(ranges.len());
+    for (first, last) in ranges {
+        match merged.last_mut() {
+            Some(prev) if prev.1.succ_opt().map_or(true, |next| first <= next) => {
+                prev.1 = prev.1.max(last);
+            }
+            _ => merged.push((first, last)),
+        }
+    }
+    merged
+}
+
+/// Open minutes of one week of `weekly`, counting each minute of the cyclic week once.
+fn week_minutes(weekly: &[Vec<Span>; 7]) -> u32 {
+    let mut pieces = Vec::new();
+    for (day, spans) in (0u32..).zip(weekly.iter()) {
+        for span in spans {
+            let (start, end) = (day * DAY + span.start, day * DAY + span.end);
+            if end <= WEEK {
+                pieces.push(Span { start, end });
+            } else {
+                pieces.push(Span { start, end: WEEK });
+                pieces.push(Span {
+                    start: 0,
+                    end: end - WEEK,
+                });
+            }
+        }
+    }
+    merge(pieces).iter().map(|span| span.end - span.start).sum()
+}
+
+impl Days {
+    pub(crate) fn compile(spec: &CalendarSpec) -> Days {
+        let mut weekly: [Vec<Span>; 7] = Default::default();
+        if spec.always {
+            for spans in &mut weekly {
+                spans.push(Span { start: 0, end: DAY });
+            }
+        } else {
+            for (weekday, interval) in &spec.weekly {
+                if let (Some(spans), Some(span)) = (
+                    weekly.get_mut(weekday.num_days_from_monday() as usize),
+                    span_of(*interval),
+                ) {
+                    spans.push(span);
+                }
+            }
+            for spans in &mut weekly {
+                *spans = merge(std::mem::take(spans));
+            }
+        }
+        let mut closed = spec.closed.clone();
+        let mut open_dates: Vec<(NaiveDate, Vec<Span>)> = Vec::new();
+        let mut listed = spec.open_dates.clone();
+        listed.sort_by_key(|(date, _)| *date);
+        for (date, intervals) in listed {
+            let spans = intervals.into_iter().filter_map(span_of);
+            match open_dates.last_mut() {
+                Some((last, existing)) if *last == date => existing.extend(spans),
+                _ => open_dates.push((date, spans.collect())),
+            }
+        }
+        for (date, spans) in &mut open_dates {
+            *spans = merge(std::mem::take(spans));
+            if spans.is_empty() {
+                closed.push((*date, *date));
+            }
+        }
+        open_dates.retain(|(_, spans)| !spans.is_empty());
+        let open_weekdays = weekly.iter().filter(|spans| !spans.is_empty()).count() as u32;
+        Days {
+            week_open: TimeDelta::minutes(i64::from(week_minutes(&weekly))),
+            weekly,
+            closed: merge_ranges(closed),
+            open_dates,
+            open_weekdays,
+        }
+    }
+
+    /// Whether business time always equals elapsed time.
+    pub(crate) fn is_elapsed(&self) -> bool {
+        self.week_open == TimeDelta::minutes(i64::from(WEEK))
+            && self.closed.is_empty()
+            && self.open_dates.is_empty()
+    }
+
+    /// Whether any date can have open hours.
+    pub(crate) fn has_open_time(&self) -> bool {
+        self.open_weekdays > 0 || !self.open_dates.is_empty()
+    }
+
+    fn weekday_spans(&self, weekday: Weekday) -> &[Span] {
+        self.weekly
+            .get(weekday.num_days_from_monday() as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The closed range containing `date`, if any.
+    fn closed_range(&self, date: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        let index = self.closed.partition_point(|range| range.1 < date);
+        self.closed
+            .get(index)
+            .copied()
+            .filter(|range| range.0 <= date)
+    }
+
+    /// The open spans starting on `date`.
+    pub(crate) fn spans(&self, date: NaiveDate) -> &[Span] {
+        if let Ok(index) = self.open_dates.binary_search_by_key(&date, |(day, _)| *day) {
+            return self.open_dates.get(index).map_or(&[], |(_, spans)| spans);
+        }
+        if self.closed_range(date).is_some() {
+            return &[];
+        }
+        self.weekday_spans(date.weekday())
+    }
+
+    /// The first date at or after `date` that is closed or has its own hours.
+    pub(crate) fn next_exception(&self, date: NaiveDate) -> Option<NaiveDate> {
+        let open = self.open_dates.partition_point(|(day, _)| *day < date);
+        let open = self.open_dates.get(open).map(|(day, _)| *day);
+        let closed = self.closed.partition_point(|range| range.1 < date);
+        let closed = self.closed.get(closed).map(|range| range.0.max(date));
+        match (open, closed) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The first date at or after `date` with open spans, or `None` when there is none.
+    pub(crate) fn next_with_spans(&self, date: NaiveDate) -> Option<NaiveDate> {
+        let index = self.open_dates.partition_point(|(day, _)| *day < date);
+        let listed = self.open_dates.get(index).map(|(day, _)| *day);
+        let weekly = if self.open_weekdays == 0 {
+            None
+        } else {
+            self.next_weekly_open(date)
+        };
+        match (listed, weekly) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The first date at or after `date` that is not closed and whose weekday has hours.
+    fn next_weekly_open(&self, mut date: NaiveDate) -> Option<NaiveDate> {
+        loop {
+            if let Some((_, last)) = self.closed_range(date) {
+                date = last.succ_opt()?;
+            }
+            for _ in 0..7 {
+                if !self.weekday_spans(date.weekday()).is_empty() {
+                    break;
+                }
+                date = date.succ_opt()?;
+            }
+            if self.closed_range(date).is_none() {
+                return Some(date);
+            }
+        }
+    }
+
+    /// The last date at or before `date` with open spans, or `None` when there is none.
+    pub(crate) fn prev_with_spans(&self, date: NaiveDate) -> Option<NaiveDate> {
+        let index = self.open_dates.partition_point(|(day, _)| *day <= date);
+        let listed = index
+            .checked_sub(1)
+            .and_then(|index| self.open_dates.get(index))
+            .map(|(day, _)| *day);
+        let weekly = if self.open_weekdays == 0 {
+            None
+        } else {
+            self.prev_weekly_open(date)
+        };
+        match (listed, weekly) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The last date at or before `date` that is not closed and whose weekday has hours.
+    fn prev_weekly_open(&self, mut date: NaiveDate) -> Option<NaiveDate> {
+        loop {
+            if let Some((first, _)) = self.closed_range(date) {
+                date = first.pred_opt()?;
+            }
+            for _ in 0..7 {
+                if !self.weekday_spans(date.weekday()).is_empty() {
+                    break;
+                }
+                date = date.pred_opt()?;
+            }
+            if self.closed_range(date).is_none() {
+                return Some(date);
+            }
+        }
+    }
+}

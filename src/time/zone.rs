@@ -1,0 +1,100 @@
+//! Local civil time to instants, and where a zone's UTC offset changes.
+//!
+//! Owns the one local→instant rule of covenant (gap → the instant the gap
+//! ends, fold → the earlier instant) and a per-zone table of the windows in
+//! which the zone's offset changes, which lets business-time arithmetic skip
+//! whole weeks that are known to have a constant offset.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::{GapInfo, Tz};
+
+use super::TimeError;
+
+/// First year of the supported date range.
+pub(crate) const MIN_YEAR: i32 = 1;
+/// Last year of the supported date range.
+pub(crate) const MAX_YEAR: i32 = 9999;
+
+/// Converts a local date-time in `tz` to an instant (gap → gap end, fold → earlier instant).
+pub(crate) fn to_instant(tz: Tz, local: NaiveDateTime) -> Result<DateTime<Utc>, TimeError> {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&local.year()) {
+        return Err(TimeError::OutOfRange);
+    }
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
+        LocalResult::Ambiguous(first, second) => {
+            Ok(first.with_timezone(&Utc).min(second.with_timezone(&Utc)))
+        }
+        LocalResult::None => GapInfo::new(&local, &tz)
+            .and_then(|gap| gap.end)
+            .map(|end| end.with_timezone(&Utc))
+            .ok_or(TimeError::OutOfRange),
+    }
+}
+
+/// Seconds between probes of a zone's offset. Every zone of the bundled tz database keeps each
+/// offset for at least three days, so two probes this far apart see at most one change.
+const PROBE_STEP: i64 = 2 * 86_400;
+/// Probed range (Unix seconds): 1800-01-01 to 2200-01-01. Outside it nothing is assumed, and
+/// arithmetic there falls back to day-by-day conversion.
+const PROBE_FIRST: i64 = -5_364_662_400;
+const PROBE_LAST: i64 = 7_258_118_400;
+
+/// Where a zone's offset may change: sorted window starts `p`, each change lying in `(p, p + PROBE_STEP]`.
+#[derive(Debug, Clone)]
+pub(crate) struct OffsetChanges {
+    windows: Arc<[i64]>,
+}
+
+impl OffsetChanges {
+    /// The table for `tz`, computed once per zone and process.
+    pub(crate) fn of(tz: Tz) -> OffsetChanges {
+        static CACHE: OnceLock<Mutex<HashMap<Tz, Arc<[i64]>>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        let mut cache = cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let windows = cache.entry(tz).or_insert_with(|| probe(tz)).clone();
+        OffsetChanges { windows }
+    }
+
+    /// Seconds from `from` to just before the first possible offset change at or after it
+    /// (`0` when a change may be at `from`), or `None` when nothing is known about `from`.
+    pub(crate) fn constant_for(&self, from: i64) -> Option<i64> {
+        if !(PROBE_FIRST..PROBE_LAST).contains(&from) {
+            return None;
+        }
+        let index = self.windows.partition_point(|&p| p + PROBE_STEP < from);
+        let limit = self.windows.get(index).copied().unwrap_or(PROBE_LAST);
+        Some((limit - from).max(0))
+    }
+}
+
+fn offset_at(tz: Tz, unix: i64) -> i32 {
+    DateTime::from_timestamp(unix, 0)
+        .map(|at| {
+            tz.offset_from_utc_datetime(&at.naive_utc())
+                .fix()
+                .local_minus_utc()
+        })
+        .unwrap_or(0)
+}
+
+fn probe(tz: Tz) -> Arc<[i64]> {
+    let mut windows = Vec::new();
+    let mut at = PROBE_FIRST;
+    let mut offset = offset_at(tz, at);
+    while at < PROBE_LAST {
+        let next = at + PROBE_STEP;
+        let next_offset = offset_at(tz, next);
+        if next_offset != offset {
+            windows.push(at);
+        }
+        at = next;
+        offset = next_offset;
+    }
+    windows.into()
+}

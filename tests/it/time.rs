@@ -1,0 +1,1254 @@
+//! Calendars and business-time arithmetic: hand-worked tables in five zones, and the laws.
+
+#![allow(clippy::unwrap_used, clippy::panic, reason = "a test fails loudly")]
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
+use chrono_tz::Tz;
+use covenant::time::{
+    local_to_instant, Calendar, CalendarSpec, Cutoff, CutoffDay, Interval, TimeError,
+};
+use proptest::prelude::*;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers: a tiny notation for calendars, instants and durations.
+
+fn t(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("bad instant {text}: {e}"))
+        .with_timezone(&Utc)
+}
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+fn hm(text: &str) -> NaiveTime {
+    NaiveTime::parse_from_str(text, "%H:%M").unwrap()
+}
+
+fn minute(text: &str) -> u16 {
+    let (h, m) = text.split_once(':').unwrap();
+    h.parse::<u16>().unwrap() * 60 + m.parse::<u16>().unwrap()
+}
+
+/// `"09:00-18:30"`, `"22:00-06:00"`, `"00:00-24:00"`.
+fn interval(text: &str) -> Interval {
+    let (start, end) = text.split_once('-').unwrap();
+    Interval {
+        start: minute(start),
+        end: minute(end),
+    }
+}
+
+fn weekday(text: &str) -> Weekday {
+    text.parse().unwrap()
+}
+
+/// `"mon-fri"`, `"sat"`, `"fri-mon"` (wrapping).
+fn weekdays(text: &str) -> Vec<Weekday> {
+    let (first, last) = text.split_once('-').unwrap_or((text, text));
+    let (mut day, last) = (weekday(first), weekday(last));
+    let mut days = vec![day];
+    while day != last {
+        day = day.succ();
+        days.push(day);
+    }
+    days
+}
+
+/// Weekly lines `"mon-fri 09:00-12:00 13:00-18:00"`, closed `"2026-10-01..2026-10-08"` or one
+/// date, open dates `"2026-10-11 09:00-18:30"`.
+fn spec(tz: &str, weekly: &[&str], closed: &[&str], open: &[&str]) -> CalendarSpec {
+    let mut spec = CalendarSpec {
+        tz: tz.parse().unwrap(),
+        always: false,
+        weekly: Vec::new(),
+        closed: Vec::new(),
+        open_dates: Vec::new(),
+    };
+    for line in weekly {
+        let mut words = line.split_whitespace();
+        let days = words.next().unwrap();
+        if days == "24x7" {
+            spec.always = true;
+            continue;
+        }
+        for text in words {
+            for day in weekdays(days) {
+                spec.weekly.push((day, interval(text)));
+            }
+        }
+    }
+    for range in closed {
+        let (first, last) = range.split_once("..").unwrap_or((range, range));
+        spec.closed.push((date(first), date(last)));
+    }
+    for line in open {
+        let mut words = line.split_whitespace();
+        let day = date(words.next().unwrap());
+        spec.open_dates.push((day, words.map(interval).collect()));
+    }
+    spec
+}
+
+fn cal(tz: &str, weekly: &[&str], closed: &[&str], open: &[&str]) -> Calendar {
+    Calendar::compile(&spec(tz, weekly, closed, open))
+}
+
+/// `"2h"`, `"1h30m"`, `"45m"`, `"3d"`.
+fn dur(text: &str) -> TimeDelta {
+    let mut total = TimeDelta::zero();
+    let mut number = 0i64;
+    for c in text.chars() {
+        match c {
+            '0'..='9' => number = number * 10 + i64::from(c.to_digit(10).unwrap()),
+            'd' => total += TimeDelta::days(number),
+            'h' => total += TimeDelta::hours(number),
+            'm' => total += TimeDelta::minutes(number),
+            's' => total += TimeDelta::seconds(number),
+            _ => panic!("bad duration {text}"),
+        }
+        if !c.is_ascii_digit() {
+            number = 0;
+        }
+    }
+    total
+}
+
+fn check_add(cal: &Calendar, rows: &[(&str, &str, &str)]) {
+    for (start, d, expected) in rows {
+        let got = cal.add(t(start), dur(d)).unwrap();
+        assert_eq!(got, t(expected), "add({start}, {d})");
+        // The same deadline measured back.
+        assert_eq!(
+            cal.between(t(start), got),
+            dur(d),
+            "between({start}, {expected})"
+        );
+    }
+}
+
+fn check_between(cal: &Calendar, rows: &[(&str, &str, &str)]) {
+    for (a, b, expected) in rows {
+        assert_eq!(cal.between(t(a), t(b)), dur(expected), "between({a}, {b})");
+    }
+}
+
+fn check_workdays(cal: &Calendar, rows: &[(&str, u32, &str)]) {
+    for (start, n, expected) in rows {
+        let got = cal.add_workdays(t(start), *n).unwrap();
+        assert_eq!(got, t(expected), "add_workdays({start}, {n})");
+    }
+}
+
+fn check_open(cal: &Calendar, rows: &[(&str, bool)]) {
+    for (at, expected) in rows {
+        assert_eq!(cal.is_open(t(at)), *expected, "is_open({at})");
+    }
+}
+
+fn check_next_open(cal: &Calendar, rows: &[(&str, &str)]) {
+    for (at, expected) in rows {
+        assert_eq!(
+            cal.next_open(t(at)).unwrap(),
+            t(expected),
+            "next_open({at})"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The conversion rule.
+
+#[test]
+fn local_to_instant_gap_goes_to_gap_end_and_fold_to_earlier() {
+    let rows: &[(&str, &str, &str, &str)] = &[
+        // Plain times.
+        (
+            "Asia/Shanghai",
+            "2026-10-09",
+            "09:00",
+            "2026-10-09T01:00:00Z",
+        ),
+        (
+            "America/New_York",
+            "2026-03-08",
+            "01:59",
+            "2026-03-08T06:59:00Z",
+        ),
+        // New York spring forward: 02:00-03:00 does not exist; it ends at 03:00 EDT = 07:00Z.
+        (
+            "America/New_York",
+            "2026-03-08",
+            "02:00",
+            "2026-03-08T07:00:00Z",
+        ),
+        (
+            "America/New_York",
+            "2026-03-08",
+            "02:30",
+            "2026-03-08T07:00:00Z",
+        ),
+        (
+            "America/New_York",
+            "2026-03-08",
+            "03:00",
+            "2026-03-08T07:00:00Z",
+        ),
+        // New York fall back: 01:00-02:00 happens twice; the earlier is EDT (-04:00).
+        (
+            "America/New_York",
+            "2026-11-01",
+            "01:30",
+            "2026-11-01T05:30:00Z",
+        ),
+        (
+            "America/New_York",
+            "2026-11-01",
+            "02:00",
+            "2026-11-01T07:00:00Z",
+        ),
+        // Berlin: gap 02:00-03:00 on 03-29, fold 02:00-03:00 on 10-25 (earlier = CEST, +02:00).
+        (
+            "Europe/Berlin",
+            "2026-03-29",
+            "02:15",
+            "2026-03-29T01:00:00Z",
+        ),
+        (
+            "Europe/Berlin",
+            "2026-10-25",
+            "02:15",
+            "2026-10-25T00:15:00Z",
+        ),
+        // Sydney (southern hemisphere): fold 02:00-03:00 on 04-05 (earlier = AEDT, +11:00),
+        // gap 02:00-03:00 on 10-04 (ends at 03:00 AEDT = 16:00Z the day before).
+        (
+            "Australia/Sydney",
+            "2026-04-05",
+            "02:30",
+            "2026-04-04T15:30:00Z",
+        ),
+        (
+            "Australia/Sydney",
+            "2026-10-04",
+            "02:30",
+            "2026-10-03T16:00:00Z",
+        ),
+        // Sao Paulo 2018: the clock jumped from 00:00 to 01:00 (-02:00) on 11-04.
+        (
+            "America/Sao_Paulo",
+            "2018-11-04",
+            "00:00",
+            "2018-11-04T03:00:00Z",
+        ),
+        (
+            "America/Sao_Paulo",
+            "2018-11-04",
+            "00:30",
+            "2018-11-04T03:00:00Z",
+        ),
+        // 2019-02-16 23:00-24:00 happened twice; the earlier is -02:00.
+        (
+            "America/Sao_Paulo",
+            "2019-02-16",
+            "23:30",
+            "2019-02-17T01:30:00Z",
+        ),
+        // Brazil dropped DST in 2019: the old rule's date is an ordinary -03:00 midnight.
+        (
+            "America/Sao_Paulo",
+            "2019-11-03",
+            "00:00",
+            "2019-11-03T03:00:00Z",
+        ),
+        (
+            "America/Sao_Paulo",
+            "2026-11-01",
+            "00:30",
+            "2026-11-01T03:30:00Z",
+        ),
+    ];
+    for (tz, day, time, expected) in rows {
+        let tz: Tz = tz.parse().unwrap();
+        let got = local_to_instant(tz, date(day), hm(time)).unwrap();
+        assert_eq!(got, t(expected), "{tz} {day} {time}");
+    }
+}
+
+#[test]
+fn local_to_instant_out_of_range_is_an_error() {
+    let far = NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap();
+    assert_eq!(
+        local_to_instant(Tz::UTC, far, hm("00:00")),
+        Err(TimeError::OutOfRange)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Asia/Shanghai: no DST, a week of National Day holidays and a make-up Sunday.
+
+fn shanghai_office() -> Calendar {
+    cal(
+        "Asia/Shanghai",
+        &["mon-fri 09:00-18:30", "sat 09:00-12:00"],
+        &["2026-10-01..2026-10-08"],
+        &["2026-10-11 09:00-18:30"],
+    )
+}
+
+#[test]
+fn shanghai_office_add_and_between() {
+    let office = shanghai_office();
+    check_add(
+        &office,
+        &[
+            // Inside hours, same day.
+            (
+                "2026-09-25T10:00:00+08:00",
+                "2h",
+                "2026-09-25T12:00:00+08:00",
+            ),
+            // 1h30m on Friday, 30m on Saturday morning.
+            (
+                "2026-09-25T17:00:00+08:00",
+                "2h",
+                "2026-09-26T09:30:00+08:00",
+            ),
+            // Lands exactly on closing: the closing instant, not Saturday's opening.
+            (
+                "2026-09-25T17:00:00+08:00",
+                "1h30m",
+                "2026-09-25T18:30:00+08:00",
+            ),
+            // Start before opening counts from the opening.
+            (
+                "2026-09-28T07:00:00+08:00",
+                "1h",
+                "2026-09-28T10:00:00+08:00",
+            ),
+            // Start on Sunday (closed) counts from Monday.
+            (
+                "2026-09-27T12:00:00+08:00",
+                "30m",
+                "2026-09-28T09:30:00+08:00",
+            ),
+            // 30m before the holiday week, 30m after it (Friday 10-09).
+            (
+                "2026-09-30T18:00:00+08:00",
+                "1h",
+                "2026-10-09T09:30:00+08:00",
+            ),
+            // Start on a holiday.
+            (
+                "2026-10-03T15:00:00+08:00",
+                "2h",
+                "2026-10-09T11:00:00+08:00",
+            ),
+            // Friday 30m, Saturday 3h, make-up Sunday 30m.
+            (
+                "2026-10-09T18:00:00+08:00",
+                "4h",
+                "2026-10-11T09:30:00+08:00",
+            ),
+            // Start on the make-up day: its own hours, to its closing exactly.
+            (
+                "2026-10-11T17:00:00+08:00",
+                "1h30m",
+                "2026-10-11T18:30:00+08:00",
+            ),
+            // One ordinary week has 5 x 9h30m + 3h = 50h30m.
+            (
+                "2026-09-14T09:00:00+08:00",
+                "50h30m",
+                "2026-09-19T12:00:00+08:00",
+            ),
+            (
+                "2026-09-14T09:00:00+08:00",
+                "50h31m",
+                "2026-09-21T09:01:00+08:00",
+            ),
+        ],
+    );
+    check_between(
+        &office,
+        &[
+            (
+                "2026-09-25T17:00:00+08:00",
+                "2026-09-28T10:00:00+08:00",
+                "5h30m",
+            ),
+            // The holiday week counts nothing; the make-up Sunday counts fully.
+            (
+                "2026-10-01T00:00:00+08:00",
+                "2026-10-12T00:00:00+08:00",
+                "22h",
+            ),
+            // b before a: zero.
+            (
+                "2026-09-28T10:00:00+08:00",
+                "2026-09-25T17:00:00+08:00",
+                "0m",
+            ),
+            (
+                "2026-09-28T10:00:00+08:00",
+                "2026-09-28T10:00:00+08:00",
+                "0m",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn shanghai_office_workdays() {
+    let office = shanghai_office();
+    check_workdays(
+        &office,
+        &[
+            // Wednesday: the 1st open day after it is Thursday, the 2nd Friday.
+            ("2026-09-23T10:00:00+08:00", 1, "2026-09-24T18:30:00+08:00"),
+            ("2026-09-23T10:00:00+08:00", 2, "2026-09-25T18:30:00+08:00"),
+            // Friday: Saturday's short hours count as an open day.
+            ("2026-09-25T10:00:00+08:00", 1, "2026-09-26T12:00:00+08:00"),
+            ("2026-09-25T10:00:00+08:00", 2, "2026-09-28T18:30:00+08:00"),
+            // Start after closing: the start date still is day 0.
+            ("2026-09-25T20:00:00+08:00", 1, "2026-09-26T12:00:00+08:00"),
+            // Start before opening: the same.
+            ("2026-09-25T06:00:00+08:00", 1, "2026-09-26T12:00:00+08:00"),
+            // Across the holidays: Fri 10-09, Sat 10-10, make-up Sun 10-11.
+            ("2026-09-30T10:00:00+08:00", 1, "2026-10-09T18:30:00+08:00"),
+            ("2026-09-30T10:00:00+08:00", 2, "2026-10-10T12:00:00+08:00"),
+            ("2026-09-30T10:00:00+08:00", 3, "2026-10-11T18:30:00+08:00"),
+            // Start on a holiday.
+            ("2026-10-03T10:00:00+08:00", 1, "2026-10-09T18:30:00+08:00"),
+            // n = 0: the close of the start date when it is open, else of the next open day.
+            ("2026-09-25T10:00:00+08:00", 0, "2026-09-25T18:30:00+08:00"),
+            ("2026-09-25T20:00:00+08:00", 0, "2026-09-25T18:30:00+08:00"),
+            ("2026-09-27T10:00:00+08:00", 0, "2026-09-28T18:30:00+08:00"),
+            // 12 open days per two weeks.
+            ("2026-09-13T10:00:00+08:00", 12, "2026-09-26T12:00:00+08:00"),
+        ],
+    );
+}
+
+#[test]
+fn shanghai_open_next_open_and_cutoffs() {
+    let office = shanghai_office();
+    check_open(
+        &office,
+        &[
+            ("2026-09-25T09:00:00+08:00", true),
+            ("2026-09-25T18:29:59+08:00", true),
+            ("2026-09-25T18:30:00+08:00", false),
+            ("2026-10-05T10:00:00+08:00", false),
+            ("2026-10-11T10:00:00+08:00", true),
+        ],
+    );
+    check_next_open(
+        &office,
+        &[
+            ("2026-09-25T10:00:00+08:00", "2026-09-25T10:00:00+08:00"),
+            ("2026-09-25T18:30:00+08:00", "2026-09-26T09:00:00+08:00"),
+            ("2026-09-30T19:00:00+08:00", "2026-10-09T09:00:00+08:00"),
+        ],
+    );
+    assert_eq!(
+        office.last_open(t("2026-10-05T10:00:00+08:00")).unwrap(),
+        t("2026-09-30T18:30:00+08:00")
+    );
+    assert_eq!(
+        office.last_open(t("2026-10-09T10:00:00+08:00")).unwrap(),
+        t("2026-10-09T10:00:00+08:00")
+    );
+    let next_day = Cutoff {
+        by: hm("11:00"),
+        day: CutoffDay::NextDay,
+        if_before: Some(hm("15:00")),
+    };
+    let rows: &[(&Cutoff, &str, Option<&str>)] = &[
+        (
+            &next_day,
+            "2026-09-30T14:59:00+08:00",
+            Some("2026-10-01T11:00:00+08:00"),
+        ),
+        (&next_day, "2026-09-30T15:00:00+08:00", None),
+        // The start's local date is the Shanghai date, not the UTC one.
+        (
+            &next_day,
+            "2026-09-30T17:00:00Z",
+            Some("2026-10-02T11:00:00+08:00"),
+        ),
+    ];
+    let same_day = Cutoff {
+        by: hm("18:00"),
+        day: CutoffDay::SameDay,
+        if_before: Some(hm("12:00")),
+    };
+    let in_days = Cutoff {
+        by: hm("17:00"),
+        day: CutoffDay::InDays(3),
+        if_before: None,
+    };
+    let next_workday = Cutoff {
+        by: hm("12:00"),
+        day: CutoffDay::NextWorkday,
+        if_before: None,
+    };
+    let more: &[(&Cutoff, &str, Option<&str>)] = &[
+        (
+            &same_day,
+            "2026-09-30T11:00:00+08:00",
+            Some("2026-09-30T18:00:00+08:00"),
+        ),
+        (&same_day, "2026-09-30T12:00:00+08:00", None),
+        (
+            &in_days,
+            "2026-09-30T20:00:00+08:00",
+            Some("2026-10-03T17:00:00+08:00"),
+        ),
+        // The next open day after Wednesday 09-30 is Friday 10-09.
+        (
+            &next_workday,
+            "2026-09-30T08:00:00+08:00",
+            Some("2026-10-09T12:00:00+08:00"),
+        ),
+        (
+            &next_workday,
+            "2026-10-10T08:00:00+08:00",
+            Some("2026-10-11T12:00:00+08:00"),
+        ),
+    ];
+    for (rule, start, expected) in rows.iter().chain(more) {
+        let got = office.cutoff(t(start), rule).unwrap();
+        assert_eq!(got, expected.map(t), "{rule:?} from {start}");
+    }
+}
+
+#[test]
+fn shanghai_night_desk_crosses_midnight() {
+    let desk = cal(
+        "Asia/Shanghai",
+        &["mon-sun 22:00-06:00"],
+        &["2026-10-01"],
+        &[],
+    );
+    check_add(
+        &desk,
+        &[
+            // Inside the shift: 7h to 06:00, then 1h of the next night.
+            (
+                "2026-09-22T23:00:00+08:00",
+                "8h",
+                "2026-09-23T23:00:00+08:00",
+            ),
+            // Exactly to the morning close.
+            (
+                "2026-09-23T03:00:00+08:00",
+                "3h",
+                "2026-09-23T06:00:00+08:00",
+            ),
+            // Start during the day.
+            (
+                "2026-09-23T12:00:00+08:00",
+                "1h",
+                "2026-09-23T23:00:00+08:00",
+            ),
+            // 10-01 is closed: the shift starting on 09-30 still runs into it, the one starting on
+            // 10-01 does not.
+            (
+                "2026-09-30T22:00:00+08:00",
+                "9h",
+                "2026-10-02T23:00:00+08:00",
+            ),
+        ],
+    );
+    check_open(
+        &desk,
+        &[
+            ("2026-09-23T06:00:00+08:00", false),
+            ("2026-09-23T05:59:59+08:00", true),
+            ("2026-09-23T22:00:00+08:00", true),
+            ("2026-10-01T03:00:00+08:00", true),
+            ("2026-10-01T23:00:00+08:00", false),
+        ],
+    );
+    check_workdays(
+        &desk,
+        &[
+            // The open day 09-23's close is 06:00 on 09-24.
+            ("2026-09-22T23:00:00+08:00", 1, "2026-09-24T06:00:00+08:00"),
+            // 10-01 is not an open day.
+            ("2026-09-30T10:00:00+08:00", 1, "2026-10-03T06:00:00+08:00"),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// America/New_York: 2026-03-08 02:00 EST -> 03:00 EDT, 2026-11-01 02:00 EDT -> 01:00 EST.
+
+#[test]
+fn new_york_office_across_both_transitions() {
+    let office = cal(
+        "America/New_York",
+        &["mon-fri 09:00-17:00"],
+        &["2026-11-26"],
+        &[],
+    );
+    check_add(
+        &office,
+        &[
+            // Friday 1h EST, Monday 1h EDT.
+            (
+                "2026-03-06T16:00:00-05:00",
+                "2h",
+                "2026-03-09T10:00:00-04:00",
+            ),
+            // Friday 1h EDT, Monday 1h EST.
+            (
+                "2026-10-30T16:00:00-04:00",
+                "2h",
+                "2026-11-02T10:00:00-05:00",
+            ),
+            // Thanksgiving closed.
+            (
+                "2026-11-25T16:00:00-05:00",
+                "2h",
+                "2026-11-27T10:00:00-05:00",
+            ),
+            // Started on Sunday 03-08 during the gap hour's aftermath.
+            (
+                "2026-03-08T03:30:00-04:00",
+                "8h",
+                "2026-03-09T17:00:00-04:00",
+            ),
+        ],
+    );
+    check_between(
+        &office,
+        &[
+            (
+                "2026-03-06T09:00:00-05:00",
+                "2026-03-09T17:00:00-04:00",
+                "16h",
+            ),
+            (
+                "2026-10-30T09:00:00-04:00",
+                "2026-11-02T17:00:00-05:00",
+                "16h",
+            ),
+        ],
+    );
+    check_workdays(
+        &office,
+        &[
+            ("2026-03-06T12:00:00-05:00", 1, "2026-03-09T17:00:00-04:00"),
+            ("2026-10-30T12:00:00-04:00", 1, "2026-11-02T17:00:00-05:00"),
+            ("2026-11-25T12:00:00-05:00", 1, "2026-11-27T17:00:00-05:00"),
+        ],
+    );
+}
+
+#[test]
+fn new_york_shift_in_gap_and_fold() {
+    // 01:00-05:00 contains the 02:00 change on both nights.
+    let early = cal("America/New_York", &["sun 01:00-05:00"], &[], &[]);
+    check_between(
+        &early,
+        &[
+            // Spring forward: 01:00 EST (06:00Z) to 05:00 EDT (09:00Z) is 3h.
+            (
+                "2026-03-08T00:00:00-05:00",
+                "2026-03-09T00:00:00-04:00",
+                "3h",
+            ),
+            // Fall back: 01:00 EDT (05:00Z) to 05:00 EST (10:00Z) is 5h.
+            (
+                "2026-11-01T00:00:00-04:00",
+                "2026-11-02T00:00:00-05:00",
+                "5h",
+            ),
+            // An ordinary Sunday.
+            (
+                "2026-03-15T00:00:00-04:00",
+                "2026-03-16T00:00:00-04:00",
+                "4h",
+            ),
+        ],
+    );
+    check_add(
+        &early,
+        &[
+            (
+                "2026-03-08T00:00:00-05:00",
+                "1h",
+                "2026-03-08T03:00:00-04:00",
+            ),
+            (
+                "2026-03-08T00:00:00-05:00",
+                "3h",
+                "2026-03-08T05:00:00-04:00",
+            ),
+            (
+                "2026-11-01T00:00:00-04:00",
+                "1h30m",
+                "2026-11-01T01:30:00-05:00",
+            ),
+            (
+                "2026-11-01T00:00:00-04:00",
+                "5h",
+                "2026-11-01T05:00:00-05:00",
+            ),
+        ],
+    );
+    check_open(
+        &early,
+        &[
+            ("2026-11-01T01:30:00-04:00", true),
+            ("2026-11-01T01:30:00-05:00", true),
+            ("2026-03-08T01:59:59-05:00", true),
+        ],
+    );
+    // The night shift runs 7h into spring forward and 9h into fall back.
+    let night = cal("America/New_York", &["mon-sun 22:00-06:00"], &[], &[]);
+    check_between(
+        &night,
+        &[
+            (
+                "2026-03-07T12:00:00-05:00",
+                "2026-03-08T12:00:00-04:00",
+                "7h",
+            ),
+            (
+                "2026-10-31T12:00:00-04:00",
+                "2026-11-01T12:00:00-05:00",
+                "9h",
+            ),
+        ],
+    );
+    // A cut-off whose time does not exist that day falls at the end of the gap.
+    let cutoff = Cutoff {
+        by: hm("02:30"),
+        day: CutoffDay::NextDay,
+        if_before: None,
+    };
+    assert_eq!(
+        night
+            .cutoff(t("2026-03-07T20:00:00-05:00"), &cutoff)
+            .unwrap(),
+        Some(t("2026-03-08T03:00:00-04:00"))
+    );
+    // Elapsed calendars count the short and the long day as they are.
+    let always = cal("America/New_York", &["24x7"], &["2026-12-25"], &[]);
+    check_between(
+        &always,
+        &[
+            (
+                "2026-03-07T12:00:00-05:00",
+                "2026-03-08T12:00:00-04:00",
+                "23h",
+            ),
+            (
+                "2026-10-31T12:00:00-04:00",
+                "2026-11-01T12:00:00-05:00",
+                "25h",
+            ),
+            (
+                "2026-12-24T12:00:00-05:00",
+                "2026-12-26T12:00:00-05:00",
+                "24h",
+            ),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Europe/Berlin: 2026-03-29 02:00 CET -> 03:00 CEST, 2026-10-25 03:00 CEST -> 02:00 CET.
+
+#[test]
+fn berlin_split_day_with_holidays() {
+    let office = cal(
+        "Europe/Berlin",
+        &["mon-fri 08:00-12:00 13:00-17:00"],
+        &["2026-04-03", "2026-04-06", "2026-12-24..2026-12-26"],
+        &[],
+    );
+    check_add(
+        &office,
+        &[
+            // Start in the lunch break.
+            (
+                "2026-03-23T12:30:00+01:00",
+                "30m",
+                "2026-03-23T13:30:00+01:00",
+            ),
+            // Morning ends exactly at 12:00.
+            (
+                "2026-03-23T11:00:00+01:00",
+                "1h",
+                "2026-03-23T12:00:00+01:00",
+            ),
+            (
+                "2026-03-23T11:00:00+01:00",
+                "3h",
+                "2026-03-23T15:00:00+01:00",
+            ),
+            // Across spring forward.
+            (
+                "2026-03-27T16:00:00+01:00",
+                "2h",
+                "2026-03-30T09:00:00+02:00",
+            ),
+            // Across Easter: Friday and Monday closed.
+            (
+                "2026-04-02T16:00:00+02:00",
+                "2h",
+                "2026-04-07T09:00:00+02:00",
+            ),
+            // Across fall back.
+            (
+                "2026-10-23T16:30:00+02:00",
+                "1h",
+                "2026-10-26T08:30:00+01:00",
+            ),
+            // Christmas: 12-24 to 12-26 closed, 12-27 Sunday.
+            (
+                "2026-12-23T16:00:00+01:00",
+                "2h",
+                "2026-12-28T09:00:00+01:00",
+            ),
+        ],
+    );
+    check_between(
+        &office,
+        &[
+            (
+                "2026-03-23T11:00:00+01:00",
+                "2026-03-23T14:00:00+01:00",
+                "2h",
+            ),
+            // Easter week: Mon-Thu 4 x 8h.
+            (
+                "2026-03-30T00:00:00+02:00",
+                "2026-04-06T00:00:00+02:00",
+                "32h",
+            ),
+        ],
+    );
+    check_workdays(
+        &office,
+        &[
+            ("2026-04-02T10:00:00+02:00", 1, "2026-04-07T17:00:00+02:00"),
+            ("2026-03-27T10:00:00+01:00", 1, "2026-03-30T17:00:00+02:00"),
+        ],
+    );
+    let sunday_night = cal("Europe/Berlin", &["sun 00:00-04:00"], &[], &[]);
+    check_between(
+        &sunday_night,
+        &[
+            (
+                "2026-03-28T12:00:00+01:00",
+                "2026-03-30T00:00:00+02:00",
+                "3h",
+            ),
+            (
+                "2026-10-24T12:00:00+02:00",
+                "2026-10-26T00:00:00+01:00",
+                "5h",
+            ),
+        ],
+    );
+    let always = cal("Europe/Berlin", &["24x7"], &[], &[]);
+    check_between(
+        &always,
+        &[(
+            "2026-10-24T12:00:00+02:00",
+            "2026-10-25T12:00:00+01:00",
+            "25h",
+        )],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Australia/Sydney: 2026-04-05 03:00 AEDT -> 02:00 AEST, 2026-10-04 02:00 AEST -> 03:00 AEDT.
+
+#[test]
+fn sydney_southern_hemisphere() {
+    let office = cal(
+        "Australia/Sydney",
+        &["mon-fri 09:00-17:00"],
+        &["2026-04-03", "2026-04-06", "2026-10-05"],
+        &["2026-10-10 10:00-14:00"],
+    );
+    check_add(
+        &office,
+        &[
+            // DST ends over Easter: Thursday AEDT, Tuesday AEST.
+            (
+                "2026-04-02T16:00:00+11:00",
+                "2h",
+                "2026-04-07T10:00:00+10:00",
+            ),
+            // DST starts; Monday 10-05 is Labour Day.
+            (
+                "2026-10-02T16:00:00+10:00",
+                "2h",
+                "2026-10-06T10:00:00+11:00",
+            ),
+            // The make-up Saturday to its closing exactly.
+            (
+                "2026-10-09T16:00:00+11:00",
+                "5h",
+                "2026-10-10T14:00:00+11:00",
+            ),
+            (
+                "2026-10-09T16:00:00+11:00",
+                "5h1m",
+                "2026-10-12T09:01:00+11:00",
+            ),
+        ],
+    );
+    check_workdays(
+        &office,
+        &[
+            ("2026-10-02T10:00:00+10:00", 1, "2026-10-06T17:00:00+11:00"),
+            ("2026-10-09T10:00:00+11:00", 1, "2026-10-10T14:00:00+11:00"),
+            ("2026-10-09T10:00:00+11:00", 2, "2026-10-12T17:00:00+11:00"),
+        ],
+    );
+    check_open(
+        &office,
+        &[
+            ("2026-10-10T14:00:00+11:00", false),
+            ("2026-10-10T13:59:00+11:00", true),
+        ],
+    );
+    let always = cal("Australia/Sydney", &["24x7"], &[], &[]);
+    check_between(
+        &always,
+        &[
+            (
+                "2026-04-04T12:00:00+11:00",
+                "2026-04-05T12:00:00+10:00",
+                "25h",
+            ),
+            (
+                "2026-10-03T12:00:00+10:00",
+                "2026-10-04T12:00:00+11:00",
+                "23h",
+            ),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// America/Sao_Paulo: DST until 2019 (midnight transitions), none since.
+
+#[test]
+fn sao_paulo_before_and_after_dropping_dst() {
+    let office = cal("America/Sao_Paulo", &["mon-fri 08:00-18:00"], &[], &[]);
+    check_add(
+        &office,
+        &[
+            // 2018: DST started on Sunday 11-04; Monday is -02:00.
+            (
+                "2018-11-02T17:00:00-03:00",
+                "2h",
+                "2018-11-05T09:00:00-02:00",
+            ),
+            // 2026: no change.
+            (
+                "2026-11-06T17:00:00-03:00",
+                "2h",
+                "2026-11-09T09:00:00-03:00",
+            ),
+        ],
+    );
+    let weekend = cal("America/Sao_Paulo", &["sat-sun 00:00-24:00"], &[], &[]);
+    check_between(
+        &weekend,
+        &[
+            // Sunday 2018-11-04 began at 01:00: 23h.
+            ("2018-11-04T03:00:00Z", "2018-11-05T03:00:00Z", "23h"),
+            // Saturday 2019-02-16 had 23:00-24:00 twice: 25h.
+            (
+                "2019-02-16T00:00:00-02:00",
+                "2019-02-17T00:00:00-03:00",
+                "25h",
+            ),
+            // The same weekend under the current rules: 48h.
+            (
+                "2026-11-07T00:00:00-03:00",
+                "2026-11-09T00:00:00-03:00",
+                "48h",
+            ),
+        ],
+    );
+    check_workdays(
+        &office,
+        &[("2018-11-02T10:00:00-03:00", 1, "2018-11-05T18:00:00-02:00")],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Long spans and degenerate calendars.
+
+#[test]
+fn long_spans_match_whole_weeks() {
+    let office = cal("Europe/Berlin", &["mon-fri 09:00-17:00"], &[], &[]);
+    // 520 weeks of 40h from a Monday opening land on the Friday close 520 weeks later - 3 days.
+    let start = t("2026-01-05T09:00:00+01:00");
+    let got = office.add(start, TimeDelta::hours(40 * 520)).unwrap();
+    assert_eq!(got, t("2035-12-21T17:00:00+01:00"));
+    assert_eq!(office.between(start, got), TimeDelta::hours(40 * 520));
+    // Ten years of working days.
+    assert_eq!(
+        office.add_workdays(start, 5 * 520).unwrap(),
+        t("2035-12-24T17:00:00+01:00")
+    );
+}
+
+#[test]
+fn never_open_and_out_of_range() {
+    let closed = cal("Europe/Berlin", &[], &[], &[]);
+    assert!(!closed.has_open_time());
+    let start = t("2026-01-05T09:00:00+01:00");
+    assert_eq!(
+        closed.add(start, TimeDelta::hours(1)),
+        Err(TimeError::NeverOpen(start))
+    );
+    assert_eq!(closed.next_open(start), Err(TimeError::NeverOpen(start)));
+    assert_eq!(
+        closed.add_workdays(start, 1),
+        Err(TimeError::NeverOpen(start))
+    );
+    assert_eq!(
+        closed.between(start, start + TimeDelta::days(4000)),
+        TimeDelta::zero()
+    );
+    // Only one make-up day: after it, nothing.
+    let once = cal("Europe/Berlin", &[], &[], &["2026-06-01 09:00-10:00"]);
+    assert!(once.has_open_time());
+    assert_eq!(
+        once.add(start, TimeDelta::hours(1)).unwrap(),
+        t("2026-06-01T10:00:00+02:00")
+    );
+    assert_eq!(
+        once.add(start, TimeDelta::hours(2)),
+        Err(TimeError::NeverOpen(start))
+    );
+    // Closed until the end of the supported range.
+    let gone = cal(
+        "UTC",
+        &["mon-fri 09:00-17:00"],
+        &["2027-01-01..9999-12-31"],
+        &[],
+    );
+    assert!(gone.add(start, TimeDelta::hours(10_000)).is_err());
+    let office = cal("UTC", &["mon-fri 09:00-17:00"], &[], &[]);
+    let late = t("9999-12-30T12:00:00Z");
+    assert_eq!(
+        office.add(late, TimeDelta::days(10)),
+        Err(TimeError::OutOfRange)
+    );
+    assert_eq!(
+        Calendar::always().add(late, TimeDelta::hours(1)).unwrap(),
+        late + TimeDelta::hours(1)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Laws, checked against a plain reference: every interval of every date converted on its own.
+
+fn law_specs() -> Vec<CalendarSpec> {
+    vec![
+        spec(
+            "Asia/Shanghai",
+            &["mon-fri 09:00-18:30", "sat 09:00-12:00"],
+            &[
+                "2026-10-01..2026-10-08",
+                "2027-02-10..2027-02-17",
+                "2026-05-01",
+            ],
+            &["2026-10-11 09:00-18:30", "2027-02-07 09:00-18:30"],
+        ),
+        spec(
+            "America/New_York",
+            &[
+                "mon-fri 09:00-17:00",
+                "mon-sun 22:00-06:00",
+                "sun 01:00-05:00",
+            ],
+            &["2026-11-26", "2026-12-25", "2027-01-01"],
+            &["2026-12-26 00:30-03:30"],
+        ),
+        spec(
+            "Europe/Berlin",
+            &["mon-fri 08:00-12:00 13:00-17:00", "sat 02:00-03:30"],
+            &["2026-04-03", "2026-04-06", "2026-12-24..2026-12-26"],
+            &[],
+        ),
+        spec(
+            "Australia/Sydney",
+            &["mon-fri 09:00-17:00", "sun 00:00-24:00"],
+            &["2026-04-03", "2026-10-05"],
+            &["2026-10-10 10:00-14:00"],
+        ),
+        spec(
+            "America/Sao_Paulo",
+            &["mon-fri 08:00-18:00", "sat 23:00-01:00"],
+            &["2018-12-25", "2019-01-01"],
+            &[],
+        ),
+        spec("America/New_York", &["24x7"], &["2026-07-04"], &[]),
+    ]
+}
+
+/// Open time in `[a, b)` by converting every interval of every nearby date and taking the union.
+fn reference_between(spec: &CalendarSpec, a: DateTime<Utc>, b: DateTime<Utc>) -> TimeDelta {
+    if b <= a {
+        return TimeDelta::zero();
+    }
+    let first = a.with_timezone(&spec.tz).date_naive() - TimeDelta::days(3);
+    let last = b.with_timezone(&spec.tz).date_naive() + TimeDelta::days(1);
+    let mut open = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let listed = spec.open_dates.iter().find(|(d, _)| *d == day);
+        let intervals: Vec<Interval> = if let Some((_, intervals)) = listed {
+            intervals.clone()
+        } else if spec.closed.iter().any(|(f, l)| *f <= day && day <= *l) {
+            Vec::new()
+        } else if spec.always {
+            vec![Interval {
+                start: 0,
+                end: 1440,
+            }]
+        } else {
+            spec.weekly
+                .iter()
+                .filter(|(w, _)| *w == day.weekday())
+                .map(|(_, i)| *i)
+                .collect()
+        };
+        for interval in intervals {
+            let end = if interval.end > interval.start {
+                u32::from(interval.end)
+            } else {
+                u32::from(interval.end) + 1440
+            };
+            let convert = |minute: u32| {
+                let date = day + TimeDelta::days(i64::from(minute / 1440));
+                let time =
+                    NaiveTime::from_num_seconds_from_midnight_opt((minute % 1440) * 60, 0).unwrap();
+                local_to_instant(spec.tz, date, time).unwrap()
+            };
+            let (s, e) = (convert(u32::from(interval.start)), convert(end));
+            if s < e {
+                open.push((s.max(a), e.min(b)));
+            }
+        }
+        day += TimeDelta::days(1);
+    }
+    open.retain(|(s, e)| s < e);
+    open.sort();
+    let mut total = TimeDelta::zero();
+    let mut reach = a;
+    for (s, e) in open {
+        let s = s.max(reach);
+        if e > s {
+            total += e - s;
+            reach = e;
+        }
+    }
+    total
+}
+
+fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+    // 2018-01-01 .. 2028-01-01, to the second, so deadlines also land between minutes.
+    (1_514_764_800i64..1_830_297_600).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap())
+}
+
+fn business() -> impl Strategy<Value = TimeDelta> {
+    prop_oneof![
+        (0i64..600).prop_map(TimeDelta::minutes),
+        (0i64..200_000).prop_map(TimeDelta::minutes),
+        (0i64..2_000_000).prop_map(TimeDelta::seconds),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn between_matches_the_reference(which in 0usize..6, a in instant(), span in 0i64..40_000_000) {
+        let specs = law_specs();
+        let spec = &specs[which];
+        let cal = Calendar::compile(spec);
+        let b = a + TimeDelta::seconds(span);
+        prop_assert_eq!(cal.between(a, b), reference_between(spec, a, b));
+    }
+
+    #[test]
+    fn add_is_exact_and_minimal(which in 0usize..6, start in instant(), d in business()) {
+        let specs = law_specs();
+        let spec = &specs[which];
+        let cal = Calendar::compile(spec);
+        let due = cal.add(start, d).unwrap();
+        prop_assert!(due >= start);
+        prop_assert_eq!(cal.between(start, due), d);
+        prop_assert_eq!(reference_between(spec, start, due), d);
+        if d > TimeDelta::zero() {
+            prop_assert!(reference_between(spec, start, due - TimeDelta::nanoseconds(1)) < d);
+        }
+    }
+
+    #[test]
+    fn add_is_monotone_and_additive(
+        which in 0usize..6,
+        start in instant(),
+        later in 0i64..5_000_000,
+        a in business(),
+        b in business(),
+    ) {
+        let cal = Calendar::compile(&law_specs()[which]);
+        let other = start + TimeDelta::seconds(later);
+        prop_assert!(cal.add(start, a).unwrap() <= cal.add(other, a).unwrap());
+        prop_assert!(cal.add(start, a).unwrap() <= cal.add(start, a + b).unwrap());
+        let step = cal.add(cal.add(start, a).unwrap(), b).unwrap();
+        prop_assert_eq!(step, cal.add(start, a + b).unwrap());
+    }
+
+    #[test]
+    fn next_and_last_open(which in 0usize..6, at in instant()) {
+        let cal = Calendar::compile(&law_specs()[which]);
+        let next = cal.next_open(at).unwrap();
+        prop_assert!(next >= at);
+        prop_assert!(cal.is_open(next));
+        prop_assert_eq!(cal.between(at, next), TimeDelta::zero());
+        prop_assert_eq!(cal.is_open(at), next == at);
+        let last = cal.last_open(at).unwrap();
+        prop_assert!(last <= at);
+        prop_assert_eq!(cal.between(last, at), TimeDelta::zero());
+        prop_assert!(cal.is_open(last - TimeDelta::nanoseconds(1)) || cal.is_open(last));
+    }
+
+    #[test]
+    fn workday_deadlines_close_an_open_day(which in 0usize..6, start in instant(), n in 0u32..400) {
+        let spec = &law_specs()[which];
+        let cal = Calendar::compile(spec);
+        let due = cal.add_workdays(start, n).unwrap();
+        // The deadline ends open time: open just before it, closed or continuing after.
+        prop_assert!(cal.is_open(due - TimeDelta::nanoseconds(1)));
+        let start_date = start.with_timezone(&spec.tz).date_naive();
+        prop_assert!(due.with_timezone(&spec.tz).date_naive() >= start_date);
+        // More days never give an earlier deadline.
+        prop_assert!(cal.add_workdays(start, n + 1).unwrap() > due);
+        if which == 0 || which == 2 {
+            // Calendars without overnight hours: the deadline's date is not closed.
+            let day = due.with_timezone(&spec.tz).date_naive();
+            let listed = spec.open_dates.iter().any(|(d, _)| *d == day);
+            let closed = spec.closed.iter().any(|(f, l)| *f <= day && day <= *l);
+            prop_assert!(listed || !closed);
+        }
+    }
+}
