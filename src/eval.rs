@@ -34,7 +34,8 @@ use state::{holds_opt, CaseState, Scope};
 /// Collects the entries of one case report, converting instants to the policy's offset.
 #[derive(Debug)]
 pub(crate) struct Collector {
-    tz: Option<Tz>,
+    /// The policy's timezone, for reported instants.
+    pub tz: Option<Tz>,
     report: CaseReport,
 }
 
@@ -257,7 +258,7 @@ impl<'p> Evaluator<'p> {
             .promises
             .iter()
             .zip(&clocks)
-            .map(|(rule, run)| (rule, run.finish(as_of)))
+            .map(|(rule, run)| (rule, run.finish(as_of, self.policy.timezone)))
             .collect();
         for ((rule, list), run) in outcomes.iter().zip(&clocks) {
             let applies_now = holds_opt(

@@ -15,10 +15,11 @@
 use super::describe;
 use super::state::{holds_opt, matches_any, CaseState, Scope};
 use crate::case::Event;
-use crate::report::ClockState;
+use crate::report::{ClockState, Instant};
 use crate::syntax::ast::{CutoffDayAst, Deadline, EventPattern, Expr, Pause, Warn};
 use crate::time::{Calendar, Cutoff, CutoffDay, TimeError};
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use chrono_tz::Tz;
 
 /// One `target` line, ready to use.
 #[derive(Debug, Clone)]
@@ -356,10 +357,10 @@ impl<'r, 'p> ClockRun<'r, 'p> {
     }
 
     /// The outcome of every instance at `as_of`.
-    pub fn finish(&self, as_of: DateTime<Utc>) -> Vec<Outcome> {
+    pub fn finish(&self, as_of: DateTime<Utc>, tz: Option<Tz>) -> Vec<Outcome> {
         self.instances
             .iter()
-            .map(|i| outcome(self.rule, i, as_of))
+            .map(|i| outcome(self.rule, i, as_of, tz))
             .collect()
     }
 }
@@ -421,7 +422,12 @@ fn scale(amount: TimeDelta, factor: f64) -> TimeDelta {
     TimeDelta::milliseconds(millis.round() as i64)
 }
 
-fn outcome(rule: &ClockRule<'_>, instance: &Instance, as_of: DateTime<Utc>) -> Outcome {
+fn outcome(
+    rule: &ClockRule<'_>,
+    instance: &Instance,
+    as_of: DateTime<Utc>,
+    tz: Option<Tz>,
+) -> Outcome {
     let end = instance.stopped.unwrap_or(as_of);
     let closed: Vec<_> = instance
         .pauses
@@ -471,7 +477,7 @@ fn outcome(rule: &ClockRule<'_>, instance: &Instance, as_of: DateTime<Utc>) -> O
     if let Some(at) = instance.retargeted.last() {
         detail.push_str(&format!(
             " (chosen again after attributes changed at {}, counted from the original start)",
-            at.to_rfc3339()
+            Instant::new(*at, tz)
         ));
     }
     let budget = match budget(target, instance.started) {

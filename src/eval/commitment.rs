@@ -218,6 +218,13 @@ impl<'c> CommitmentRun<'c> {
                                     at: out.at(limit),
                                     detail: format!("{what}{text}"),
                                 });
+                                if state == CommitmentState::Broken {
+                                    out.action(RequiredAction {
+                                        rule: rule.clone(),
+                                        action: format!("fulfil {}", made.name),
+                                        due: Some(out.at(limit)),
+                                    });
+                                }
                             }
                             CommitmentState::Open => out.action(RequiredAction {
                                 rule: rule.clone(),

@@ -62,6 +62,13 @@ pub(crate) fn report(
                     at: out.at(due),
                     detail,
                 });
+                if o.stopped.is_none() {
+                    out.action(RequiredAction {
+                        rule: rule.name.to_string(),
+                        action: format!("do {}", describe::patterns(rule.until)),
+                        due: Some(out.at(due)),
+                    });
+                }
             }
             ClockState::Running => {
                 out.action(RequiredAction {

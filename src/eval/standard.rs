@@ -203,7 +203,7 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                 let Some(clock) = plan.clock.as_ref() else {
                     return;
                 };
-                match run.finish(as_of).first() {
+                match run.finish(as_of, out.tz).first() {
                     None => (
                         StandardState::Pending,
                         None,
@@ -217,7 +217,30 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                                 (StandardState::Met, o.stopped, due, o.detail.clone())
                             }
                             ClockState::Breached => {
-                                (StandardState::Breached, due, due, o.detail.clone())
+                                let what = format!(
+                                    "`{}` not done {} after `{}`",
+                                    describe::patterns(clock.until),
+                                    o.target.clone().unwrap_or_default(),
+                                    describe::patterns(clock.from),
+                                );
+                                let what = match o.stopped {
+                                    Some(_) => format!(
+                                        "{what} (it came {} late)",
+                                        describe::duration(o.late_by.unwrap_or_default())
+                                    ),
+                                    None => {
+                                        out.action(RequiredAction {
+                                            rule: name.clone(),
+                                            action: format!(
+                                                "do {}",
+                                                describe::patterns(clock.until)
+                                            ),
+                                            due: due.map(|d| out.at(d)),
+                                        });
+                                        what
+                                    }
+                                };
+                                (StandardState::Breached, due, due, what)
                             }
                             ClockState::NotPromised => (
                                 StandardState::Ok,

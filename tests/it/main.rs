@@ -1,5 +1,6 @@
 //! The one integration test binary: one module per area.
 
 mod case;
+mod eval;
 mod syntax;
 mod time;
