@@ -462,7 +462,7 @@ fn outcome(
             .sum();
         out.elapsed = (end - instance.started).max(TimeDelta::zero()) - out.paused;
         out.detail = format!(
-            "no target applies to the case when the clock starts (none of {} targets)",
+            "none of the {} targets applies when the clock starts (a `when` does not hold, or the start is not before an `if before`)",
             rule.targets.len()
         );
         return out;
@@ -508,14 +508,27 @@ fn outcome(
         }
     };
     out.due = Some(due);
-    let counted = match budget.measure {
-        Measure::Elapsed => format!("{} of elapsed time", describe::duration(budget.amount)),
-        Measure::Open(_) => format!(
-            "{} of open time of the calendar",
-            describe::duration(budget.amount)
+    let amount = describe::duration(budget.amount);
+    let counted = match target.deadline {
+        Deadline::Within { on: None, .. } => {
+            format!("due {amount} of elapsed time after the start")
+        }
+        Deadline::Within { on: Some(cal), .. } => {
+            format!(
+                "due when {amount} of open time of `{}` has passed",
+                cal.name
+            )
+        }
+        Deadline::Workdays { count, on, .. } => format!(
+            "due at the close of open day {} of `{}` after the start day ({amount} of open time)",
+            count.value, on.name
+        ),
+        Deadline::Cutoff { .. } => format!(
+            "due at the cut-off {} ({amount} after the start)",
+            Instant::new(budget.plain_due, tz)
         ),
     };
-    detail.push_str(&format!("; due after {counted} from the start"));
+    detail.push_str(&format!("; {counted}"));
     if paused > TimeDelta::zero() {
         detail.push_str(&format!(
             ", pushed back by {} paused",
