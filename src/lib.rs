@@ -5,5 +5,6 @@ pub mod check;
 pub mod diag;
 pub mod eval;
 pub mod report;
+pub mod fmt;
 pub mod syntax;
 pub mod time;

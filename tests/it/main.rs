@@ -2,5 +2,6 @@
 
 mod case;
 mod eval;
+mod fmt;
 mod syntax;
 mod time;
