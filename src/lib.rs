@@ -4,7 +4,7 @@ pub mod case;
 pub mod check;
 pub mod diag;
 pub mod eval;
-pub mod report;
 pub mod fmt;
+pub mod report;
 pub mod syntax;
 pub mod time;
