@@ -72,7 +72,9 @@ pub fn parse_instant(text: &str, policy: &Policy) -> Result<DateTime<Utc>, Strin
     }
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-        .map_err(|_| format!("`{text}` is not an RFC 3339 instant (e.g. 2026-06-19T15:00:00+08:00)"))?;
+        .map_err(|_| {
+            format!("`{text}` is not an RFC 3339 instant (e.g. 2026-06-19T15:00:00+08:00)")
+        })?;
     let tz = policy
         .timezone
         .ok_or_else(|| format!("`{text}` has no offset and the policy declares no timezone"))?;
@@ -111,9 +113,7 @@ pub fn read_cases(policy: &Policy, paths: &[PathBuf]) -> Result<CaseBatch, Strin
     });
     for path in paths {
         for file in case_files(path)? {
-            reader
-                .add_path(&file, None)
-                .map_err(|e| e.to_string())?;
+            reader.add_path(&file, None).map_err(|e| e.to_string())?;
         }
     }
     Ok(reader.finish())

@@ -57,7 +57,10 @@ pub fn run(args: &ExplainArgs) -> Exit {
         text.push('\n');
     }
     for rejected in &batch.rejected {
-        text.push_str(&format!("rejected {}: {}\n", rejected.source, rejected.error));
+        text.push_str(&format!(
+            "rejected {}: {}\n",
+            rejected.source, rejected.error
+        ));
     }
     if batch.cases.is_empty() && batch.rejected.is_empty() {
         eprintln!("error: `{}` holds no case", args.case.display());

@@ -45,60 +45,7 @@ fn read(policy: &Policy, path: &Path) -> CaseBatch {
 }
 
 fn load(folder: &Path) -> Policy {
-    use covenant::syntax::ast::Item;
-    let text = std::fs::read_to_string(folder.join("policy.policy")).unwrap();
-    let file = covenant::syntax::parse(covenant::syntax::ast::FileId(0), &text).unwrap();
-    let mut policy = Policy {
-        name: String::new(),
-        version: None,
-        owner: None,
-        timezone: None,
-        calendars: Default::default(),
-        ranks: vec![],
-        venues: Default::default(),
-        terms: Default::default(),
-        promises: vec![],
-        standards: vec![],
-        commitments: None,
-        escalations: vec![],
-        objectives: vec![],
-        warnings: vec![],
-        sources: Default::default(),
-    };
-    for item in file.items {
-        match item {
-            Item::Header(h) => {
-                policy.name = h.name.value;
-                policy.version = h.version.map(|v| v.value);
-                policy.timezone = h.timezone.map(|t| t.value.parse().unwrap());
-            }
-            Item::Ranks(r) => policy.ranks = r.ranks.into_iter().map(|i| i.name).collect(),
-            Item::Venues(v) => {
-                for n in v.names {
-                    policy.venues.insert(n.name, v.privacy);
-                }
-            }
-            Item::Term(t) => {
-                policy.terms.insert(
-                    t.word.name,
-                    match t.meaning {
-                        covenant::syntax::ast::TermMeaning::Duration(d) => {
-                            covenant::check::Term::Duration(chrono::TimeDelta::seconds(
-                                d.seconds as i64,
-                            ))
-                        }
-                        _ => covenant::check::Term::Vague,
-                    },
-                );
-            }
-            Item::Promise(p) => policy.promises.push(p),
-            Item::Standard(p) => policy.standards.push(p),
-            Item::Commitments(p) => policy.commitments = Some(p),
-            Item::Escalation(p) => policy.escalations.push(p),
-            _ => {}
-        }
-    }
-    policy
+    Policy::load(folder.join("policy.policy")).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The JSON reports of one case file at each of its `# at:` instants.
@@ -123,10 +70,6 @@ fn reports(path: &Path, format: Format) -> String {
 #[test]
 fn eval_fixtures() {
     insta::glob!("../fixtures/eval", "*/*.yaml", |path| {
-        // Business-time fixtures need compiled calendars from the checker.
-        if path.parent().unwrap().ends_with("business") {
-            return;
-        }
         insta::assert_snapshot!(reports(path, Format::Json));
     });
 }
