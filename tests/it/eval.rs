@@ -1,7 +1,7 @@
 //! Evaluation: every folder under `tests/fixtures/eval/` holds a `policy.policy`
 //! and case files. A case file starts with one or more `# at: INSTANT` lines;
 //! its snapshot holds the JSON report of the file's cases at each instant.
-#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+#![allow(clippy::unwrap_used, clippy::panic, reason = "a test fails loudly")]
 
 use chrono::{DateTime, Utc};
 use covenant::case::{read_str, CaseBatch, CaseFormat, ReadOptions};
