@@ -7,6 +7,7 @@ pub mod check;
 pub mod emit;
 pub mod eval;
 pub mod explain;
+pub mod fmt;
 
 use clap::{Parser, Subcommand};
 use std::process::{ExitCode, Termination};
@@ -29,6 +30,8 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Show one case as a timeline: clocks, pauses, deadlines and why each deadline is what it is.
     Explain(explain::ExplainArgs),
+    /// Rewrite policy files in the canonical layout (`--check`: only list the files that would change).
+    Fmt(fmt::FmtArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -65,5 +68,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     }
 }

@@ -291,3 +291,104 @@ fn mutated_policies_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_valid_policy_is_built_with_every_field() {
+    let text = r#"
+policy "Complaints" {
+  version 3
+  owner "quality@example.com"
+  timezone "Asia/Shanghai"
+}
+calendar office {
+  open mon-fri 09:00-18:00
+}
+calendar weekend_desk like office {
+  timezone "Europe/Paris"
+  open sat 09:00-12:00
+}
+ranks agent < supervisor < manager
+venues public: counter
+venues private: reception_room
+term 立即 = 5m
+term 您稍等 = vague
+promise reply {
+  from opened until responded
+  target within 2h on office
+}
+commitments {
+  require time
+  keep
+}
+escalation chain {
+  trigger on breach of reply
+  step tell { notify manager within 30m }
+}
+"#;
+    let policy = covenant::check::Policy::parse(text).unwrap();
+    assert_eq!(policy.name, "Complaints");
+    assert_eq!(policy.version, Some(3));
+    assert_eq!(policy.owner.as_deref(), Some("quality@example.com"));
+    assert_eq!(policy.timezone, Some(chrono_tz::Asia::Shanghai));
+    assert_eq!(
+        policy.calendars.keys().collect::<Vec<_>>(),
+        ["office", "weekend_desk"]
+    );
+    assert_eq!(policy.calendars["office"].tz(), chrono_tz::Asia::Shanghai);
+    assert_eq!(
+        policy.calendars["weekend_desk"].tz(),
+        chrono_tz::Europe::Paris
+    );
+    assert_eq!(policy.ranks, ["agent", "supervisor", "manager"]);
+    assert_eq!(
+        policy.venues["counter"],
+        covenant::syntax::ast::Privacy::Public
+    );
+    assert_eq!(
+        policy.venues["reception_room"],
+        covenant::syntax::ast::Privacy::Private
+    );
+    assert_eq!(
+        policy.terms["立即"],
+        covenant::check::Term::Duration(chrono::TimeDelta::minutes(5))
+    );
+    assert_eq!(policy.terms["您稍等"], covenant::check::Term::Vague);
+    assert_eq!(policy.promises.len(), 1);
+    assert!(policy.commitments.is_some());
+    assert_eq!(policy.escalations.len(), 1);
+    assert!(policy.warnings.is_empty());
+}
+
+#[test]
+fn in_memory_sources_follow_use() {
+    let files = covenant::check::InMemory::new()
+        .with(
+            "p/main.policy",
+            "policy \"P\" { timezone \"UTC\" }\nuse \"lib/cal.policy\"\n",
+        )
+        .with(
+            "p/lib/cal.policy",
+            "calendar office { open mon-fri 09:00-17:00 }\n",
+        );
+    let checked = covenant::check::check_sources(Path::new("p/main.policy"), &files, Role::Policy);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let policy = checked.policy.unwrap();
+    assert_eq!(policy.calendars["office"].tz(), chrono_tz::UTC);
+}
+
+#[test]
+fn derived_calendar_inherits_and_extends_its_base() {
+    let text = "policy \"P\" { timezone \"Asia/Shanghai\" }\n\
+        calendar office { open mon-fri 09:00-18:00 }\n\
+        calendar holiday_office like office { closed 2026-10-01..2026-10-08 }\n";
+    let policy = covenant::check::Policy::parse(text).unwrap();
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let (base, derived) = (
+        &policy.calendars["office"],
+        &policy.calendars["holiday_office"],
+    );
+    assert!(base.is_open(at("2026-10-09T10:00:00+08:00")));
+    assert!(derived.is_open(at("2026-10-09T10:00:00+08:00")));
+    assert!(base.is_open(at("2026-10-02T10:00:00+08:00")));
+    assert!(!derived.is_open(at("2026-10-02T10:00:00+08:00")));
+}
