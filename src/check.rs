@@ -151,7 +151,7 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
             sources: loaded.sources,
         };
     }
-    let outcome = Checker::run(&loaded.files, role);
+    let outcome = Checker::run(&loaded.files, &loaded.imports, role);
     diagnostics.extend(outcome.diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let policy = match outcome.policy {
@@ -256,8 +256,12 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn run(files: &'a [ast::File], role: Role) -> Outcome {
-        let decls = names::Decls::collect(files);
+    fn run(
+        files: &'a [ast::File],
+        imports: &BTreeMap<(ast::FileId, usize), ast::FileId>,
+        role: Role,
+    ) -> Outcome {
+        let decls = names::Decls::collect(files, imports);
         let root_has_header = files
             .first()
             .is_some_and(|f| f.items.iter().any(|i| matches!(i, ast::Item::Header(_))));

@@ -2,8 +2,8 @@
 
 use super::{codes, suggest, Checker};
 use crate::diag::Diagnostic;
-use crate::syntax::ast::{self, Ident, Span};
-use std::collections::BTreeMap;
+use crate::syntax::ast::{self, FileId, Ident, Span};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every declaration of the policy and its imports, in load order.
 #[derive(Debug, Default)]
@@ -46,10 +46,17 @@ pub struct Tables<'a> {
 }
 
 impl<'a> Decls<'a> {
-    /// Gathers the declarations of all files (first file first).
-    pub fn collect(files: &'a [ast::File]) -> Self {
+    /// Gathers the declarations of all files in reading order: the root file's items, with each
+    /// imported file's items in place of the `use` that first brings it in.
+    pub fn collect(files: &'a [ast::File], imports: &BTreeMap<(FileId, usize), FileId>) -> Self {
+        let by_id: BTreeMap<FileId, &'a ast::File> = files.iter().map(|f| (f.id, f)).collect();
+        let mut items = Vec::new();
+        let mut visited = BTreeSet::new();
+        if let Some(root) = files.first() {
+            inline(root, &by_id, imports, &mut visited, &mut items);
+        }
         let mut decls = Decls::default();
-        for item in files.iter().flat_map(|f| &f.items) {
+        for item in items {
             match item {
                 ast::Item::Header(h) => decls.headers.push(h),
                 ast::Item::Use(_) => {}
@@ -312,6 +319,31 @@ pub(super) fn unknown(
         None => otherwise.to_string(),
     };
     Diagnostic::error(code, format!("unknown {kind} `{}`", name.name), name.span).with_help(help)
+}
+
+/// Appends the items of `file` to `items`, replacing each `use` by the imported file's items
+/// the first time that file is reached.
+fn inline<'a>(
+    file: &'a ast::File,
+    by_id: &BTreeMap<FileId, &'a ast::File>,
+    imports: &BTreeMap<(FileId, usize), FileId>,
+    visited: &mut BTreeSet<FileId>,
+    items: &mut Vec<&'a ast::Item>,
+) {
+    visited.insert(file.id);
+    for item in &file.items {
+        items.push(item);
+        if let ast::Item::Use(import) = item {
+            let imported = imports
+                .get(&(file.id, import.span.start))
+                .and_then(|id| by_id.get(id));
+            if let Some(imported) = imported {
+                if !visited.contains(&imported.id) {
+                    inline(imported, by_id, imports, visited, items);
+                }
+            }
+        }
+    }
 }
 
 /// The whole span of a top-level item.
