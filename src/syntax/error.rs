@@ -109,6 +109,12 @@ pub(super) fn from_pest(file: FileId, base: usize, chunk: &str, error: &Error<Ru
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    // A file that fails at its first declaration reports the whole file; say what a file starts with.
+    for rule in &mut positives {
+        if *rule == Rule::file {
+            *rule = Rule::item;
+        }
+    }
     // Say the likely thing: a duration is likelier than `N workdays`, and a declaration than the end.
     if positives.contains(&Rule::duration) {
         positives.retain(|r| *r != Rule::integer);

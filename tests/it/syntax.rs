@@ -334,3 +334,43 @@ fn deep_nesting_is_refused_not_overflowed() {
     let diagnostics = parse(FileId(0), &text).unwrap_err();
     assert_eq!(diagnostics[0].code, "E0107");
 }
+
+/// Every policy shipped in `policies/` parses.
+#[test]
+fn shipped_policies_parse() {
+    let mut count = 0;
+    insta::glob!(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/policies"),
+        "**/*.policy",
+        |path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            let mut sources = SourceMap::new();
+            let id = sources.add(relative(path), text.clone());
+            if let Err(diagnostics) = parse(id, &text) {
+                let rendered: String = diagnostics
+                    .iter()
+                    .map(|d| d.render_plain(&sources))
+                    .collect();
+                panic!("{rendered}");
+            }
+            count += 1;
+        }
+    );
+    assert!(count >= 2);
+}
+
+/// Every `policy` example in the language reference parses.
+#[test]
+fn documented_examples_parse() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let mut examples = 0;
+    for block in doc.split("```policy\n").skip(1) {
+        let example = block.split("```").next().unwrap();
+        if let Err(diagnostics) = parse(FileId(0), example) {
+            panic!("example does not parse: {diagnostics:?}\n{example}");
+        }
+        examples += 1;
+    }
+    assert!(examples >= 10, "only {examples} examples found");
+}
