@@ -76,40 +76,36 @@ impl<'a> Decls<'a> {
 }
 
 impl<'a> Checker<'a> {
-    /// The header: present in a policy (unless the root is a library), and only once.
+    /// Headers: the root file's names the policy; any file may have one (its `timezone` is the
+    /// default for that file's calendars), but only one.
     pub(super) fn header(&mut self, files: &'a [ast::File]) {
         let root = files.first().map(|f| f.id).unwrap_or_default();
         let headers = self.decls.headers.clone();
-        let mut root_header: Option<&ast::Header> = None;
+        let mut first_in_file: BTreeMap<FileId, &ast::Header> = BTreeMap::new();
         for header in headers.iter().copied() {
-            if header.span.file != root {
-                self.report(
-                    Diagnostic::error(
-                        codes::DUPLICATE_HEADER,
-                        format!("imported file has its own `policy` header `{}`", header.name.value),
-                        header.name.span,
-                    )
-                    .with_help("files imported with `use` are libraries: remove this header, or stop importing the file"),
-                );
-            } else if let Some(first) = root_header {
+            let file = header.span.file;
+            if let Some(first) = first_in_file.get(&file) {
                 self.report(
                     Diagnostic::error(
                         codes::DUPLICATE_HEADER,
                         format!("second `policy` header `{}`", header.name.value),
                         header.name.span,
                     )
-                    .with_label(first.name.span, "the policy is already named here")
-                    .with_help("a policy has one header: merge the two"),
+                    .with_label(first.name.span, "this file already has a header")
+                    .with_help("a file has one header: merge the two"),
                 );
-            } else {
-                root_header = Some(header);
-                if let Some(zone) = &header.timezone {
-                    self.policy_tz = self.timezone(zone);
-                    self.policy_tz_written = true;
-                }
+                continue;
+            }
+            first_in_file.insert(file, header);
+            if file == root {
+                self.root_header = Some(header);
+            }
+            if let Some(zone) = &header.timezone {
+                let tz = self.timezone(zone);
+                self.zones.insert(file, tz);
             }
         }
-        if headers.is_empty() && self.is_policy {
+        if self.root_header.is_none() && self.is_policy {
             let span = files
                 .first()
                 .map(|f| {
