@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod emit;
+pub mod fmt;
 
 use clap::{Parser, Subcommand};
 use std::process::{ExitCode, Termination};
@@ -23,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Check policy files: every problem, each with file:line:col, a code and a help text.
     Check(check::CheckArgs),
+    /// Rewrite policy files in the canonical layout (`--check`: only list the files that would change).
+    Fmt(fmt::FmtArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -57,5 +60,6 @@ impl Termination for Exit {
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     }
 }

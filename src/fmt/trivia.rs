@@ -2,7 +2,11 @@
 //!
 //! The parser drops comments, so the formatter finds them again here, with their
 //! byte offsets. A `#` starts a comment only outside a double-quoted string; a
-//! string ends at the first `"` that is not escaped by `\`.
+//! string ends at the first `"` that is not escaped by `\`. A comment ends at a
+//! line break, `\r` included.
+
+/// The characters that end a comment, as in the grammar.
+const LINE_END: [char; 2] = ['\r', '\n'];
 
 /// One `#` comment: its byte range in the source, trailing whitespace excluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +45,7 @@ pub(crate) fn comments(text: &str) -> Vec<Comment> {
             '#' => {
                 let line_end = text
                     .get(offset..)
-                    .and_then(|rest| rest.find('\n'))
+                    .and_then(|rest| rest.find(LINE_END))
                     .map_or(text.len(), |n| offset + n);
                 let body = text.get(offset..line_end).unwrap_or("#");
                 found.push(Comment {
@@ -71,7 +75,7 @@ pub(crate) fn skip_trivia(text: &str, from: usize) -> usize {
         if !trimmed.starts_with('#') {
             return offset;
         }
-        offset += trimmed.find('\n').unwrap_or(trimmed.len());
+        offset += trimmed.find(LINE_END).unwrap_or(trimmed.len());
     }
 }
 
@@ -125,7 +129,7 @@ pub(crate) fn after_open_brace(text: &str, from: usize) -> Option<usize> {
             }
             (true, '"') | (false, '"') => in_string = !in_string,
             (false, '#') => {
-                let skip = rest.get(offset..)?.find('\n')?;
+                let skip = rest.get(offset..)?.find(LINE_END)?;
                 let stop = offset + skip;
                 while chars.as_str().len() > rest.len() - stop {
                     chars.next();
@@ -141,6 +145,14 @@ pub(crate) fn after_open_brace(text: &str, from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_end_at_a_carriage_return() {
+        let text = "# a\rkeep # b\r\n";
+        let found: Vec<_> = comments(text).iter().map(|c| c.text(text)).collect();
+        assert_eq!(found, ["# a", "# b"]);
+        assert_eq!(skip_trivia(text, 0), text.find('k').unwrap());
+    }
 
     #[test]
     fn comments_outside_strings_only() {

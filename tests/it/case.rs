@@ -1,8 +1,9 @@
 //! Case readers: every fixture in `tests/fixtures/cases/` is read and dumped.
 //!
 //! Fixtures are read with the ranks `agent < supervisor < manager < director`;
-//! a fixture whose name contains `shanghai` is read with `Asia/Shanghai` as the
-//! default zone for timestamps without an offset, every other one with none.
+//! a fixture whose name contains `shanghai` (`new-york`) is read with
+//! `Asia/Shanghai` (`America/New_York`) as the default zone for timestamps
+//! without an offset, every other one with none.
 #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
 
 use chrono::SecondsFormat;
@@ -14,9 +15,13 @@ use std::path::Path;
 fn options_for(path: &Path) -> ReadOptions {
     let name = path.file_name().unwrap().to_string_lossy();
     ReadOptions {
-        default_tz: name
-            .contains("shanghai")
-            .then_some(chrono_tz::Asia::Shanghai),
+        default_tz: if name.contains("shanghai") {
+            Some(chrono_tz::Asia::Shanghai)
+        } else if name.contains("new-york") {
+            Some(chrono_tz::America::New_York)
+        } else {
+            None
+        },
         ranks: Some(
             ["agent", "supervisor", "manager", "director"]
                 .map(String::from)
@@ -208,4 +213,38 @@ fn the_format_of_standard_input_is_guessed() {
     assert_eq!(CaseFormat::sniff("  [{\"id\": \"A\"}]"), CaseFormat::Json);
     assert_eq!(CaseFormat::sniff("{\n  \"id\": \"A\"\n}"), CaseFormat::Json);
     assert_eq!(CaseFormat::sniff("id: A\n"), CaseFormat::Yaml);
+}
+
+#[test]
+fn every_example_case_under_policies_reads_as_one_case() {
+    let mut checked = 0;
+    for policy in std::fs::read_dir("policies").unwrap() {
+        let cases = policy.unwrap().path().join("cases");
+        let Ok(entries) = std::fs::read_dir(&cases) else {
+            continue;
+        };
+        let mut ids = std::collections::HashSet::new();
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let Some(format) = CaseFormat::from_path(&path) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&path).unwrap();
+            let batch = read_str(
+                &path.display().to_string(),
+                &text,
+                format,
+                &ReadOptions::default(),
+            );
+            assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+            assert_eq!(batch.cases.len(), 1, "{} holds one case", path.display());
+            assert!(
+                ids.insert(batch.cases[0].id.clone()),
+                "{} repeats an id",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no example cases found");
 }

@@ -110,6 +110,13 @@ fn broken_files_are_reported_not_formatted() {
     );
 }
 
+#[test]
+fn windows_line_breaks_and_byte_order_mark_become_plain_lines() {
+    let text = "\u{FEFF}ranks a < b # c\r\n\r\n\r\nterm x = 5m\r# d\r\nterm y = 1h\r\n";
+    let expected = "ranks a < b  # c\n\nterm x = 5m  # d\nterm y = 1h\n";
+    assert_eq!(format(text, "a file with CRLF"), expected);
+}
+
 /// A small deterministic random source (xorshift64*), so failures can be replayed.
 struct Dice(u64);
 
@@ -352,4 +359,103 @@ proptest! {
             }
         }
     }
+}
+
+/// Runs the `covenant` binary in `folder`.
+fn covenant_in(folder: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .args(args)
+        .current_dir(folder)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A fresh folder for one CLI test, with `files` written into it.
+fn scratch_folder(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&folder);
+    for (path, text) in files {
+        let path = folder.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    folder
+}
+
+#[test]
+fn cli_check_lists_changes_then_fmt_rewrites_only_those() {
+    let messy = "ranks a<b\nterm x = 05m   # soon\n";
+    let canonical = "ranks a < b\nterm x = 5m  # soon\n";
+    let folder = scratch_folder(
+        "fmt_cli_rewrite",
+        &[
+            ("policies/messy.policy", messy),
+            ("policies/deep/canonical.policy", canonical),
+            ("policies/notes.txt", "not a policy {"),
+        ],
+    );
+    let read = |path: &str| std::fs::read_to_string(folder.join(path)).unwrap();
+
+    let (code, stdout, stderr) = covenant_in(&folder, &["fmt", "--check"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    insta::assert_snapshot!(stdout, @r"
+    would reformat policies/messy.policy
+      line 1:
+      - ranks a<b
+      - term x = 05m   # soon
+      + ranks a < b
+      + term x = 5m  # soon
+    1 file would be reformatted, 1 already formatted
+    ");
+    assert_eq!(read("policies/messy.policy"), messy, "--check wrote a file");
+
+    let (code, stdout, stderr) = covenant_in(&folder, &["fmt"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "formatted policies/messy.policy\n1 file reformatted, 1 already formatted\n"
+    );
+    assert_eq!(read("policies/messy.policy"), canonical);
+    assert_eq!(read("policies/deep/canonical.policy"), canonical);
+    assert_eq!(read("policies/notes.txt"), "not a policy {");
+
+    let (code, stdout, _) = covenant_in(&folder, &["fmt", "--check", "policies"]);
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn cli_reports_broken_files_and_formats_the_others() {
+    let broken = "promise p { from }\n";
+    let folder = scratch_folder(
+        "fmt_cli_broken",
+        &[("broken.policy", broken), ("fine.policy", "ranks a<b\n")],
+    );
+    let (code, stdout, _) = covenant_in(&folder, &["fmt", "broken.policy", "fine.policy"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("error[E0101]"), "{stdout}");
+    assert!(stdout.contains("broken.policy:1:18"), "{stdout}");
+    assert!(
+        stdout.ends_with("1 file reformatted, 0 already formatted, 1 with syntax errors\n"),
+        "{stdout}"
+    );
+    let read = |path: &str| std::fs::read_to_string(folder.join(path)).unwrap();
+    assert_eq!(read("broken.policy"), broken);
+    assert_eq!(read("fine.policy"), "ranks a < b\n");
+}
+
+#[test]
+fn cli_cannot_run_without_policies() {
+    let folder = scratch_folder("fmt_cli_missing", &[("empty/readme.txt", "")]);
+    let (code, _, stderr) = covenant_in(&folder, &["fmt", "missing.policy"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read `missing.policy`"), "{stderr}");
+    let (code, _, stderr) = covenant_in(&folder, &["fmt", "--check", "empty"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no `.policy` files in `empty`"), "{stderr}");
 }
