@@ -74,6 +74,44 @@ fn eval_fixtures() {
     });
 }
 
+/// The example cases of the policies under `policies/`, each evaluated a week after its last event
+/// (or at its `# at:` instants), against the one policy file of its domain folder.
+#[test]
+fn policy_example_cases() {
+    insta::glob!("../../policies", "*/cases/*.yaml", |path| {
+        let folder = path.parent().unwrap().parent().unwrap();
+        let policy_file = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "policy"))
+            .unwrap();
+        let policy = Policy::load(&policy_file).unwrap_or_else(|e| panic!("{e}"));
+        let batch = read(&policy, path);
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut at = instants(&text);
+        if at.is_empty() {
+            let last = batch
+                .cases
+                .iter()
+                .flat_map(|c| c.events.iter().map(|e| e.at))
+                .max()
+                .unwrap();
+            at.push(last + chrono::TimeDelta::days(7));
+        }
+        let evaluator = Evaluator::new(&policy);
+        let reports: Vec<String> = at
+            .into_iter()
+            .map(|at| {
+                evaluator
+                    .evaluate_all(&batch.cases, &batch.rejected, at)
+                    .emit(Format::Json)
+                    .unwrap()
+            })
+            .collect();
+        insta::assert_snapshot!(reports.join("\n"));
+    });
+}
+
 #[test]
 fn same_input_gives_identical_bytes() {
     insta::glob!("../fixtures/eval", "escalation/*.yaml", |path| {
@@ -161,7 +199,16 @@ fn exit_code_follows_fail_on() {
     let case = "tests/fixtures/eval/promises/before-during-after.yaml";
     let run = |at: &str, fail_on: &str| {
         covenant(
-            &["eval", "--policy", PROMISES, case, "--at", at, "--fail-on", fail_on],
+            &[
+                "eval",
+                "--policy",
+                PROMISES,
+                case,
+                "--at",
+                at,
+                "--fail-on",
+                fail_on,
+            ],
             None,
         )
         .0
@@ -210,7 +257,9 @@ fn jsonl_writes_one_line_per_case_then_the_summary() {
         .collect();
     let summary = &lines.last().unwrap()["summary"];
     assert_eq!(summary["cases"], lines.len() - 1);
-    assert!(lines[..lines.len() - 1].iter().all(|l| l["case"].is_string()));
+    assert!(lines[..lines.len() - 1]
+        .iter()
+        .all(|l| l["case"].is_string()));
     let breaches: u64 = lines[..lines.len() - 1]
         .iter()
         .map(|l| l["breaches"].as_array().unwrap().len() as u64)
