@@ -174,6 +174,9 @@ fn help(positives: &[Rule], found: &str) -> String {
         .next()
         .is_some_and(|c| c.is_alphabetic() || c == '_');
     let expects = |rule: Rule| positives.contains(&rule);
+    if let Some(ascii) = found.chars().next().and_then(ascii_twin) {
+        return format!("`{found}` is a full-width character: write `{ascii}` instead");
+    }
     if found_word && expects(Rule::value) {
         return format!("text values are written in double quotes: `\"{found}\"`");
     }
@@ -220,6 +223,29 @@ fn help(positives: &[Rule], found: &str) -> String {
         .to_owned()
 }
 
+/// The ASCII character a full-width one (as typed by a Chinese input method) stands for.
+fn ascii_twin(c: char) -> Option<char> {
+    Some(match c {
+        '，' | '、' => ',',
+        '：' => ':',
+        '；' => ';',
+        '（' => '(',
+        '）' => ')',
+        '【' | '［' => '[',
+        '】' | '］' => ']',
+        '｛' => '{',
+        '｝' => '}',
+        '“' | '”' | '＂' => '"',
+        '＝' => '=',
+        '＜' => '<',
+        '＞' => '>',
+        '％' => '%',
+        '－' => '-',
+        '．' | '。' => '.',
+        _ => return None,
+    })
+}
+
 /// A short how-to for the expectations that deserve one.
 fn hint(rule: Rule) -> Option<&'static str> {
     Some(match rule {
@@ -258,6 +284,7 @@ fn hint(rule: Rule) -> Option<&'static str> {
         Rule::integer => "write a whole number, such as `2`",
         Rule::EOI => "delete this, or start a new declaration with a keyword such as `promise`",
         Rule::kw_on => "`on` is needed here, as in `within 2 workdays on office`, `pause on EVENT` or `trigger on EVENT`",
+        Rule::kw_current => "`rank above current` asks for a higher rank than the handler's; to name a rank, write `rank > manager` or `rank >= manager`",
         Rule::rank_lt => "list ranks lowest first, separated by `<`: `ranks agent < supervisor < manager`",
         Rule::colon => "write the class, a colon, then the names: `venues private: reception_room, office`",
         Rule::equals => "bind the word with `=`: `term 立即 = 5m`",
