@@ -38,12 +38,14 @@ pub(crate) fn to_instant(tz: Tz, local: NaiveDateTime) -> Result<DateTime<Utc>, 
 /// Seconds between probes of a zone's offset. Every zone of the bundled tz database keeps each
 /// offset for at least three days, so two probes this far apart see at most one change.
 const PROBE_STEP: i64 = 2 * 86_400;
-/// Probed range (Unix seconds): 1800-01-01 to 2200-01-01. Outside it nothing is assumed, and
-/// arithmetic there falls back to day-by-day conversion.
+/// Probed range (Unix seconds): 1800-01-01 to 2200-01-01. The bundled database lists changes from
+/// 1845 to 2099 only and keeps the first and last offsets beyond them, so offsets outside this range
+/// are constant.
 const PROBE_FIRST: i64 = -5_364_662_400;
 const PROBE_LAST: i64 = 7_258_118_400;
+/// Beyond every supported instant.
+const NEVER: i64 = i64::MAX / 4;
 
-/// Where a zone's offset may change: sorted window starts `p`, each change lying in `(p, p + PROBE_STEP]`.
 #[derive(Debug, Clone)]
 pub(crate) struct OffsetChanges {
     windows: Arc<[i64]>,
@@ -62,14 +64,11 @@ impl OffsetChanges {
     }
 
     /// Seconds from `from` to just before the first possible offset change at or after it
-    /// (`0` when a change may be at `from`), or `None` when nothing is known about `from`.
-    pub(crate) fn constant_for(&self, from: i64) -> Option<i64> {
-        if !(PROBE_FIRST..PROBE_LAST).contains(&from) {
-            return None;
-        }
+    /// (`0` when a change may be at `from`).
+    pub(crate) fn constant_for(&self, from: i64) -> i64 {
         let index = self.windows.partition_point(|&p| p + PROBE_STEP < from);
-        let limit = self.windows.get(index).copied().unwrap_or(PROBE_LAST);
-        Some((limit - from).max(0))
+        let limit = self.windows.get(index).copied().unwrap_or(NEVER);
+        (limit - from).max(0)
     }
 }
 
