@@ -119,6 +119,19 @@ type Instant = DateTime<Utc>;
 /// An open interval of instants, `[start, end)`.
 type Open = (Instant, Instant);
 
+/// How local times near one date become instants.
+#[derive(Debug, Clone, Copy)]
+enum Clock {
+    /// The zone's offset is constant around the date: this many seconds east of UTC.
+    Fixed(i64),
+    /// Near an offset change: each local time is converted with the zone.
+    Zone,
+}
+
+fn zone_midnight(date: NaiveDate) -> chrono::NaiveDateTime {
+    date.and_time(NaiveTime::MIN)
+}
+
 /// Distance kept from any offset change when skipping whole weeks.
 const CHANGE_MARGIN: i64 = 2 * 86_400;
 
@@ -418,10 +431,41 @@ impl Calendar {
         self.at(date, 0)
     }
 
+    /// How local times around `date` (whose midnight is `begin`) become instants: by a fixed offset
+    /// when the zone's offset is constant for days around, else one by one with the zone.
+    fn clock(&self, date: NaiveDate, begin: Instant) -> Clock {
+        const AROUND: i64 = 4 * 86_400;
+        if self.changes.constant_for(begin.timestamp() - AROUND) >= 2 * AROUND {
+            let local = zone_midnight(date).and_utc().timestamp();
+            Clock::Fixed(local - begin.timestamp())
+        } else {
+            Clock::Zone
+        }
+    }
+
+    /// [`Calendar::at`] under `clock`.
+    fn at_on(&self, clock: Clock, date: NaiveDate, minute: u32) -> Result<Instant, TimeError> {
+        let Clock::Fixed(offset) = clock else {
+            return self.at(date, minute);
+        };
+        let date = plus_days(date, u64::from(minute / DAY))?;
+        if !(zone::MIN_YEAR..=zone::MAX_YEAR).contains(&date.year()) {
+            return Err(TimeError::OutOfRange);
+        }
+        let local = zone_midnight(date).and_utc().timestamp() + i64::from(minute % DAY) * 60;
+        DateTime::from_timestamp(local - offset, 0).ok_or(TimeError::OutOfRange)
+    }
+
     /// The non-empty open intervals starting on `date`, in order.
-    fn day_intervals(&self, date: NaiveDate, out: &mut Vec<Open>) -> Result<(), TimeError> {
+    fn day_intervals(
+        &self,
+        clock: Clock,
+        date: NaiveDate,
+        out: &mut Vec<Open>,
+    ) -> Result<(), TimeError> {
         for span in self.days.spans(date) {
-            let (s, e) = (self.at(date, span.start)?, self.at(date, span.end)?);
+            let s = self.at_on(clock, date, span.start)?;
+            let e = self.at_on(clock, date, span.end)?;
             if s < e {
                 out.push((s, e));
             }
@@ -431,8 +475,9 @@ impl Calendar {
 
     /// The close of open day `date`, or `None` when no open time starts on it.
     fn close_of(&self, date: NaiveDate) -> Result<Option<Instant>, TimeError> {
+        let clock = self.clock(date, self.midnight(date)?);
         let mut open = Vec::new();
-        self.day_intervals(date, &mut open)?;
+        self.day_intervals(clock, date, &mut open)?;
         Ok(open.iter().map(|&(_, e)| e).max())
     }
 
@@ -441,10 +486,11 @@ impl Calendar {
     /// clipped to the chunk, merged and in order.
     fn chunk(&self, date: NaiveDate) -> Result<(Instant, Vec<Open>), TimeError> {
         let begin = self.midnight(date)?;
-        let end = self.midnight(next_date(date)?)?;
+        let clock = self.clock(date, begin);
+        let end = self.at_on(clock, next_date(date)?, 0)?;
         let mut raw = Vec::new();
-        self.day_intervals(prev_date(date)?, &mut raw)?;
-        self.day_intervals(date, &mut raw)?;
+        self.day_intervals(clock, prev_date(date)?, &mut raw)?;
+        self.day_intervals(clock, date, &mut raw)?;
         // INVARIANT: starts are in order: the day before's spans start before `begin`, and
         // local-to-instant conversion never goes backwards.
         let mut open: Vec<Open> = Vec::with_capacity(raw.len());
