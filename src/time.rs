@@ -122,9 +122,11 @@ type Open = (Instant, Instant);
 /// How local times near one date become instants.
 #[derive(Debug, Clone, Copy)]
 enum Clock {
-    /// The zone's offset is constant around the date: this many seconds east of UTC.
+    /// The zone's offset is constant for days around: this many seconds east of UTC.
     Fixed(i64),
-    /// Near an offset change: each local time is converted with the zone.
+    /// One offset change is near, and no other.
+    Change(zone::Change),
+    /// Several changes are near: each local time is converted with the zone.
     Zone,
 }
 
@@ -420,10 +422,7 @@ impl Calendar {
 
     /// The instant of local minute `minute` (may exceed a day) after the midnight of `date`.
     fn at(&self, date: NaiveDate, minute: u32) -> Result<Instant, TimeError> {
-        let date = plus_days(date, u64::from(minute / DAY))?;
-        let time = NaiveTime::from_num_seconds_from_midnight_opt((minute % DAY) * 60, 0)
-            .ok_or(TimeError::OutOfRange)?;
-        local_to_instant(self.tz, date, time)
+        self.at_on(self.clock(date), date, minute)
     }
 
     /// The instant of the local midnight starting `date`: where `date`'s chunk begins.
@@ -431,29 +430,40 @@ impl Calendar {
         self.at(date, 0)
     }
 
-    /// How local times around `date` (whose midnight is `begin`) become instants: by a fixed offset
-    /// when the zone's offset is constant for days around, else one by one with the zone.
-    fn clock(&self, date: NaiveDate, begin: Instant) -> Clock {
-        const AROUND: i64 = 4 * 86_400;
-        if self.changes.constant_for(begin.timestamp() - AROUND) >= 2 * AROUND {
-            let local = zone_midnight(date).and_utc().timestamp();
-            Clock::Fixed(local - begin.timestamp())
-        } else {
-            Clock::Zone
+    /// How local times from the midnight before `date` to two midnights after it become instants.
+    /// Every rule gives exactly what [`local_to_instant`] gives; the first two only save its search.
+    fn clock(&self, date: NaiveDate) -> Clock {
+        const DAY_SECONDS: i64 = 86_400;
+        let local = zone_midnight(date).and_utc().timestamp();
+        // Offsets are within a day of UTC, so the instants concerned are in this range.
+        match self
+            .changes
+            .within(local - 2 * DAY_SECONDS, local + 3 * DAY_SECONDS)
+        {
+            [] => Clock::Fixed(self.changes.offset_at(local)),
+            [change] => Clock::Change(*change),
+            _ => Clock::Zone,
         }
     }
 
     /// [`Calendar::at`] under `clock`.
     fn at_on(&self, clock: Clock, date: NaiveDate, minute: u32) -> Result<Instant, TimeError> {
-        let Clock::Fixed(offset) = clock else {
-            return self.at(date, minute);
-        };
         let date = plus_days(date, u64::from(minute / DAY))?;
+        let seconds = minute % DAY * 60;
         if !(zone::MIN_YEAR..=zone::MAX_YEAR).contains(&date.year()) {
             return Err(TimeError::OutOfRange);
         }
-        let local = zone_midnight(date).and_utc().timestamp() + i64::from(minute % DAY) * 60;
-        DateTime::from_timestamp(local - offset, 0).ok_or(TimeError::OutOfRange)
+        let local = zone_midnight(date).and_utc().timestamp() + i64::from(seconds);
+        let unix = match clock {
+            Clock::Fixed(offset) => local - offset,
+            Clock::Change(change) => change.to_instant(local),
+            Clock::Zone => {
+                let time = NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0)
+                    .ok_or(TimeError::OutOfRange)?;
+                return local_to_instant(self.tz, date, time);
+            }
+        };
+        DateTime::from_timestamp(unix, 0).ok_or(TimeError::OutOfRange)
     }
 
     /// The non-empty open intervals starting on `date`, in order.
@@ -475,7 +485,7 @@ impl Calendar {
 
     /// The close of open day `date`, or `None` when no open time starts on it.
     fn close_of(&self, date: NaiveDate) -> Result<Option<Instant>, TimeError> {
-        let clock = self.clock(date, self.midnight(date)?);
+        let clock = self.clock(date);
         let mut open = Vec::new();
         self.day_intervals(clock, date, &mut open)?;
         Ok(open.iter().map(|&(_, e)| e).max())
@@ -485,8 +495,8 @@ impl Calendar {
     /// end and its open intervals (from spans starting on `date` or overnight from the day before),
     /// clipped to the chunk, merged and in order.
     fn chunk(&self, date: NaiveDate) -> Result<(Instant, Vec<Open>), TimeError> {
-        let begin = self.midnight(date)?;
-        let clock = self.clock(date, begin);
+        let clock = self.clock(date);
+        let begin = self.at_on(clock, date, 0)?;
         let end = self.at_on(clock, next_date(date)?, 0)?;
         let mut raw = Vec::new();
         self.day_intervals(clock, prev_date(date)?, &mut raw)?;
