@@ -92,8 +92,16 @@ impl CaseReader {
                 path: path.to_owned(),
             });
         };
+        let source = path.display().to_string();
+        if format == CaseFormat::Jsonl {
+            let file = std::fs::File::open(path).map_err(io_error)?;
+            return self
+                .jsonl
+                .push_reader(&source, std::io::BufReader::new(file))
+                .map_err(io_error);
+        }
         let text = std::fs::read_to_string(path).map_err(io_error)?;
-        self.add_str(&path.display().to_string(), &text, format);
+        self.add_str(&source, &text, format);
         Ok(())
     }
 

@@ -248,3 +248,30 @@ fn every_example_case_under_policies_reads_as_one_case() {
     }
     assert!(checked > 0, "no example cases found");
 }
+
+#[test]
+fn files_are_read_by_extension_and_jsonl_is_streamed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases");
+    let options = ReadOptions::default();
+    let yaml = covenant::case::read_path(dir.join("contract-example.yaml"), &options).unwrap();
+    assert_eq!(yaml.cases.len(), 1);
+    let mut reader = covenant::case::CaseReader::new(options.clone());
+    reader
+        .add_path(&dir.join("interleaved.jsonl"), None)
+        .unwrap();
+    let streamed = reader.finish();
+    let text = std::fs::read_to_string(dir.join("interleaved.jsonl")).unwrap();
+    let source = dir.join("interleaved.jsonl").display().to_string();
+    let whole = read_str(&source, &text, CaseFormat::Jsonl, &options);
+    assert_eq!(streamed, whole);
+    let missing = covenant::case::read_path(dir.join("missing.yaml"), &options).unwrap_err();
+    assert!(
+        missing.to_string().starts_with("cannot read `"),
+        "{missing}"
+    );
+    let unknown = covenant::case::read_path(dir.join("cases.txt"), &options).unwrap_err();
+    assert!(
+        unknown.to_string().contains("cannot tell the case format"),
+        "{unknown}"
+    );
+}
