@@ -5,6 +5,8 @@
 
 pub mod check;
 pub mod emit;
+pub mod eval;
+pub mod explain;
 pub mod fmt;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +26,10 @@ pub struct Cli {
 pub enum Command {
     /// Check policy files: every problem, each with file:line:col, a code and a help text.
     Check(check::CheckArgs),
+    /// Evaluate cases against a policy: breaches, required actions with deadlines, warnings.
+    Eval(eval::EvalArgs),
+    /// Show one case as a timeline: clocks, pauses, deadlines and why each deadline is what it is.
+    Explain(explain::ExplainArgs),
     /// Rewrite policy files in the canonical layout (`--check`: only list the files that would change).
     Fmt(fmt::FmtArgs),
 }
@@ -60,6 +66,8 @@ impl Termination for Exit {
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Fmt(args) => fmt::run(&args),
     }
 }

@@ -5,6 +5,8 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod diag;
+pub mod eval;
 pub mod fmt;
+pub mod report;
 pub mod syntax;
 pub mod time;

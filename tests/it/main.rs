@@ -2,6 +2,7 @@
 
 mod case;
 mod check;
+mod eval;
 mod fmt;
 mod syntax;
 mod time;
