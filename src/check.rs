@@ -151,7 +151,7 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
             sources: loaded.sources,
         };
     }
-    let outcome = Checker::run(&loaded.files, role);
+    let outcome = Checker::run(&loaded.files, &loaded.imports, role);
     diagnostics.extend(outcome.diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let policy = match outcome.policy {
@@ -248,23 +248,31 @@ struct Outcome {
 struct Checker<'a> {
     /// Whether the root file is a policy (has a header) rather than a library.
     is_policy: bool,
-    policy_tz: Option<Tz>,
-    /// Whether the header names a timezone, valid or not (an invalid one is reported once, as such).
-    policy_tz_written: bool,
+    /// The root file.
+    root: ast::FileId,
+    /// The root file's header, which names the policy.
+    root_header: Option<&'a ast::Header>,
+    /// The `timezone` of each file's header, by file (`None` when the name is not a timezone).
+    zones: BTreeMap<ast::FileId, Option<Tz>>,
     decls: names::Decls<'a>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Checker<'a> {
-    fn run(files: &'a [ast::File], role: Role) -> Outcome {
-        let decls = names::Decls::collect(files);
+    fn run(
+        files: &'a [ast::File],
+        imports: &BTreeMap<(ast::FileId, usize), ast::FileId>,
+        role: Role,
+    ) -> Outcome {
+        let decls = names::Decls::collect(files, imports);
         let root_has_header = files
             .first()
             .is_some_and(|f| f.items.iter().any(|i| matches!(i, ast::Item::Header(_))));
         let mut checker = Checker {
             is_policy: role == Role::Policy || root_has_header,
-            policy_tz: None,
-            policy_tz_written: false,
+            root: files.first().map(|f| f.id).unwrap_or_default(),
+            root_header: None,
+            zones: BTreeMap::new(),
             decls,
             diagnostics: Vec::new(),
         };
@@ -283,14 +291,28 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Whether local times without a zone of their own are an error: in a policy without a
-    /// `timezone` header line, not in a library (the importer's zone applies).
+    /// The policy's timezone: the root header's.
+    fn policy_tz(&self) -> Option<Tz> {
+        self.zones.get(&self.root).copied().flatten()
+    }
+
+    /// The default zone for local times written in `file`: its own header's, else the policy's.
+    /// The outer `None` means no header names one; `Some(None)` an invalid name, already reported.
+    fn default_zone(&self, file: ast::FileId) -> Option<Option<Tz>> {
+        self.zones
+            .get(&file)
+            .or_else(|| self.zones.get(&self.root))
+            .copied()
+    }
+
+    /// Whether local times in `file` with no zone at all are an error: in a policy, yes; in a
+    /// library checked on its own, no (the importing policy's zone applies).
     fn zone_required(&self) -> bool {
-        self.is_policy && !self.policy_tz_written
+        self.is_policy
     }
 
     fn parts(&self, calendars: Vec<(String, CalendarSpec)>) -> PolicyParts {
-        let header = self.decls.headers.first();
+        let header = self.root_header;
         let terms = self
             .decls
             .terms
@@ -311,7 +333,7 @@ impl<'a> Checker<'a> {
             owner: header
                 .and_then(|h| h.owner.as_ref())
                 .map(|o| o.value.clone()),
-            timezone: self.policy_tz,
+            timezone: self.policy_tz(),
             calendars,
             ranks: self
                 .decls

@@ -2,9 +2,9 @@
 //!
 //! A derived calendar (`calendar b like a { … }`) is the base's lines followed
 //! by its own; a later `timezone` line overrides an earlier one. A calendar
-//! without a `timezone` line takes the policy's; one that needs a zone (any
-//! line but `open 24x7`) and has none is an error in a policy, and is left to
-//! the importing policy in a library file. Overlapping weekly hours are a
+//! without a `timezone` line takes the one of its file's header, else the
+//! policy's; one that needs a zone (any line but `open 24x7`) and has none is
+//! an error in a policy, and is left to the importing policy in a library file. Overlapping weekly hours are a
 //! warning (they are merged, but usually mean a typo).
 
 use super::values::EndOfDay;
@@ -282,9 +282,9 @@ impl<'a> Checker<'a> {
         let needs_zone = |l: &MergedLine<'_>| {
             !matches!(l.line, CalendarLine::Always(_) | CalendarLine::Timezone(_))
         };
-        let tz = match (written_zone, self.policy_tz) {
+        let tz = match (written_zone, self.default_zone(decl.span.file)) {
             (Some(zone), _) => zone.value.parse().ok()?,
-            (None, Some(tz)) => tz,
+            (None, Some(default)) => default?,
             (None, None) if !lines.iter().any(needs_zone) => chrono_tz::UTC,
             (None, None) => {
                 if self.zone_required() && lines.iter().filter(|l| l.own).any(needs_zone) {

@@ -7,8 +7,9 @@
 
 use super::codes;
 use crate::diag::{Diagnostic, SourceMap};
-use crate::syntax::{self, ast};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::syntax;
+use crate::syntax::ast::{self, FileId};
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -101,6 +102,8 @@ pub struct Loaded {
     pub files: Vec<ast::File>,
     /// Import and syntax problems.
     pub diagnostics: Vec<Diagnostic>,
+    /// Which file each `use` brought in, by the importing file and the `use`'s first byte.
+    pub imports: BTreeMap<(FileId, usize), FileId>,
 }
 
 /// Reads `root` and everything it imports, transitively.
@@ -108,7 +111,7 @@ pub fn load(root: &Path, provider: &dyn SourceProvider) -> Loaded {
     let mut loader = Loader {
         provider,
         loaded: Loaded::default(),
-        seen: BTreeSet::new(),
+        seen: BTreeMap::new(),
         stack: Vec::new(),
     };
     let shown = normalize(root);
@@ -116,7 +119,9 @@ pub fn load(root: &Path, provider: &dyn SourceProvider) -> Loaded {
         .canonical(root)
         .and_then(|canonical| provider.read(&canonical).map(|text| (canonical, text)))
     {
-        Ok((canonical, text)) => loader.visit(shown, canonical, text),
+        Ok((canonical, text)) => {
+            loader.visit(shown, canonical, text);
+        }
         Err(error) => loader.loaded.diagnostics.push(Diagnostic {
             code: codes::IMPORT_NOT_FOUND,
             severity: crate::diag::Severity::Error,
@@ -131,16 +136,17 @@ pub fn load(root: &Path, provider: &dyn SourceProvider) -> Loaded {
 struct Loader<'p> {
     provider: &'p dyn SourceProvider,
     loaded: Loaded,
-    /// Canonical paths of every file already loaded.
-    seen: BTreeSet<PathBuf>,
+    /// Canonical paths of every file already loaded, with their ids.
+    seen: BTreeMap<PathBuf, FileId>,
     /// Canonical paths of the files being loaded, outermost first, with the displayed path.
     stack: Vec<(PathBuf, PathBuf)>,
 }
 
 impl Loader<'_> {
-    fn visit(&mut self, shown: PathBuf, canonical: PathBuf, text: String) {
-        self.seen.insert(canonical.clone());
+    /// Loads one file and, depth first, what it imports; returns its id.
+    fn visit(&mut self, shown: PathBuf, canonical: PathBuf, text: String) -> FileId {
         let id = self.loaded.sources.add(shown.clone(), text);
+        self.seen.insert(canonical.clone(), id);
         let text = self
             .loaded
             .sources
@@ -151,7 +157,7 @@ impl Loader<'_> {
             Ok(file) => file,
             Err(diagnostics) => {
                 self.loaded.diagnostics.extend(diagnostics);
-                return;
+                return id;
             }
         };
         let uses: Vec<ast::Use> = file
@@ -165,12 +171,18 @@ impl Loader<'_> {
         self.loaded.files.push(file);
         self.stack.push((canonical.clone(), shown.clone()));
         for import in uses {
-            self.follow(&import, &shown);
+            if let Some(imported) = self.follow(&import, &shown) {
+                self.loaded
+                    .imports
+                    .insert((id, import.span.start), imported);
+            }
         }
         self.stack.pop();
+        id
     }
 
-    fn follow(&mut self, import: &ast::Use, importer_shown: &Path) {
+    /// Resolves one `use`, loading the file when it is new; returns the imported file's id.
+    fn follow(&mut self, import: &ast::Use, importer_shown: &Path) -> Option<FileId> {
         let written = Path::new(&import.path.value);
         let base = importer_shown.parent().unwrap_or(Path::new(""));
         let shown = normalize(&base.join(written));
@@ -180,7 +192,7 @@ impl Loader<'_> {
                 self.loaded
                     .diagnostics
                     .push(not_found(import, &shown, &error));
-                return;
+                return None;
             }
         };
         if let Some(position) = self.stack.iter().position(|(c, _)| *c == canonical) {
@@ -211,17 +223,19 @@ impl Loader<'_> {
                 )
                 .with_help("remove one of the `use` statements, or move the shared declarations into a file that imports nothing"),
             );
-            return;
+            return None;
         }
-        if self.seen.contains(&canonical) {
-            return;
+        if let Some(&id) = self.seen.get(&canonical) {
+            return Some(id);
         }
         match self.provider.read(&canonical) {
-            Ok(text) => self.visit(shown, canonical, text),
-            Err(error) => self
-                .loaded
-                .diagnostics
-                .push(not_found(import, &shown, &error)),
+            Ok(text) => Some(self.visit(shown, canonical, text)),
+            Err(error) => {
+                self.loaded
+                    .diagnostics
+                    .push(not_found(import, &shown, &error));
+                None
+            }
         }
     }
 }

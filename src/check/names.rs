@@ -2,8 +2,8 @@
 
 use super::{codes, suggest, Checker};
 use crate::diag::Diagnostic;
-use crate::syntax::ast::{self, Ident, Span};
-use std::collections::BTreeMap;
+use crate::syntax::ast::{self, FileId, Ident, Span};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every declaration of the policy and its imports, in load order.
 #[derive(Debug, Default)]
@@ -46,10 +46,17 @@ pub struct Tables<'a> {
 }
 
 impl<'a> Decls<'a> {
-    /// Gathers the declarations of all files (first file first).
-    pub fn collect(files: &'a [ast::File]) -> Self {
+    /// Gathers the declarations of all files in reading order: the root file's items, with each
+    /// imported file's items in place of the `use` that first brings it in.
+    pub fn collect(files: &'a [ast::File], imports: &BTreeMap<(FileId, usize), FileId>) -> Self {
+        let by_id: BTreeMap<FileId, &'a ast::File> = files.iter().map(|f| (f.id, f)).collect();
+        let mut items = Vec::new();
+        let mut visited = BTreeSet::new();
+        if let Some(root) = files.first() {
+            inline(root, &by_id, imports, &mut visited, &mut items);
+        }
         let mut decls = Decls::default();
-        for item in files.iter().flat_map(|f| &f.items) {
+        for item in items {
             match item {
                 ast::Item::Header(h) => decls.headers.push(h),
                 ast::Item::Use(_) => {}
@@ -69,40 +76,36 @@ impl<'a> Decls<'a> {
 }
 
 impl<'a> Checker<'a> {
-    /// The header: present in a policy (unless the root is a library), and only once.
+    /// Headers: the root file's names the policy; any file may have one (its `timezone` is the
+    /// default for that file's calendars), but only one.
     pub(super) fn header(&mut self, files: &'a [ast::File]) {
         let root = files.first().map(|f| f.id).unwrap_or_default();
         let headers = self.decls.headers.clone();
-        let mut root_header: Option<&ast::Header> = None;
+        let mut first_in_file: BTreeMap<FileId, &ast::Header> = BTreeMap::new();
         for header in headers.iter().copied() {
-            if header.span.file != root {
-                self.report(
-                    Diagnostic::error(
-                        codes::DUPLICATE_HEADER,
-                        format!("imported file has its own `policy` header `{}`", header.name.value),
-                        header.name.span,
-                    )
-                    .with_help("files imported with `use` are libraries: remove this header, or stop importing the file"),
-                );
-            } else if let Some(first) = root_header {
+            let file = header.span.file;
+            if let Some(first) = first_in_file.get(&file) {
                 self.report(
                     Diagnostic::error(
                         codes::DUPLICATE_HEADER,
                         format!("second `policy` header `{}`", header.name.value),
                         header.name.span,
                     )
-                    .with_label(first.name.span, "the policy is already named here")
-                    .with_help("a policy has one header: merge the two"),
+                    .with_label(first.name.span, "this file already has a header")
+                    .with_help("a file has one header: merge the two"),
                 );
-            } else {
-                root_header = Some(header);
-                if let Some(zone) = &header.timezone {
-                    self.policy_tz = self.timezone(zone);
-                    self.policy_tz_written = true;
-                }
+                continue;
+            }
+            first_in_file.insert(file, header);
+            if file == root {
+                self.root_header = Some(header);
+            }
+            if let Some(zone) = &header.timezone {
+                let tz = self.timezone(zone);
+                self.zones.insert(file, tz);
             }
         }
-        if headers.is_empty() && self.is_policy {
+        if self.root_header.is_none() && self.is_policy {
             let span = files
                 .first()
                 .map(|f| {
@@ -312,6 +315,31 @@ pub(super) fn unknown(
         None => otherwise.to_string(),
     };
     Diagnostic::error(code, format!("unknown {kind} `{}`", name.name), name.span).with_help(help)
+}
+
+/// Appends the items of `file` to `items`, replacing each `use` by the imported file's items
+/// the first time that file is reached.
+fn inline<'a>(
+    file: &'a ast::File,
+    by_id: &BTreeMap<FileId, &'a ast::File>,
+    imports: &BTreeMap<(FileId, usize), FileId>,
+    visited: &mut BTreeSet<FileId>,
+    items: &mut Vec<&'a ast::Item>,
+) {
+    visited.insert(file.id);
+    for item in &file.items {
+        items.push(item);
+        if let ast::Item::Use(import) = item {
+            let imported = imports
+                .get(&(file.id, import.span.start))
+                .and_then(|id| by_id.get(id));
+            if let Some(imported) = imported {
+                if !visited.contains(&imported.id) {
+                    inline(imported, by_id, imports, visited, items);
+                }
+            }
+        }
+    }
 }
 
 /// The whole span of a top-level item.

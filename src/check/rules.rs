@@ -141,9 +141,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Reports local times with neither a calendar nor a policy timezone to read them in.
+    /// Reports local times with neither a calendar nor a policy timezone to read them in (the
+    /// evaluator reads them in the policy's zone, the root header's).
     fn zone_needed(&mut self, span: Span, what: &str) {
-        if self.policy_tz.is_none() && self.zone_required() {
+        let zone_written = self.zones.contains_key(&self.root);
+        if !zone_written && self.zone_required() {
             self.report(
                 Diagnostic::error(
                     codes::MISSING_TIMEZONE,

@@ -392,3 +392,17 @@ fn derived_calendar_inherits_and_extends_its_base() {
     assert!(base.is_open(at("2026-10-02T10:00:00+08:00")));
     assert!(!derived.is_open(at("2026-10-02T10:00:00+08:00")));
 }
+
+#[test]
+fn the_root_header_names_the_policy_and_each_header_zones_its_file() {
+    let path = Path::new(FIXTURES).join("check_ok/imported_header/main.policy");
+    let policy = covenant::check::load(&relative(&path)).unwrap();
+    assert_eq!(policy.name, "Fixture");
+    assert_eq!(policy.version, None);
+    assert_eq!(policy.timezone, Some(chrono_tz::Asia::Shanghai));
+    assert_eq!(policy.calendars["office"].tz(), chrono_tz::Asia::Shanghai);
+    assert_eq!(
+        policy.calendars["paris_office"].tz(),
+        chrono_tz::Europe::Paris
+    );
+}
