@@ -74,6 +74,44 @@ fn eval_fixtures() {
     });
 }
 
+/// The example cases of the policies under `policies/`, each evaluated a week after its last event
+/// (or at its `# at:` instants), against the one policy file of its domain folder.
+#[test]
+fn policy_example_cases() {
+    insta::glob!("../../policies", "*/cases/*.yaml", |path| {
+        let folder = path.parent().unwrap().parent().unwrap();
+        let policy_file = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "policy"))
+            .unwrap();
+        let policy = Policy::load(&policy_file).unwrap_or_else(|e| panic!("{e}"));
+        let batch = read(&policy, path);
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut at = instants(&text);
+        if at.is_empty() {
+            let last = batch
+                .cases
+                .iter()
+                .flat_map(|c| c.events.iter().map(|e| e.at))
+                .max()
+                .unwrap();
+            at.push(last + chrono::TimeDelta::days(7));
+        }
+        let evaluator = Evaluator::new(&policy);
+        let reports: Vec<String> = at
+            .into_iter()
+            .map(|at| {
+                evaluator
+                    .evaluate_all(&batch.cases, &batch.rejected, at)
+                    .emit(Format::Json)
+                    .unwrap()
+            })
+            .collect();
+        insta::assert_snapshot!(reports.join("\n"));
+    });
+}
+
 #[test]
 fn same_input_gives_identical_bytes() {
     insta::glob!("../fixtures/eval", "escalation/*.yaml", |path| {
@@ -130,4 +168,188 @@ fn a_malformed_case_is_rejected_and_the_batch_goes_on() {
         report.cases.iter().map(|c| c.breaches.len()).sum::<usize>()
     );
     insta::assert_snapshot!(report.emit(Format::Json).unwrap());
+}
+
+/// Runs the `covenant` binary from the crate root; returns (exit code, stdout).
+fn covenant(args: &[&str], stdin: Option<&str>) -> (i32, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+const PROMISES: &str = "tests/fixtures/eval/promises/policy.policy";
+
+#[test]
+fn exit_code_follows_fail_on() {
+    let case = "tests/fixtures/eval/promises/before-during-after.yaml";
+    let run = |at: &str, fail_on: &str| {
+        covenant(
+            &[
+                "eval",
+                "--policy",
+                PROMISES,
+                case,
+                "--at",
+                at,
+                "--fail-on",
+                fail_on,
+            ],
+            None,
+        )
+        .0
+    };
+    // 10:30 running, 11:40 past the warning point, 12:10 breached.
+    assert_eq!(run("2026-06-19T10:30:00+08:00", "warning"), 0);
+    assert_eq!(run("2026-06-19T11:40:00+08:00", "breach"), 0);
+    assert_eq!(run("2026-06-19T11:40:00+08:00", "warning"), 1);
+    assert_eq!(run("2026-06-19T12:10:00+08:00", "breach"), 1);
+    assert_eq!(run("2026-06-19T12:10:00+08:00", "never"), 0);
+    // Without an offset, `--at` is read in the policy's timezone.
+    assert_eq!(run("2026-06-19T12:10:00", "breach"), 1);
+    assert_eq!(run("2026-06-19T11:40:00", "breach"), 0);
+}
+
+#[test]
+fn could_not_run_exits_with_2() {
+    let case = "tests/fixtures/eval/promises/met-vip.yaml";
+    let missing = covenant(&["eval", "--policy", "no/such.policy", case], None);
+    assert_eq!(missing.0, 2);
+    let bad_at = covenant(&["eval", "--policy", PROMISES, case, "--at", "noon"], None);
+    assert_eq!(bad_at.0, 2);
+    let unreadable = covenant(&["eval", "--policy", PROMISES, "no/such/case.yaml"], None);
+    assert_eq!(unreadable.0, 2);
+}
+
+#[test]
+fn jsonl_writes_one_line_per_case_then_the_summary() {
+    let (code, out) = covenant(
+        &[
+            "eval",
+            "--policy",
+            PROMISES,
+            "tests/fixtures/eval/promises",
+            "--at",
+            "2026-06-19T12:00:00+08:00",
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = &lines.last().unwrap()["summary"];
+    assert_eq!(summary["cases"], lines.len() - 1);
+    assert!(lines[..lines.len() - 1]
+        .iter()
+        .all(|l| l["case"].is_string()));
+    let breaches: u64 = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| l["breaches"].as_array().unwrap().len() as u64)
+        .sum();
+    assert_eq!(summary["breaches"], breaches);
+}
+
+#[test]
+fn stdin_folders_and_rejected_cases() {
+    let text = std::fs::read_to_string("tests/fixtures/eval-batch/batch.yaml").unwrap();
+    let (code, out) = covenant(
+        &[
+            "eval",
+            "--policy",
+            "tests/fixtures/eval-batch/policy.policy",
+            "-",
+            "--at",
+            "2026-06-19T12:00:00+08:00",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        Some(&text),
+    );
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["rejected"][0]["source"], "<stdin>:10");
+    assert_eq!(report["summary"]["evaluated"], 2);
+    // The same run twice gives the same bytes.
+    let again = covenant(
+        &[
+            "eval",
+            "--policy",
+            "tests/fixtures/eval-batch/policy.policy",
+            "-",
+            "--at",
+            "2026-06-19T12:00:00+08:00",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        Some(&text),
+    );
+    assert_eq!(again.1, out);
+    // A rejected case fails the default `--fail-on breach`.
+    let (code, _) = covenant(
+        &[
+            "eval",
+            "--policy",
+            "tests/fixtures/eval-batch/policy.policy",
+            "tests/fixtures/eval-batch",
+            "--at",
+            "2026-06-19T10:10:00+08:00",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn explain_shows_clocks_pauses_and_deadlines() {
+    let (code, out) = covenant(
+        &[
+            "explain",
+            "--policy",
+            "tests/fixtures/eval/business/policy.policy",
+            "tests/fixtures/eval/business/pause-overnight.yaml",
+            "--at",
+            "2026-06-23T12:00:00+08:00",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn human_report() {
+    let (_, out) = covenant(
+        &[
+            "eval",
+            "--policy",
+            "tests/fixtures/eval/escalation/policy.policy",
+            "tests/fixtures/eval/escalation",
+            "--at",
+            "2026-06-19T10:40:00+08:00",
+        ],
+        None,
+    );
+    insta::assert_snapshot!(out);
 }
