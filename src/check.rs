@@ -3,7 +3,7 @@
 //! The checker reports every problem at once as [`Diagnostic`]s. A [`Policy`]
 //! only exists when there are no errors; the evaluator reads nothing else.
 //!
-//! Stages: [`load`] reads the root file and follows `use` (each file once);
+//! Stages: the `load` module reads the root file and follows `use` (each file once);
 //! `names` collects declarations and reports duplicates and unresolved
 //! references; `calendar` resolves `like`, validates hours, dates and zones and
 //! builds each [`CalendarSpec`]; `rules` checks promises, standards,
@@ -13,7 +13,8 @@
 //! A file with a `policy` header is a policy. A file without one is a library
 //! of shared declarations, meant to be imported: checked on its own
 //! ([`Role::Auto`]) its calendars may omit their timezone (the importing
-//! policy's applies), and no [`Policy`] is built from it.
+//! policy's applies), and no [`Policy`] is built from it. The rules are
+//! documented in `docs/diagnostics.md`.
 
 mod calendar;
 pub mod codes;
@@ -49,13 +50,13 @@ pub enum Term {
 /// maps below.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    /// The header's name (the first file's header).
+    /// The name in the root file's header.
     pub name: String,
     /// `version N`.
     pub version: Option<u64>,
     /// `owner "…"`.
     pub owner: Option<String>,
-    /// Policy timezone: for calendars without their own, naive case timestamps and report offsets.
+    /// The root header's `timezone`: for calendars without one, naive case timestamps and report offsets.
     pub timezone: Option<Tz>,
     /// Compiled calendars by name.
     pub calendars: BTreeMap<String, Calendar>,

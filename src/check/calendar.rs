@@ -2,8 +2,8 @@
 //!
 //! A derived calendar (`calendar b like a { … }`) is the base's lines followed
 //! by its own; a later `timezone` line overrides an earlier one. A calendar
-//! without a `timezone` line takes the one of its file's header, else the
-//! policy's; one that needs a zone (any line but `open 24x7`) and has none is
+//! without a `timezone` line takes the one of its file's header (for a derived
+//! calendar: its base's file), else the policy's; one that needs a zone (any line but `open 24x7`) and has none is
 //! an error in a policy, and is left to the importing policy in a library file. Overlapping weekly hours are a
 //! warning (they are merged, but usually mean a typo).
 
@@ -59,11 +59,17 @@ impl<'a> Checker<'a> {
                     })
                 })
                 .collect();
-            self.calendar_warnings(decl, &lines);
             let chain_valid = chain
                 .iter()
                 .all(|&i| valid.get(i).copied().unwrap_or(false));
-            if let Some(spec) = self.calendar_spec(decl, &lines) {
+            if chain_valid {
+                self.calendar_warnings(decl, &lines);
+            }
+            let base_file = chain
+                .first()
+                .and_then(|&i| decls.get(i))
+                .map_or(decl.span.file, |base| base.span.file);
+            if let Some(spec) = self.calendar_spec(decl, &lines, base_file) {
                 if chain_valid {
                     specs.push((decl.name.name.clone(), spec));
                 }
@@ -270,10 +276,14 @@ impl<'a> Checker<'a> {
     }
 
     /// The spec of a merged calendar, or `None` when it has no zone (reported in a policy).
+    ///
+    /// The zone is the last `timezone` line of the merged lines, else the default zone of the file
+    /// the base-most calendar is written in (so a derived calendar keeps its base's zone).
     fn calendar_spec(
         &mut self,
         decl: &ast::CalendarDecl,
         lines: &[MergedLine<'a>],
+        base_file: ast::FileId,
     ) -> Option<CalendarSpec> {
         let written_zone = lines.iter().rev().find_map(|l| match l.line {
             CalendarLine::Timezone(zone) => Some(zone),
@@ -282,7 +292,7 @@ impl<'a> Checker<'a> {
         let needs_zone = |l: &MergedLine<'_>| {
             !matches!(l.line, CalendarLine::Always(_) | CalendarLine::Timezone(_))
         };
-        let tz = match (written_zone, self.default_zone(decl.span.file)) {
+        let tz = match (written_zone, self.default_zone(base_file)) {
             (Some(zone), _) => zone.value.parse().ok()?,
             (None, Some(default)) => default?,
             (None, None) if !lines.iter().any(needs_zone) => chrono_tz::UTC,

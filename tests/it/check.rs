@@ -405,4 +405,8 @@ fn the_root_header_names_the_policy_and_each_header_zones_its_file() {
         policy.calendars["paris_office"].tz(),
         chrono_tz::Europe::Paris
     );
+    assert_eq!(
+        policy.calendars["paris_saturdays"].tz(),
+        chrono_tz::Europe::Paris
+    );
 }
