@@ -635,19 +635,29 @@ impl Printer<'_> {
     }
 
     /// `expr`, in parentheses when it binds less tightly than `context` requires.
+    ///
+    /// Two more cases get parentheses, for the reader's sake: an `and` inside an `or`
+    /// (`a or (b and c)`), and a comparison or list test under `not` (`not (tier == "A")`).
     fn expr_at(&self, expr: &Expr, context: Precedence) -> String {
         let text = match expr {
             Expr::Or { left, right, .. } => format!(
                 "{} or {}",
-                self.expr_at(left, Precedence::Or),
-                self.expr_at(right, Precedence::And)
+                self.or_operand_left(left),
+                self.or_operand(right)
             ),
             Expr::And { left, right, .. } => format!(
                 "{} and {}",
                 self.expr_at(left, Precedence::And),
                 self.expr_at(right, Precedence::Not)
             ),
-            Expr::Not { operand, .. } => format!("not {}", self.expr_at(operand, Precedence::Not)),
+            Expr::Not { operand, .. } => {
+                let operand = match operand.as_ref() {
+                    Expr::Present { field, .. } => field.name.clone(),
+                    Expr::Not { .. } => self.expr_at(operand, Precedence::Not),
+                    _ => format!("({})", self.expr(operand)),
+                };
+                format!("not {operand}")
+            }
             Expr::Compare {
                 field, op, value, ..
             } => format!("{} {} {}", field.name, compare_op(*op), self.value(value)),
@@ -669,6 +679,20 @@ impl Printer<'_> {
         } else {
             text
         }
+    }
+
+    /// An operand of `or`: an `or` on the left needs no parentheses (`or` groups from the left),
+    /// anything else that is not a single test gets them.
+    fn or_operand_left(&self, operand: &Expr) -> String {
+        match operand {
+            Expr::Or { .. } => self.expr_at(operand, Precedence::Or),
+            _ => self.or_operand(operand),
+        }
+    }
+
+    /// An operand of `or` on the right, or a non-`or` operand on the left.
+    fn or_operand(&self, operand: &Expr) -> String {
+        self.expr_at(operand, Precedence::Not)
     }
 
     fn value(&self, value: &Value) -> String {
