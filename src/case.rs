@@ -129,6 +129,17 @@ pub struct ReadOptions {
     pub ranks: Option<Vec<String>>,
 }
 
+impl ReadOptions {
+    /// The options a policy implies: its timezone for offset-less timestamps, and its ranks
+    /// (when it declares any) as the only ranks staff may have.
+    pub fn for_policy(policy: &crate::check::Policy) -> ReadOptions {
+        ReadOptions {
+            default_tz: policy.timezone,
+            ranks: (!policy.ranks.is_empty()).then(|| policy.ranks.clone()),
+        }
+    }
+}
+
 /// The format of a case file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CaseFormat {

@@ -2,13 +2,37 @@
 //!
 //! The checker reports every problem at once as [`Diagnostic`]s. A [`Policy`]
 //! only exists when there are no errors; the evaluator reads nothing else.
+//!
+//! Stages: the `load` module reads the root file and follows `use` (each file once);
+//! `names` collects declarations and reports duplicates and unresolved
+//! references; `calendar` resolves `like`, validates hours, dates and zones and
+//! builds each [`CalendarSpec`]; `rules` checks promises, standards,
+//! commitments, escalations and objectives. Syntax errors stop the run before
+//! the semantic checks, so every reported name problem is real.
+//!
+//! A file with a `policy` header is a policy. A file without one is a library
+//! of shared declarations, meant to be imported: checked on its own
+//! ([`Role::Auto`]) its calendars may omit their timezone (the importing
+//! policy's applies), and no [`Policy`] is built from it. The rules are
+//! documented in `docs/diagnostics.md`.
 
-use crate::diag::{Diagnostic, SourceMap};
+mod calendar;
+pub mod codes;
+pub mod load;
+mod names;
+mod rules;
+mod suggest;
+mod values;
+
+pub use load::{FileSystem, InMemory, SourceProvider};
+
+use crate::diag::{Diagnostic, Severity, SourceMap};
 use crate::syntax::ast;
-use crate::time::Calendar;
+use crate::time::{Calendar, CalendarSpec};
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// What a `term` word means once checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,13 +50,13 @@ pub enum Term {
 /// maps below.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    /// The header's name (the first file's header).
+    /// The name in the root file's header.
     pub name: String,
     /// `version N`.
     pub version: Option<u64>,
     /// `owner "…"`.
     pub owner: Option<String>,
-    /// Policy timezone: for calendars without their own, naive case timestamps and report offsets.
+    /// The root header's `timezone`: for calendars without one, naive case timestamps and report offsets.
     pub timezone: Option<Tz>,
     /// Compiled calendars by name.
     pub calendars: BTreeMap<String, Calendar>,
@@ -56,4 +80,285 @@ pub struct Policy {
     pub warnings: Vec<Diagnostic>,
     /// The source files, for rendering diagnostics.
     pub sources: SourceMap,
+}
+
+/// What the root file of a check is expected to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// A policy: the `policy` header is required and a [`Policy`] is built.
+    #[default]
+    Policy,
+    /// A policy when the root file has a header, a library of shared declarations otherwise.
+    Auto,
+}
+
+/// The outcome of a check: the policy when there were no errors, every diagnostic, and the sources.
+#[derive(Debug)]
+pub struct Checked {
+    /// The validated policy; `None` when there are errors or the root file is a library.
+    pub policy: Option<Policy>,
+    /// Errors and warnings, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read, for rendering.
+    pub sources: SourceMap,
+}
+
+impl Checked {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// A policy that did not check: its diagnostics and the sources to render them with.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", render_all(diagnostics, sources))]
+pub struct CheckError {
+    /// Every error and warning found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read.
+    pub sources: SourceMap,
+}
+
+fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.render_plain(sources))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Checks the policy file at `path` and everything it imports.
+pub fn check_file(path: &Path, role: Role) -> Checked {
+    check_sources(path, &FileSystem, role)
+}
+
+/// Checks policy text held in memory, shown as `name` in diagnostics; `use` statements cannot be followed.
+pub fn check_text(name: &str, text: &str, role: Role) -> Checked {
+    check_sources(Path::new(name), &InMemory::new().with(name, text), role)
+}
+
+/// Checks the file `root` read through `provider` and everything it imports.
+pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> Checked {
+    let loaded = load::load(root, provider);
+    let mut diagnostics = loaded.diagnostics;
+    let has_syntax_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    if has_syntax_errors || loaded.files.is_empty() {
+        return Checked {
+            policy: None,
+            diagnostics,
+            sources: loaded.sources,
+        };
+    }
+    let outcome = Checker::run(&loaded.files, &loaded.imports, role);
+    diagnostics.extend(outcome.diagnostics);
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let policy = match outcome.policy {
+        Some(parts) if !has_errors => Some(parts.build(&diagnostics, loaded.sources.clone())),
+        _ => None,
+    };
+    Checked {
+        policy,
+        diagnostics,
+        sources: loaded.sources,
+    }
+}
+
+/// Loads and checks the policy at `path`: the validated policy, or every problem found.
+pub fn load(path: &Path) -> Result<Policy, CheckError> {
+    into_result(check_file(path, Role::Policy))
+}
+
+fn into_result(checked: Checked) -> Result<Policy, CheckError> {
+    match checked.policy {
+        Some(policy) => Ok(policy),
+        None => Err(CheckError {
+            diagnostics: checked.diagnostics,
+            sources: checked.sources,
+        }),
+    }
+}
+
+impl Policy {
+    /// Loads and checks the policy file at `path` and its imports.
+    pub fn load(path: impl AsRef<Path>) -> Result<Policy, CheckError> {
+        load(path.as_ref())
+    }
+    /// Checks policy text held in memory (it cannot `use` other files).
+    pub fn parse(text: &str) -> Result<Policy, CheckError> {
+        into_result(check_text("<policy>", text, Role::Policy))
+    }
+}
+
+/// Everything of a policy but its sources and warnings, gathered while checking.
+struct PolicyParts {
+    name: String,
+    version: Option<u64>,
+    owner: Option<String>,
+    timezone: Option<Tz>,
+    calendars: Vec<(String, CalendarSpec)>,
+    ranks: Vec<String>,
+    venues: BTreeMap<String, ast::Privacy>,
+    terms: BTreeMap<String, Term>,
+    promises: Vec<ast::Promise>,
+    standards: Vec<ast::Standard>,
+    commitments: Option<ast::Commitments>,
+    escalations: Vec<ast::Escalation>,
+    objectives: Vec<ast::Objective>,
+}
+
+impl PolicyParts {
+    fn build(self, diagnostics: &[Diagnostic], sources: SourceMap) -> Policy {
+        Policy {
+            name: self.name,
+            version: self.version,
+            owner: self.owner,
+            timezone: self.timezone,
+            calendars: self
+                .calendars
+                .iter()
+                .map(|(name, spec)| (name.clone(), Calendar::compile(spec)))
+                .collect(),
+            ranks: self.ranks,
+            venues: self.venues,
+            terms: self.terms,
+            promises: self.promises,
+            standards: self.standards,
+            commitments: self.commitments,
+            escalations: self.escalations,
+            objectives: self.objectives,
+            warnings: diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .cloned()
+                .collect(),
+            sources,
+        }
+    }
+}
+
+/// What one semantic run produced.
+struct Outcome {
+    diagnostics: Vec<Diagnostic>,
+    policy: Option<PolicyParts>,
+}
+
+/// The state of one semantic check over the loaded files.
+struct Checker<'a> {
+    /// Whether the root file is a policy (has a header) rather than a library.
+    is_policy: bool,
+    /// The root file.
+    root: ast::FileId,
+    /// The root file's header, which names the policy.
+    root_header: Option<&'a ast::Header>,
+    /// The `timezone` of each file's header, by file (`None` when the name is not a timezone).
+    zones: BTreeMap<ast::FileId, Option<Tz>>,
+    decls: names::Decls<'a>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    fn run(
+        files: &'a [ast::File],
+        imports: &BTreeMap<(ast::FileId, usize), ast::FileId>,
+        role: Role,
+    ) -> Outcome {
+        let decls = names::Decls::collect(files, imports);
+        let root_has_header = files
+            .first()
+            .is_some_and(|f| f.items.iter().any(|i| matches!(i, ast::Item::Header(_))));
+        let mut checker = Checker {
+            is_policy: role == Role::Policy || root_has_header,
+            root: files.first().map(|f| f.id).unwrap_or_default(),
+            root_header: None,
+            zones: BTreeMap::new(),
+            decls,
+            diagnostics: Vec::new(),
+        };
+        checker.header(files);
+        checker.names();
+        let specs = checker.calendars();
+        checker.rules();
+        let policy = checker.is_policy.then(|| checker.parts(specs));
+        Outcome {
+            diagnostics: checker.diagnostics,
+            policy,
+        }
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The policy's timezone: the root header's.
+    fn policy_tz(&self) -> Option<Tz> {
+        self.zones.get(&self.root).copied().flatten()
+    }
+
+    /// The default zone for local times written in `file`: its own header's, else the policy's.
+    /// The outer `None` means no header names one; `Some(None)` an invalid name, already reported.
+    fn default_zone(&self, file: ast::FileId) -> Option<Option<Tz>> {
+        self.zones
+            .get(&file)
+            .or_else(|| self.zones.get(&self.root))
+            .copied()
+    }
+
+    /// Whether local times in `file` with no zone at all are an error: in a policy, yes; in a
+    /// library checked on its own, no (the importing policy's zone applies).
+    fn zone_required(&self) -> bool {
+        self.is_policy
+    }
+
+    fn parts(&self, calendars: Vec<(String, CalendarSpec)>) -> PolicyParts {
+        let header = self.root_header;
+        let terms = self
+            .decls
+            .terms
+            .iter()
+            .map(|t| {
+                let meaning = match &t.meaning {
+                    ast::TermMeaning::Duration(d) => Term::Duration(TimeDelta::seconds(
+                        i64::try_from(d.seconds).unwrap_or(i64::MAX),
+                    )),
+                    ast::TermMeaning::Vague(_) => Term::Vague,
+                };
+                (t.word.name.clone(), meaning)
+            })
+            .collect();
+        PolicyParts {
+            name: header.map(|h| h.name.value.clone()).unwrap_or_default(),
+            version: header.and_then(|h| h.version.as_ref()).map(|v| v.value),
+            owner: header
+                .and_then(|h| h.owner.as_ref())
+                .map(|o| o.value.clone()),
+            timezone: self.policy_tz(),
+            calendars,
+            ranks: self
+                .decls
+                .ranks
+                .first()
+                .map(|r| r.ranks.iter().map(|i| i.name.clone()).collect())
+                .unwrap_or_default(),
+            venues: self
+                .decls
+                .venues
+                .iter()
+                .flat_map(|v| v.names.iter().map(|n| (n.name.clone(), v.privacy)))
+                .collect(),
+            terms,
+            promises: self.decls.promises.iter().map(|p| (*p).clone()).collect(),
+            standards: self.decls.standards.iter().map(|s| (*s).clone()).collect(),
+            commitments: self.decls.commitments.first().map(|c| (*c).clone()),
+            escalations: self
+                .decls
+                .escalations
+                .iter()
+                .map(|e| (*e).clone())
+                .collect(),
+            objectives: self.decls.objectives.iter().map(|o| (*o).clone()).collect(),
+        }
+    }
 }

@@ -2,6 +2,11 @@
 
 pub mod case;
 pub mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod diag;
+pub mod eval;
+pub mod fmt;
+pub mod report;
 pub mod syntax;
 pub mod time;

@@ -19,7 +19,7 @@ const MAX_ERRORS: usize = 20;
 
 /// The words that start a top-level declaration; after a syntax error, parsing resumes at the next line
 /// that starts with one of them.
-const ITEM_KEYWORDS: [&str; 11] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
     "policy",
     "use",
     "calendar",

@@ -10,6 +10,7 @@ use super::node::{without_position, Node, NodeKind, NodeSeed};
 use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Value};
 use serde::de::DeserializeSeed;
 use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
 
 /// Collects JSONL event lines and groups them by their `case` field.
 #[derive(Debug, Default)]
@@ -49,9 +50,18 @@ impl JsonlGrouper {
         }
     }
 
-    /// Adds one line: `line` is its 1-based number in `source`. Blank lines are skipped.
+    /// Adds every line read from `reader`, one line at a time (the text is never held whole).
+    pub fn push_reader(&mut self, source: &str, reader: impl BufRead) -> std::io::Result<()> {
+        for (index, line) in reader.lines().enumerate() {
+            self.push_line(source, index + 1, &line?);
+        }
+        Ok(())
+    }
+
+    /// Adds one line: `line` is its 1-based number in `source`. Blank lines are skipped, and so is
+    /// a byte-order mark.
     pub fn push_line(&mut self, source: &str, line: usize, text: &str) {
-        let text = text.trim();
+        let text = text.trim_start_matches('\u{feff}').trim();
         if text.is_empty() {
             return;
         }

@@ -92,13 +92,22 @@ impl CaseReader {
                 path: path.to_owned(),
             });
         };
+        let source = path.display().to_string();
+        if format == CaseFormat::Jsonl {
+            let file = std::fs::File::open(path).map_err(io_error)?;
+            return self
+                .jsonl
+                .push_reader(&source, std::io::BufReader::new(file))
+                .map_err(io_error);
+        }
         let text = std::fs::read_to_string(path).map_err(io_error)?;
-        self.add_str(&path.display().to_string(), &text, format);
+        self.add_str(&source, &text, format);
         Ok(())
     }
 
-    /// Reads text in `format`; `source` names it in locations.
+    /// Reads text in `format`; `source` names it in locations. A leading byte-order mark is skipped.
     pub fn add_str(&mut self, source: &str, text: &str, format: CaseFormat) {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         match format {
             CaseFormat::Jsonl => self.jsonl.push_text(source, text),
             CaseFormat::Json => {

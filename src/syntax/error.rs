@@ -105,10 +105,23 @@ pub(super) fn from_pest(file: FileId, base: usize, chunk: &str, error: &Error<Ru
     } else {
         format!("`{found}`")
     };
-    let positives: Vec<Rule> = match &error.variant {
+    let mut positives: Vec<Rule> = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    // A file that fails at its first declaration reports the whole file; say what a file starts with.
+    for rule in &mut positives {
+        if *rule == Rule::file {
+            *rule = Rule::item;
+        }
+    }
+    // Say the likely thing: a duration is likelier than `N workdays`, and a declaration than the end.
+    if positives.contains(&Rule::duration) {
+        positives.retain(|r| *r != Rule::integer);
+    }
+    if positives.contains(&Rule::item) {
+        positives.retain(|r| *r != Rule::EOI);
+    }
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in &positives {
         let name = display_name(*rule);
@@ -146,7 +159,7 @@ fn token_at(chunk: &str, at: usize) -> &str {
             .map_or(rest.len(), |(i, c)| if c == '"' { i + 1 } else { i })
     } else if first.is_alphanumeric() || first == '_' {
         rest.char_indices()
-            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == ':' || c == '.' || c == '%'))
+            .find(|&(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | ':' | '.' | '%' | '-')))
             .map_or(rest.len(), |(i, _)| i)
     } else {
         first.len_utf8()
@@ -160,17 +173,77 @@ fn help(positives: &[Rule], found: &str) -> String {
         .chars()
         .next()
         .is_some_and(|c| c.is_alphabetic() || c == '_');
-    if found_word && positives.contains(&Rule::value) {
+    let expects = |rule: Rule| positives.contains(&rule);
+    if let Some(ascii) = found.chars().next().and_then(ascii_twin) {
+        return format!("`{found}` is a full-width character: write `{ascii}` instead");
+    }
+    if found_word && expects(Rule::value) {
         return format!("text values are written in double quotes: `\"{found}\"`");
     }
-    if positives.contains(&Rule::kw_workdays) {
+    if found_word && expects(Rule::string) {
+        return format!("labels are written in double quotes: `\"{found}\"`");
+    }
+    if found_word && expects(Rule::day) {
+        return hint(Rule::day).unwrap_or_default().to_owned();
+    }
+    if expects(Rule::rbrace) && (found.is_empty() || super::ITEM_KEYWORDS.contains(&found)) {
+        return "a `}` is probably missing: close the block before this point".to_owned();
+    }
+    if expects(Rule::kw_workdays) {
         return "write a duration like `2h` or `1h30m` (no space), or working days like `2 workdays on office`".to_owned();
     }
+    if expects(Rule::kw_on) && expects(Rule::kw_at) && positives.len() == 2 {
+        return hint(Rule::trigger).unwrap_or_default().to_owned();
+    }
+    // Specific expectations first, then the clause lists and the closing brace.
+    let generic = |rule: &Rule| {
+        matches!(
+            rule,
+            Rule::item
+                | Rule::calendar_line
+                | Rule::promise_clause
+                | Rule::standard_clause
+                | Rule::commitments_clause
+                | Rule::escalation_clause
+                | Rule::step_clause
+                | Rule::objective_clause
+                | Rule::header_line
+                | Rule::rbrace
+                | Rule::EOI
+        )
+    };
     positives
         .iter()
+        .filter(|r| !generic(r))
+        .chain(positives.iter().filter(|r| generic(r)))
         .find_map(|rule| hint(*rule))
-        .unwrap_or("check the spelling of this word and whether a `}` is missing before it; see docs/language.md")
+        .unwrap_or(
+            "check the spelling of this word; see docs/language.md for what may be written here",
+        )
         .to_owned()
+}
+
+/// The ASCII character a full-width one (as typed by a Chinese input method) stands for.
+fn ascii_twin(c: char) -> Option<char> {
+    Some(match c {
+        '，' | '、' => ',',
+        '：' => ':',
+        '；' => ';',
+        '（' => '(',
+        '）' => ')',
+        '【' | '［' => '[',
+        '】' | '］' => ']',
+        '｛' => '{',
+        '｝' => '}',
+        '“' | '”' | '＂' => '"',
+        '＝' => '=',
+        '＜' => '<',
+        '＞' => '>',
+        '％' => '%',
+        '－' => '-',
+        '．' | '。' => '.',
+        _ => return None,
+    })
 }
 
 /// A short how-to for the expectations that deserve one.
@@ -210,6 +283,11 @@ fn hint(rule: Rule) -> Option<&'static str> {
         Rule::rbracket => "close the list with `]`",
         Rule::integer => "write a whole number, such as `2`",
         Rule::EOI => "delete this, or start a new declaration with a keyword such as `promise`",
+        Rule::kw_on => "`on` is needed here, as in `within 2 workdays on office`, `pause on EVENT` or `trigger on EVENT`",
+        Rule::kw_current => "`rank above current` asks for a higher rank than the handler's; to name a rank, write `rank > manager` or `rank >= manager`",
+        Rule::rank_lt => "list ranks lowest first, separated by `<`: `ranks agent < supervisor < manager`",
+        Rule::colon => "write the class, a colon, then the names: `venues private: reception_room, office`",
+        Rule::equals => "bind the word with `=`: `term 立即 = 5m`",
         _ => return None,
     })
 }

@@ -117,7 +117,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::integer => "a whole number",
         Rule::number => "a number",
         Rule::boolean => "`true` or `false`",
-        Rule::duration => "a duration like `2h` or `1h30m`",
+        Rule::duration => "a duration like `1h30m`",
         Rule::percent => "a percentage like `75%`",
         Rule::time => "a time like `09:00`",
         Rule::date => "a date like `2026-10-01`",

@@ -1,8 +1,9 @@
 //! Case readers: every fixture in `tests/fixtures/cases/` is read and dumped.
 //!
 //! Fixtures are read with the ranks `agent < supervisor < manager < director`;
-//! a fixture whose name contains `shanghai` is read with `Asia/Shanghai` as the
-//! default zone for timestamps without an offset, every other one with none.
+//! a fixture whose name contains `shanghai` (`new-york`) is read with
+//! `Asia/Shanghai` (`America/New_York`) as the default zone for timestamps
+//! without an offset, every other one with none.
 #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
 
 use chrono::SecondsFormat;
@@ -14,9 +15,13 @@ use std::path::Path;
 fn options_for(path: &Path) -> ReadOptions {
     let name = path.file_name().unwrap().to_string_lossy();
     ReadOptions {
-        default_tz: name
-            .contains("shanghai")
-            .then_some(chrono_tz::Asia::Shanghai),
+        default_tz: if name.contains("shanghai") {
+            Some(chrono_tz::Asia::Shanghai)
+        } else if name.contains("new-york") {
+            Some(chrono_tz::America::New_York)
+        } else {
+            None
+        },
         ranks: Some(
             ["agent", "supervisor", "manager", "director"]
                 .map(String::from)
@@ -195,6 +200,8 @@ fn one_case_from_yaml_and_json_text() {
     });
     let error = Case::from_yaml_str("id: X\nevents:\n  - {type: opened}\n").unwrap_err();
     assert_eq!(error.to_string(), "<string>:3: event has no `at` timestamp");
+    let with_bom = Case::from_json_str("\u{feff}{\"id\": \"B\"}").unwrap();
+    assert_eq!(with_bom.id, "B");
     let two = Case::from_yaml_str("- id: A\n- id: B\n").unwrap_err();
     assert_eq!(two.error, "expected one case, found 2");
 }
@@ -208,4 +215,65 @@ fn the_format_of_standard_input_is_guessed() {
     assert_eq!(CaseFormat::sniff("  [{\"id\": \"A\"}]"), CaseFormat::Json);
     assert_eq!(CaseFormat::sniff("{\n  \"id\": \"A\"\n}"), CaseFormat::Json);
     assert_eq!(CaseFormat::sniff("id: A\n"), CaseFormat::Yaml);
+}
+
+#[test]
+fn every_example_case_under_policies_reads_as_one_case() {
+    let mut checked = 0;
+    for policy in std::fs::read_dir("policies").unwrap() {
+        let cases = policy.unwrap().path().join("cases");
+        let Ok(entries) = std::fs::read_dir(&cases) else {
+            continue;
+        };
+        let mut ids = std::collections::HashSet::new();
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let Some(format) = CaseFormat::from_path(&path) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&path).unwrap();
+            let batch = read_str(
+                &path.display().to_string(),
+                &text,
+                format,
+                &ReadOptions::default(),
+            );
+            assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+            assert_eq!(batch.cases.len(), 1, "{} holds one case", path.display());
+            assert!(
+                ids.insert(batch.cases[0].id.clone()),
+                "{} repeats an id",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no example cases found");
+}
+
+#[test]
+fn files_are_read_by_extension_and_jsonl_is_streamed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases");
+    let options = ReadOptions::default();
+    let yaml = covenant::case::read_path(dir.join("contract-example.yaml"), &options).unwrap();
+    assert_eq!(yaml.cases.len(), 1);
+    let mut reader = covenant::case::CaseReader::new(options.clone());
+    reader
+        .add_path(&dir.join("interleaved.jsonl"), None)
+        .unwrap();
+    let streamed = reader.finish();
+    let text = std::fs::read_to_string(dir.join("interleaved.jsonl")).unwrap();
+    let source = dir.join("interleaved.jsonl").display().to_string();
+    let whole = read_str(&source, &text, CaseFormat::Jsonl, &options);
+    assert_eq!(streamed, whole);
+    let missing = covenant::case::read_path(dir.join("missing.yaml"), &options).unwrap_err();
+    assert!(
+        missing.to_string().starts_with("cannot read `"),
+        "{missing}"
+    );
+    let unknown = covenant::case::read_path(dir.join("cases.txt"), &options).unwrap_err();
+    assert!(
+        unknown.to_string().contains("cannot tell the case format"),
+        "{unknown}"
+    );
 }

@@ -1,5 +1,8 @@
 //! The one integration test binary: one module per area.
 
 mod case;
+mod check;
+mod eval;
+mod fmt;
 mod syntax;
 mod time;

@@ -1,0 +1,360 @@
+//! Declarations across files: the header, unique names per kind, and resolution of references.
+
+use super::{codes, suggest, Checker};
+use crate::diag::Diagnostic;
+use crate::syntax::ast::{self, FileId, Ident, Span};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every declaration of the policy and its imports, in load order.
+#[derive(Debug, Default)]
+pub struct Decls<'a> {
+    /// `policy` headers (one is expected).
+    pub headers: Vec<&'a ast::Header>,
+    /// Calendars.
+    pub calendars: Vec<&'a ast::CalendarDecl>,
+    /// `ranks` lines (one is expected).
+    pub ranks: Vec<&'a ast::Ranks>,
+    /// `venues` lines.
+    pub venues: Vec<&'a ast::Venues>,
+    /// Terms.
+    pub terms: Vec<&'a ast::TermDecl>,
+    /// Promises.
+    pub promises: Vec<&'a ast::Promise>,
+    /// Standards.
+    pub standards: Vec<&'a ast::Standard>,
+    /// `commitments` blocks (at most one is expected).
+    pub commitments: Vec<&'a ast::Commitments>,
+    /// Escalation chains.
+    pub escalations: Vec<&'a ast::Escalation>,
+    /// Objectives.
+    pub objectives: Vec<&'a ast::Objective>,
+    /// The first definition of each name, per kind.
+    pub tables: Tables<'a>,
+}
+
+/// The first definition of each name, per kind.
+#[derive(Debug, Default)]
+pub struct Tables<'a> {
+    /// Calendars by name.
+    pub calendars: BTreeMap<&'a str, &'a ast::CalendarDecl>,
+    /// Ranks by name, with their level.
+    pub ranks: BTreeMap<&'a str, usize>,
+    /// Venues by name.
+    pub venues: BTreeMap<&'a str, ast::Privacy>,
+    /// Promises by name.
+    pub promises: BTreeMap<&'a str, &'a ast::Promise>,
+}
+
+impl<'a> Decls<'a> {
+    /// Gathers the declarations of all files in reading order: the root file's items, with each
+    /// imported file's items in place of the `use` that first brings it in.
+    pub fn collect(files: &'a [ast::File], imports: &BTreeMap<(FileId, usize), FileId>) -> Self {
+        let by_id: BTreeMap<FileId, &'a ast::File> = files.iter().map(|f| (f.id, f)).collect();
+        let mut items = Vec::new();
+        let mut visited = BTreeSet::new();
+        if let Some(root) = files.first() {
+            inline(root, &by_id, imports, &mut visited, &mut items);
+        }
+        let mut decls = Decls::default();
+        for item in items {
+            match item {
+                ast::Item::Header(h) => decls.headers.push(h),
+                ast::Item::Use(_) => {}
+                ast::Item::Calendar(c) => decls.calendars.push(c),
+                ast::Item::Ranks(r) => decls.ranks.push(r),
+                ast::Item::Venues(v) => decls.venues.push(v),
+                ast::Item::Term(t) => decls.terms.push(t),
+                ast::Item::Promise(p) => decls.promises.push(p),
+                ast::Item::Standard(s) => decls.standards.push(s),
+                ast::Item::Commitments(c) => decls.commitments.push(c),
+                ast::Item::Escalation(e) => decls.escalations.push(e),
+                ast::Item::Objective(o) => decls.objectives.push(o),
+            }
+        }
+        decls
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// Headers: the root file's names the policy; any file may have one (its `timezone` is the
+    /// default for that file's calendars), but only one.
+    pub(super) fn header(&mut self, files: &'a [ast::File]) {
+        let root = files.first().map(|f| f.id).unwrap_or_default();
+        let headers = self.decls.headers.clone();
+        let mut first_in_file: BTreeMap<FileId, &ast::Header> = BTreeMap::new();
+        for header in headers.iter().copied() {
+            let file = header.span.file;
+            if let Some(first) = first_in_file.get(&file) {
+                self.report(
+                    Diagnostic::error(
+                        codes::DUPLICATE_HEADER,
+                        format!("second `policy` header `{}`", header.name.value),
+                        header.name.span,
+                    )
+                    .with_label(first.name.span, "this file already has a header")
+                    .with_help("a file has one header: merge the two"),
+                );
+                continue;
+            }
+            first_in_file.insert(file, header);
+            if file == root {
+                self.root_header = Some(header);
+            }
+            if let Some(zone) = &header.timezone {
+                let tz = self.timezone(zone);
+                self.zones.insert(file, tz);
+            }
+        }
+        if self.root_header.is_none() && self.is_policy {
+            let span = files
+                .first()
+                .map(|f| {
+                    let start = f.items.first().map_or(0, |i| item_span(i).start);
+                    Span {
+                        file: f.id,
+                        start,
+                        end: start,
+                    }
+                })
+                .unwrap_or_default();
+            self.report(
+                Diagnostic::error(codes::MISSING_HEADER, "missing `policy` header", span)
+                    .with_help("start the file with `policy \"Name\" { timezone \"Area/City\" }`"),
+            );
+        }
+    }
+
+    /// Unique names per kind, and the tables references resolve against.
+    pub(super) fn names(&mut self) {
+        let calendars: Vec<_> = self.decls.calendars.iter().map(|c| (&c.name, *c)).collect();
+        self.decls.tables.calendars = self.unique("calendar", calendars);
+        let promises: Vec<_> = self.decls.promises.iter().map(|p| (&p.name, *p)).collect();
+        self.decls.tables.promises = self.unique("promise", promises);
+        let standards: Vec<_> = self.decls.standards.iter().map(|s| (&s.name, ())).collect();
+        self.unique("standard", standards);
+        let escalations: Vec<_> = self
+            .decls
+            .escalations
+            .iter()
+            .map(|e| (&e.name, ()))
+            .collect();
+        self.unique("escalation", escalations);
+        let objectives: Vec<_> = self
+            .decls
+            .objectives
+            .iter()
+            .map(|o| (&o.name, ()))
+            .collect();
+        self.unique("objective", objectives);
+        let terms: Vec<_> = self.decls.terms.iter().map(|t| (&t.word, ())).collect();
+        self.unique("term", terms);
+        let venues: Vec<_> = self
+            .decls
+            .venues
+            .iter()
+            .flat_map(|v| v.names.iter().map(|n| (n, v.privacy)))
+            .collect();
+        self.decls.tables.venues = self.unique("venue", venues);
+
+        let scales = self.decls.ranks.clone();
+        for extra in scales.iter().skip(1) {
+            let first_span = scales.first().map(|r| r.span).unwrap_or_default();
+            self.report(
+                Diagnostic::error(
+                    codes::DUPLICATE_RANKS,
+                    "the rank scale is declared more than once",
+                    extra.span,
+                )
+                .with_label(first_span, "first declared here")
+                .with_help("declare all ranks in one `ranks` line, lowest first"),
+            );
+        }
+        if let Some(scale) = scales.first() {
+            let ranks: Vec<_> = scale
+                .ranks
+                .iter()
+                .enumerate()
+                .map(|(level, r)| (r, level))
+                .collect();
+            self.decls.tables.ranks = self.unique("rank", ranks);
+        }
+
+        let blocks = self.decls.commitments.clone();
+        for extra in blocks.iter().skip(1) {
+            let first_span = blocks.first().map(|c| c.span).unwrap_or_default();
+            self.report(
+                Diagnostic::error(
+                    codes::DUPLICATE_COMMITMENTS,
+                    "more than one `commitments` block",
+                    extra.span,
+                )
+                .with_label(first_span, "first block here")
+                .with_help("merge the rules into one `commitments` block"),
+            );
+        }
+    }
+
+    /// Reports every name declared twice; returns the first definition of each.
+    fn unique<T: Copy>(&mut self, kind: &str, names: Vec<(&'a Ident, T)>) -> BTreeMap<&'a str, T> {
+        let mut first: BTreeMap<&'a str, (Span, T)> = BTreeMap::new();
+        for (name, value) in names {
+            if let Some((earlier, _)) = first.get(name.name.as_str()) {
+                let earlier = *earlier;
+                self.report(duplicate(kind, name, earlier));
+            } else {
+                first.insert(name.name.as_str(), (name.span, value));
+            }
+        }
+        first.into_iter().map(|(k, (_, v))| (k, v)).collect()
+    }
+
+    /// Resolves a calendar reference, reporting an unknown name.
+    pub(super) fn calendar_ref(&mut self, name: &Ident) -> Option<&'a ast::CalendarDecl> {
+        let found = self.decls.tables.calendars.get(name.name.as_str()).copied();
+        if found.is_none() {
+            let known: Vec<&str> = self.decls.tables.calendars.keys().copied().collect();
+            self.report(unknown(
+                codes::UNKNOWN_CALENDAR,
+                "calendar",
+                name,
+                &known,
+                &format!("declare it with `calendar {} {{ … }}`", name.name),
+            ));
+        }
+        found
+    }
+
+    /// Resolves a promise reference, reporting an unknown name.
+    pub(super) fn promise_ref(&mut self, name: &Ident) {
+        if !self.decls.tables.promises.contains_key(name.name.as_str()) {
+            let known: Vec<&str> = self.decls.tables.promises.keys().copied().collect();
+            self.report(unknown(
+                codes::UNKNOWN_PROMISE,
+                "promise",
+                name,
+                &known,
+                "name a promise declared in this policy or its imports",
+            ));
+        }
+    }
+
+    /// Resolves a rank reference, reporting an unknown name (or a missing scale).
+    pub(super) fn rank_ref(&mut self, name: &Ident) {
+        if !self.decls.tables.ranks.contains_key(name.name.as_str()) {
+            let known: Vec<&str> = self.decls.tables.ranks.keys().copied().collect();
+            let help = if self.decls.ranks.is_empty() {
+                "declare the scale with `ranks agent < supervisor < manager`, lowest first"
+                    .to_string()
+            } else {
+                format!(
+                    "add `{}` to the `ranks` line, or use a declared rank",
+                    name.name
+                )
+            };
+            self.report(unknown(codes::UNKNOWN_RANK, "rank", name, &known, &help));
+        }
+    }
+
+    /// Reports a rank comparison used without any `ranks` scale.
+    pub(super) fn rank_scale_needed(&mut self, span: Span) {
+        if self.decls.ranks.is_empty() {
+            self.report(
+                Diagnostic::error(
+                    codes::UNKNOWN_RANK,
+                    "`rank above current` needs a rank scale",
+                    span,
+                )
+                .with_help(
+                    "declare the scale with `ranks agent < supervisor < manager`, lowest first",
+                ),
+            );
+        }
+    }
+
+    /// Resolves a venue reference, reporting an unknown name.
+    pub(super) fn venue_ref(&mut self, name: &Ident) {
+        if !self.decls.tables.venues.contains_key(name.name.as_str()) {
+            let known: Vec<&str> = self.decls.tables.venues.keys().copied().collect();
+            self.report(unknown(
+                codes::UNKNOWN_VENUE,
+                "venue",
+                name,
+                &known,
+                &format!(
+                    "declare it with `venues private: {}` (or `public:`)",
+                    name.name
+                ),
+            ));
+        }
+    }
+}
+
+/// The diagnostic for a name declared a second time.
+pub(super) fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::DUPLICATE_NAME,
+        format!("{kind} `{}` is declared more than once", name.name),
+        name.span,
+    )
+    .with_label(first, "first declared here")
+    .with_help(format!(
+        "rename or remove one of the two {kind} declarations"
+    ))
+}
+
+/// The diagnostic for a reference that does not resolve, with a suggestion when one is close.
+pub(super) fn unknown(
+    code: &'static str,
+    kind: &str,
+    name: &Ident,
+    known: &[&str],
+    otherwise: &str,
+) -> Diagnostic {
+    let help = match suggest::closest(&name.name, known.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => otherwise.to_string(),
+    };
+    Diagnostic::error(code, format!("unknown {kind} `{}`", name.name), name.span).with_help(help)
+}
+
+/// Appends the items of `file` to `items`, replacing each `use` by the imported file's items
+/// the first time that file is reached.
+fn inline<'a>(
+    file: &'a ast::File,
+    by_id: &BTreeMap<FileId, &'a ast::File>,
+    imports: &BTreeMap<(FileId, usize), FileId>,
+    visited: &mut BTreeSet<FileId>,
+    items: &mut Vec<&'a ast::Item>,
+) {
+    visited.insert(file.id);
+    for item in &file.items {
+        items.push(item);
+        if let ast::Item::Use(import) = item {
+            let imported = imports
+                .get(&(file.id, import.span.start))
+                .and_then(|id| by_id.get(id));
+            if let Some(imported) = imported {
+                if !visited.contains(&imported.id) {
+                    inline(imported, by_id, imports, visited, items);
+                }
+            }
+        }
+    }
+}
+
+/// The whole span of a top-level item.
+fn item_span(item: &ast::Item) -> Span {
+    match item {
+        ast::Item::Header(h) => h.span,
+        ast::Item::Use(u) => u.span,
+        ast::Item::Calendar(c) => c.span,
+        ast::Item::Ranks(r) => r.span,
+        ast::Item::Venues(v) => v.span,
+        ast::Item::Term(t) => t.span,
+        ast::Item::Promise(p) => p.span,
+        ast::Item::Standard(s) => s.span,
+        ast::Item::Commitments(c) => c.span,
+        ast::Item::Escalation(e) => e.span,
+        ast::Item::Objective(o) => o.span,
+    }
+}

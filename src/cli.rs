@@ -1,0 +1,73 @@
+//! The `covenant` command line: argument types and one function per command.
+//!
+//! `src/main.rs` only parses [`Cli`] and calls [`run`]. A new command is one
+//! [`Command`] variant, one arm in [`run`], and one module under `cli/`.
+
+pub mod check;
+pub mod emit;
+pub mod eval;
+pub mod explain;
+pub mod fmt;
+
+use clap::{Parser, Subcommand};
+use std::process::{ExitCode, Termination};
+
+/// covenant: service standards, time-limit promises and escalation chains, checked against case timelines.
+#[derive(Debug, Parser)]
+#[command(name = "covenant", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check policy files: every problem, each with file:line:col, a code and a help text.
+    Check(check::CheckArgs),
+    /// Evaluate cases against a policy: breaches, required actions with deadlines, warnings.
+    Eval(eval::EvalArgs),
+    /// Show one case as a timeline: clocks, pauses, deadlines and why each deadline is what it is.
+    Explain(explain::ExplainArgs),
+    /// Rewrite policy files in the canonical layout (`--check`: only list the files that would change).
+    Fmt(fmt::FmtArgs),
+}
+
+/// How a command ended; the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: everything is valid.
+    Success,
+    /// 1: problems were found (errors, or warnings with `--deny-warnings`).
+    Failure,
+    /// 2: the command could not run (bad arguments, unreadable path).
+    Unusable,
+}
+
+impl Exit {
+    /// The numeric exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failure => 1,
+            Exit::Unusable => 2,
+        }
+    }
+}
+
+impl Termination for Exit {
+    fn report(self) -> ExitCode {
+        ExitCode::from(self.code())
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+    }
+}

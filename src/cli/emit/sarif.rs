@@ -1,0 +1,86 @@
+//! `--format sarif`: a SARIF 2.1.0 log with one run, rules identified by diagnostic code.
+
+use super::Located;
+use crate::check::codes;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Renders a SARIF log, pretty-printed, with a final line break.
+pub fn render(diagnostics: &[Located]) -> String {
+    let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rules: Vec<Value> = Vec::new();
+    for d in diagnostics {
+        if !rule_index.contains_key(d.code) {
+            rule_index.insert(d.code, rules.len());
+            let description = codes::summary(d.code).unwrap_or(&d.message);
+            rules.push(json!({
+                "id": d.code,
+                "shortDescription": {"text": description},
+            }));
+        }
+    }
+    let results: Vec<Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let locations: Vec<Value> = d
+                .place
+                .iter()
+                .map(|p| {
+                    json!({"physicalLocation": {
+                        "artifactLocation": {"uri": p.file.replace('\\', "/")},
+                        "region": {
+                            "startLine": p.line, "startColumn": p.column,
+                            "endLine": p.end_line, "endColumn": p.end_column,
+                        },
+                    }})
+                })
+                .collect();
+            let related: Vec<Value> = d
+                .notes
+                .iter()
+                .enumerate()
+                .map(|(id, n)| {
+                    json!({
+                        "id": id,
+                        "message": {"text": n.message.clone().unwrap_or_default()},
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": n.place.file.replace('\\', "/")},
+                            "region": {
+                                "startLine": n.place.line, "startColumn": n.place.column,
+                                "endLine": n.place.end_line, "endColumn": n.place.end_column,
+                            },
+                        },
+                    })
+                })
+                .collect();
+            json!({
+                "ruleId": d.code,
+                "ruleIndex": rule_index.get(d.code).copied().unwrap_or(0),
+                "level": d.severity_word(),
+                "message": {"text": text},
+                "locations": locations,
+                "relatedLocations": related,
+            })
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "covenant",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    let mut out = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
+    out.push('\n');
+    out
+}

@@ -1,0 +1,198 @@
+//! `covenant eval --policy PATH [CASES...]`: evaluates cases against a policy and
+//! reports breaches, required actions and warnings.
+//!
+//! CASES are files (`.yaml`, `.yml`, `.json`, `.jsonl`), folders (every case
+//! file inside, recursively, in sorted order) or `-` for standard input.
+//! Malformed cases are listed under `rejected` and the rest goes on. The
+//! evaluation instant is `--at`, or the current time: the only clock read.
+//!
+//! Exit codes: 0 when nothing fails under `--fail-on`, 1 when something does
+//! (a breach; or a breach or warning with `--fail-on warning`; a rejected case
+//! fails both), 2 when the command could not run.
+
+use super::Exit;
+use crate::case::{CaseBatch, CaseFormat, CaseReader, ReadOptions};
+use crate::check::Policy;
+use crate::eval::Evaluator;
+use crate::report::{Format, Report};
+use crate::time::local_to_instant;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `covenant eval`.
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// The policy file.
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// Case files or folders; `-` reads standard input.
+    #[arg(required = true)]
+    pub cases: Vec<PathBuf>,
+    /// Evaluation instant in RFC 3339 (without an offset: the policy's timezone); default: now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// What makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Breach)]
+    pub fail_on: FailOn,
+}
+
+/// Output formats of `eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A readable per-case summary.
+    Human,
+    /// One pretty-printed JSON document.
+    Json,
+    /// One case object per line, then one summary line.
+    Jsonl,
+    /// One YAML document.
+    Yaml,
+}
+
+/// What makes `eval` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any breach or rejected case.
+    Breach,
+    /// Any breach, warning or rejected case.
+    Warning,
+    /// Nothing: exit 0 whenever the command ran.
+    Never,
+}
+
+/// Reads the evaluation instant: RFC 3339, or a local date-time in `tz`.
+pub fn parse_instant(text: &str, policy: &Policy) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
+        .map_err(|_| {
+            format!("`{text}` is not an RFC 3339 instant (e.g. 2026-06-19T15:00:00+08:00)")
+        })?;
+    let tz = policy
+        .timezone
+        .ok_or_else(|| format!("`{text}` has no offset and the policy declares no timezone"))?;
+    local_to_instant(tz, naive.date(), naive.time()).map_err(|e| e.to_string())
+}
+
+/// Every case file under `path` (recursively, sorted), or `path` itself.
+pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path == Path::new("-") || !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut folders = vec![path.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if CaseFormat::from_path(&path).is_some() {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Reads every case source with the policy's timezone and ranks.
+pub fn read_cases(policy: &Policy, paths: &[PathBuf]) -> Result<CaseBatch, String> {
+    let mut reader = CaseReader::new(ReadOptions {
+        default_tz: policy.timezone,
+        ranks: (!policy.ranks.is_empty()).then(|| policy.ranks.clone()),
+    });
+    for path in paths {
+        for file in case_files(path)? {
+            reader.add_path(&file, None).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(reader.finish())
+}
+
+/// The exit code of a report under `--fail-on`.
+pub fn exit_for(report: &Report, fail_on: FailOn) -> Exit {
+    let s = &report.summary;
+    let failed = match fail_on {
+        FailOn::Breach => s.breaches > 0 || s.rejected > 0,
+        FailOn::Warning => s.breaches > 0 || s.warnings > 0 || s.rejected > 0,
+        FailOn::Never => false,
+    };
+    if failed {
+        Exit::Failure
+    } else {
+        Exit::Success
+    }
+}
+
+/// Loads the policy, printing its problems to stderr when it does not check.
+pub fn load_policy(path: &Path) -> Result<Policy, Exit> {
+    Policy::load(path).map_err(|error| {
+        eprintln!("{error}");
+        eprintln!("error: the policy `{}` does not check", path.display());
+        Exit::Unusable
+    })
+}
+
+/// Runs `covenant eval`.
+pub fn run(args: &EvalArgs) -> Exit {
+    let policy = match load_policy(&args.policy) {
+        Ok(policy) => policy,
+        Err(exit) => return exit,
+    };
+    let as_of = match args.at.as_deref().map(|t| parse_instant(t, &policy)) {
+        None => Utc::now(),
+        Some(Ok(t)) => t,
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
+            return Exit::Unusable;
+        }
+    };
+    let batch = match read_cases(&policy, &args.cases) {
+        Ok(batch) => batch,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Unusable;
+        }
+    };
+    let evaluator = Evaluator::new(&policy);
+    // Cases are independent: evaluate them on all cores, keeping their order.
+    let cases = batch
+        .cases
+        .par_iter()
+        .map(|case| evaluator.evaluate(case, as_of))
+        .collect();
+    let report = evaluator.report(cases, &batch.rejected, as_of);
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Jsonl => Format::Jsonl,
+        OutputFormat::Yaml => Format::Yaml,
+    };
+    let text = match report.emit(format) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Unusable;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return Exit::Unusable;
+    }
+    exit_for(&report, args.fail_on)
+}

@@ -1,0 +1,82 @@
+//! `covenant explain --policy PATH CASE [--at INSTANT]`: one case as a timeline
+//! in the terminal (every case of the file, one after the other).
+
+use super::eval::{load_policy, parse_instant, read_cases};
+use super::Exit;
+use crate::eval::Evaluator;
+use crate::report::{explain, Instant};
+use chrono::Utc;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `covenant explain`.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The policy file.
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// The case file (`-` reads standard input).
+    pub case: PathBuf,
+    /// Evaluation instant in RFC 3339 (without an offset: the policy's timezone); default: now.
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+/// Runs `covenant explain`.
+pub fn run(args: &ExplainArgs) -> Exit {
+    let policy = match load_policy(&args.policy) {
+        Ok(policy) => policy,
+        Err(exit) => return exit,
+    };
+    let as_of = match args.at.as_deref().map(|t| parse_instant(t, &policy)) {
+        None => Utc::now(),
+        Some(Ok(t)) => t,
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
+            return Exit::Unusable;
+        }
+    };
+    let batch = match read_cases(&policy, std::slice::from_ref(&args.case)) {
+        Ok(batch) => batch,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Unusable;
+        }
+    };
+    let evaluator = Evaluator::new(&policy);
+    let mut text = String::new();
+    for case in &batch.cases {
+        let report = evaluator.evaluate(case, as_of);
+        text.push_str(&explain::timeline(
+            case,
+            &report,
+            policy.timezone,
+            Instant::new(as_of, policy.timezone),
+        ));
+        text.push('\n');
+    }
+    for rejected in &batch.rejected {
+        text.push_str(&format!(
+            "rejected {}: {}\n",
+            rejected.source, rejected.error
+        ));
+    }
+    if batch.cases.is_empty() && batch.rejected.is_empty() {
+        eprintln!("error: `{}` holds no case", args.case.display());
+        return Exit::Unusable;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return Exit::Unusable;
+    }
+    if batch.rejected.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Failure
+    }
+}

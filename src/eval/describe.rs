@@ -1,0 +1,140 @@
+//! Policy fragments written back as policy text, for reports (`within 2h on office`).
+
+use crate::syntax::ast::{
+    Action, ClockTime, CompareOp, CutoffDayAst, Deadline, EventPattern, Privacy, StaffConstraint,
+    VenueTarget,
+};
+use chrono::TimeDelta;
+
+/// A length of time in policy notation: `1h30m`, `2d`, `45s`, `0s`.
+pub(crate) fn duration(delta: TimeDelta) -> String {
+    let total = delta.num_seconds().max(0);
+    let parts = [
+        (total / 86_400, "d"),
+        (total % 86_400 / 3600, "h"),
+        (total % 3600 / 60, "m"),
+        (total % 60, "s"),
+    ];
+    let text: String = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    if text.is_empty() {
+        "0s".to_string()
+    } else {
+        text
+    }
+}
+
+fn seconds(amount: u64) -> String {
+    duration(TimeDelta::seconds(
+        i64::try_from(amount).unwrap_or(i64::MAX),
+    ))
+}
+
+fn clock(t: &ClockTime) -> String {
+    format!("{:02}:{:02}", t.hour, t.minute)
+}
+
+/// A deadline rule as written: `within 2h on office`, `by 11:00 next day if before 15:00`.
+pub(crate) fn deadline(rule: &Deadline) -> String {
+    match rule {
+        Deadline::Within { amount, on, .. } => match on {
+            Some(cal) => format!("within {} on {}", seconds(amount.seconds), cal.name),
+            None => format!("within {}", seconds(amount.seconds)),
+        },
+        Deadline::Workdays { count, on, .. } => {
+            let unit = if count.value == 1 {
+                "workday"
+            } else {
+                "workdays"
+            };
+            format!("within {} {unit} on {}", count.value, on.name)
+        }
+        Deadline::Cutoff {
+            by,
+            day,
+            if_before,
+            on,
+            ..
+        } => {
+            let day = match day {
+                CutoffDayAst::SameDay => "same day".to_string(),
+                CutoffDayAst::NextDay => "next day".to_string(),
+                CutoffDayAst::InDays(n) => format!("in {} days", n.value),
+                CutoffDayAst::NextWorkday => "next workday".to_string(),
+            };
+            let mut text = format!("by {} {day}", clock(by));
+            if let Some(before) = if_before {
+                text.push_str(&format!(" if before {}", clock(before)));
+            }
+            if let Some(cal) = on {
+                text.push_str(&format!(" on {}", cal.name));
+            }
+            text
+        }
+    }
+}
+
+/// Event patterns joined by ` or `: `responded or closed`.
+pub(crate) fn patterns(list: &[EventPattern]) -> String {
+    list.iter()
+        .map(|p| match p.filter {
+            Some(_) => format!("{} (filtered)", p.event.name),
+            None => p.event.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn op(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Eq => "==",
+        CompareOp::Ne => "!=",
+        CompareOp::Lt => "<",
+        CompareOp::Le => "<=",
+        CompareOp::Gt => ">",
+        CompareOp::Ge => ">=",
+    }
+}
+
+fn constraints(list: &[StaffConstraint]) -> String {
+    list.iter()
+        .map(|c| match c {
+            StaffConstraint::RankAboveCurrent(_) => "rank above current".to_string(),
+            StaffConstraint::Rank { op: o, rank, .. } => format!("rank {} {}", op(*o), rank.name),
+            StaffConstraint::NotSubject(_) => "not subject".to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A step action as written: `change venue to private`, `notify manager`.
+pub(crate) fn action(action: &Action) -> String {
+    match action {
+        Action::ChangeHandler { constraints: c, .. } => {
+            format!("change handler to {}", constraints(c))
+        }
+        Action::ChangeVenue { to, .. } => match to {
+            VenueTarget::Class(Privacy::Private, _) => "change venue to private".to_string(),
+            VenueTarget::Class(Privacy::Public, _) => "change venue to public".to_string(),
+            VenueTarget::Named(name) => format!("change venue to {}", name.name),
+        },
+        Action::Appoint { constraints: c, .. } => format!("appoint {}", constraints(c)),
+        Action::Notify { rank, .. } => format!("notify {}", rank.name),
+        Action::Do { pattern, .. } => format!("do {}", patterns(std::slice::from_ref(pattern))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_policy_text() {
+        assert_eq!(duration(TimeDelta::seconds(5400)), "1h30m");
+        assert_eq!(duration(TimeDelta::seconds(0)), "0s");
+        assert_eq!(duration(TimeDelta::seconds(2 * 86_400 + 5)), "2d5s");
+    }
+}

@@ -1,0 +1,281 @@
+//! Standards: counts and orderings of events, and `require A within D after B`
+//! (a clock from B until A, the same meaning as the equivalent promise).
+//!
+//! States: `ok` (the closing event came and the rule held), `violated`,
+//! `pending` (the closing event has not come and the rule is not broken yet).
+//! `require … within` reports the clock words `pending`, `running`, `met`,
+//! `breached`.
+
+use super::clock::{ClockRule, ClockRun};
+use super::state::{matches, CaseState};
+use super::{describe, Collector};
+use crate::case::Event;
+use crate::report::{Breach, ClockState, RequiredAction, StandardReport, StandardState};
+use crate::syntax::ast::{EventPattern, Standard, StandardRule};
+use chrono::{DateTime, Utc};
+
+/// A standard ready to run.
+#[derive(Debug, Clone)]
+pub(crate) struct StandardPlan<'p> {
+    /// The declaration.
+    pub decl: &'p Standard,
+    /// For `require … within`: the clock.
+    pub clock: Option<ClockRule<'p>>,
+}
+
+/// The walk of one standard over one case.
+#[derive(Debug, Clone)]
+pub(crate) enum StandardRun<'r, 'p> {
+    /// `at most N A before B`.
+    AtMost {
+        /// Allowed count.
+        limit: u32,
+        /// A.
+        event: &'p EventPattern,
+        /// B.
+        before: &'p EventPattern,
+        /// A seen so far.
+        count: u32,
+        /// The (N+1)-th A.
+        violated: Option<DateTime<Utc>>,
+        /// The first B.
+        closed: Option<DateTime<Utc>>,
+    },
+    /// `require A before B`.
+    RequireBefore {
+        /// A.
+        event: &'p EventPattern,
+        /// B.
+        before: &'p EventPattern,
+        /// An A was seen.
+        seen: Option<DateTime<Utc>>,
+        /// The first B, and whether an A came before it.
+        decided: Option<(DateTime<Utc>, bool)>,
+    },
+    /// `require A within D after B`.
+    Within(ClockRun<'r, 'p>),
+}
+
+impl<'r, 'p> StandardRun<'r, 'p> {
+    /// A fresh run.
+    pub fn new(plan: &'r StandardPlan<'p>) -> Self {
+        match (&plan.decl.rule, &plan.clock) {
+            (
+                StandardRule::AtMost {
+                    count,
+                    event,
+                    before,
+                    ..
+                },
+                _,
+            ) => StandardRun::AtMost {
+                limit: count.value,
+                event,
+                before,
+                count: 0,
+                violated: None,
+                closed: None,
+            },
+            (StandardRule::RequireBefore { event, before, .. }, _) => StandardRun::RequireBefore {
+                event,
+                before,
+                seen: None,
+                decided: None,
+            },
+            (StandardRule::RequireWithin { .. }, Some(clock)) => {
+                StandardRun::Within(ClockRun::new(clock))
+            }
+            (StandardRule::RequireWithin { event, .. }, None) => {
+                // Unreachable by construction; behave as an ordering with nothing required.
+                StandardRun::RequireBefore {
+                    event,
+                    before: event,
+                    seen: None,
+                    decided: None,
+                }
+            }
+        }
+    }
+
+    /// Takes one event (the state already includes its changes).
+    pub fn on_event(&mut self, event: &Event, index: usize, state: &CaseState<'_>) {
+        match self {
+            StandardRun::AtMost {
+                limit,
+                event: counted,
+                before,
+                count,
+                violated,
+                closed,
+            } => {
+                if closed.is_some() {
+                    return;
+                }
+                if matches(before, event, state) {
+                    *closed = Some(event.at);
+                } else if matches(counted, event, state) {
+                    *count += 1;
+                    if *count == *limit + 1 {
+                        *violated = Some(event.at);
+                    }
+                }
+            }
+            StandardRun::RequireBefore {
+                event: required,
+                before,
+                seen,
+                decided,
+            } => {
+                if decided.is_some() {
+                    return;
+                }
+                if matches(before, event, state) {
+                    *decided = Some((event.at, seen.is_some()));
+                } else if seen.is_none() && matches(required, event, state) {
+                    *seen = Some(event.at);
+                }
+            }
+            StandardRun::Within(run) => run.on_event(event, index, state),
+        }
+    }
+
+    /// Reports the standard at `as_of`.
+    pub fn report(&self, plan: &StandardPlan<'_>, as_of: DateTime<Utc>, out: &mut Collector) {
+        let name = plan.decl.name.name.clone();
+        let (state, at, due, detail) = match self {
+            StandardRun::AtMost {
+                limit,
+                event,
+                before,
+                count,
+                violated,
+                closed,
+            } => {
+                let what = format!(
+                    "{count} `{}` before `{}` (at most {limit})",
+                    event.event.name, before.event.name
+                );
+                match (violated, closed) {
+                    (Some(t), _) => (StandardState::Violated, Some(*t), None, what),
+                    (None, Some(t)) => (StandardState::Ok, Some(*t), None, what),
+                    (None, None) => (
+                        StandardState::Pending,
+                        None,
+                        None,
+                        format!("{what}; `{}` has not happened yet", before.event.name),
+                    ),
+                }
+            }
+            StandardRun::RequireBefore {
+                event,
+                before,
+                seen,
+                decided,
+            } => match decided {
+                Some((t, true)) => (
+                    StandardState::Ok,
+                    Some(*t),
+                    None,
+                    format!(
+                        "`{}` at {} came before `{}`",
+                        event.event.name,
+                        seen.map(|s| out.at(s).to_string()).unwrap_or_default(),
+                        before.event.name
+                    ),
+                ),
+                Some((t, false)) => (
+                    StandardState::Violated,
+                    Some(*t),
+                    None,
+                    format!(
+                        "`{}` happened without an earlier `{}`",
+                        before.event.name, event.event.name
+                    ),
+                ),
+                None => (
+                    StandardState::Pending,
+                    None,
+                    None,
+                    format!("`{}` has not happened yet", before.event.name),
+                ),
+            },
+            StandardRun::Within(run) => {
+                let Some(clock) = plan.clock.as_ref() else {
+                    return;
+                };
+                match run.finish(as_of, out.tz).first() {
+                    None => (
+                        StandardState::Pending,
+                        None,
+                        None,
+                        format!("waiting for {}", describe::patterns(clock.from)),
+                    ),
+                    Some(o) => {
+                        let due = o.due;
+                        match o.state {
+                            ClockState::Met => {
+                                (StandardState::Met, o.stopped, due, o.detail.clone())
+                            }
+                            ClockState::Breached => {
+                                let what = format!(
+                                    "`{}` not done {} after `{}`",
+                                    describe::patterns(clock.until),
+                                    o.target.clone().unwrap_or_default(),
+                                    describe::patterns(clock.from),
+                                );
+                                let what = match o.stopped {
+                                    Some(_) => format!(
+                                        "{what} (it came {} late)",
+                                        describe::duration(o.late_by.unwrap_or_default())
+                                    ),
+                                    None => {
+                                        out.action(RequiredAction {
+                                            rule: name.clone(),
+                                            action: format!(
+                                                "do {}",
+                                                describe::patterns(clock.until)
+                                            ),
+                                            due: due.map(|d| out.at(d)),
+                                        });
+                                        what
+                                    }
+                                };
+                                (StandardState::Breached, due, due, what)
+                            }
+                            ClockState::NotPromised => (
+                                StandardState::Ok,
+                                None,
+                                None,
+                                "the time limit does not apply to this start".to_string(),
+                            ),
+                            _ => {
+                                out.action(RequiredAction {
+                                    rule: name.clone(),
+                                    action: format!("do {}", describe::patterns(clock.until)),
+                                    due: due.map(|d| out.at(d)),
+                                });
+                                (StandardState::Running, None, due, o.detail.clone())
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        if let (StandardState::Violated | StandardState::Breached, Some(t)) = (state, at) {
+            out.breach(Breach {
+                rule: name.clone(),
+                kind: "standard_violated".to_string(),
+                due: due.map(|d| out.at(d)),
+                at: out.at(t),
+                detail: detail.clone(),
+            });
+        }
+        out.report.standards.push(StandardReport {
+            standard: name,
+            state,
+            at: at.map(|t| out.at(t)),
+            due: due.map(|t| out.at(t)),
+            detail,
+        });
+    }
+}

@@ -1,0 +1,211 @@
+//! The case state carried by events, and conditions read against it.
+//!
+//! The state is the case's current handler (the staff member named last by a
+//! `handler` or `to`), its venue (the last `venue` named), its attributes
+//! (the case's `attributes`, then each event's `set`) and the staff members
+//! the case is about (every `subject` named so far). An event's own changes
+//! are applied before the rules look at it.
+
+use crate::case::{Case, Event, Staff, Value};
+use crate::syntax::ast::{self, CompareOp, EventPattern, Expr};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The case state after some prefix of its events.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseState<'c> {
+    /// Current attributes.
+    pub attributes: BTreeMap<&'c str, &'c Value>,
+    /// Current handler.
+    pub handler: Option<&'c Staff>,
+    /// Current venue.
+    pub venue: Option<&'c str>,
+    /// Staff ids the case is about.
+    pub subjects: BTreeSet<&'c str>,
+}
+
+impl<'c> CaseState<'c> {
+    /// The state before the first event.
+    pub fn new(case: &'c Case) -> Self {
+        CaseState {
+            attributes: case
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.as_str(), v))
+                .collect(),
+            handler: None,
+            venue: None,
+            subjects: BTreeSet::new(),
+        }
+    }
+
+    /// Applies an event's changes: handler, venue, `set`, subjects.
+    pub fn apply(&mut self, event: &'c Event) {
+        if let Some(staff) = event.to.as_ref().or(event.handler.as_ref()) {
+            self.handler = Some(staff);
+        }
+        if let Some(venue) = &event.venue {
+            self.venue = Some(venue);
+        }
+        for (key, value) in &event.set {
+            self.attributes.insert(key, value);
+        }
+        self.subjects
+            .extend(event.subject.iter().map(String::as_str));
+    }
+}
+
+/// A field value as read by a condition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field<'a> {
+    Str(&'a str),
+    Number(f64),
+    Bool(bool),
+    Null,
+}
+
+impl<'a> From<&'a Value> for Field<'a> {
+    fn from(value: &'a Value) -> Self {
+        match value {
+            Value::Str(s) => Field::Str(s),
+            Value::Number(n) => Field::Number(*n),
+            Value::Bool(b) => Field::Bool(*b),
+            Value::Null => Field::Null,
+        }
+    }
+}
+
+/// Reads `name` from the event (its own fields and built-in ones), if any.
+fn event_field<'a>(event: &'a Event, name: &str) -> Option<Field<'a>> {
+    if let Some(value) = event.fields.get(name) {
+        return Some(value.into());
+    }
+    let text = match name {
+        "type" => Some(event.kind.as_str()),
+        "venue" => event.venue.as_deref(),
+        "id" => event.id.as_deref(),
+        "ref" => event.reference.as_deref(),
+        "within" => event.within.as_deref(),
+        "handler" => event.handler.as_ref().map(|s| s.id.as_str()),
+        "to" => event.to.as_ref().map(|s| s.id.as_str()),
+        "with" => event.with.as_ref().map(|s| s.id.as_str()),
+        _ => None,
+    };
+    text.map(Field::Str)
+        .or_else(|| event.set.get(name).map(Field::from))
+}
+
+/// Reads `name` from the case state: attributes, then `venue` and `handler`.
+fn state_field<'a>(state: &'a CaseState<'_>, name: &str) -> Option<Field<'a>> {
+    if let Some(value) = state.attributes.get(name) {
+        return Some(Field::from(*value));
+    }
+    match name {
+        "venue" => state.venue.map(Field::Str),
+        "handler" => state.handler.map(|s| Field::Str(s.id.as_str())),
+        _ => None,
+    }
+}
+
+/// Where a condition reads its fields: an event's fields first (for `where`), then the case state.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a, 'c> {
+    /// The event being matched, for `where` filters.
+    pub event: Option<&'a Event>,
+    /// The case state.
+    pub state: &'a CaseState<'c>,
+}
+
+impl Scope<'_, '_> {
+    fn field(&self, name: &str) -> Option<Field<'_>> {
+        self.event
+            .and_then(|e| event_field(e, name))
+            .or_else(|| state_field(self.state, name))
+    }
+}
+
+/// Evaluates a condition. A missing field makes `==`, `<`, `in` … false and `!=`, `not in` true.
+pub(crate) fn holds(expr: &Expr, scope: Scope<'_, '_>) -> bool {
+    match expr {
+        Expr::And { left, right, .. } => holds(left, scope) && holds(right, scope),
+        Expr::Or { left, right, .. } => holds(left, scope) || holds(right, scope),
+        Expr::Not { operand, .. } => !holds(operand, scope),
+        Expr::Compare {
+            field, op, value, ..
+        } => compare(scope.field(&field.name), *op, value),
+        Expr::In {
+            field,
+            negated,
+            values,
+            ..
+        } => {
+            let found = scope.field(&field.name);
+            let member = values.iter().any(|v| compare(found, CompareOp::Eq, v));
+            member != *negated
+        }
+        Expr::Present { field, .. } => match scope.field(&field.name) {
+            None | Some(Field::Null) | Some(Field::Bool(false)) => false,
+            Some(Field::Str(s)) => !s.is_empty(),
+            Some(_) => true,
+        },
+    }
+}
+
+/// Whether an optional condition holds (no condition always holds).
+pub(crate) fn holds_opt(expr: Option<&Expr>, scope: Scope<'_, '_>) -> bool {
+    expr.map_or(true, |e| holds(e, scope))
+}
+
+/// Compares a field with a literal. Text that reads as a number compares as a number.
+fn compare(found: Option<Field<'_>>, op: CompareOp, literal: &ast::Value) -> bool {
+    use std::cmp::Ordering;
+    let ordering: Option<Ordering> = match (found, literal) {
+        (Some(Field::Str(s)), ast::Value::Str(l)) => Some(s.cmp(l.value.as_str())),
+        (Some(Field::Number(n)), ast::Value::Number(l)) => n.partial_cmp(&l.value),
+        (Some(Field::Str(s)), ast::Value::Number(l)) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|n| n.partial_cmp(&l.value)),
+        (Some(Field::Number(n)), ast::Value::Str(l)) => l
+            .value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|l| n.partial_cmp(&l)),
+        (Some(Field::Bool(b)), ast::Value::Bool(l)) => {
+            if b == l.value {
+                Some(Ordering::Equal)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    match (op, ordering) {
+        (CompareOp::Ne, Some(o)) => o != Ordering::Equal,
+        (CompareOp::Ne, None) => true,
+        (_, None) => false,
+        (CompareOp::Eq, Some(o)) => o == Ordering::Equal,
+        (CompareOp::Lt, Some(o)) => o == Ordering::Less,
+        (CompareOp::Le, Some(o)) => o != Ordering::Greater,
+        (CompareOp::Gt, Some(o)) => o == Ordering::Greater,
+        (CompareOp::Ge, Some(o)) => o != Ordering::Less,
+    }
+}
+
+/// Whether `event` matches `pattern`: same type, and its `where` filter holds.
+pub(crate) fn matches(pattern: &EventPattern, event: &Event, state: &CaseState<'_>) -> bool {
+    pattern.event.name == event.kind
+        && holds_opt(
+            pattern.filter.as_ref(),
+            Scope {
+                event: Some(event),
+                state,
+            },
+        )
+}
+
+/// Whether `event` matches any of `patterns`.
+pub(crate) fn matches_any(patterns: &[EventPattern], event: &Event, state: &CaseState<'_>) -> bool {
+    patterns.iter().any(|p| matches(p, event, state))
+}

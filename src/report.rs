@@ -1,0 +1,569 @@
+//! The evaluation report: what is breached, what must happen next and by when.
+//!
+//! This module owns the report model (the JSON contract of
+//! `docs/semantics.md` and the architecture notes) and its emitters: `json`
+//! (pretty), `jsonl` (one case per line, then the summary), `yaml` and
+//! `human`. Instants are written in RFC 3339 with the offset of the policy's
+//! timezone (UTC when it has none); durations in ISO 8601 (see [`IsoDuration`]).
+
+pub mod explain;
+mod human;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, Utc};
+use chrono_tz::Tz;
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// An exact instant shown with the offset of the policy's timezone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(pub DateTime<FixedOffset>);
+
+impl Instant {
+    /// The instant `t` as seen in `tz` (UTC when `None`).
+    pub fn new(t: DateTime<Utc>, tz: Option<Tz>) -> Self {
+        match tz {
+            Some(tz) => Instant(t.with_timezone(&tz).fixed_offset()),
+            None => Instant(t.fixed_offset()),
+        }
+    }
+    /// The same instant in UTC.
+    pub fn utc(&self) -> DateTime<Utc> {
+        self.0.with_timezone(&Utc)
+    }
+}
+
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+}
+
+impl Serialize for Instant {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A length of time written in ISO 8601: `PT0S`, `PT20M`, `PT1H30M`, `P1DT2H`, `PT1.5S`.
+///
+/// A day (`D`) is exactly 24 hours of the measured time, never a calendar day;
+/// negative lengths are written with a leading `-` (`-PT5M`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IsoDuration(pub TimeDelta);
+
+impl fmt::Display for IsoDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let delta = self.0;
+        if delta < TimeDelta::zero() {
+            f.write_str("-")?;
+        }
+        let total_ms = delta.num_milliseconds().unsigned_abs();
+        let (secs, millis) = (total_ms / 1000, total_ms % 1000);
+        let (days, rest) = (secs / 86_400, secs % 86_400);
+        let (hours, minutes, seconds) = (rest / 3600, rest % 3600 / 60, rest % 60);
+        f.write_str("P")?;
+        if days > 0 {
+            write!(f, "{days}D")?;
+        }
+        if rest == 0 && millis == 0 {
+            if days == 0 {
+                f.write_str("T0S")?;
+            }
+            return Ok(());
+        }
+        f.write_str("T")?;
+        if hours > 0 {
+            write!(f, "{hours}H")?;
+        }
+        if minutes > 0 {
+            write!(f, "{minutes}M")?;
+        }
+        if millis > 0 {
+            let fraction = format!("{millis:03}");
+            write!(f, "{seconds}.{}S", fraction.trim_end_matches('0'))?;
+        } else if seconds > 0 {
+            write!(f, "{seconds}S")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for IsoDuration {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The report of one run: every case read is either evaluated or rejected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The evaluation instant.
+    pub as_of: Instant,
+    /// Which policy was applied.
+    pub policy: PolicyRef,
+    /// One entry per evaluated case, in input order.
+    pub cases: Vec<CaseReport>,
+    /// Rates over many cases (empty until objectives are evaluated).
+    pub objectives: Vec<ObjectiveReport>,
+    /// Cases that could not be read.
+    pub rejected: Vec<RejectedCase>,
+    /// Counts over the whole run.
+    pub summary: Summary,
+}
+
+/// The policy's name and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyRef {
+    /// The header's name.
+    pub name: String,
+    /// `version N`, if declared.
+    pub version: Option<u64>,
+}
+
+/// Everything found for one case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseReport {
+    /// The case id.
+    pub case: String,
+    /// Clock instances of the policy's promises.
+    pub promises: Vec<PromiseReport>,
+    /// The standards that apply to the case.
+    pub standards: Vec<StandardReport>,
+    /// Promises made by staff during the case.
+    pub commitments: Vec<CommitmentReport>,
+    /// Escalation chains whose trigger fired.
+    pub escalations: Vec<EscalationReport>,
+    /// Every breach, in time order.
+    pub breaches: Vec<Breach>,
+    /// Required actions for open work, earliest deadline first.
+    pub actions: Vec<RequiredAction>,
+    /// Clocks approaching their due time.
+    pub warnings: Vec<Warning>,
+}
+
+/// State of a clock instance (promise) or of a `require … within … after …` standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    /// Not started.
+    Pending,
+    /// Started, not stopped, not past due.
+    Running,
+    /// Started, currently paused, not past due.
+    Paused,
+    /// Stopped at or before its due time.
+    Met,
+    /// Stopped after its due time, or still open after it.
+    Breached,
+    /// Started, but no target applies to the case.
+    NotPromised,
+}
+
+/// One instance of a promise's clock.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PromiseReport {
+    /// The promise's name.
+    pub promise: String,
+    /// 1 for the first clock, 2 after the first `restart on`, …
+    pub instance: u32,
+    /// The state at the evaluation instant.
+    pub state: ClockState,
+    /// The deadline rule of the target that applies, as written.
+    pub target: Option<String>,
+    /// When the clock started.
+    pub started: Option<Instant>,
+    /// When it is or was due.
+    pub due: Option<Instant>,
+    /// When it stopped.
+    pub stopped: Option<Instant>,
+    /// Time counted (in the promise's measure: open time of its calendar, or elapsed time).
+    pub elapsed: Option<IsoDuration>,
+    /// Paused time (same measure).
+    pub paused: Option<IsoDuration>,
+    /// For a breach: wall-clock time from due to stop (or to the evaluation instant).
+    pub late_by: Option<IsoDuration>,
+    /// For an open clock: wall-clock time left until due.
+    pub remaining: Option<IsoDuration>,
+    /// The paused stretches, in order (the last may still be open).
+    pub pauses: Vec<Stretch>,
+    /// Why the due time is what it is.
+    pub detail: String,
+}
+
+/// A stretch of time `[from, to)`; `to` is `None` while it is still going on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Stretch {
+    /// Start.
+    pub from: Instant,
+    /// End, if it ended.
+    pub to: Option<Instant>,
+}
+
+/// The state of a standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StandardState {
+    /// The closing event happened and the rule held.
+    Ok,
+    /// The rule was broken.
+    Violated,
+    /// The closing event has not happened and the rule is not broken yet.
+    Pending,
+    /// `require … within`: started, within its time.
+    Running,
+    /// `require … within`: the required event came in time.
+    Met,
+    /// `require … within`: late or still missing after the time allowed.
+    Breached,
+}
+
+/// One standard applied to a case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StandardReport {
+    /// The standard's name.
+    pub standard: String,
+    /// Its state.
+    pub state: StandardState,
+    /// When it was decided (violation, closing event, or the required event).
+    pub at: Option<Instant>,
+    /// For `require … within`: the due time.
+    pub due: Option<Instant>,
+    /// What happened.
+    pub detail: String,
+}
+
+/// The state of a commitment made during a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitmentState {
+    /// Made without a usable time while the policy says `require time`.
+    Vague,
+    /// Not fulfilled yet, not past due.
+    Open,
+    /// Fulfilled in time.
+    Kept,
+    /// Fulfilled after its due time (and grace).
+    Late,
+    /// Not fulfilled, past its due time (and grace).
+    Broken,
+}
+
+/// One promise made by staff (`promised` event).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentReport {
+    /// The promise's id (`id` of the event, or `#N` for the N-th promise without one).
+    pub commitment: String,
+    /// Its state.
+    pub state: CommitmentState,
+    /// When it was made.
+    pub made: Instant,
+    /// When it is due.
+    pub due: Option<Instant>,
+    /// When it was fulfilled.
+    pub fulfilled: Option<Instant>,
+    /// What was promised and how its due time was read.
+    pub detail: String,
+}
+
+/// Whether a chain was activated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainState {
+    /// Activated and not stopped.
+    Active,
+    /// Activated, then stopped by `stop on`.
+    Stopped,
+    /// The trigger fired but the guard (`applies when`) did not hold: not escalated.
+    Guarded,
+}
+
+/// An escalation chain whose trigger fired.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalationReport {
+    /// The chain's name.
+    pub escalation: String,
+    /// Active, stopped or guarded.
+    pub state: ChainState,
+    /// When it was activated.
+    pub activated: Option<Instant>,
+    /// When it stopped.
+    pub stopped: Option<Instant>,
+    /// Its steps in declaration order (empty when guarded).
+    pub steps: Vec<StepReport>,
+    /// What activated it, or why it was not.
+    pub detail: String,
+}
+
+/// The state of an escalation step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    /// Not yet due.
+    Waiting,
+    /// Due and not done: a required action.
+    Due,
+    /// Done in time.
+    Done,
+    /// Done after its deadline.
+    Late,
+    /// Not done, past its deadline.
+    Missed,
+    /// Its action happened before its preconditions were complete.
+    OutOfOrder,
+    /// The chain stopped before the step had to be done.
+    Skipped,
+}
+
+/// One step of an escalation chain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepReport {
+    /// The step's name.
+    pub step: String,
+    /// Its state.
+    pub state: StepState,
+    /// When it became due.
+    pub became_due: Option<Instant>,
+    /// Its deadline.
+    pub deadline: Option<Instant>,
+    /// When its action was done.
+    pub done: Option<Instant>,
+    /// For `appoint` steps: the appointment booked.
+    pub appointment: Option<AppointmentReport>,
+    /// What happened.
+    pub detail: String,
+}
+
+/// The state of a booked appointment under `keep appointment`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentState {
+    /// Booked, its time (plus grace) not yet passed.
+    Scheduled,
+    /// A `met` event with the staff member came in time.
+    Kept,
+    /// No `met` event in time.
+    Missed,
+    /// Booked, without `keep appointment`.
+    Booked,
+}
+
+/// An appointment booked by an `appoint` step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppointmentReport {
+    /// The agreed time.
+    pub time: Instant,
+    /// The staff member.
+    pub with: String,
+    /// Its state.
+    pub state: AppointmentState,
+    /// When the `met` event came.
+    pub met: Option<Instant>,
+}
+
+/// A broken rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breach {
+    /// The rule: a promise, standard, `commitments.ID` or `CHAIN.STEP`.
+    pub rule: String,
+    /// What kind of breach (see `docs/semantics.md`).
+    pub kind: String,
+    /// The deadline that was missed, if the rule has one.
+    pub due: Option<Instant>,
+    /// When the rule was broken.
+    pub at: Instant,
+    /// What happened.
+    pub detail: String,
+}
+
+/// Something that must happen, and by when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequiredAction {
+    /// The rule asking for it.
+    pub rule: String,
+    /// What to do.
+    pub action: String,
+    /// The deadline, if the rule has one.
+    pub due: Option<Instant>,
+}
+
+/// A clock approaching its due time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    /// The promise or standard.
+    pub rule: String,
+    /// `approaching`.
+    pub kind: String,
+    /// Its due time.
+    pub due: Instant,
+    /// Which warning point was passed.
+    pub detail: String,
+}
+
+/// A rate over many cases for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectiveReport {
+    /// The objective's name.
+    pub objective: String,
+    /// The period, e.g. `2026-06-19`, `2026-W25`, `2026-06`.
+    pub period: String,
+    /// Cases counted as meeting the measure.
+    pub met: u64,
+    /// Cases counted.
+    pub total: u64,
+    /// `met / total`.
+    pub rate: f64,
+    /// `met` or `missed`.
+    pub state: String,
+}
+
+/// A case that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedCase {
+    /// `file:line`.
+    pub source: String,
+    /// What is wrong.
+    pub error: String,
+}
+
+/// Counts over the run: `cases == evaluated + rejected`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    /// Cases read.
+    pub cases: usize,
+    /// Cases evaluated.
+    pub evaluated: usize,
+    /// Cases rejected.
+    pub rejected: usize,
+    /// Breaches over all cases.
+    pub breaches: usize,
+    /// Required actions over all cases.
+    pub actions: usize,
+    /// Warnings over all cases.
+    pub warnings: usize,
+}
+
+impl Summary {
+    /// The counts of these evaluated and rejected cases.
+    pub fn of(cases: &[CaseReport], rejected: usize) -> Self {
+        Summary {
+            cases: cases.len() + rejected,
+            evaluated: cases.len(),
+            rejected,
+            breaches: cases.iter().map(|c| c.breaches.len()).sum(),
+            actions: cases.iter().map(|c| c.actions.len()).sum(),
+            warnings: cases.iter().map(|c| c.warnings.len()).sum(),
+        }
+    }
+}
+
+/// The output formats of `covenant eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// A readable per-case summary.
+    Human,
+    /// One pretty-printed JSON document.
+    Json,
+    /// One case object per line, then one summary line.
+    Jsonl,
+    /// One YAML document.
+    Yaml,
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum EmitError {
+    /// JSON serialization failed.
+    #[error("cannot write json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// YAML serialization failed.
+    #[error("cannot write yaml: {0}")]
+    Yaml(#[from] serde_yaml::Error),
+}
+
+/// The `jsonl` summary line: the run's header fields and counts.
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    as_of: &'a Instant,
+    policy: &'a PolicyRef,
+    objectives: &'a [ObjectiveReport],
+    rejected: &'a [RejectedCase],
+    summary: &'a Summary,
+}
+
+impl Report {
+    /// Builds a report, computing the summary from the cases and rejections.
+    pub fn new(
+        as_of: Instant,
+        policy: PolicyRef,
+        cases: Vec<CaseReport>,
+        rejected: Vec<RejectedCase>,
+    ) -> Self {
+        let summary = Summary::of(&cases, rejected.len());
+        Report {
+            as_of,
+            policy,
+            cases,
+            objectives: Vec::new(),
+            rejected,
+            summary,
+        }
+    }
+
+    /// Writes the report in `format`; the text always ends with a newline.
+    pub fn emit(&self, format: Format) -> Result<String, EmitError> {
+        Ok(match format {
+            Format::Human => human::render(self),
+            Format::Json => serde_json::to_string_pretty(self)? + "\n",
+            Format::Jsonl => {
+                let mut out = String::new();
+                for case in &self.cases {
+                    out.push_str(&serde_json::to_string(case)?);
+                    out.push('\n');
+                }
+                out.push_str(&serde_json::to_string(&SummaryLine {
+                    as_of: &self.as_of,
+                    policy: &self.policy,
+                    objectives: &self.objectives,
+                    rejected: &self.rejected,
+                    summary: &self.summary,
+                })?);
+                out.push('\n');
+                out
+            }
+            Format::Yaml => serde_yaml::to_string(self)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(seconds: i64, millis: i64) -> String {
+        IsoDuration(TimeDelta::seconds(seconds) + TimeDelta::milliseconds(millis)).to_string()
+    }
+
+    #[test]
+    fn durations_are_iso_8601() {
+        assert_eq!(iso(0, 0), "PT0S");
+        assert_eq!(iso(20 * 60, 0), "PT20M");
+        assert_eq!(iso(5400, 0), "PT1H30M");
+        assert_eq!(iso(86_400, 0), "P1D");
+        assert_eq!(iso(93_600, 0), "P1DT2H");
+        assert_eq!(iso(1, 500), "PT1.5S");
+        assert_eq!(iso(-300, 0), "-PT5M");
+        assert_eq!(iso(3601, 0), "PT1H1S");
+    }
+
+    #[test]
+    fn instants_use_the_policy_offset() {
+        let t = DateTime::parse_from_rfc3339("2026-06-19T06:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            Instant::new(t, Some(chrono_tz::Asia::Shanghai)).to_string(),
+            "2026-06-19T14:30:00+08:00"
+        );
+        assert_eq!(Instant::new(t, None).to_string(), "2026-06-19T06:30:00Z");
+    }
+}

@@ -1,0 +1,234 @@
+//! `explain`: one case as a timeline: its events in order, each clock's running
+//! and paused stretches, each deadline with the reason it is what it is, and
+//! the breaches.
+
+use super::{CaseReport, Instant, PromiseReport};
+use crate::case::{Case, Staff, Value};
+use chrono_tz::Tz;
+use serde::Serialize;
+use std::fmt::Write;
+
+fn word<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn staff(s: &Staff) -> String {
+    match &s.rank {
+        Some(rank) => format!("{} ({rank})", s.id),
+        None => s.id.clone(),
+    }
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("\"{s}\""),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_string(),
+    }
+}
+
+fn clock(out: &mut String, p: &PromiseReport, as_of: Instant) {
+    let _ = writeln!(
+        out,
+        "  promise {} #{}: {}",
+        p.promise,
+        p.instance,
+        word(&p.state)
+    );
+    let _ = writeln!(out, "    {}", p.detail);
+    let Some(started) = p.started else { return };
+    let end = p.stopped.unwrap_or(as_of);
+    let mut cursor = started;
+    for pause in &p.pauses {
+        if pause.from > cursor {
+            let _ = writeln!(out, "    running {cursor} .. {}", pause.from);
+        }
+        match pause.to {
+            Some(to) => {
+                let _ = writeln!(out, "    paused  {} .. {to}", pause.from);
+                cursor = to;
+            }
+            None => {
+                let _ = writeln!(out, "    paused  {} .. (still paused)", pause.from);
+                cursor = end;
+            }
+        }
+    }
+    if end > cursor {
+        let until = if p.stopped.is_some() {
+            "stopped"
+        } else {
+            "now"
+        };
+        let _ = writeln!(out, "    running {cursor} .. {end} ({until})");
+    }
+    let mut line = String::from("   ");
+    if let Some(due) = p.due {
+        let _ = write!(line, " due {due}");
+    }
+    if let Some(elapsed) = p.elapsed {
+        let _ = write!(line, ", counted {elapsed}");
+    }
+    if let Some(paused) = p.paused {
+        let _ = write!(line, ", paused {paused}");
+    }
+    if let Some(late) = p.late_by {
+        let _ = write!(line, ", late by {late}");
+    }
+    if let Some(left) = p.remaining {
+        let _ = write!(line, ", {left} left");
+    }
+    let _ = writeln!(out, "{line}");
+}
+
+/// Renders one evaluated case as a timeline.
+pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "case {} as of {as_of}", case.id);
+    if !case.attributes.is_empty() {
+        let attrs: Vec<String> = case
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", value(v)))
+            .collect();
+        let _ = writeln!(out, "attributes {{{}}}", attrs.join(", "));
+    }
+    let _ = writeln!(out, "\nevents");
+    let mut events: Vec<_> = case.events.iter().enumerate().collect();
+    events.sort_by_key(|(i, e)| (e.at, *i));
+    for (_, e) in events {
+        let mut parts = Vec::new();
+        if let Some(s) = &e.handler {
+            parts.push(format!("handler {}", staff(s)));
+        }
+        if let Some(s) = &e.to {
+            parts.push(format!("to {}", staff(s)));
+        }
+        if let Some(s) = &e.with {
+            parts.push(format!("with {}", staff(s)));
+        }
+        if let Some(v) = &e.venue {
+            parts.push(format!("venue {v}"));
+        }
+        if !e.subject.is_empty() {
+            parts.push(format!("subject {}", e.subject.join(", ")));
+        }
+        if let Some(t) = e.time {
+            parts.push(format!("time {}", Instant::new(t, tz)));
+        }
+        if let Some(t) = e.due {
+            parts.push(format!("due {}", Instant::new(t, tz)));
+        }
+        if let Some(w) = &e.within {
+            parts.push(format!("within {w}"));
+        }
+        if let Some(id) = &e.id {
+            parts.push(format!("id {id}"));
+        }
+        if let Some(r) = &e.reference {
+            parts.push(format!("ref {r}"));
+        }
+        for (k, v) in &e.set {
+            parts.push(format!("set {k} = {}", value(v)));
+        }
+        let ignored = if Instant::new(e.at, tz) > as_of {
+            "  (after the evaluation instant: not counted)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {}{}{}{ignored}",
+            Instant::new(e.at, tz),
+            e.kind,
+            if parts.is_empty() { "" } else { "  " },
+            parts.join(", ")
+        );
+    }
+    if !report.promises.is_empty() {
+        let _ = writeln!(out, "\nclocks");
+        for p in &report.promises {
+            clock(&mut out, p, as_of);
+        }
+    }
+    if !report.standards.is_empty() {
+        let _ = writeln!(out, "\nstandards");
+        for s in &report.standards {
+            let at = s.at.map(|a| format!(" at {a}")).unwrap_or_default();
+            let _ = writeln!(out, "  {} {}{at}: {}", s.standard, word(&s.state), s.detail);
+        }
+    }
+    if !report.commitments.is_empty() {
+        let _ = writeln!(out, "\ncommitments");
+        for c in &report.commitments {
+            let due = c.due.map(|d| format!(", due {d}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} {}: made {}{due}: {}",
+                c.commitment,
+                word(&c.state),
+                c.made,
+                c.detail
+            );
+        }
+    }
+    for e in &report.escalations {
+        let _ = writeln!(
+            out,
+            "\nescalation {} {}: {}",
+            e.escalation,
+            word(&e.state),
+            e.detail
+        );
+        for s in &e.steps {
+            let mut line = format!("  step {} {}", s.step, word(&s.state));
+            if let Some(t) = s.became_due {
+                let _ = write!(line, ", due since {t}");
+            }
+            if let Some(t) = s.deadline {
+                let _ = write!(line, ", deadline {t}");
+            }
+            if let Some(t) = s.done {
+                let _ = write!(line, ", done {t}");
+            }
+            let _ = writeln!(out, "{line}\n    {}", s.detail);
+            if let Some(a) = &s.appointment {
+                let _ = writeln!(
+                    out,
+                    "    appointment with {} at {}: {}",
+                    a.with,
+                    a.time,
+                    word(&a.state)
+                );
+            }
+        }
+    }
+    let _ = writeln!(out, "\nbreaches");
+    if report.breaches.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for b in &report.breaches {
+        let _ = writeln!(out, "  {} {} [{}]: {}", b.at, b.rule, b.kind, b.detail);
+    }
+    if !report.actions.is_empty() {
+        let _ = writeln!(out, "\nrequired actions");
+        for a in &report.actions {
+            let due = a
+                .due
+                .map(|d| format!("by {d}"))
+                .unwrap_or_else(|| "no deadline".to_string());
+            let _ = writeln!(out, "  {} {due}: {}", a.rule, a.action);
+        }
+    }
+    if !report.warnings.is_empty() {
+        let _ = writeln!(out, "\nwarnings");
+        for w in &report.warnings {
+            let _ = writeln!(out, "  {} due {}: {}", w.rule, w.due, w.detail);
+        }
+    }
+    out
+}

@@ -1,0 +1,419 @@
+//! Checker tests: one broken policy per problem (rendered diagnostic snapshots), a file with several
+//! problems, valid policies, every output format over one shared fixture, CLI exit codes, and a
+//! never-panic loop over mutated policy text.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+use covenant::check::{check_file, check_text, Role};
+use covenant::cli::check::{check_paths, exit_for, render, Format, Outcome};
+use covenant::cli::emit::{self, Located};
+use covenant::diag::Severity;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where the fixture folders are.
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+/// The fixture's path relative to the crate root (the working directory of tests), so rendered
+/// paths do not depend on the checkout.
+fn relative(path: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Checks one file as a policy and renders its diagnostics as humans see them, without colors.
+fn rendered(path: &Path, role: Role) -> (String, usize) {
+    let checked = check_file(&relative(path), role);
+    let mut located: Vec<Located> = checked
+        .diagnostics
+        .iter()
+        .map(|d| Located::new(d, &checked.sources))
+        .collect();
+    emit::sort_and_dedup(&mut located);
+    (emit::human::render(&located, false), located.len())
+}
+
+#[test]
+fn check_err_single_problem() {
+    let not_one = std::cell::RefCell::new(Vec::new());
+    let each = |path: &Path| {
+        let (text, count) = rendered(path, Role::Policy);
+        if count != 1 {
+            not_one.borrow_mut().push(text.clone());
+        }
+        insta::assert_snapshot!(text);
+    };
+    insta::glob!(FIXTURES, "check_err/*.policy", |path| each(path));
+    insta::glob!(FIXTURES, "check_err/imports/*/main.policy", |path| each(
+        path
+    ));
+    let not_one = not_one.into_inner();
+    assert!(
+        not_one.is_empty(),
+        "expected exactly one diagnostic each:\n{}",
+        not_one.join("\n")
+    );
+}
+
+#[test]
+fn several_problems_are_all_reported() {
+    insta::glob!(FIXTURES, "check_many/*.policy", |path| {
+        let (text, count) = rendered(path, Role::Policy);
+        assert!(count > 1, "expected several diagnostics:\n{text}");
+        insta::assert_snapshot!(text);
+    });
+}
+
+#[test]
+fn valid_policies_have_no_diagnostics() {
+    let each = |path: &Path| {
+        let (text, count) = rendered(path, Role::Auto);
+        assert_eq!(count, 0, "expected no diagnostics:\n{text}");
+    };
+    insta::glob!(FIXTURES, "check_ok/*.policy", |path| each(path));
+    insta::glob!(FIXTURES, "check_ok/*/main.policy", |path| each(path));
+}
+
+#[test]
+fn library_file_needs_a_header_to_be_a_policy() {
+    let path = Path::new(FIXTURES).join("check_ok/library.policy");
+    let checked = check_file(&relative(&path), Role::Auto);
+    assert!(checked.diagnostics.is_empty());
+    assert!(checked.policy.is_none(), "a library file builds no policy");
+    let checked = check_file(&relative(&path), Role::Policy);
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"E0210"), "{codes:?}");
+}
+
+#[test]
+fn a_file_imported_twice_is_loaded_once() {
+    let path = Path::new(FIXTURES).join("check_ok/diamond/main.policy");
+    let checked = check_file(&relative(&path), Role::Policy);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let paths: Vec<String> = checked
+        .sources
+        .files()
+        .map(|(_, f)| f.path.display().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "tests/fixtures/check_ok/diamond/main.policy",
+            "tests/fixtures/check_ok/diamond/left.policy",
+            "tests/fixtures/check_ok/diamond/shared/office.policy",
+            "tests/fixtures/check_ok/diamond/right.policy",
+        ]
+    );
+}
+
+#[test]
+fn every_code_is_documented() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md"))
+        .unwrap();
+    for (code, _) in covenant::check::codes::ALL {
+        assert!(
+            docs.contains(&format!("## {code}")),
+            "`{code}` is missing from docs/diagnostics.md"
+        );
+    }
+}
+
+/// The shared fixture for the output formats: errors and a warning across two files.
+fn formats_outcome() -> Outcome {
+    let folder = Path::new(FIXTURES).join("check_formats");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| relative(&e.unwrap().path()))
+        .collect();
+    files.sort();
+    check_paths(&files)
+}
+
+#[test]
+fn format_human() {
+    insta::assert_snapshot!(render(&formats_outcome(), Format::Human, false));
+}
+
+#[test]
+fn format_json() {
+    let text = render(&formats_outcome(), Format::Json, false);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(value.as_array().is_some_and(|a| !a.is_empty()));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn format_github() {
+    insta::assert_snapshot!(render(&formats_outcome(), Format::Github, false));
+}
+
+#[test]
+fn format_sarif() {
+    let text = render(&formats_outcome(), Format::Sarif, false);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    insta::assert_json_snapshot!(value, {".runs[0].tool.driver.version" => "[VERSION]"});
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    let path = Path::new(FIXTURES).join("check_err/w0101_unreachable_target.policy");
+    let outcome = check_paths(&[relative(&path)]);
+    assert!(outcome
+        .diagnostics
+        .iter()
+        .all(|d| d.severity == Severity::Warning));
+    assert_eq!(exit_for(&outcome, false).code(), 0);
+    assert_eq!(exit_for(&outcome, true).code(), 1);
+}
+
+fn covenant(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_exit_codes() {
+    let (code, stdout, _) = covenant(&["check", "tests/fixtures/check_ok/library.policy"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.ends_with("checked 1 file: 0 errors, 0 warnings\n"),
+        "{stdout}"
+    );
+
+    let (code, stdout, _) = covenant(&["check", "tests/fixtures/check_err/e0301_hour_25.policy"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("tests/fixtures/check_err/e0301_hour_25.policy:6:22"),
+        "{stdout}"
+    );
+
+    let warning = "tests/fixtures/check_err/w0101_unreachable_target.policy";
+    assert_eq!(covenant(&["check", warning]).0, 0);
+    assert_eq!(covenant(&["check", "--deny-warnings", warning]).0, 1);
+
+    let (code, _, stderr) = covenant(&["check", "tests/fixtures/no_such_folder"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no_such_folder"), "{stderr}");
+    assert_eq!(covenant(&["check", "--format", "xml", warning]).0, 2);
+
+    let (code, stdout, _) = covenant(&["check", "--format", "json", "tests/fixtures/check_err"]);
+    assert_eq!(code, 1);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(value.as_array().unwrap().len() > 40);
+}
+
+/// Small, deterministic pseudo-random generator, so the loop needs no seed handling.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, bound: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % bound.max(1)
+    }
+}
+
+#[test]
+fn mutated_policies_never_panic() {
+    let mut seeds = Vec::new();
+    for entry in std::fs::read_dir(Path::new(FIXTURES).join("check_err")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "policy") {
+            seeds.push(std::fs::read_to_string(path).unwrap());
+        }
+    }
+    let tokens = [
+        "24:00",
+        "00:00",
+        "99:99",
+        "0m",
+        "99999999999d",
+        "0%",
+        "1000%",
+        "like",
+        "after",
+        "on",
+        "{",
+        "}",
+        "2026-02-30",
+        "9999-12-31",
+        "0000-01-01",
+        "\"Mars/Olympus\"",
+        "0 workdays",
+        "next workday",
+        "sun-mon",
+        "open 24x7",
+        "target within 1h",
+        "step x { do y }",
+        "use \"x.policy\"",
+        "rank above current",
+        "当日",
+        "\u{0}",
+        "",
+    ];
+    let mut random = Lcg(7);
+    for round in 0..3000 {
+        let seed = &seeds[round % seeds.len()];
+        let mut chars: Vec<char> = seed.chars().collect();
+        for _ in 0..1 + random.next(4) {
+            let at = random.next(chars.len() + 1);
+            match random.next(3) {
+                0 => {
+                    let token = tokens[random.next(tokens.len())];
+                    chars.splice(at..at, format!(" {token} ").chars());
+                }
+                1 if at < chars.len() => {
+                    let end = (at + 1 + random.next(12)).min(chars.len());
+                    chars.drain(at..end);
+                }
+                _ => {
+                    let from = random.next(chars.len());
+                    let end = (from + random.next(20)).min(chars.len());
+                    let piece: Vec<char> = chars[from..end].to_vec();
+                    chars.splice(at.min(chars.len())..at.min(chars.len()), piece);
+                }
+            }
+        }
+        let text: String = chars.into_iter().collect();
+        let checked = check_text("mutated.policy", &text, Role::Auto);
+        for diagnostic in &checked.diagnostics {
+            let _ = diagnostic.render_plain(&checked.sources);
+        }
+    }
+}
+
+#[test]
+fn a_valid_policy_is_built_with_every_field() {
+    let text = r#"
+policy "Complaints" {
+  version 3
+  owner "quality@example.com"
+  timezone "Asia/Shanghai"
+}
+calendar office {
+  open mon-fri 09:00-18:00
+}
+calendar weekend_desk like office {
+  timezone "Europe/Paris"
+  open sat 09:00-12:00
+}
+ranks agent < supervisor < manager
+venues public: counter
+venues private: reception_room
+term 立即 = 5m
+term 您稍等 = vague
+promise reply {
+  from opened until responded
+  target within 2h on office
+}
+commitments {
+  require time
+  keep
+}
+escalation chain {
+  trigger on breach of reply
+  step tell { notify manager within 30m }
+}
+"#;
+    let policy = covenant::check::Policy::parse(text).unwrap();
+    assert_eq!(policy.name, "Complaints");
+    assert_eq!(policy.version, Some(3));
+    assert_eq!(policy.owner.as_deref(), Some("quality@example.com"));
+    assert_eq!(policy.timezone, Some(chrono_tz::Asia::Shanghai));
+    assert_eq!(
+        policy.calendars.keys().collect::<Vec<_>>(),
+        ["office", "weekend_desk"]
+    );
+    assert_eq!(policy.calendars["office"].tz(), chrono_tz::Asia::Shanghai);
+    assert_eq!(
+        policy.calendars["weekend_desk"].tz(),
+        chrono_tz::Europe::Paris
+    );
+    assert_eq!(policy.ranks, ["agent", "supervisor", "manager"]);
+    assert_eq!(
+        policy.venues["counter"],
+        covenant::syntax::ast::Privacy::Public
+    );
+    assert_eq!(
+        policy.venues["reception_room"],
+        covenant::syntax::ast::Privacy::Private
+    );
+    assert_eq!(
+        policy.terms["立即"],
+        covenant::check::Term::Duration(chrono::TimeDelta::minutes(5))
+    );
+    assert_eq!(policy.terms["您稍等"], covenant::check::Term::Vague);
+    assert_eq!(policy.promises.len(), 1);
+    assert!(policy.commitments.is_some());
+    assert_eq!(policy.escalations.len(), 1);
+    assert!(policy.warnings.is_empty());
+}
+
+#[test]
+fn in_memory_sources_follow_use() {
+    let files = covenant::check::InMemory::new()
+        .with(
+            "p/main.policy",
+            "policy \"P\" { timezone \"UTC\" }\nuse \"lib/cal.policy\"\n",
+        )
+        .with(
+            "p/lib/cal.policy",
+            "calendar office { open mon-fri 09:00-17:00 }\n",
+        );
+    let checked = covenant::check::check_sources(Path::new("p/main.policy"), &files, Role::Policy);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let policy = checked.policy.unwrap();
+    assert_eq!(policy.calendars["office"].tz(), chrono_tz::UTC);
+}
+
+#[test]
+fn derived_calendar_inherits_and_extends_its_base() {
+    let text = "policy \"P\" { timezone \"Asia/Shanghai\" }\n\
+        calendar office { open mon-fri 09:00-18:00 }\n\
+        calendar holiday_office like office { closed 2026-10-01..2026-10-08 }\n";
+    let policy = covenant::check::Policy::parse(text).unwrap();
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let (base, derived) = (
+        &policy.calendars["office"],
+        &policy.calendars["holiday_office"],
+    );
+    assert!(base.is_open(at("2026-10-09T10:00:00+08:00")));
+    assert!(derived.is_open(at("2026-10-09T10:00:00+08:00")));
+    assert!(base.is_open(at("2026-10-02T10:00:00+08:00")));
+    assert!(!derived.is_open(at("2026-10-02T10:00:00+08:00")));
+}
+
+#[test]
+fn the_root_header_names_the_policy_and_each_header_zones_its_file() {
+    let path = Path::new(FIXTURES).join("check_ok/imported_header/main.policy");
+    let policy = covenant::check::load(&relative(&path)).unwrap();
+    assert_eq!(policy.name, "Fixture");
+    assert_eq!(policy.version, None);
+    assert_eq!(policy.timezone, Some(chrono_tz::Asia::Shanghai));
+    assert_eq!(policy.calendars["office"].tz(), chrono_tz::Asia::Shanghai);
+    assert_eq!(
+        policy.calendars["paris_office"].tz(),
+        chrono_tz::Europe::Paris
+    );
+    assert_eq!(
+        policy.calendars["paris_saturdays"].tz(),
+        chrono_tz::Europe::Paris
+    );
+}
+
+#[test]
+fn human_colors_only_when_asked() {
+    let outcome = formats_outcome();
+    assert!(render(&outcome, Format::Human, true).contains("\x1b[1;31merror"));
+    assert!(!render(&outcome, Format::Human, false).contains('\x1b'));
+}

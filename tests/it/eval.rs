@@ -1,0 +1,355 @@
+//! Evaluation: every folder under `tests/fixtures/eval/` holds a `policy.policy`
+//! and case files. A case file starts with one or more `# at: INSTANT` lines;
+//! its snapshot holds the JSON report of the file's cases at each instant.
+#![allow(clippy::unwrap_used, clippy::panic, reason = "a test fails loudly")]
+
+use chrono::{DateTime, Utc};
+use covenant::case::{read_str, CaseBatch, CaseFormat, ReadOptions};
+use covenant::check::Policy;
+use covenant::eval::Evaluator;
+use covenant::report::Format;
+use std::path::Path;
+
+fn relative(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+        .replace('\\', "/")
+}
+
+fn instants(text: &str) -> Vec<DateTime<Utc>> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("# at:"))
+        .map(|at| {
+            DateTime::parse_from_rfc3339(at.trim())
+                .unwrap()
+                .with_timezone(&Utc)
+        })
+        .collect()
+}
+
+fn read(policy: &Policy, path: &Path) -> CaseBatch {
+    let text = std::fs::read_to_string(path).unwrap();
+    let format = CaseFormat::from_path(path).unwrap();
+    read_str(
+        &relative(path),
+        &text,
+        format,
+        &ReadOptions {
+            default_tz: policy.timezone,
+            ranks: (!policy.ranks.is_empty()).then(|| policy.ranks.clone()),
+        },
+    )
+}
+
+fn load(folder: &Path) -> Policy {
+    Policy::load(folder.join("policy.policy")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The JSON reports of one case file at each of its `# at:` instants.
+fn reports(path: &Path, format: Format) -> String {
+    let policy = load(path.parent().unwrap());
+    let batch = read(&policy, path);
+    let evaluator = Evaluator::new(&policy);
+    let text = std::fs::read_to_string(path).unwrap();
+    let at = instants(&text);
+    assert!(!at.is_empty(), "{} has no `# at:` line", path.display());
+    at.into_iter()
+        .map(|at| {
+            evaluator
+                .evaluate_all(&batch.cases, &batch.rejected, at)
+                .emit(format)
+                .unwrap()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn eval_fixtures() {
+    insta::glob!("../fixtures/eval", "*/*.yaml", |path| {
+        insta::assert_snapshot!(reports(path, Format::Json));
+    });
+}
+
+/// The example cases of the policies under `policies/`, each evaluated a week after its last event
+/// (or at its `# at:` instants), against the one policy file of its domain folder.
+#[test]
+fn policy_example_cases() {
+    insta::glob!("../../policies", "*/cases/*.yaml", |path| {
+        let folder = path.parent().unwrap().parent().unwrap();
+        let policy_file = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "policy"))
+            .unwrap();
+        let policy = Policy::load(&policy_file).unwrap_or_else(|e| panic!("{e}"));
+        let batch = read(&policy, path);
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut at = instants(&text);
+        if at.is_empty() {
+            let last = batch
+                .cases
+                .iter()
+                .flat_map(|c| c.events.iter().map(|e| e.at))
+                .max()
+                .unwrap();
+            at.push(last + chrono::TimeDelta::days(7));
+        }
+        let evaluator = Evaluator::new(&policy);
+        let reports: Vec<String> = at
+            .into_iter()
+            .map(|at| {
+                evaluator
+                    .evaluate_all(&batch.cases, &batch.rejected, at)
+                    .emit(Format::Json)
+                    .unwrap()
+            })
+            .collect();
+        insta::assert_snapshot!(reports.join("\n"));
+    });
+}
+
+#[test]
+fn same_input_gives_identical_bytes() {
+    insta::glob!("../fixtures/eval", "escalation/*.yaml", |path| {
+        for format in [Format::Json, Format::Jsonl, Format::Yaml, Format::Human] {
+            assert_eq!(reports(path, format), reports(path, format));
+        }
+    });
+}
+
+#[test]
+fn before_during_and_after_a_deadline() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/promises");
+    let policy = load(&root);
+    let batch = read(&policy, &root.join("before-during-after.yaml"));
+    let evaluator = Evaluator::new(&policy);
+    let at = |t: &str| DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc);
+    let state = |t: &str| {
+        let report = evaluator.evaluate(&batch.cases[0], at(t));
+        let p = report
+            .promises
+            .iter()
+            .find(|p| p.promise == "first_response")
+            .unwrap();
+        (
+            serde_json::to_value(p.state).unwrap(),
+            report.warnings.len(),
+            report.breaches.len(),
+        )
+    };
+    // Due 12:00 (2h), warning point 11:30 (75%).
+    assert_eq!(state("2026-06-19T10:30:00+08:00"), ("running".into(), 0, 0));
+    assert_eq!(state("2026-06-19T11:40:00+08:00"), ("running".into(), 1, 0));
+    assert_eq!(state("2026-06-19T12:00:00+08:00"), ("running".into(), 1, 0));
+    assert_eq!(
+        state("2026-06-19T12:00:01+08:00"),
+        ("breached".into(), 0, 1)
+    );
+}
+
+#[test]
+fn a_malformed_case_is_rejected_and_the_batch_goes_on() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval-batch");
+    let policy = load(&root);
+    let batch = read(&policy, &root.join("batch.yaml"));
+    let at = DateTime::parse_from_rfc3339("2026-06-19T12:00:00+08:00")
+        .unwrap()
+        .with_timezone(&Utc);
+    let report = Evaluator::new(&policy).evaluate_all(&batch.cases, &batch.rejected, at);
+    let s = report.summary;
+    assert_eq!(s.cases, s.evaluated + s.rejected);
+    assert_eq!((s.evaluated, s.rejected), (2, 1));
+    assert_eq!(
+        s.breaches,
+        report.cases.iter().map(|c| c.breaches.len()).sum::<usize>()
+    );
+    insta::assert_snapshot!(report.emit(Format::Json).unwrap());
+}
+
+/// Runs the `covenant` binary from the crate root; returns (exit code, stdout).
+fn covenant(args: &[&str], stdin: Option<&str>) -> (i32, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+const PROMISES: &str = "tests/fixtures/eval/promises/policy.policy";
+
+#[test]
+fn exit_code_follows_fail_on() {
+    let case = "tests/fixtures/eval/promises/before-during-after.yaml";
+    let run = |at: &str, fail_on: &str| {
+        covenant(
+            &[
+                "eval",
+                "--policy",
+                PROMISES,
+                case,
+                "--at",
+                at,
+                "--fail-on",
+                fail_on,
+            ],
+            None,
+        )
+        .0
+    };
+    // 10:30 running, 11:40 past the warning point, 12:10 breached.
+    assert_eq!(run("2026-06-19T10:30:00+08:00", "warning"), 0);
+    assert_eq!(run("2026-06-19T11:40:00+08:00", "breach"), 0);
+    assert_eq!(run("2026-06-19T11:40:00+08:00", "warning"), 1);
+    assert_eq!(run("2026-06-19T12:10:00+08:00", "breach"), 1);
+    assert_eq!(run("2026-06-19T12:10:00+08:00", "never"), 0);
+    // Without an offset, `--at` is read in the policy's timezone.
+    assert_eq!(run("2026-06-19T12:10:00", "breach"), 1);
+    assert_eq!(run("2026-06-19T11:40:00", "breach"), 0);
+}
+
+#[test]
+fn could_not_run_exits_with_2() {
+    let case = "tests/fixtures/eval/promises/met-vip.yaml";
+    let missing = covenant(&["eval", "--policy", "no/such.policy", case], None);
+    assert_eq!(missing.0, 2);
+    let bad_at = covenant(&["eval", "--policy", PROMISES, case, "--at", "noon"], None);
+    assert_eq!(bad_at.0, 2);
+    let unreadable = covenant(&["eval", "--policy", PROMISES, "no/such/case.yaml"], None);
+    assert_eq!(unreadable.0, 2);
+}
+
+#[test]
+fn jsonl_writes_one_line_per_case_then_the_summary() {
+    let (code, out) = covenant(
+        &[
+            "eval",
+            "--policy",
+            PROMISES,
+            "tests/fixtures/eval/promises",
+            "--at",
+            "2026-06-19T12:00:00+08:00",
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = &lines.last().unwrap()["summary"];
+    assert_eq!(summary["cases"], lines.len() - 1);
+    assert!(lines[..lines.len() - 1]
+        .iter()
+        .all(|l| l["case"].is_string()));
+    let breaches: u64 = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| l["breaches"].as_array().unwrap().len() as u64)
+        .sum();
+    assert_eq!(summary["breaches"], breaches);
+}
+
+#[test]
+fn stdin_folders_and_rejected_cases() {
+    let text = std::fs::read_to_string("tests/fixtures/eval-batch/batch.yaml").unwrap();
+    let (code, out) = covenant(
+        &[
+            "eval",
+            "--policy",
+            "tests/fixtures/eval-batch/policy.policy",
+            "-",
+            "--at",
+            "2026-06-19T12:00:00+08:00",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        Some(&text),
+    );
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["rejected"][0]["source"], "<stdin>:10");
+    assert_eq!(report["summary"]["evaluated"], 2);
+    // The same run twice gives the same bytes.
+    let again = covenant(
+        &[
+            "eval",
+            "--policy",
+            "tests/fixtures/eval-batch/policy.policy",
+            "-",
+            "--at",
+            "2026-06-19T12:00:00+08:00",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        Some(&text),
+    );
+    assert_eq!(again.1, out);
+    // A rejected case fails the default `--fail-on breach`.
+    let (code, _) = covenant(
+        &[
+            "eval",
+            "--policy",
+            "tests/fixtures/eval-batch/policy.policy",
+            "tests/fixtures/eval-batch",
+            "--at",
+            "2026-06-19T10:10:00+08:00",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn explain_shows_clocks_pauses_and_deadlines() {
+    let (code, out) = covenant(
+        &[
+            "explain",
+            "--policy",
+            "tests/fixtures/eval/business/policy.policy",
+            "tests/fixtures/eval/business/pause-overnight.yaml",
+            "--at",
+            "2026-06-23T12:00:00+08:00",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn human_report() {
+    let (_, out) = covenant(
+        &[
+            "eval",
+            "--policy",
+            "tests/fixtures/eval/escalation/policy.policy",
+            "tests/fixtures/eval/escalation",
+            "--at",
+            "2026-06-19T10:40:00+08:00",
+        ],
+        None,
+    );
+    insta::assert_snapshot!(out);
+}
