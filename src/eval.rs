@@ -310,13 +310,25 @@ impl<'p> Evaluator<'p> {
         rejected: &[Rejected],
         as_of: DateTime<Utc>,
     ) -> Report {
+        let reports = cases.iter().map(|c| self.evaluate(c, as_of)).collect();
+        self.report(reports, rejected, as_of)
+    }
+
+    /// Assembles the report of a batch from case reports evaluated at `as_of` (in any way, e.g. in
+    /// parallel) and the rejected cases.
+    pub fn report(
+        &self,
+        cases: Vec<CaseReport>,
+        rejected: &[Rejected],
+        as_of: DateTime<Utc>,
+    ) -> Report {
         Report::new(
             Instant::new(as_of, self.policy.timezone),
             PolicyRef {
                 name: self.policy.name.clone(),
                 version: self.policy.version,
             },
-            cases.iter().map(|c| self.evaluate(c, as_of)).collect(),
+            cases,
             rejected
                 .iter()
                 .map(|r| RejectedCase {

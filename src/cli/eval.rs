@@ -18,6 +18,7 @@ use crate::report::{Format, Report};
 use crate::time::local_to_instant;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -164,7 +165,14 @@ pub fn run(args: &EvalArgs) -> Exit {
             return Exit::Unusable;
         }
     };
-    let report = Evaluator::new(&policy).evaluate_all(&batch.cases, &batch.rejected, as_of);
+    let evaluator = Evaluator::new(&policy);
+    // Cases are independent: evaluate them on all cores, keeping their order.
+    let cases = batch
+        .cases
+        .par_iter()
+        .map(|case| evaluator.evaluate(case, as_of))
+        .collect();
+    let report = evaluator.report(cases, &batch.rejected, as_of);
     let format = match args.format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Json => Format::Json,

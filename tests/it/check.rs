@@ -410,3 +410,10 @@ fn the_root_header_names_the_policy_and_each_header_zones_its_file() {
         chrono_tz::Europe::Paris
     );
 }
+
+#[test]
+fn human_colors_only_when_asked() {
+    let outcome = formats_outcome();
+    assert!(render(&outcome, Format::Human, true).contains("\x1b[1;31merror"));
+    assert!(!render(&outcome, Format::Human, false).contains('\x1b'));
+}
