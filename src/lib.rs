@@ -30,6 +30,7 @@ pub mod cli;
 pub mod diag;
 pub mod eval;
 pub mod fmt;
+pub mod limits;
 pub mod report;
 pub mod syntax;
 pub mod time;

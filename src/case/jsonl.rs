@@ -8,6 +8,7 @@
 use super::build::{self, Problem};
 use super::node::{without_position, Node, NodeKind, NodeSeed};
 use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Value};
+use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
@@ -51,9 +52,32 @@ impl JsonlGrouper {
     }
 
     /// Adds every line read from `reader`, one line at a time (the text is never held whole).
-    pub fn push_reader(&mut self, source: &str, reader: impl BufRead) -> std::io::Result<()> {
-        for (index, line) in reader.lines().enumerate() {
-            self.push_line(source, index + 1, &line?);
+    ///
+    /// A line longer than [`MAX_JSONL_LINE_BYTES`] is rejected without being held in memory, and
+    /// a line that is not UTF-8 is rejected; either way the stream goes on.
+    pub fn push_reader(&mut self, source: &str, mut reader: impl BufRead) -> std::io::Result<()> {
+        let mut buffer = Vec::new();
+        for number in 1usize.. {
+            buffer.clear();
+            let Some(length) = read_line_bounded(&mut reader, &mut buffer, MAX_JSONL_LINE_BYTES)?
+            else {
+                break;
+            };
+            if length > MAX_JSONL_LINE_BYTES {
+                self.rejected.push(line_too_long(source, number, length));
+                continue;
+            }
+            match std::str::from_utf8(&buffer) {
+                Ok(text) => self.push_line(source, number, text),
+                Err(error) => self.rejected.push(Rejected {
+                    source: format!("{source}:{number}"),
+                    case: None,
+                    error: format!(
+                        "line is not valid UTF-8 (invalid byte at column {})",
+                        error.valid_up_to() + 1
+                    ),
+                }),
+            }
         }
         Ok(())
     }
@@ -63,6 +87,10 @@ impl JsonlGrouper {
     pub fn push_line(&mut self, source: &str, line: usize, text: &str) {
         let text = text.trim_start_matches('\u{feff}').trim();
         if text.is_empty() {
+            return;
+        }
+        if text.len() > MAX_JSONL_LINE_BYTES {
+            self.rejected.push(line_too_long(source, line, text.len()));
             return;
         }
         let place = format!("{source}:{line}");
@@ -159,6 +187,57 @@ impl JsonlGrouper {
         }
         batch
     }
+}
+
+/// The rejection of a line longer than [`MAX_JSONL_LINE_BYTES`].
+fn line_too_long(source: &str, line: usize, length: usize) -> Rejected {
+    Rejected {
+        source: format!("{source}:{line}"),
+        case: None,
+        error: format!(
+            "line is too long ({length} bytes; a JSON Lines line may have at most {MAX_JSONL_LINE_BYTES})"
+        ),
+    }
+}
+
+/// Reads one line into `buffer`, without its line break, keeping at most `limit + 1` bytes of it;
+/// returns the line's full length without its line break (`None` at the end of the input), so a
+/// length over `limit` means the line was cut.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    buffer: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<Option<usize>> {
+    let mut read_any = false;
+    let mut length = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if available.is_empty() {
+            break;
+        }
+        let newline = available.iter().position(|&b| b == b'\n');
+        let taken = newline.map_or(available.len(), |at| at + 1);
+        let content = available
+            .get(..newline.unwrap_or(taken))
+            .unwrap_or_default();
+        let room = (limit + 1).saturating_sub(buffer.len());
+        buffer.extend(content.iter().take(room));
+        length += content.len();
+        read_any = true;
+        reader.consume(taken);
+        if newline.is_some() {
+            break;
+        }
+    }
+    if length <= limit + 1 && buffer.last() == Some(&b'\r') {
+        buffer.pop();
+        length -= 1;
+    }
+    Ok(read_any.then_some(length))
 }
 
 /// Adds one parsed line (without its `case` field) to its case.

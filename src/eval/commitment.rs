@@ -47,13 +47,14 @@ pub(crate) fn parse_duration(text: &str) -> Option<TimeDelta> {
         }
         let n: i64 = number.parse().ok()?;
         number.clear();
-        total += match c {
+        let part = match c {
             'd' => TimeDelta::try_days(n)?,
             'h' => TimeDelta::try_hours(n)?,
             'm' => TimeDelta::try_minutes(n)?,
             's' => TimeDelta::try_seconds(n)?,
             _ => return None,
         };
+        total = total.checked_add(&part)?;
     }
     number.is_empty().then_some(total)
 }
@@ -195,7 +196,9 @@ impl<'c> CommitmentRun<'c> {
                     (state, None, format!("{what}{why}"))
                 }
                 Timing::Due(due, how) => {
-                    let limit = due + grace;
+                    let limit = due
+                        .checked_add_signed(grace)
+                        .unwrap_or(DateTime::<Utc>::MAX_UTC);
                     let detail = format!("{what}{how}");
                     let state = match made.fulfilled {
                         Some(f) if f <= limit => CommitmentState::Kept,

@@ -574,7 +574,10 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 let grace = keep.grace.map_or(TimeDelta::zero(), |g| {
                     TimeDelta::seconds(i64::try_from(g.seconds).unwrap_or(i64::MAX / 1000))
                 });
-                let limit = appt.time + grace;
+                let limit = appt
+                    .time
+                    .checked_add_signed(grace)
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC);
                 match appt.met {
                     Some(met) if met <= limit => AppointmentState::Kept,
                     None if limit >= end => {

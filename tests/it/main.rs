@@ -4,5 +4,6 @@ mod case;
 mod check;
 mod eval;
 mod fmt;
+mod limits;
 mod syntax;
 mod time;
