@@ -352,7 +352,7 @@ fn a_chain_of_imports_at_the_limit_loads() {
 
 #[test]
 fn thousands_of_imports() {
-    let mut main = format!("{HEADER}");
+    let mut main = HEADER.to_owned();
     let mut files = InMemory::new();
     for i in 1..=3000 {
         main.push_str(&format!("use \"part{i}.policy\"\n"));
