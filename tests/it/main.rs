@@ -1,9 +1,11 @@
 //! The one integration test binary: one module per area.
 
 mod case;
+#[cfg(feature = "cli")]
 mod check;
 mod eval;
 mod fmt;
+mod fuzzing;
 mod limits;
 mod syntax;
 mod time;
