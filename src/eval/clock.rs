@@ -468,8 +468,17 @@ fn outcome(
         return out;
     };
     out.target = Some(target.text.clone());
+    let why = match target.when {
+        Some(when) => format!("`when {}` holds", describe::expr(when)),
+        None => "no condition".to_string(),
+    };
+    let earlier = match index {
+        0 => "",
+        1 => "; the target before it does not apply",
+        _ => "; the targets before it do not apply",
+    };
     let mut detail = format!(
-        "target {} of {}: `{}`",
+        "target {} of {}: `{}` ({why}{earlier})",
         index + 1,
         rule.targets.len(),
         target.text

@@ -938,23 +938,24 @@ impl Builder {
                 }
                 Rule::at_most | Rule::require_before | Rule::require_within => {
                     let r = self.parse_standard_rule(inner)?;
-                    if rule.is_some() {
+                    if let Some((_, first)) = rule {
                         self.diagnostics.push(
                             Diagnostic::error(
                                 codes::DUPLICATE_CLAUSE,
                                 format!("standard `{}` has more than one rule", name.name),
                                 at,
                             )
+                            .with_label(first, "first rule")
                             .with_help("write one rule per standard; declare another standard for this one"),
                         );
                     } else {
-                        rule = Some(r);
+                        rule = Some((r, at));
                     }
                 }
                 _ => return Err(self.unexpected(&inner)),
             }
         }
-        let Some(rule) = rule else {
+        let Some(rule) = value(rule) else {
             return Err(missing(
                 name.span,
                 format!("standard `{}` has no rule", name.name),
@@ -1179,19 +1180,20 @@ impl Builder {
                 }
                 Rule::action => {
                     let a = self.parse_action(inner)?;
-                    if action.is_some() {
+                    if let Some((_, first)) = action {
                         self.diagnostics.push(
                             Diagnostic::error(
                                 codes::DUPLICATE_CLAUSE,
                                 format!("step `{}` has more than one action", name.name),
                                 at,
                             )
+                            .with_label(first, "first action")
                             .with_help(
                                 "give each step one action; split the others into their own steps",
                             ),
                         );
                     } else {
-                        action = Some(a);
+                        action = Some((a, at));
                     }
                 }
                 Rule::deadline => {
@@ -1211,7 +1213,7 @@ impl Builder {
                 _ => return Err(self.unexpected(&inner)),
             }
         }
-        let Some(action) = action else {
+        let Some(action) = value(action) else {
             return Err(missing(
                 name.span,
                 format!("step `{}` has no action", name.name),
