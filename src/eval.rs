@@ -362,6 +362,21 @@ impl<'p> Evaluator<'p> {
         report
     }
 
+    /// Evaluates cases as they come, one report per case, holding one case at a time.
+    pub fn evaluate_iter<'a, I>(
+        &'a self,
+        cases: I,
+        as_of: DateTime<Utc>,
+    ) -> impl Iterator<Item = CaseReport> + 'a
+    where
+        I: IntoIterator<Item = Case>,
+        I::IntoIter: 'a,
+    {
+        cases
+            .into_iter()
+            .map(move |case| self.evaluate(&case, as_of))
+    }
+
     /// Evaluates a batch: every case read is evaluated, every rejected case is listed.
     pub fn evaluate_all(
         &self,
