@@ -169,13 +169,20 @@ struct Strict {
 struct Reader<'a> {
     policy: &'a Policy,
     expect: &'a Expect,
+    /// The JSON pointer of the block being read (`""`, or `/1` in a list of blocks).
+    prefix: String,
     errors: Vec<ExpectError>,
 }
 
 impl Reader<'_> {
+    /// The line of the value at `pointer` inside the block being read.
+    fn line(&self, pointer: &str) -> Option<usize> {
+        self.expect.line_of(&format!("{}{pointer}", self.prefix))
+    }
+
     fn error(&mut self, pointer: &str, message: String) {
         self.errors.push(ExpectError {
-            line: self.expect.line_of(pointer),
+            line: self.line(pointer),
             message,
         });
     }
@@ -259,7 +266,13 @@ impl Reader<'_> {
         known
     }
 
-    fn rule_list(&mut self, key: &str, value: &Json, fields: &[&str]) -> Vec<(String, Json)> {
+    /// The entries of a list of rules, each with its index in the list.
+    fn rule_list(
+        &mut self,
+        key: &str,
+        value: &Json,
+        fields: &[&str],
+    ) -> Vec<(usize, String, Json)> {
         let pointer = format!("/{key}");
         let Some(items) = value.as_array() else {
             self.error(
@@ -300,7 +313,7 @@ impl Reader<'_> {
             };
             if let Some((rule, fields)) = entry {
                 if self.known_rule(&pointer, &rule) {
-                    out.push((rule, fields));
+                    out.push((index, rule, fields));
                 }
             }
         }
@@ -333,7 +346,7 @@ impl Reader<'_> {
     fn flag(&mut self, key: &str, value: &Json) -> Option<Strict> {
         match value {
             Json::Bool(true) => Some(Strict {
-                line: self.expect.line_of(&format!("/{key}")),
+                line: self.line(&format!("/{key}")),
             }),
             Json::Bool(false) => None,
             _ => {
@@ -345,9 +358,10 @@ impl Reader<'_> {
 }
 
 impl Expectations {
-    /// Reads the `expect:` block of `case` against `policy`. Every unknown rule, state word or
-    /// field is an error with its line: an expectation that cannot fail is not allowed.
-    pub fn read(policy: &Policy, case: &Case) -> Result<Expectations, Vec<ExpectError>> {
+    /// Reads the `expect:` block of `case` against `policy`: one block, or a list of blocks
+    /// (each with its own `as_of`). Every unknown rule, state word or field is an error with
+    /// its line: an expectation that cannot fail is not allowed.
+    pub fn read(policy: &Policy, case: &Case) -> Result<Vec<Expectations>, Vec<ExpectError>> {
         let Some(expect) = &case.expect else {
             return Err(vec![ExpectError {
                 line: None,
@@ -355,17 +369,44 @@ impl Expectations {
                     .to_owned(),
             }]);
         };
-        let mut reader = Reader {
-            policy,
-            expect,
-            errors: Vec::new(),
+        let blocks: Vec<(String, &Json)> = match &expect.value {
+            Json::Array(blocks) => blocks
+                .iter()
+                .enumerate()
+                .map(|(index, block)| (format!("/{index}"), block))
+                .collect(),
+            block => vec![(String::new(), block)],
         };
-        let Some(block) = expect.value.as_object() else {
+        let mut read = Vec::new();
+        let mut errors = Vec::new();
+        for (prefix, block) in blocks {
+            let mut reader = Reader {
+                policy,
+                expect,
+                prefix,
+                errors: Vec::new(),
+            };
+            let expectations = Self::read_block(&mut reader, case, block);
+            errors.append(&mut reader.errors);
+            read.extend(expectations);
+        }
+        if errors.is_empty() {
+            Ok(read)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Reads one block; its problems are left in `reader`.
+    fn read_block(reader: &mut Reader<'_>, case: &Case, block: &Json) -> Option<Expectations> {
+        let policy = reader.policy;
+        let Some(block) = block.as_object() else {
             reader.error(
                 "",
-                "`expect` must be a mapping like `{breaches: [...], promises: {...}}`".to_owned(),
+                "`expect` must be a mapping like `{breaches: [...], promises: {...}}`, or a list of them"
+                    .to_owned(),
             );
-            return Err(reader.errors);
+            return None;
         };
         let mut checks = Vec::new();
         let mut as_of = None;
@@ -376,10 +417,8 @@ impl Expectations {
                 "no_other_breaches" => no_other_breaches = reader.flag(key, value),
                 "no_other_actions" => no_other_actions = reader.flag(key, value),
                 "breaches" => {
-                    for (index, (rule, fields)) in reader
-                        .rule_list(key, value, &["rule", "kind", "due", "at"])
-                        .into_iter()
-                        .enumerate()
+                    for (index, rule, fields) in
+                        reader.rule_list(key, value, &["rule", "kind", "due", "at"])
                     {
                         let pointer = format!("/breaches/{index}");
                         let kind = match fields.get("kind") {
@@ -394,7 +433,7 @@ impl Expectations {
                         let due = reader.optional_instant(&pointer, &fields, "due");
                         let at = reader.optional_instant(&pointer, &fields, "at");
                         checks.push(Check {
-                            line: expect.line_of(&pointer),
+                            line: reader.line(&pointer),
                             item: Item::Breach(BreachPattern {
                                 rule,
                                 kind,
@@ -406,11 +445,7 @@ impl Expectations {
                 }
                 "actions" | "warnings" => {
                     let is_action = key == "actions";
-                    for (index, (rule, fields)) in reader
-                        .rule_list(key, value, &["rule", "due"])
-                        .into_iter()
-                        .enumerate()
-                    {
+                    for (index, rule, fields) in reader.rule_list(key, value, &["rule", "due"]) {
                         let pointer = format!("/{key}/{index}");
                         let due = reader.optional_instant(&pointer, &fields, "due");
                         let item = if is_action {
@@ -419,7 +454,7 @@ impl Expectations {
                             Item::Warning { rule, due }
                         };
                         checks.push(Check {
-                            line: expect.line_of(&pointer),
+                            line: reader.line(&pointer),
                             item,
                         });
                     }
@@ -460,7 +495,7 @@ impl Expectations {
                             .collect();
                         if states.len() == words.len() {
                             checks.push(Check {
-                                line: expect.line_of(&pointer),
+                                line: reader.line(&pointer),
                                 item: Item::Promise {
                                     name,
                                     states,
@@ -492,7 +527,7 @@ impl Expectations {
                             reader.word(&pointer, state, "standard state", &STANDARD_STATES)
                         {
                             checks.push(Check {
-                                line: expect.line_of(&pointer),
+                                line: reader.line(&pointer),
                                 item: Item::Standard { name, state },
                             });
                         }
@@ -513,7 +548,7 @@ impl Expectations {
                             reader.word(&pointer, state, "commitment state", &COMMITMENT_STATES)
                         {
                             checks.push(Check {
-                                line: expect.line_of(&pointer),
+                                line: reader.line(&pointer),
                                 item: Item::Commitment { id, state },
                             });
                         }
@@ -541,7 +576,7 @@ impl Expectations {
                             reader.word(&pointer, state, "escalation state", &CHAIN_STATES)
                         {
                             checks.push(Check {
-                                line: expect.line_of(&pointer),
+                                line: reader.line(&pointer),
                                 item: Item::Escalation { name, state },
                             });
                         }
@@ -565,7 +600,7 @@ impl Expectations {
                         let state = reader.word(&pointer, state, "step state", &STEP_STATES);
                         if let (Some((chain, step)), Some(state)) = (known, state) {
                             checks.push(Check {
-                                line: expect.line_of(&pointer),
+                                line: reader.line(&pointer),
                                 item: Item::Step { chain, step, state },
                             });
                         }
@@ -577,22 +612,14 @@ impl Expectations {
                 ),
             }
         }
-        let as_of = match as_of.or_else(|| case.events.iter().map(|e| e.at).max()) {
-            Some(t) => t,
-            None => {
-                if reader.errors.is_empty() {
-                    reader.error(
-                        "",
-                        "the case has no events: give `as_of` in `expect`".to_owned(),
-                    );
-                }
-                return Err(reader.errors);
-            }
+        let Some(as_of) = as_of.or_else(|| case.events.iter().map(|e| e.at).max()) else {
+            reader.error(
+                "",
+                "the case has no events: give `as_of` in `expect`".to_owned(),
+            );
+            return None;
         };
-        if !reader.errors.is_empty() {
-            return Err(reader.errors);
-        }
-        Ok(Expectations {
+        Some(Expectations {
             as_of,
             checks,
             no_other_breaches,

@@ -65,8 +65,8 @@ pub struct CaseResult {
     pub line: Option<usize>,
     /// Passed, failed or error.
     pub outcome: Outcome,
-    /// The evaluation instant used, when the case ran.
-    pub as_of: Option<String>,
+    /// The evaluation instants used (one per `expect` block), when the case ran.
+    pub as_of: Vec<String>,
     /// Expectations that do not hold.
     pub mismatches: Vec<Mismatch>,
     /// Why the case could not be tested.
@@ -214,17 +214,24 @@ fn run_suite(suite: &Suite) -> Result<PolicyResult, String> {
             file,
             line,
             outcome: Outcome::Passed,
-            as_of: None,
+            as_of: Vec::new(),
             mismatches: Vec::new(),
             errors: Vec::new(),
         };
         match Expectations::read(&policy, case) {
-            Ok(expectations) => {
-                let report = evaluator.evaluate(case, expectations.as_of);
-                tested.as_of = Some(
-                    crate::report::Instant::new(expectations.as_of, policy.timezone).to_string(),
-                );
-                tested.mismatches = expectations.compare(&report, &policy);
+            Ok(blocks) => {
+                let mut instants = Vec::new();
+                for expectations in blocks {
+                    let report = evaluator.evaluate(case, expectations.as_of);
+                    instants.push(
+                        crate::report::Instant::new(expectations.as_of, policy.timezone)
+                            .to_string(),
+                    );
+                    tested
+                        .mismatches
+                        .extend(expectations.compare(&report, &policy));
+                }
+                tested.as_of = instants;
                 if !tested.mismatches.is_empty() {
                     tested.outcome = Outcome::Failed;
                 }
@@ -246,7 +253,7 @@ fn run_suite(suite: &Suite) -> Result<PolicyResult, String> {
             file,
             line,
             outcome: Outcome::Error,
-            as_of: None,
+            as_of: Vec::new(),
             mismatches: Vec::new(),
             errors: vec![ExpectError {
                 line,
