@@ -58,9 +58,10 @@ impl JsonlGrouper {
         Ok(())
     }
 
-    /// Adds one line: `line` is its 1-based number in `source`. Blank lines are skipped.
+    /// Adds one line: `line` is its 1-based number in `source`. Blank lines are skipped, and so is
+    /// a byte-order mark.
     pub fn push_line(&mut self, source: &str, line: usize, text: &str) {
-        let text = text.trim();
+        let text = text.trim_start_matches('\u{feff}').trim();
         if text.is_empty() {
             return;
         }
