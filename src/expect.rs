@@ -634,7 +634,7 @@ impl Expectations {
         let mut mismatches = Vec::new();
 
         // Breaches: each pattern takes a distinct reported breach; the most specific go first.
-        let mut used = vec![false; report.breaches.len()];
+        let mut used: BTreeSet<usize> = BTreeSet::new();
         let mut patterns: Vec<(&Check, &BreachPattern)> = self
             .checks
             .iter()
@@ -652,7 +652,7 @@ impl Expectations {
         });
         for (check, pattern) in patterns {
             let found = report.breaches.iter().enumerate().position(|(i, b)| {
-                !used[i]
+                !used.contains(&i)
                     && b.rule == pattern.rule
                     && pattern.kind.as_deref().map_or(true, |k| k == b.kind)
                     && pattern
@@ -661,7 +661,9 @@ impl Expectations {
                     && pattern.at.map_or(true, |a| b.at.utc() == a)
             });
             match found {
-                Some(index) => used[index] = true,
+                Some(index) => {
+                    used.insert(index);
+                }
                 None => {
                     let mut expected = pattern
                         .kind
@@ -677,7 +679,7 @@ impl Expectations {
                         .breaches
                         .iter()
                         .enumerate()
-                        .filter(|(i, b)| !used[*i] && b.rule == pattern.rule)
+                        .filter(|(i, b)| !used.contains(i) && b.rule == pattern.rule)
                         .map(|(_, b)| breach_text(b))
                         .collect();
                     mismatches.push(Mismatch {
@@ -694,7 +696,12 @@ impl Expectations {
             }
         }
         if let Some(Strict { line }) = self.no_other_breaches {
-            for (breach, _) in report.breaches.iter().zip(&used).filter(|(_, u)| !**u) {
+            for (_, breach) in report
+                .breaches
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !used.contains(i))
+            {
                 mismatches.push(Mismatch {
                     line,
                     subject: format!("breach of `{}`", breach.rule),
@@ -704,19 +711,19 @@ impl Expectations {
             }
         }
 
-        let mut used_actions = vec![false; report.actions.len()];
+        let mut used_actions: BTreeSet<usize> = BTreeSet::new();
         for check in &self.checks {
             let item_mismatch = match &check.item {
                 Item::Breach(_) => None,
                 Item::Action { rule, due } => {
                     let found = report.actions.iter().enumerate().position(|(i, a)| {
-                        !used_actions[i]
+                        !used_actions.contains(&i)
                             && &a.rule == rule
                             && due.map_or(true, |d| a.due.map(|x| x.utc()) == Some(d))
                     });
                     match found {
                         Some(index) => {
-                            used_actions[index] = true;
+                            used_actions.insert(index);
                             None
                         }
                         None => Some((
@@ -862,14 +869,8 @@ impl Expectations {
             }
         }
         if let Some(Strict { line }) = self.no_other_actions {
-            let listed: BTreeSet<usize> = used_actions
-                .iter()
-                .enumerate()
-                .filter(|(_, u)| **u)
-                .map(|(i, _)| i)
-                .collect();
             for (index, action) in report.actions.iter().enumerate() {
-                if !listed.contains(&index) {
+                if !used_actions.contains(&index) {
                     mismatches.push(Mismatch {
                         line,
                         subject: format!("action for `{}`", action.rule),
