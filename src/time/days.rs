@@ -293,3 +293,68 @@ impl Days {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(start: u32, end: u32) -> Span {
+        Span { start, end }
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn spans_merge_when_overlapping_or_touching() {
+        let merged = merge(vec![
+            span(600, 720),
+            span(540, 600),
+            span(1320, 1800),
+            span(700, 800),
+        ]);
+        assert_eq!(merged, vec![span(540, 800), span(1320, 1800)]);
+    }
+
+    #[test]
+    fn crossing_and_end_of_day_intervals() {
+        let span_of = |start, end| span_of(Interval { start, end });
+        assert_eq!(span_of(1320, 360), Some(span(1320, 1800)));
+        assert_eq!(span_of(540, 1440), Some(span(540, 1440)));
+        assert_eq!(span_of(540, 540), Some(span(540, 1980)));
+        assert_eq!(span_of(1440, 60), None);
+        assert_eq!(span_of(60, 1441), None);
+    }
+
+    #[test]
+    fn date_ranges_merge_when_adjacent_and_drop_reversed() {
+        let merged = merge_ranges(vec![
+            (date(2026, 5, 3), date(2026, 5, 5)),
+            (date(2026, 5, 1), date(2026, 5, 2)),
+            (date(2026, 6, 9), date(2026, 6, 1)),
+            (date(2026, 5, 7), date(2026, 5, 7)),
+        ]);
+        assert_eq!(
+            merged,
+            vec![
+                (date(2026, 5, 1), date(2026, 5, 5)),
+                (date(2026, 5, 7), date(2026, 5, 7))
+            ]
+        );
+    }
+
+    #[test]
+    fn week_and_day_open_time_count_overlaps_once() {
+        let mut weekly: [Vec<Span>; 7] = Default::default();
+        // Sunday 22:00-06:00 wraps to Monday; Monday 00:00-08:00 overlaps it.
+        weekly[6].push(span(1320, 1800));
+        weekly[0].push(span(0, 480));
+        let pieces = week_pieces(&weekly);
+        let total: u32 = pieces.iter().map(|s| s.end - s.start).sum();
+        assert_eq!(total, 120 + 480);
+        let days = day_minutes(&pieces);
+        assert_eq!(days[0], 480);
+        assert_eq!(days[6], 120);
+    }
+}
