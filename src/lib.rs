@@ -29,6 +29,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod eval;
+pub mod expect;
 pub mod fmt;
 pub mod report;
 pub mod syntax;

@@ -7,8 +7,9 @@
 //! evaluation instant is `--at`, or the current time: the only clock read.
 //!
 //! Exit codes: 0 when nothing fails under `--fail-on`, 1 when something does
-//! (a breach; or a breach or warning with `--fail-on warning`; a rejected case
-//! fails both), 2 when the command could not run.
+//! (a breach; or a breach or warning with `--fail-on warning`), 2 when the
+//! command could not run. Rejected cases are listed in the report and counted
+//! on standard error; they do not change the exit code.
 
 use super::Exit;
 use crate::case::{CaseBatch, CaseFormat, CaseReader, ReadOptions};
@@ -58,9 +59,9 @@ pub enum OutputFormat {
 /// What makes `eval` exit with 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
-    /// Any breach or rejected case.
+    /// Any breach.
     Breach,
-    /// Any breach, warning or rejected case.
+    /// Any breach or warning.
     Warning,
     /// Nothing: exit 0 whenever the command ran.
     Never,
@@ -121,8 +122,8 @@ pub fn read_cases(policy: &Policy, paths: &[PathBuf]) -> Result<CaseBatch, Strin
 pub fn exit_for(report: &Report, fail_on: FailOn) -> Exit {
     let s = &report.summary;
     let failed = match fail_on {
-        FailOn::Breach => s.breaches > 0 || s.rejected > 0,
-        FailOn::Warning => s.breaches > 0 || s.warnings > 0 || s.rejected > 0,
+        FailOn::Breach => s.breaches > 0,
+        FailOn::Warning => s.breaches > 0 || s.warnings > 0,
         FailOn::Never => false,
     };
     if failed {
@@ -190,6 +191,12 @@ pub fn run(args: &EvalArgs) -> Exit {
         .is_err()
     {
         return Exit::Unusable;
+    }
+    if report.summary.rejected > 0 {
+        eprintln!(
+            "warning: {} of {} cases rejected (listed under `rejected`)",
+            report.summary.rejected, report.summary.cases
+        );
     }
     exit_for(&report, args.fail_on)
 }
