@@ -8,6 +8,8 @@ pub mod emit;
 pub mod eval;
 pub mod explain;
 pub mod fmt;
+pub mod generate;
+pub mod stream;
 
 use clap::{Parser, Subcommand};
 use std::process::{ExitCode, Termination};
@@ -32,6 +34,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Rewrite policy files in the canonical layout (`--check`: only list the files that would change).
     Fmt(fmt::FmtArgs),
+    /// Write a realistic, interleaved JSONL event stream for a policy (deterministic for a seed).
+    Generate(generate::GenerateArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -69,5 +73,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Eval(args) => eval::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Generate(args) => generate::run(&args),
     }
 }

@@ -12,6 +12,7 @@ mod clock;
 mod commitment;
 mod describe;
 mod escalation;
+mod objective;
 mod promise;
 mod standard;
 mod state;
@@ -28,6 +29,7 @@ use chrono_tz::Tz;
 use clock::{ClockRule, ClockRun, TargetPlan};
 use commitment::{CommitmentPlan, CommitmentRun};
 use escalation::ChainPlan;
+pub use objective::{ObjectivePlan, Tally};
 use standard::{StandardPlan, StandardRun};
 use state::{holds_opt, CaseState, Scope};
 

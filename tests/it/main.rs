@@ -1,5 +1,6 @@
 //! The one integration test binary: one module per area.
 
+mod batch;
 mod case;
 mod check;
 mod eval;
