@@ -2,7 +2,8 @@
 //! a [`CaseReport`] out. No clock reads, no I/O; the same inputs always give
 //! the same report.
 //!
-//! An [`Evaluator`] is compiled once per policy (calendars resolved for every
+//! An [`Evaluator`] is compiled once per policy (the event types its rules watch,
+//! calendars resolved for every
 //! deadline, step preconditions resolved) and reused for many cases. Events
 //! are walked in time order (ties keep their order in the case); only events at
 //! or before the evaluation instant count. The rules are documented with
@@ -22,7 +23,7 @@ use crate::check::Policy;
 use crate::report::{
     Breach, CaseReport, Instant, PolicyRef, RejectedCase, Report, RequiredAction, Warning,
 };
-use crate::syntax::ast::{Deadline, StandardRule};
+use crate::syntax::ast::{Action, Deadline, EventPattern, StandardRule, Trigger};
 use crate::time::{Calendar, CalendarSpec};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -32,6 +33,7 @@ use escalation::ChainPlan;
 pub use objective::{ObjectivePlan, Tally};
 use standard::{StandardPlan, StandardRun};
 use state::{holds_opt, CaseState, Scope};
+use std::collections::BTreeSet;
 
 /// Collects the entries of one case report, converting instants to the policy's offset.
 #[derive(Debug)]
@@ -68,6 +70,54 @@ pub struct Evaluator<'p> {
     standards: Vec<StandardPlan<'p>>,
     commitments: CommitmentPlan<'p>,
     escalations: Vec<ChainPlan<'p>>,
+    /// Every event type some rule looks at; other events only change the case state.
+    watched: BTreeSet<&'p str>,
+}
+
+/// The event types named by the policy's rules, plus the types with a built-in meaning.
+fn watched_types(policy: &Policy) -> BTreeSet<&str> {
+    fn add<'a>(set: &mut BTreeSet<&'a str>, patterns: &'a [EventPattern]) {
+        set.extend(patterns.iter().map(|p| p.event.name.as_str()));
+    }
+    let mut set: BTreeSet<&str> = ["promised", "fulfilled", "appointment", "notified", "met"]
+        .into_iter()
+        .collect();
+    for p in &policy.promises {
+        add(&mut set, &p.from);
+        add(&mut set, &p.until);
+        add(&mut set, &p.restart);
+        for pause in &p.pauses {
+            add(&mut set, &pause.on);
+            add(&mut set, &pause.resume);
+        }
+    }
+    for s in &policy.standards {
+        let (a, b) = match &s.rule {
+            StandardRule::AtMost { event, before, .. }
+            | StandardRule::RequireBefore { event, before, .. } => (event, before),
+            StandardRule::RequireWithin { event, after, .. } => (event, after),
+        };
+        add(&mut set, std::slice::from_ref(a));
+        add(&mut set, std::slice::from_ref(b));
+    }
+    for e in &policy.escalations {
+        add(&mut set, &e.stop);
+        let triggers = e
+            .triggers
+            .iter()
+            .chain(e.steps.iter().filter_map(|s| s.trigger.as_ref()));
+        for t in triggers {
+            if let Trigger::Event { pattern, .. } = t {
+                add(&mut set, std::slice::from_ref(pattern));
+            }
+        }
+        for step in &e.steps {
+            if let Action::Do { pattern, .. } = &step.action {
+                add(&mut set, std::slice::from_ref(pattern));
+            }
+        }
+    }
+    set
 }
 
 /// The calendar a deadline rule counts on: its `on`, or for a cut-off without one the policy zone (open 24x7).
@@ -174,11 +224,17 @@ impl<'p> Evaluator<'p> {
             .collect();
         Evaluator {
             policy,
+            watched: watched_types(policy),
             promises,
             standards,
             commitments,
             escalations,
         }
+    }
+
+    /// Whether any rule can react to `event`: its type is named by a rule, or it changes attributes.
+    fn watches(&self, event: &Event) -> bool {
+        !event.set.is_empty() || self.watched.contains(event.kind.as_str())
     }
 
     /// The policy this evaluator was compiled from.
@@ -204,6 +260,9 @@ impl<'p> Evaluator<'p> {
         let mut standards_apply: Option<Vec<bool>> = None;
         for &(index, event) in &events {
             state.apply(event);
+            if standards_apply.is_some() && !self.watches(event) {
+                continue;
+            }
             let applies = standards_apply.get_or_insert_with(|| {
                 self.standards
                     .iter()
@@ -303,6 +362,21 @@ impl<'p> Evaluator<'p> {
             .warnings
             .sort_by(|a, b| (a.due, &a.rule).cmp(&(b.due, &b.rule)));
         report
+    }
+
+    /// Evaluates cases as they come, one report per case, holding one case at a time.
+    pub fn evaluate_iter<'a, I>(
+        &'a self,
+        cases: I,
+        as_of: DateTime<Utc>,
+    ) -> impl Iterator<Item = CaseReport> + 'a
+    where
+        I: IntoIterator<Item = Case>,
+        I::IntoIter: 'a,
+    {
+        cases
+            .into_iter()
+            .map(move |case| self.evaluate(&case, as_of))
     }
 
     /// Evaluates a batch: every case read is evaluated, every rejected case is listed.

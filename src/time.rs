@@ -12,7 +12,7 @@
 mod days;
 mod zone;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
 
 use days::{Days, DAY};
@@ -119,7 +119,21 @@ type Instant = DateTime<Utc>;
 /// An open interval of instants, `[start, end)`.
 type Open = (Instant, Instant);
 
-const WEEK_SECONDS: i64 = 7 * 86_400;
+/// How local times near one date become instants.
+#[derive(Debug, Clone, Copy)]
+enum Clock {
+    /// The zone's offset is constant for days around: this many seconds east of UTC.
+    Fixed(i64),
+    /// One offset change is near, and no other.
+    Change(zone::Change),
+    /// Several changes are near: each local time is converted with the zone.
+    Zone,
+}
+
+fn zone_midnight(date: NaiveDate) -> chrono::NaiveDateTime {
+    date.and_time(NaiveTime::MIN)
+}
+
 /// Distance kept from any offset change when skipping whole weeks.
 const CHANGE_MARGIN: i64 = 2 * 86_400;
 
@@ -207,23 +221,16 @@ impl Calendar {
         if self.elapsed {
             return plus(start, d);
         }
-        let week_open = self.days.week_open;
         let mut remaining = d;
         let mut date = self.chunk_date(start)?;
         let mut first = true;
         loop {
             if !first {
                 date = self.skip_empty(date).ok_or(TimeError::NeverOpen(start))?;
-                let begin = self.midnight(date)?;
-                let mut weeks = self.regular_weeks(date, begin);
-                if week_open > TimeDelta::zero() {
-                    let whole = (remaining - TimeDelta::nanoseconds(1)).num_seconds()
-                        / week_open.num_seconds();
-                    weeks = weeks.min(u64::try_from(whole).unwrap_or(0));
-                }
-                if weeks > 0 {
-                    remaining -= weeks_of(week_open, weeks);
-                    date = plus_days(date, 7 * weeks)?;
+                let (days, open) = self.regular_run(date, u64::MAX, Some(remaining))?;
+                if days > 0 {
+                    remaining -= open;
+                    date = plus_days(date, days)?;
                     continue;
                 }
             }
@@ -272,13 +279,11 @@ impl Calendar {
                 if begin >= b {
                     return Ok(());
                 }
-                let whole = (b - begin).num_seconds() / WEEK_SECONDS;
-                let weeks = self
-                    .regular_weeks(date, begin)
-                    .min(u64::try_from(whole).unwrap_or(0));
-                if weeks > 0 {
-                    *total += weeks_of(self.days.week_open, weeks);
-                    date = plus_days(date, 7 * weeks)?;
+                let whole_days = u64::try_from((b - begin).num_days()).unwrap_or(0);
+                let (days, open) = self.regular_run(date, whole_days, None)?;
+                if days > 0 {
+                    *total += open;
+                    date = plus_days(date, days)?;
                     continue;
                 }
             }
@@ -367,7 +372,6 @@ impl Calendar {
         n: u32,
         start: Instant,
     ) -> Result<NaiveDate, TimeError> {
-        let per_week = u64::from(self.days.open_weekdays);
         let mut remaining = u64::from(n);
         let mut day = next_date(date)?;
         loop {
@@ -375,14 +379,11 @@ impl Calendar {
                 .days
                 .next_with_spans(day)
                 .ok_or(TimeError::NeverOpen(start))?;
-            if let Some(whole) = (remaining - 1).checked_div(per_week) {
-                let begin = self.midnight(day)?;
-                let weeks = self.regular_weeks(day, begin).min(whole);
-                if weeks > 0 {
-                    remaining -= weeks * per_week;
-                    day = plus_days(day, 7 * weeks)?;
-                    continue;
-                }
+            let (days, open_days) = self.regular_open_days(day, remaining)?;
+            if days > 0 {
+                remaining -= open_days;
+                day = plus_days(day, days)?;
+                continue;
             }
             if self.close_of(day)?.is_some() {
                 remaining -= 1;
@@ -421,10 +422,7 @@ impl Calendar {
 
     /// The instant of local minute `minute` (may exceed a day) after the midnight of `date`.
     fn at(&self, date: NaiveDate, minute: u32) -> Result<Instant, TimeError> {
-        let date = plus_days(date, u64::from(minute / DAY))?;
-        let time = NaiveTime::from_num_seconds_from_midnight_opt((minute % DAY) * 60, 0)
-            .ok_or(TimeError::OutOfRange)?;
-        local_to_instant(self.tz, date, time)
+        self.at_on(self.clock(date), date, minute)
     }
 
     /// The instant of the local midnight starting `date`: where `date`'s chunk begins.
@@ -432,10 +430,52 @@ impl Calendar {
         self.at(date, 0)
     }
 
+    /// How local times from the midnight before `date` to two midnights after it become instants.
+    /// Every rule gives exactly what [`local_to_instant`] gives; the first two only save its search.
+    fn clock(&self, date: NaiveDate) -> Clock {
+        const DAY_SECONDS: i64 = 86_400;
+        let local = zone_midnight(date).and_utc().timestamp();
+        // Offsets are within a day of UTC, so the instants concerned are in this range.
+        match self
+            .changes
+            .within(local - 2 * DAY_SECONDS, local + 3 * DAY_SECONDS)
+        {
+            [] => Clock::Fixed(self.changes.offset_at(local)),
+            [change] => Clock::Change(*change),
+            _ => Clock::Zone,
+        }
+    }
+
+    /// [`Calendar::at`] under `clock`.
+    fn at_on(&self, clock: Clock, date: NaiveDate, minute: u32) -> Result<Instant, TimeError> {
+        let date = plus_days(date, u64::from(minute / DAY))?;
+        let seconds = minute % DAY * 60;
+        if !(zone::MIN_YEAR..=zone::MAX_YEAR).contains(&date.year()) {
+            return Err(TimeError::OutOfRange);
+        }
+        let local = zone_midnight(date).and_utc().timestamp() + i64::from(seconds);
+        let unix = match clock {
+            Clock::Fixed(offset) => local - offset,
+            Clock::Change(change) => change.to_instant(local),
+            Clock::Zone => {
+                let time = NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0)
+                    .ok_or(TimeError::OutOfRange)?;
+                return local_to_instant(self.tz, date, time);
+            }
+        };
+        DateTime::from_timestamp(unix, 0).ok_or(TimeError::OutOfRange)
+    }
+
     /// The non-empty open intervals starting on `date`, in order.
-    fn day_intervals(&self, date: NaiveDate, out: &mut Vec<Open>) -> Result<(), TimeError> {
+    fn day_intervals(
+        &self,
+        clock: Clock,
+        date: NaiveDate,
+        out: &mut Vec<Open>,
+    ) -> Result<(), TimeError> {
         for span in self.days.spans(date) {
-            let (s, e) = (self.at(date, span.start)?, self.at(date, span.end)?);
+            let s = self.at_on(clock, date, span.start)?;
+            let e = self.at_on(clock, date, span.end)?;
             if s < e {
                 out.push((s, e));
             }
@@ -445,8 +485,9 @@ impl Calendar {
 
     /// The close of open day `date`, or `None` when no open time starts on it.
     fn close_of(&self, date: NaiveDate) -> Result<Option<Instant>, TimeError> {
+        let clock = self.clock(date);
         let mut open = Vec::new();
-        self.day_intervals(date, &mut open)?;
+        self.day_intervals(clock, date, &mut open)?;
         Ok(open.iter().map(|&(_, e)| e).max())
     }
 
@@ -454,11 +495,12 @@ impl Calendar {
     /// end and its open intervals (from spans starting on `date` or overnight from the day before),
     /// clipped to the chunk, merged and in order.
     fn chunk(&self, date: NaiveDate) -> Result<(Instant, Vec<Open>), TimeError> {
-        let begin = self.midnight(date)?;
-        let end = self.midnight(next_date(date)?)?;
+        let clock = self.clock(date);
+        let begin = self.at_on(clock, date, 0)?;
+        let end = self.at_on(clock, next_date(date)?, 0)?;
         let mut raw = Vec::new();
-        self.day_intervals(prev_date(date)?, &mut raw)?;
-        self.day_intervals(date, &mut raw)?;
+        self.day_intervals(clock, prev_date(date)?, &mut raw)?;
+        self.day_intervals(clock, date, &mut raw)?;
         // INVARIANT: starts are in order: the day before's spans start before `begin`, and
         // local-to-instant conversion never goes backwards.
         let mut open: Vec<Open> = Vec::with_capacity(raw.len());
@@ -500,10 +542,10 @@ impl Calendar {
         self.days.next_with_spans(date)
     }
 
-    /// How many whole weeks from `date` (whose chunk begins at `begin`) follow the weekly pattern
-    /// exactly: no exception on the dates from the day before `date` on, and a constant UTC offset.
-    /// Each such week has exactly `week_open` of open time and `open_weekdays` open days.
-    fn regular_weeks(&self, date: NaiveDate, begin: Instant) -> u64 {
+    /// How many whole days from `date` on follow the weekly pattern exactly: no exception on them
+    /// or on the day before (overnight hours), and a constant UTC offset around them. Each such day
+    /// has its weekday's open time and is an open day when its weekday has hours.
+    fn regular_days(&self, date: NaiveDate, begin: Instant) -> u64 {
         let Some(before) = date.pred_opt() else {
             return 0;
         };
@@ -513,11 +555,61 @@ impl Calendar {
         };
         let by_range = NaiveDate::from_ymd_opt(zone::MAX_YEAR, 12, 31)
             .map_or(0, |last| (last - date).num_days() - 2);
-        let Some(constant) = self.changes.constant_for(begin.timestamp() - CHANGE_MARGIN) else {
-            return 0;
-        };
+        let constant = self.changes.constant_for(begin.timestamp() - CHANGE_MARGIN);
         let by_offset = (constant - 2 * CHANGE_MARGIN) / 86_400;
-        let days = by_exceptions.min(by_range).min(by_offset);
-        u64::try_from(days / 7).unwrap_or(0)
+        u64::try_from(by_exceptions.min(by_range).min(by_offset)).unwrap_or(0)
+    }
+
+    /// Skips regular days from `date`: at most `max_days`, and, given a `budget`, only while the
+    /// open time skipped stays strictly below it. Returns the days skipped and their open time;
+    /// whole weeks cost O(1) together.
+    fn regular_run(
+        &self,
+        date: NaiveDate,
+        max_days: u64,
+        budget: Option<TimeDelta>,
+    ) -> Result<(u64, TimeDelta), TimeError> {
+        let days = self.regular_days(date, self.midnight(date)?).min(max_days);
+        let week_open = self.days.week_open;
+        let mut weeks = days / 7;
+        if let Some(budget) = budget {
+            let whole =
+                (budget - TimeDelta::nanoseconds(1)).num_seconds() / week_open.num_seconds().max(1);
+            weeks = weeks.min(u64::try_from(whole).unwrap_or(0));
+        }
+        let mut open = weeks_of(week_open, weeks);
+        let mut skipped = 7 * weeks;
+        let mut weekday = date.weekday();
+        while skipped < days {
+            let next = open + self.days.day_open(weekday);
+            if budget.is_some_and(|budget| next >= budget) {
+                break;
+            }
+            open = next;
+            skipped += 1;
+            weekday = weekday.succ();
+        }
+        Ok((skipped, open))
+    }
+
+    /// Skips regular days from `date` while fewer than `wanted` open days are passed. Returns the
+    /// days skipped and how many of them are open days.
+    fn regular_open_days(&self, date: NaiveDate, wanted: u64) -> Result<(u64, u64), TimeError> {
+        let days = self.regular_days(date, self.midnight(date)?);
+        let per_week = u64::from(self.days.open_weekdays);
+        let weeks = (days / 7).min((wanted - 1).checked_div(per_week).unwrap_or(0));
+        let mut open_days = weeks * per_week;
+        let mut skipped = 7 * weeks;
+        let mut weekday = date.weekday();
+        while skipped < days {
+            let next = open_days + u64::from(self.days.is_open_weekday(weekday));
+            if next >= wanted {
+                break;
+            }
+            open_days = next;
+            skipped += 1;
+            weekday = weekday.succ();
+        }
+        Ok((skipped, open_days))
     }
 }

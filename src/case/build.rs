@@ -167,8 +167,9 @@ pub(crate) fn event(
 }
 
 fn check_duplicate_keys(entries: &[(String, Node)]) -> Result<(), Problem> {
-    for (index, (key, value)) in entries.iter().enumerate() {
-        if entries[..index].iter().any(|(earlier, _)| earlier == key) {
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    for (key, value) in entries {
+        if !seen.insert(key.as_str()) {
             return Err(Problem::new(
                 value.line,
                 format!("field `{key}` is given twice"),

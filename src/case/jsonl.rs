@@ -111,7 +111,8 @@ impl JsonlGrouper {
         Ok(())
     }
 
-    /// Adds one line: `line` is its 1-based number in `source`. Blank lines are skipped.
+    /// Adds one line: `line` is its 1-based number in `source`. Blank lines are skipped, and so is
+    /// a byte-order mark.
     pub fn push_line(&mut self, source: &str, line: usize, text: &str) {
         let parsed = JsonlGrouper::parse(&self.opts, text);
         self.push_parsed(source, line, parsed);
@@ -268,7 +269,7 @@ impl Group {
 
 /// Parses one line into its case id, attributes and event.
 fn parse(opts: &ReadOptions, text: &str) -> Parsed {
-    let text = text.trim();
+    let text = text.trim_start_matches('\u{feff}').trim();
     if text.is_empty() {
         return Parsed::Blank;
     }

@@ -105,8 +105,9 @@ impl CaseReader {
         Ok(())
     }
 
-    /// Reads text in `format`; `source` names it in locations.
+    /// Reads text in `format`; `source` names it in locations. A leading byte-order mark is skipped.
     pub fn add_str(&mut self, source: &str, text: &str, format: CaseFormat) {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         match format {
             CaseFormat::Jsonl => self.jsonl.push_text(source, text),
             CaseFormat::Json => {

@@ -118,10 +118,7 @@ pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// Reads every case source with the policy's timezone and ranks.
 pub fn read_cases(policy: &Policy, paths: &[PathBuf]) -> Result<CaseBatch, String> {
-    let mut reader = CaseReader::new(ReadOptions {
-        default_tz: policy.timezone,
-        ranks: (!policy.ranks.is_empty()).then(|| policy.ranks.clone()),
-    });
+    let mut reader = CaseReader::new(ReadOptions::for_policy(policy));
     for path in paths {
         for file in case_files(path)? {
             reader.add_path(&file, None).map_err(|e| e.to_string())?;

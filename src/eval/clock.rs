@@ -468,8 +468,17 @@ fn outcome(
         return out;
     };
     out.target = Some(target.text.clone());
+    let why = match target.when {
+        Some(when) => format!("`when {}` holds", describe::expr(when)),
+        None => "no condition".to_string(),
+    };
+    let earlier = match index {
+        0 => "",
+        1 => "; the target before it does not apply",
+        _ => "; the targets before it do not apply",
+    };
     let mut detail = format!(
-        "target {} of {}: `{}`",
+        "target {} of {}: `{}` ({why}{earlier})",
         index + 1,
         rule.targets.len(),
         target.text
@@ -572,4 +581,49 @@ fn outcome(
         .ok()
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(minute: i64) -> DateTime<Utc> {
+        DateTime::UNIX_EPOCH + TimeDelta::minutes(minute)
+    }
+
+    fn elapsed(minutes: i64) -> Budget<'static> {
+        Budget {
+            measure: Measure::Elapsed,
+            amount: TimeDelta::minutes(minutes),
+            plain_due: t(minutes),
+        }
+    }
+
+    fn due(pauses: &[(i64, i64)]) -> DateTime<Utc> {
+        let pauses: Vec<_> = pauses.iter().map(|&(a, b)| (t(a), t(b))).collect();
+        let budget = elapsed(60);
+        reach(&budget, t(0), &pauses, budget.amount).unwrap()
+    }
+
+    #[test]
+    fn pauses_push_the_due_time_by_the_time_they_cover() {
+        assert_eq!(due(&[]), t(60));
+        assert_eq!(due(&[(10, 40)]), t(90));
+        assert_eq!(due(&[(10, 40), (50, 55)]), t(95));
+        // A pause that begins after the due time changes nothing; one at the due instant neither.
+        assert_eq!(due(&[(70, 200)]), t(60));
+        assert_eq!(due(&[(60, 200)]), t(60));
+        // A pause from the start.
+        assert_eq!(due(&[(0, 30)]), t(90));
+    }
+
+    #[test]
+    fn fractions_are_reached_on_unpaused_time() {
+        let budget = elapsed(60);
+        let pauses = [(t(10), t(40))];
+        let at = |m| reach(&budget, t(0), &pauses, TimeDelta::minutes(m)).unwrap();
+        assert_eq!(at(5), t(5));
+        assert_eq!(at(45), t(75));
+        assert_eq!(at(0), t(0));
+    }
 }

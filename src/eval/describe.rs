@@ -1,8 +1,8 @@
 //! Policy fragments written back as policy text, for reports (`within 2h on office`).
 
 use crate::syntax::ast::{
-    Action, ClockTime, CompareOp, CutoffDayAst, Deadline, EventPattern, Privacy, StaffConstraint,
-    VenueTarget,
+    Action, ClockTime, CompareOp, CutoffDayAst, Deadline, EventPattern, Expr, Privacy,
+    StaffConstraint, Value, VenueTarget,
 };
 use chrono::TimeDelta;
 
@@ -108,6 +108,45 @@ fn constraints(list: &[StaffConstraint]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("{:?}", s.value),
+        Value::Number(n) => n.value.to_string(),
+        Value::Bool(b) => b.value.to_string(),
+    }
+}
+
+/// A condition as written (with parentheses where `and`/`or` nest): `tier in ["A", "vip"]`.
+pub(crate) fn expr(e: &Expr) -> String {
+    let nested = |e: &Expr| match e {
+        Expr::And { .. } | Expr::Or { .. } => format!("({})", expr(e)),
+        _ => expr(e),
+    };
+    match e {
+        Expr::And { left, right, .. } => format!("{} and {}", nested(left), nested(right)),
+        Expr::Or { left, right, .. } => format!("{} or {}", nested(left), nested(right)),
+        Expr::Not { operand, .. } => format!("not {}", nested(operand)),
+        Expr::Compare {
+            field,
+            op: o,
+            value: v,
+            ..
+        } => format!("{} {} {}", field.name, op(*o), value(v)),
+        Expr::In {
+            field,
+            negated,
+            values,
+            ..
+        } => format!(
+            "{} {}in [{}]",
+            field.name,
+            if *negated { "not " } else { "" },
+            values.iter().map(value).collect::<Vec<_>>().join(", ")
+        ),
+        Expr::Present { field, .. } => field.name.clone(),
+    }
 }
 
 /// A step action as written: `change venue to private`, `notify manager`.

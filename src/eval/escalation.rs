@@ -382,31 +382,41 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 if run.due.is_some() || run.done.is_some() {
                     continue;
                 }
-                let after_names: Vec<&str> = plan
-                    .preconditions
-                    .iter()
-                    .filter_map(|&p| self.plan.steps.get(p).map(|s| s.decl.name.name.as_str()))
-                    .collect();
-                let since = match last {
-                    Some(_) => format!("after {}", after_names.join(", ")),
-                    None => "when the chain was activated".to_string(),
-                };
                 let after_ref = |seq: u64| match last {
                     Some(done) => seq > done,
                     None => seq >= active.seq,
                 };
                 let ready = match (&plan.decl.trigger, happening) {
-                    (None, _) => Some(since),
-                    (Some(t @ Trigger::Event { pattern, .. }), Happening::Event(e)) => {
-                        (after_ref(now.seq) && matches(pattern, e, state))
-                            .then(|| format!("{} {since}", trigger_text(t)))
+                    (None, _) => true,
+                    (Some(Trigger::Event { pattern, .. }), Happening::Event(e)) => {
+                        after_ref(now.seq) && matches(pattern, e, state)
                     }
-                    (Some(t), Happening::Synthetic(Some(step), _)) if step == i => {
-                        after_ref(now.seq).then(|| format!("{} {since}", trigger_text(t)))
+                    (Some(_), Happening::Synthetic(Some(step), _)) => {
+                        step == i && after_ref(now.seq)
                     }
-                    _ => None,
+                    _ => false,
                 };
-                let Some(reason) = ready else { continue };
+                if !ready {
+                    continue;
+                }
+                let since = match last {
+                    Some(_) => {
+                        let names: Vec<&str> = plan
+                            .preconditions
+                            .iter()
+                            .filter_map(|&p| {
+                                self.plan.steps.get(p).map(|s| s.decl.name.name.as_str())
+                            })
+                            .collect();
+                        let verb = if names.len() == 1 { "was" } else { "were" };
+                        format!("after {} {verb} done", names.join(", "))
+                    }
+                    None => "when the chain was activated".to_string(),
+                };
+                let reason = match &plan.decl.trigger {
+                    Some(t) => format!("on {} {since}", trigger_text(t)),
+                    None => since,
+                };
                 run.due = Some(now);
                 run.due_reason = reason;
                 run.base_rank = rank_of(self.policy, state.handler);

@@ -209,3 +209,108 @@ pub(crate) fn matches(pattern: &EventPattern, event: &Event, state: &CaseState<'
 pub(crate) fn matches_any(patterns: &[EventPattern], event: &Event, state: &CaseState<'_>) -> bool {
     patterns.iter().any(|p| matches(p, event, state))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::{Ident, Span, Spanned, Str};
+
+    fn ident(name: &str) -> Ident {
+        Ident {
+            name: name.to_string(),
+            span: Span::default(),
+        }
+    }
+
+    fn text(value: &str) -> ast::Value {
+        ast::Value::Str(Str {
+            value: value.to_string(),
+            span: Span::default(),
+        })
+    }
+
+    fn compare(field: &str, op: CompareOp, value: ast::Value) -> Expr {
+        Expr::Compare {
+            field: ident(field),
+            op,
+            value,
+            span: Span::default(),
+        }
+    }
+
+    fn case(attributes: &[(&str, Value)]) -> Case {
+        Case {
+            id: "C".to_string(),
+            attributes: attributes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            events: Vec::new(),
+            source: None,
+            expect: None,
+        }
+    }
+
+    fn check(expr: &Expr, case: &Case) -> bool {
+        let state = CaseState::new(case);
+        holds(
+            expr,
+            Scope {
+                event: None,
+                state: &state,
+            },
+        )
+    }
+
+    #[test]
+    fn a_missing_field_only_satisfies_negative_tests() {
+        let empty = case(&[]);
+        assert!(!check(
+            &compare("demand", CompareOp::Eq, text("unreasonable")),
+            &empty
+        ));
+        assert!(check(
+            &compare("demand", CompareOp::Ne, text("unreasonable")),
+            &empty
+        ));
+        let list = |negated| Expr::In {
+            field: ident("tier"),
+            negated,
+            values: vec![text("A"), text("vip")],
+            span: Span::default(),
+        };
+        assert!(!check(&list(false), &empty));
+        assert!(check(&list(true), &empty));
+        let present = Expr::Present {
+            field: ident("vip"),
+            span: Span::default(),
+        };
+        assert!(!check(&present, &empty));
+        assert!(!check(&present, &case(&[("vip", Value::Bool(false))])));
+        assert!(check(&present, &case(&[("vip", Value::Bool(true))])));
+    }
+
+    #[test]
+    fn numbers_compare_as_numbers_even_when_written_as_text() {
+        let number = |n| {
+            ast::Value::Number(Spanned {
+                value: n,
+                span: Span::default(),
+            })
+        };
+        let priority = compare("priority", CompareOp::Ge, number(3.0));
+        assert!(check(&priority, &case(&[("priority", Value::Number(4.0))])));
+        assert!(check(
+            &priority,
+            &case(&[("priority", Value::Str("10".into()))])
+        ));
+        assert!(!check(
+            &priority,
+            &case(&[("priority", Value::Str("2".into()))])
+        ));
+        assert!(!check(
+            &priority,
+            &case(&[("priority", Value::Str("high".into()))])
+        ));
+    }
+}

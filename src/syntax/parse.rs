@@ -90,20 +90,28 @@ fn internal(span: Span, what: &str) -> Diagnostic {
     .with_help("this is a bug in covenant, not in the policy; please report it with this file")
 }
 
+/// A clause that may be written once: its value and where it was first written.
+type Once<T> = Option<(T, Span)>;
+
 /// Keeps the first value of a clause that may be written once; reports the second.
-fn set_once<T>(slot: &mut Option<T>, value: T, what: &str, span: Span, out: &mut Vec<Diagnostic>) {
-    if slot.is_some() {
-        out.push(
+fn set_once<T>(slot: &mut Once<T>, value: T, what: &str, span: Span, out: &mut Vec<Diagnostic>) {
+    match slot {
+        Some((_, first)) => out.push(
             Diagnostic::error(
                 codes::DUPLICATE_CLAUSE,
                 format!("`{what}` is written more than once here"),
                 span,
             )
+            .with_label(*first, "first written here")
             .with_help(format!("keep one `{what}` clause and delete the others")),
-        );
-    } else {
-        *slot = Some(value);
+        ),
+        None => *slot = Some((value, span)),
     }
+}
+
+/// The value of a clause written once, without its position.
+fn value<T>(slot: Once<T>) -> Option<T> {
+    slot.map(|(value, _)| value)
 }
 
 fn missing(span: Span, message: String, help: &str) -> Diagnostic {
@@ -111,9 +119,14 @@ fn missing(span: Span, message: String, help: &str) -> Diagnostic {
 }
 
 fn too_large(span: Span, text: &str, what: &str) -> Diagnostic {
+    let shown: String = if text.chars().count() > 24 {
+        text.chars().take(20).chain("…".chars()).collect()
+    } else {
+        text.to_owned()
+    };
     Diagnostic::error(
         codes::NUMBER_TOO_LARGE,
-        format!("{what} `{text}` is too large"),
+        format!("{what} `{shown}` is too large"),
         span,
     )
     .with_help("write a smaller number")
@@ -238,9 +251,9 @@ impl Builder {
         }
         Ok(Header {
             name,
-            version,
-            owner,
-            timezone,
+            version: value(version),
+            owner: value(owner),
+            timezone: value(timezone),
             span,
         })
     }
@@ -561,13 +574,13 @@ impl Builder {
         Ok(Promise {
             name,
             label,
-            applies,
-            from: from.unwrap_or_default(),
-            until: until.unwrap_or_default(),
+            applies: value(applies),
+            from: value(from).unwrap_or_default(),
+            until: value(until).unwrap_or_default(),
             pauses,
-            restart: restart.unwrap_or_default(),
+            restart: value(restart).unwrap_or_default(),
             targets,
-            warn,
+            warn: value(warn),
             span,
         })
     }
@@ -925,23 +938,24 @@ impl Builder {
                 }
                 Rule::at_most | Rule::require_before | Rule::require_within => {
                     let r = self.parse_standard_rule(inner)?;
-                    if rule.is_some() {
+                    if let Some((_, first)) = rule {
                         self.diagnostics.push(
                             Diagnostic::error(
                                 codes::DUPLICATE_CLAUSE,
                                 format!("standard `{}` has more than one rule", name.name),
                                 at,
                             )
+                            .with_label(first, "first rule")
                             .with_help("write one rule per standard; declare another standard for this one"),
                         );
                     } else {
-                        rule = Some(r);
+                        rule = Some((r, at));
                     }
                 }
                 _ => return Err(self.unexpected(&inner)),
             }
         }
-        let Some(rule) = rule else {
+        let Some(rule) = value(rule) else {
             return Err(missing(
                 name.span,
                 format!("standard `{}` has no rule", name.name),
@@ -951,7 +965,7 @@ impl Builder {
         Ok(Standard {
             name,
             label,
-            applies,
+            applies: value(applies),
             rule,
             span,
         })
@@ -1036,10 +1050,10 @@ impl Builder {
             }
         }
         Ok(Commitments {
-            require_time,
-            keep,
-            grace,
-            on,
+            require_time: value(require_time),
+            keep: value(keep),
+            grace: value(grace),
+            on: value(on),
             span,
         })
     }
@@ -1095,10 +1109,10 @@ impl Builder {
         Ok(Escalation {
             name,
             label,
-            applies,
+            applies: value(applies),
             triggers,
             steps,
-            stop: stop.unwrap_or_default(),
+            stop: value(stop).unwrap_or_default(),
             span,
         })
     }
@@ -1166,19 +1180,20 @@ impl Builder {
                 }
                 Rule::action => {
                     let a = self.parse_action(inner)?;
-                    if action.is_some() {
+                    if let Some((_, first)) = action {
                         self.diagnostics.push(
                             Diagnostic::error(
                                 codes::DUPLICATE_CLAUSE,
                                 format!("step `{}` has more than one action", name.name),
                                 at,
                             )
+                            .with_label(first, "first action")
                             .with_help(
                                 "give each step one action; split the others into their own steps",
                             ),
                         );
                     } else {
-                        action = Some(a);
+                        action = Some((a, at));
                     }
                 }
                 Rule::deadline => {
@@ -1198,7 +1213,7 @@ impl Builder {
                 _ => return Err(self.unexpected(&inner)),
             }
         }
-        let Some(action) = action else {
+        let Some(action) = value(action) else {
             return Err(missing(
                 name.span,
                 format!("step `{}` has no action", name.name),
@@ -1208,11 +1223,11 @@ impl Builder {
         Ok(Step {
             name,
             label,
-            after,
-            trigger,
+            after: value(after),
+            trigger: value(trigger),
             action,
-            within,
-            keep_appointment,
+            within: value(within),
+            keep_appointment: value(keep_appointment),
             span,
         })
     }
@@ -1345,14 +1360,14 @@ impl Builder {
                 _ => return Err(self.unexpected(&inner)),
             }
         }
-        let Some(measure) = measure else {
+        let Some(measure) = value(measure) else {
             return Err(missing(
                 name.span,
                 format!("objective `{}` has no measure", name.name),
                 "add a line such as `at least 90% of first_response met`",
             ));
         };
-        let Some(period) = period else {
+        let Some(period) = value(period) else {
             return Err(missing(
                 name.span,
                 format!("objective `{}` has no period", name.name),
@@ -1362,7 +1377,7 @@ impl Builder {
         Ok(Objective {
             name,
             label,
-            applies,
+            applies: value(applies),
             measure,
             period,
             span,

@@ -32,6 +32,8 @@ pub(crate) struct Days {
     open_dates: Vec<(NaiveDate, Vec<Span>)>,
     /// Open time of one week of the weekly pattern (overlaps across days counted once).
     pub(crate) week_open: TimeDelta,
+    /// Open time of each weekday's local day under the weekly pattern, Monday first.
+    day_open: [TimeDelta; 7],
     /// Number of weekdays with open hours.
     pub(crate) open_weekdays: u32,
 }
@@ -75,8 +77,8 @@ fn merge_ranges(mut ranges: Vec<(NaiveDate, NaiveDate)>) -> Vec<(NaiveDate, Naiv
     merged
 }
 
-/// Open minutes of one week of `weekly`, counting each minute of the cyclic week once.
-fn week_minutes(weekly: &[Vec<Span>; 7]) -> u32 {
+/// The weekly pattern on the cyclic week, in minutes after Monday 00:00: merged, each minute once.
+fn week_pieces(weekly: &[Vec<Span>; 7]) -> Vec<Span> {
     let mut pieces = Vec::new();
     for (day, spans) in (0u32..).zip(weekly.iter()) {
         for span in spans {
@@ -92,7 +94,20 @@ fn week_minutes(weekly: &[Vec<Span>; 7]) -> u32 {
             }
         }
     }
-    merge(pieces).iter().map(|span| span.end - span.start).sum()
+    merge(pieces)
+}
+
+/// Open minutes of each weekday's local day (Monday first), overnight hours from the day before included.
+fn day_minutes(pieces: &[Span]) -> [u32; 7] {
+    let mut minutes = [0u32; 7];
+    for (day, total) in (0u32..).zip(minutes.iter_mut()) {
+        let (first, last) = (day * DAY, day * DAY + DAY);
+        *total = pieces
+            .iter()
+            .map(|span| span.end.min(last).saturating_sub(span.start.max(first)))
+            .sum();
+    }
+    minutes
 }
 
 impl Days {
@@ -134,8 +149,11 @@ impl Days {
         }
         open_dates.retain(|(_, spans)| !spans.is_empty());
         let open_weekdays = weekly.iter().filter(|spans| !spans.is_empty()).count() as u32;
+        let pieces = week_pieces(&weekly);
+        let week_minutes: u32 = pieces.iter().map(|span| span.end - span.start).sum();
         Days {
-            week_open: TimeDelta::minutes(i64::from(week_minutes(&weekly))),
+            week_open: TimeDelta::minutes(i64::from(week_minutes)),
+            day_open: day_minutes(&pieces).map(|minutes| TimeDelta::minutes(i64::from(minutes))),
             weekly,
             closed: merge_ranges(closed),
             open_dates,
@@ -153,6 +171,19 @@ impl Days {
     /// Whether any date can have open hours.
     pub(crate) fn has_open_time(&self) -> bool {
         self.open_weekdays > 0 || !self.open_dates.is_empty()
+    }
+
+    /// Open time of a regular `weekday`'s local day (from its midnight to the next).
+    pub(crate) fn day_open(&self, weekday: Weekday) -> TimeDelta {
+        self.day_open
+            .get(weekday.num_days_from_monday() as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Whether a regular `weekday` is an open day.
+    pub(crate) fn is_open_weekday(&self, weekday: Weekday) -> bool {
+        !self.weekday_spans(weekday).is_empty()
     }
 
     fn weekday_spans(&self, weekday: Weekday) -> &[Span] {
@@ -260,5 +291,70 @@ impl Days {
                 return Some(date);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(start: u32, end: u32) -> Span {
+        Span { start, end }
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn spans_merge_when_overlapping_or_touching() {
+        let merged = merge(vec![
+            span(600, 720),
+            span(540, 600),
+            span(1320, 1800),
+            span(700, 800),
+        ]);
+        assert_eq!(merged, vec![span(540, 800), span(1320, 1800)]);
+    }
+
+    #[test]
+    fn crossing_and_end_of_day_intervals() {
+        let span_of = |start, end| span_of(Interval { start, end });
+        assert_eq!(span_of(1320, 360), Some(span(1320, 1800)));
+        assert_eq!(span_of(540, 1440), Some(span(540, 1440)));
+        assert_eq!(span_of(540, 540), Some(span(540, 1980)));
+        assert_eq!(span_of(1440, 60), None);
+        assert_eq!(span_of(60, 1441), None);
+    }
+
+    #[test]
+    fn date_ranges_merge_when_adjacent_and_drop_reversed() {
+        let merged = merge_ranges(vec![
+            (date(2026, 5, 3), date(2026, 5, 5)),
+            (date(2026, 5, 1), date(2026, 5, 2)),
+            (date(2026, 6, 9), date(2026, 6, 1)),
+            (date(2026, 5, 7), date(2026, 5, 7)),
+        ]);
+        assert_eq!(
+            merged,
+            vec![
+                (date(2026, 5, 1), date(2026, 5, 5)),
+                (date(2026, 5, 7), date(2026, 5, 7))
+            ]
+        );
+    }
+
+    #[test]
+    fn week_and_day_open_time_count_overlaps_once() {
+        let mut weekly: [Vec<Span>; 7] = Default::default();
+        // Sunday 22:00-06:00 wraps to Monday; Monday 00:00-08:00 overlaps it.
+        weekly[6].push(span(1320, 1800));
+        weekly[0].push(span(0, 480));
+        let pieces = week_pieces(&weekly);
+        let total: u32 = pieces.iter().map(|s| s.end - s.start).sum();
+        assert_eq!(total, 120 + 480);
+        let days = day_minutes(&pieces);
+        assert_eq!(days[0], 480);
+        assert_eq!(days[6], 120);
     }
 }

@@ -36,40 +36,87 @@ pub(crate) fn to_instant(tz: Tz, local: NaiveDateTime) -> Result<DateTime<Utc>, 
 }
 
 /// Seconds between probes of a zone's offset. Every zone of the bundled tz database keeps each
-/// offset for at least three days, so two probes this far apart see at most one change.
+/// offset for at least three days, so two probes this far apart see at most one change, which a
+/// binary search then pins to the second.
 const PROBE_STEP: i64 = 2 * 86_400;
-/// Probed range (Unix seconds): 1800-01-01 to 2200-01-01. Outside it nothing is assumed, and
-/// arithmetic there falls back to day-by-day conversion.
+/// Probed range (Unix seconds): 1800-01-01 to 2200-01-01. The bundled database lists changes from
+/// 1845 to 2099 only and keeps the first and last offsets beyond them, so offsets outside this range
+/// are constant.
 const PROBE_FIRST: i64 = -5_364_662_400;
 const PROBE_LAST: i64 = 7_258_118_400;
+/// Beyond every supported instant.
+const NEVER: i64 = i64::MAX / 4;
 
-/// Where a zone's offset may change: sorted window starts `p`, each change lying in `(p, p + PROBE_STEP]`.
+/// One change of a zone's UTC offset: from `at` (Unix seconds) on, the offset is `after` instead
+/// of `before` (seconds east of UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Change {
+    pub(crate) at: i64,
+    pub(crate) before: i64,
+    pub(crate) after: i64,
+}
+
+impl Change {
+    /// The instant of local time `local` (Unix seconds of the local wall clock) near this change
+    /// only: the same rule as [`to_instant`] (gap → the change, fold → the earlier instant).
+    pub(crate) fn to_instant(self, local: i64) -> i64 {
+        let early = local - self.before;
+        let late = local - self.after;
+        if early < self.at {
+            early
+        } else if late >= self.at {
+            late
+        } else {
+            self.at
+        }
+    }
+}
+
+/// Every change of a zone's UTC offset, in order.
 #[derive(Debug, Clone)]
 pub(crate) struct OffsetChanges {
-    windows: Arc<[i64]>,
+    changes: Arc<[Change]>,
+    /// The offset before the first change (the zone's only offset when it never changes).
+    initial: i64,
 }
 
 impl OffsetChanges {
     /// The table for `tz`, computed once per zone and process.
     pub(crate) fn of(tz: Tz) -> OffsetChanges {
-        static CACHE: OnceLock<Mutex<HashMap<Tz, Arc<[i64]>>>> = OnceLock::new();
+        static CACHE: OnceLock<Mutex<HashMap<Tz, Arc<[Change]>>>> = OnceLock::new();
         let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
         let mut cache = cache
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let windows = cache.entry(tz).or_insert_with(|| probe(tz)).clone();
-        OffsetChanges { windows }
+        let changes = cache.entry(tz).or_insert_with(|| probe(tz)).clone();
+        OffsetChanges {
+            changes,
+            initial: i64::from(offset_at(tz, PROBE_FIRST)),
+        }
     }
 
-    /// Seconds from `from` to just before the first possible offset change at or after it
-    /// (`0` when a change may be at `from`), or `None` when nothing is known about `from`.
-    pub(crate) fn constant_for(&self, from: i64) -> Option<i64> {
-        if !(PROBE_FIRST..PROBE_LAST).contains(&from) {
-            return None;
-        }
-        let index = self.windows.partition_point(|&p| p + PROBE_STEP < from);
-        let limit = self.windows.get(index).copied().unwrap_or(PROBE_LAST);
-        Some((limit - from).max(0))
+    /// Seconds from `from` to the first change after it: the offset is constant on
+    /// `[from, from + result)`.
+    pub(crate) fn constant_for(&self, from: i64) -> i64 {
+        let index = self.changes.partition_point(|change| change.at <= from);
+        let limit = self.changes.get(index).map_or(NEVER, |change| change.at);
+        limit - from
+    }
+
+    /// The changes in `(from, to]`.
+    pub(crate) fn within(&self, from: i64, to: i64) -> &[Change] {
+        let first = self.changes.partition_point(|change| change.at <= from);
+        let last = self.changes.partition_point(|change| change.at <= to);
+        self.changes.get(first..last).unwrap_or(&[])
+    }
+
+    /// The offset at instant `at`, in seconds east of UTC.
+    pub(crate) fn offset_at(&self, at: i64) -> i64 {
+        let index = self.changes.partition_point(|change| change.at <= at);
+        index
+            .checked_sub(1)
+            .and_then(|last| self.changes.get(last))
+            .map_or(self.initial, |change| change.after)
     }
 }
 
@@ -83,18 +130,32 @@ fn offset_at(tz: Tz, unix: i64) -> i32 {
         .unwrap_or(0)
 }
 
-fn probe(tz: Tz) -> Arc<[i64]> {
-    let mut windows = Vec::new();
+fn probe(tz: Tz) -> Arc<[Change]> {
+    let mut changes = Vec::new();
     let mut at = PROBE_FIRST;
     let mut offset = offset_at(tz, at);
     while at < PROBE_LAST {
         let next = at + PROBE_STEP;
         let next_offset = offset_at(tz, next);
         if next_offset != offset {
-            windows.push(at);
+            // The one change in (at, next]: the first second with the new offset.
+            let (mut low, mut high) = (at, next);
+            while high - low > 1 {
+                let middle = low + (high - low) / 2;
+                if offset_at(tz, middle) == offset {
+                    low = middle;
+                } else {
+                    high = middle;
+                }
+            }
+            changes.push(Change {
+                at: high,
+                before: i64::from(offset),
+                after: i64::from(next_offset),
+            });
         }
         at = next;
         offset = next_offset;
     }
-    windows.into()
+    changes.into()
 }

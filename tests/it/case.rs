@@ -200,6 +200,8 @@ fn one_case_from_yaml_and_json_text() {
     });
     let error = Case::from_yaml_str("id: X\nevents:\n  - {type: opened}\n").unwrap_err();
     assert_eq!(error.to_string(), "<string>:3: event has no `at` timestamp");
+    let with_bom = Case::from_json_str("\u{feff}{\"id\": \"B\"}").unwrap();
+    assert_eq!(with_bom.id, "B");
     let two = Case::from_yaml_str("- id: A\n- id: B\n").unwrap_err();
     assert_eq!(two.error, "expected one case, found 2");
 }

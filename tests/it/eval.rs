@@ -37,10 +37,7 @@ fn read(policy: &Policy, path: &Path) -> CaseBatch {
         &relative(path),
         &text,
         format,
-        &ReadOptions {
-            default_tz: policy.timezone,
-            ranks: (!policy.ranks.is_empty()).then(|| policy.ranks.clone()),
-        },
+        &ReadOptions::for_policy(policy),
     )
 }
 
