@@ -118,33 +118,31 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             0 => CHUNK_LINES,
             n => n,
         };
-        let mut ends: Vec<usize> = Vec::with_capacity(chunk_lines);
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(chunk_lines);
         let mut line = 0;
         loop {
             text.clear();
-            ends.clear();
-            while ends.len() < chunk_lines {
+            spans.clear();
+            while spans.len() < chunk_lines {
+                let start = text.len();
                 if reader.read_line(&mut text)? == 0 {
                     break;
                 }
-                ends.push(text.len());
+                spans.push((start, text.len()));
             }
-            if ends.is_empty() {
+            if spans.is_empty() {
                 return Ok(());
             }
             let opts = self.grouper.options();
-            let parsed: Vec<_> = (0..ends.len())
-                .into_par_iter()
-                .map(|index| {
-                    let start = index.checked_sub(1).map_or(0, |before| ends[before]);
-                    JsonlGrouper::parse(opts, &text[start..ends[index]])
-                })
+            let parsed: Vec<_> = spans
+                .par_iter()
+                .map(|&(start, end)| JsonlGrouper::parse(opts, text.get(start..end).unwrap_or("")))
                 .collect();
             for parsed in parsed {
                 line += 1;
                 self.grouper.push_parsed(source, line, parsed);
             }
-            self.progress.lines += ends.len() as u64;
+            self.progress.lines += spans.len() as u64;
             self.progress.bytes += text.len() as u64;
             if self.options.window > 0 {
                 let complete = self.grouper.take_idle(self.options.window);

@@ -178,13 +178,12 @@ fn walk(
                     }
                     _ => vec![serde_json::Value::Bool(true)],
                 };
-                let entry = match attributes.iter().position(|(name, _)| *name == field) {
-                    Some(at) => &mut attributes[at].1,
-                    None => {
-                        attributes.push((field, Vec::new()));
-                        let last = attributes.len() - 1;
-                        &mut attributes[last].1
-                    }
+                if !attributes.iter().any(|(name, _)| *name == field) {
+                    attributes.push((field.clone(), Vec::new()));
+                }
+                let Some((_, entry)) = attributes.iter_mut().find(|(name, _)| *name == field)
+                else {
+                    return;
                 };
                 for value in literals {
                     // Values on both sides of each test, so conditions hold for some cases only.
@@ -276,7 +275,9 @@ pub fn generate(
             if let Some(first) = events.first() {
                 heap.push(Reverse((first.at, number, slot, 0)));
             }
-            timelines[slot] = Some((id, events));
+            if let Some(entry) = timelines.get_mut(slot) {
+                *entry = Some((id, events));
+            }
             next_arrival += TimeDelta::seconds(1 + (arrivals.unit() * 6.0) as i64);
             continue;
         }
@@ -301,7 +302,9 @@ pub fn generate(
         match events.get(index + 1) {
             Some(next) => heap.push(Reverse((next.at, number, slot, index + 1))),
             None => {
-                timelines[slot] = None;
+                if let Some(entry) = timelines.get_mut(slot) {
+                    *entry = None;
+                }
                 free.push(slot);
             }
         }
