@@ -10,6 +10,7 @@ pub mod explain;
 pub mod fmt;
 pub mod generate;
 pub mod stream;
+pub mod test;
 
 use clap::{Parser, Subcommand};
 use std::process::{ExitCode, Termination};
@@ -36,6 +37,8 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Write a realistic, interleaved JSONL event stream for a policy (deterministic for a seed).
     Generate(generate::GenerateArgs),
+    /// Test policies against their example cases: every `expect:` block checked, `N passed, N failed`.
+    Test(test::TestArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -74,5 +77,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Explain(args) => explain::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Test(args) => test::run(&args),
     }
 }

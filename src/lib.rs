@@ -30,6 +30,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod eval;
+pub mod expect;
 pub mod fmt;
 pub mod generate;
 pub mod report;

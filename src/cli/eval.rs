@@ -11,8 +11,9 @@
 //! `--threads` threads, with a progress bar on a terminal's standard error.
 //!
 //! Exit codes: 0 when nothing fails under `--fail-on`, 1 when something does
-//! (a breach; or a breach or warning with `--fail-on warning`; a rejected case
-//! fails both), 2 when the command could not run.
+//! (a breach; or a breach or warning with `--fail-on warning`), 2 when the
+//! command could not run. Rejected cases are listed in the report and counted
+//! on standard error; they do not change the exit code.
 
 use super::Exit;
 use crate::batch::{evaluate_whole, BatchOptions};
@@ -68,9 +69,9 @@ pub enum OutputFormat {
 /// What makes `eval` exit with 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
-    /// Any breach or rejected case.
+    /// Any breach.
     Breach,
-    /// Any breach, warning or rejected case.
+    /// Any breach or warning.
     Warning,
     /// Nothing: exit 0 whenever the command ran.
     Never,
@@ -149,8 +150,8 @@ pub fn exit_for(report: &Report, fail_on: FailOn) -> Exit {
 /// The exit code of a run with these counts under `--fail-on`.
 pub fn summary_exit(s: &Summary, fail_on: FailOn) -> Exit {
     let failed = match fail_on {
-        FailOn::Breach => s.breaches > 0 || s.rejected > 0,
-        FailOn::Warning => s.breaches > 0 || s.warnings > 0 || s.rejected > 0,
+        FailOn::Breach => s.breaches > 0,
+        FailOn::Warning => s.breaches > 0 || s.warnings > 0,
         FailOn::Never => false,
     };
     if failed {
@@ -241,6 +242,12 @@ fn run_here(args: &EvalArgs) -> Exit {
         .is_err()
     {
         return Exit::Unusable;
+    }
+    if report.summary.rejected > 0 {
+        eprintln!(
+            "warning: {} of {} cases rejected (listed under `rejected`)",
+            report.summary.rejected, report.summary.cases
+        );
     }
     exit_for(&report, args.fail_on)
 }

@@ -101,6 +101,21 @@ fn formatting_is_stable_and_keeps_the_ast() {
 }
 
 #[test]
+fn repository_policies_are_in_canonical_layout() {
+    let root = Path::new(ROOT);
+    let files = policy_files(&root.join("policies"));
+    assert!(!files.is_empty(), "no policies under policies/");
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.strip_prefix(root).unwrap().display().to_string();
+        assert!(
+            format(&text, &name) == text,
+            "`{name}` is not in canonical layout: run `cargo run -- fmt policies/`"
+        );
+    }
+}
+
+#[test]
 fn broken_files_are_reported_not_formatted() {
     let errors = format_source(FileId(0), "promise p { from opened until }").unwrap_err();
     assert!(!errors.is_empty());
