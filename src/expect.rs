@@ -117,10 +117,10 @@ enum Item {
         rule: String,
         due: Option<DateTime<Utc>>,
     },
-    /// One word: instance 1; a list: every instance, in order.
+    /// One state: instance 1; a list: every instance, in order.
     Promise {
         name: String,
-        states: Vec<String>,
+        instances: Vec<InstanceState>,
         every_instance: bool,
     },
     Standard {
@@ -140,6 +140,13 @@ enum Item {
         step: String,
         state: String,
     },
+}
+
+/// The expected state of one clock instance, and optionally its due time.
+#[derive(Debug, Clone, PartialEq)]
+struct InstanceState {
+    state: String,
+    due: Option<DateTime<Utc>>,
 }
 
 /// One expectation and the line it was written on.
@@ -224,6 +231,35 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// A clock instance's state: `met`, or `{state: met, due: T}`.
+    fn instance_state(&mut self, pointer: &str, written: &Json) -> Option<InstanceState> {
+        let Json::Object(map) = written else {
+            let state = self.word(pointer, written, "promise state", &PROMISE_STATES)?;
+            return Some(InstanceState { state, due: None });
+        };
+        for field in map.keys().filter(|f| *f != "state" && *f != "due") {
+            self.error(
+                &format!("{pointer}/{field}"),
+                format!("unknown field `{field}` in a promise state (use `state`, `due`)"),
+            );
+        }
+        let Some(state) = map.get("state") else {
+            self.error(pointer, "a promise state needs `state`, e.g. `{state: met, due: 2026-06-19T15:00:00+08:00}`".to_owned());
+            return None;
+        };
+        let state = self.word(
+            &format!("{pointer}/state"),
+            state,
+            "promise state",
+            &PROMISE_STATES,
+        );
+        let due = match map.get("due") {
+            Some(due) => Some(self.instant(&format!("{pointer}/due"), due)?),
+            None => None,
+        };
+        Some(InstanceState { state: state?, due })
     }
 
     /// Whether `rule` names something that can breach or ask for an action.
@@ -481,24 +517,24 @@ impl Expectations {
                             Json::Array(items) => (items.iter().collect::<Vec<_>>(), true),
                             one => (vec![one], false),
                         };
-                        let states: Vec<String> = words
+                        let instances: Vec<InstanceState> = words
                             .iter()
                             .enumerate()
-                            .filter_map(|(index, word)| {
+                            .filter_map(|(index, written)| {
                                 let at = if every_instance {
                                     format!("{pointer}/{index}")
                                 } else {
                                     pointer.clone()
                                 };
-                                reader.word(&at, word, "promise state", &PROMISE_STATES)
+                                reader.instance_state(&at, written)
                             })
                             .collect();
-                        if states.len() == words.len() {
+                        if instances.len() == words.len() {
                             checks.push(Check {
                                 line: reader.line(&pointer),
                                 item: Item::Promise {
                                     name,
-                                    states,
+                                    instances,
                                     every_instance,
                                 },
                             });
@@ -768,19 +804,27 @@ impl Expectations {
                 }
                 Item::Promise {
                     name,
-                    states,
+                    instances,
                     every_instance,
                 } => {
-                    let instances: Vec<_> = report
+                    let reported: Vec<_> = report
                         .promises
                         .iter()
                         .filter(|p| &p.promise == name)
                         .collect();
-                    let got: Vec<String> = instances.iter().map(|p| word(&p.state)).collect();
-                    let fits = match (states.as_slice(), *every_instance) {
-                        ([one], false) if one == ABSENT => got.is_empty(),
-                        ([one], false) => got.first() == Some(one),
-                        (all, _) => all == got.as_slice(),
+                    let fits_one = |want: &InstanceState, got: &crate::report::PromiseReport| {
+                        want.state == word(&got.state)
+                            && want
+                                .due
+                                .map_or(true, |d| got.due.map(|x| x.utc()) == Some(d))
+                    };
+                    let fits = match (instances.as_slice(), *every_instance) {
+                        ([one], false) if one.state == ABSENT => reported.is_empty(),
+                        ([one], false) => reported.first().is_some_and(|got| fits_one(one, got)),
+                        (all, _) => {
+                            all.len() == reported.len()
+                                && all.iter().zip(&reported).all(|(w, g)| fits_one(w, g))
+                        }
                     };
                     (!fits).then(|| {
                         let subject = if *every_instance {
@@ -788,7 +832,14 @@ impl Expectations {
                         } else {
                             format!("promise `{name}`")
                         };
-                        let described: Vec<String> = instances
+                        let expected: Vec<String> = instances
+                            .iter()
+                            .map(|i| match i.due {
+                                Some(due) => format!("{} (due {})", i.state, show(due)),
+                                None => i.state.clone(),
+                            })
+                            .collect();
+                        let described: Vec<String> = reported
                             .iter()
                             .take(if *every_instance { usize::MAX } else { 1 })
                             .map(|p| {
@@ -808,7 +859,7 @@ impl Expectations {
                             .collect();
                         (
                             subject,
-                            states.join(", "),
+                            expected.join("; "),
                             join_or(described.into_iter(), ABSENT),
                         )
                     })

@@ -517,6 +517,14 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                                     describe::action(&plan.decl.action)
                                 ),
                             });
+                            // Overdue work is still work to do while the chain is active.
+                            if self.stopped.is_none() {
+                                out.action(RequiredAction {
+                                    rule: rule.clone(),
+                                    action: describe::action(&plan.decl.action),
+                                    due: Some(out.at(deadline)),
+                                });
+                            }
                             (StepState::Missed, how)
                         }
                         _ if self.stopped.is_some() => (
