@@ -429,6 +429,7 @@ impl Expectations {
         if errors.is_empty() {
             Ok(read)
         } else {
+            errors.sort_by_key(|e| e.line);
             Err(errors)
         }
     }
@@ -671,6 +672,8 @@ impl Expectations {
 
         // Breaches: each pattern takes a distinct reported breach; the most specific go first.
         let mut used: BTreeSet<usize> = BTreeSet::new();
+        // Rules whose breaches a failed expectation already shows; strictness does not repeat them.
+        let mut shown: BTreeSet<&str> = BTreeSet::new();
         let mut patterns: Vec<(&Check, &BreachPattern)> = self
             .checks
             .iter()
@@ -701,6 +704,7 @@ impl Expectations {
                     used.insert(index);
                 }
                 None => {
+                    shown.insert(pattern.rule.as_str());
                     let mut expected = pattern
                         .kind
                         .clone()
@@ -736,7 +740,7 @@ impl Expectations {
                 .breaches
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| !used.contains(i))
+                .filter(|(i, b)| !used.contains(i) && !shown.contains(b.rule.as_str()))
             {
                 mismatches.push(Mismatch {
                     line,
@@ -748,6 +752,7 @@ impl Expectations {
         }
 
         let mut used_actions: BTreeSet<usize> = BTreeSet::new();
+        let mut shown_actions: BTreeSet<&str> = BTreeSet::new();
         for check in &self.checks {
             let item_mismatch = match &check.item {
                 Item::Breach(_) => None,
@@ -762,21 +767,24 @@ impl Expectations {
                             used_actions.insert(index);
                             None
                         }
-                        None => Some((
-                            format!("action for `{rule}`"),
-                            match due {
-                                Some(due) => format!("an action due {}", show(*due)),
-                                None => "an action".to_owned(),
-                            },
-                            join_or(
-                                report
-                                    .actions
-                                    .iter()
-                                    .filter(|a| &a.rule == rule)
-                                    .map(action_text),
-                                "no action",
-                            ),
-                        )),
+                        None => {
+                            shown_actions.insert(rule.as_str());
+                            Some((
+                                format!("action for `{rule}`"),
+                                match due {
+                                    Some(due) => format!("an action due {}", show(*due)),
+                                    None => "an action".to_owned(),
+                                },
+                                join_or(
+                                    report
+                                        .actions
+                                        .iter()
+                                        .filter(|a| &a.rule == rule)
+                                        .map(action_text),
+                                    "no action",
+                                ),
+                            ))
+                        }
                     }
                 }
                 Item::Warning { rule, due } => {
@@ -921,7 +929,7 @@ impl Expectations {
         }
         if let Some(Strict { line }) = self.no_other_actions {
             for (index, action) in report.actions.iter().enumerate() {
-                if !used_actions.contains(&index) {
+                if !used_actions.contains(&index) && !shown_actions.contains(action.rule.as_str()) {
                     mismatches.push(Mismatch {
                         line,
                         subject: format!("action for `{}`", action.rule),

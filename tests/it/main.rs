@@ -1,5 +1,6 @@
 //! The one integration test binary: one module per area.
 
+mod authoring;
 mod batch;
 mod case;
 mod check;
