@@ -12,8 +12,8 @@
 //! that much *unpaused* time in the measure has passed since the start.
 //! Without pauses it is exactly the deadline rule's instant.
 
-use super::describe;
 use super::state::{holds_opt, matches_any, CaseState, Scope};
+use super::{describe, seconds};
 use crate::case::Event;
 use crate::report::{ClockState, Instant};
 use crate::syntax::ast::{CutoffDayAst, Deadline, EventPattern, Expr, Pause, Warn};
@@ -110,7 +110,6 @@ pub(crate) fn budget<'a>(
     target: &'a TargetPlan<'_>,
     start: DateTime<Utc>,
 ) -> Result<Option<Budget<'a>>, TimeError> {
-    let seconds = |s: u64| TimeDelta::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000));
     match (target.deadline, target.calendar.as_ref()) {
         (
             Deadline::Within {
@@ -455,7 +454,7 @@ fn skipped_text(rule: &ClockRule<'_>, skipped: &[bool]) -> Vec<String> {
 
 fn scale(amount: TimeDelta, factor: f64) -> TimeDelta {
     let millis = amount.num_milliseconds() as f64 * factor;
-    TimeDelta::milliseconds(millis.round() as i64)
+    TimeDelta::try_milliseconds(millis.round() as i64).unwrap_or(TimeDelta::MAX)
 }
 
 fn outcome(
@@ -602,10 +601,7 @@ fn outcome(
     out.warn_at = rule.warn.and_then(|warn| {
         let amount = match warn {
             Warn::At(p) => scale(budget.amount, p.value / 100.0),
-            Warn::Before(d) => {
-                budget.amount
-                    - TimeDelta::seconds(i64::try_from(d.seconds).unwrap_or(i64::MAX / 1000))
-            }
+            Warn::Before(d) => budget.amount - seconds(d.seconds),
         };
         reach(
             &budget,

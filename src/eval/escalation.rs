@@ -9,7 +9,7 @@
 
 use super::clock::{budget, ClockRule, Outcome, TargetPlan};
 use super::state::{holds_opt, matches, matches_any, CaseState, Scope};
-use super::{describe, Collector};
+use super::{describe, later, seconds, Collector};
 use crate::case::{Case, Event, Staff};
 use crate::check::Policy;
 use crate::report::{
@@ -589,10 +589,8 @@ impl<'p, 'a> ChainRun<'p, 'a> {
         let state = match &plan.decl.keep_appointment {
             None => AppointmentState::Booked,
             Some(keep) => {
-                let grace = keep.grace.map_or(TimeDelta::zero(), |g| {
-                    TimeDelta::seconds(i64::try_from(g.seconds).unwrap_or(i64::MAX / 1000))
-                });
-                let limit = appt.time + grace;
+                let grace = keep.grace.map_or(TimeDelta::zero(), |g| seconds(g.seconds));
+                let limit = later(appt.time, grace);
                 match appt.met {
                     Some(met) if met <= limit => AppointmentState::Kept,
                     None if limit >= end => {
