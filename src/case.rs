@@ -10,7 +10,7 @@ mod jsonl;
 mod node;
 mod reader;
 
-pub use jsonl::JsonlGrouper;
+pub use jsonl::{JsonlGrouper, NumberedCase, ParsedLine};
 pub use reader::{read_path, read_str, CaseReader, ReadError};
 
 use chrono::{DateTime, Utc};
@@ -99,6 +99,16 @@ pub struct Expect {
     pub value: serde_json::Value,
     /// 1-based line where the block starts, when known.
     pub line: Option<usize>,
+    /// The 1-based line of each value inside the block, keyed by JSON pointer
+    /// (`/breaches/0`, `/promises/first_response`); the block itself is `""`.
+    pub lines: BTreeMap<String, usize>,
+}
+
+impl Expect {
+    /// The line of the value at `pointer` (a JSON pointer), else of the block.
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        self.lines.get(pointer).copied().or(self.line)
+    }
 }
 
 /// A case that could not be read.

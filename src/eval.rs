@@ -13,6 +13,7 @@ mod clock;
 mod commitment;
 mod describe;
 mod escalation;
+mod objective;
 mod promise;
 mod standard;
 mod state;
@@ -24,14 +25,28 @@ use crate::report::{
 };
 use crate::syntax::ast::{Action, Deadline, EventPattern, StandardRule, Trigger};
 use crate::time::{Calendar, CalendarSpec};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use clock::{ClockRule, ClockRun, TargetPlan};
 use commitment::{CommitmentPlan, CommitmentRun};
 use escalation::ChainPlan;
+pub use objective::{ObjectivePlan, Tally};
 use standard::{StandardPlan, StandardRun};
 use state::{holds_opt, CaseState, Scope};
 use std::collections::BTreeSet;
+
+/// A policy amount of seconds as a time delta, saturating at the longest one representable.
+pub(crate) fn seconds(amount: u64) -> TimeDelta {
+    i64::try_from(amount)
+        .ok()
+        .and_then(TimeDelta::try_seconds)
+        .unwrap_or(TimeDelta::MAX)
+}
+
+/// `t + d`, saturating at the ends of the supported range.
+pub(crate) fn later(t: DateTime<Utc>, d: TimeDelta) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
 
 /// Collects the entries of one case report, converting instants to the policy's offset.
 #[derive(Debug)]

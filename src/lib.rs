@@ -23,13 +23,16 @@
     )
 )]
 
+pub mod batch;
 pub mod case;
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod diag;
 pub mod eval;
+pub mod expect;
 pub mod fmt;
+pub mod generate;
 pub mod limits;
 pub mod report;
 pub mod syntax;

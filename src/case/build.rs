@@ -58,9 +58,12 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
                 "attributes" => case.attributes = scalar_map(value, "attributes")?,
                 "events" => case.events = events(value, opts)?,
                 "expect" => {
+                    let mut lines = BTreeMap::new();
+                    node_lines(&value, String::new(), &mut lines);
                     case.expect = Some(Expect {
                         line: value.line,
                         value: to_json(&value),
+                        lines,
                     })
                 }
                 _ => {
@@ -305,6 +308,27 @@ pub(crate) fn parse_instant(written: &str, opts: &ReadOptions) -> Result<DateTim
     };
     crate::time::local_to_instant(tz, naive.date(), naive.time())
         .map_err(|error| format!("timestamp `{written}` cannot be placed in `{tz}`: {error}"))
+}
+
+/// Records the line of `node` and of everything inside it, keyed by JSON pointer (`/breaches/0/rule`).
+fn node_lines(node: &Node, pointer: String, lines: &mut BTreeMap<String, usize>) {
+    if let Some(line) = node.line {
+        lines.insert(pointer.clone(), line);
+    }
+    match &node.kind {
+        NodeKind::Scalar(_) => {}
+        NodeKind::List(items) => {
+            for (index, item) in items.iter().enumerate() {
+                node_lines(item, format!("{pointer}/{index}"), lines);
+            }
+        }
+        NodeKind::Map(entries) => {
+            for (key, value) in entries {
+                let key = key.replace('~', "~0").replace('/', "~1");
+                node_lines(value, format!("{pointer}/{key}"), lines);
+            }
+        }
+    }
 }
 
 /// A node as JSON, for blocks kept raw (`expect`).

@@ -1,5 +1,7 @@
 //! `covenant explain --policy PATH CASE [--at INSTANT]`: one case as a timeline
-//! in the terminal (every case of the file, one after the other).
+//! in the terminal (every case of the file, one after the other; cases that
+//! cannot be read are listed after them). Exit code 0, or 2 when the policy
+//! does not check or no case can be read.
 
 use super::eval::{load_policy, parse_instant, read_cases};
 use super::Exit;
@@ -62,8 +64,12 @@ pub fn run(args: &ExplainArgs) -> Exit {
             rejected.source, rejected.error
         ));
     }
-    if batch.cases.is_empty() && batch.rejected.is_empty() {
-        eprintln!("error: `{}` holds no case", args.case.display());
+    if batch.cases.is_empty() {
+        eprintln!(
+            "error: `{}` holds no case that can be read",
+            args.case.display()
+        );
+        eprint!("{text}");
         return Exit::Unusable;
     }
     let mut stdout = std::io::stdout().lock();
@@ -74,9 +80,5 @@ pub fn run(args: &ExplainArgs) -> Exit {
     {
         return Exit::Unusable;
     }
-    if batch.rejected.is_empty() {
-        Exit::Success
-    } else {
-        Exit::Failure
-    }
+    Exit::Success
 }

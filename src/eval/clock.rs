@@ -12,8 +12,8 @@
 //! that much *unpaused* time in the measure has passed since the start.
 //! Without pauses it is exactly the deadline rule's instant.
 
-use super::describe;
 use super::state::{holds_opt, matches_any, CaseState, Scope};
+use super::{describe, seconds};
 use crate::case::Event;
 use crate::report::{ClockState, Instant};
 use crate::syntax::ast::{CutoffDayAst, Deadline, EventPattern, Expr, Pause, Warn};
@@ -110,7 +110,6 @@ pub(crate) fn budget<'a>(
     target: &'a TargetPlan<'_>,
     start: DateTime<Utc>,
 ) -> Result<Option<Budget<'a>>, TimeError> {
-    let seconds = |s: u64| TimeDelta::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000));
     match (target.deadline, target.calendar.as_ref()) {
         (
             Deadline::Within {
@@ -225,6 +224,9 @@ pub(crate) struct Instance {
     pub stopped_by: Option<String>,
     /// Instants at which a change of attributes changed the applicable target.
     pub retargeted: Vec<DateTime<Utc>>,
+    /// Why each target before the chosen one does not apply: `true` for a `when` that does not
+    /// hold, `false` for a cut-off whose `if before` excludes the start.
+    skipped: Vec<bool>,
 }
 
 /// The walk of one clock rule over one case.
@@ -250,12 +252,21 @@ impl<'r, 'p> ClockRun<'r, 'p> {
         }
     }
 
-    fn choose(&self, start: DateTime<Utc>, state: &CaseState<'_>) -> Option<usize> {
+    /// The first target that applies, and for each target before it whether its `when` failed
+    /// (`true`) or its cut-off excluded the start (`false`).
+    fn choose(&self, start: DateTime<Utc>, state: &CaseState<'_>) -> (Option<usize>, Vec<bool>) {
         let scope = Scope { event: None, state };
-        self.rule
-            .targets
-            .iter()
-            .position(|t| holds_opt(t.when, scope) && !matches!(budget(t, start), Ok(None)))
+        let mut skipped = Vec::new();
+        for (i, t) in self.rule.targets.iter().enumerate() {
+            if !holds_opt(t.when, scope) {
+                skipped.push(true);
+            } else if matches!(budget(t, start), Ok(None)) {
+                skipped.push(false);
+            } else {
+                return (Some(i), skipped);
+            }
+        }
+        (None, skipped)
     }
 
     fn start(&mut self, event: &Event, index: usize, state: &CaseState<'_>) {
@@ -267,7 +278,7 @@ impl<'r, 'p> ClockRun<'r, 'p> {
             return;
         }
         let number = self.instances.last().map_or(1, |i| i.number + 1);
-        let target = self.choose(event.at, state);
+        let (target, skipped) = self.choose(event.at, state);
         self.instances.push(Instance {
             number,
             started: event.at,
@@ -278,6 +289,7 @@ impl<'r, 'p> ClockRun<'r, 'p> {
             stopped: None,
             stopped_by: None,
             retargeted: Vec::new(),
+            skipped,
         });
     }
 
@@ -346,10 +358,11 @@ impl<'r, 'p> ClockRun<'r, 'p> {
         if retarget {
             let started = current.started;
             let before = current.target;
-            let after = self.choose(started, state);
+            let (after, skipped) = self.choose(started, state);
             if let Some(current) = self.instances.last_mut() {
                 if after != before {
                     current.target = after;
+                    current.skipped = skipped;
                     current.retargeted.push(event.at);
                 }
             }
@@ -417,9 +430,31 @@ impl Outcome {
     }
 }
 
+/// Why the targets before the chosen one do not apply, one phrase each.
+fn skipped_text(rule: &ClockRule<'_>, skipped: &[bool]) -> Vec<String> {
+    skipped
+        .iter()
+        .zip(&rule.targets)
+        .enumerate()
+        .map(|(i, (when_failed, t))| match (when_failed, t.when) {
+            (true, Some(when)) => format!(
+                "target {} `{}` does not apply: `when {}` does not hold",
+                i + 1,
+                t.text,
+                describe::expr(when)
+            ),
+            _ => format!(
+                "target {} `{}` does not apply: the clock did not start before its cut-off",
+                i + 1,
+                t.text
+            ),
+        })
+        .collect()
+}
+
 fn scale(amount: TimeDelta, factor: f64) -> TimeDelta {
     let millis = amount.num_milliseconds() as f64 * factor;
-    TimeDelta::milliseconds(millis.round() as i64)
+    TimeDelta::try_milliseconds(millis.round() as i64).unwrap_or(TimeDelta::MAX)
 }
 
 fn outcome(
@@ -462,8 +497,8 @@ fn outcome(
             .sum();
         out.elapsed = (end - instance.started).max(TimeDelta::zero()) - out.paused;
         out.detail = format!(
-            "none of the {} targets applies when the clock starts (a `when` does not hold, or the start is not before an `if before`)",
-            rule.targets.len()
+            "no target applies: {}",
+            skipped_text(rule, &instance.skipped).join("; ")
         );
         return out;
     };
@@ -472,11 +507,10 @@ fn outcome(
         Some(when) => format!("`when {}` holds", describe::expr(when)),
         None => "no condition".to_string(),
     };
-    let earlier = match index {
-        0 => "",
-        1 => "; the target before it does not apply",
-        _ => "; the targets before it do not apply",
-    };
+    let earlier: String = skipped_text(rule, &instance.skipped)
+        .into_iter()
+        .map(|reason| format!("; {reason}"))
+        .collect();
     let mut detail = format!(
         "target {} of {}: `{}` ({why}{earlier})",
         index + 1,
@@ -567,10 +601,7 @@ fn outcome(
     out.warn_at = rule.warn.and_then(|warn| {
         let amount = match warn {
             Warn::At(p) => scale(budget.amount, p.value / 100.0),
-            Warn::Before(d) => {
-                budget.amount
-                    - TimeDelta::seconds(i64::try_from(d.seconds).unwrap_or(i64::MAX / 1000))
-            }
+            Warn::Before(d) => budget.amount - seconds(d.seconds),
         };
         reach(
             &budget,

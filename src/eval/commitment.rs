@@ -6,7 +6,7 @@
 //! `within` counts on the `commitments` block's calendar when it names one.
 
 use super::clock::Measure;
-use super::{describe, Collector};
+use super::{describe, later, seconds, Collector};
 use crate::case::{Event, Value};
 use crate::check::{Policy, Term};
 use crate::report::{Breach, CommitmentReport, CommitmentState, RequiredAction};
@@ -159,9 +159,7 @@ impl<'c> CommitmentRun<'c> {
         let grace = plan
             .decl
             .and_then(|d| d.grace)
-            .map_or(TimeDelta::zero(), |g| {
-                TimeDelta::seconds(i64::try_from(g.seconds).unwrap_or(i64::MAX / 1000))
-            });
+            .map_or(TimeDelta::zero(), |g| seconds(g.seconds));
         for made in &self.made {
             let rule = format!("commitments.{}", made.name);
             let what = match made.event.fields.get("what") {
@@ -196,9 +194,7 @@ impl<'c> CommitmentRun<'c> {
                     (state, None, format!("{what}{why}"))
                 }
                 Timing::Due(due, how) => {
-                    let limit = due
-                        .checked_add_signed(grace)
-                        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+                    let limit = later(due, grace);
                     let detail = format!("{what}{how}");
                     let state = match made.fulfilled {
                         Some(f) if f <= limit => CommitmentState::Kept,

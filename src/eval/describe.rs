@@ -28,9 +28,7 @@ pub(crate) fn duration(delta: TimeDelta) -> String {
 }
 
 fn seconds(amount: u64) -> String {
-    duration(TimeDelta::seconds(
-        i64::try_from(amount).unwrap_or(i64::MAX),
-    ))
+    duration(super::seconds(amount))
 }
 
 fn clock(t: &ClockTime) -> String {

@@ -9,7 +9,7 @@
 
 use super::clock::{budget, ClockRule, Outcome, TargetPlan};
 use super::state::{holds_opt, matches, matches_any, CaseState, Scope};
-use super::{describe, Collector};
+use super::{describe, later, seconds, Collector};
 use crate::case::{Case, Event, Staff};
 use crate::check::Policy;
 use crate::report::{
@@ -382,31 +382,41 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 if run.due.is_some() || run.done.is_some() {
                     continue;
                 }
-                let after_names: Vec<&str> = plan
-                    .preconditions
-                    .iter()
-                    .filter_map(|&p| self.plan.steps.get(p).map(|s| s.decl.name.name.as_str()))
-                    .collect();
-                let since = match last {
-                    Some(_) => format!("after {}", after_names.join(", ")),
-                    None => "when the chain was activated".to_string(),
-                };
                 let after_ref = |seq: u64| match last {
                     Some(done) => seq > done,
                     None => seq >= active.seq,
                 };
                 let ready = match (&plan.decl.trigger, happening) {
-                    (None, _) => Some(since),
-                    (Some(t @ Trigger::Event { pattern, .. }), Happening::Event(e)) => {
-                        (after_ref(now.seq) && matches(pattern, e, state))
-                            .then(|| format!("{} {since}", trigger_text(t)))
+                    (None, _) => true,
+                    (Some(Trigger::Event { pattern, .. }), Happening::Event(e)) => {
+                        after_ref(now.seq) && matches(pattern, e, state)
                     }
-                    (Some(t), Happening::Synthetic(Some(step), _)) if step == i => {
-                        after_ref(now.seq).then(|| format!("{} {since}", trigger_text(t)))
+                    (Some(_), Happening::Synthetic(Some(step), _)) => {
+                        step == i && after_ref(now.seq)
                     }
-                    _ => None,
+                    _ => false,
                 };
-                let Some(reason) = ready else { continue };
+                if !ready {
+                    continue;
+                }
+                let since = match last {
+                    Some(_) => {
+                        let names: Vec<&str> = plan
+                            .preconditions
+                            .iter()
+                            .filter_map(|&p| {
+                                self.plan.steps.get(p).map(|s| s.decl.name.name.as_str())
+                            })
+                            .collect();
+                        let verb = if names.len() == 1 { "was" } else { "were" };
+                        format!("after {} {verb} done", names.join(", "))
+                    }
+                    None => "when the chain was activated".to_string(),
+                };
+                let reason = match &plan.decl.trigger {
+                    Some(t) => format!("on {} {since}", trigger_text(t)),
+                    None => since,
+                };
                 run.due = Some(now);
                 run.due_reason = reason;
                 run.base_rank = rank_of(self.policy, state.handler);
@@ -507,6 +517,14 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                                     describe::action(&plan.decl.action)
                                 ),
                             });
+                            // Overdue work is still work to do while the chain is active.
+                            if self.stopped.is_none() {
+                                out.action(RequiredAction {
+                                    rule: rule.clone(),
+                                    action: describe::action(&plan.decl.action),
+                                    due: Some(out.at(deadline)),
+                                });
+                            }
                             (StepState::Missed, how)
                         }
                         _ if self.stopped.is_some() => (
@@ -571,13 +589,8 @@ impl<'p, 'a> ChainRun<'p, 'a> {
         let state = match &plan.decl.keep_appointment {
             None => AppointmentState::Booked,
             Some(keep) => {
-                let grace = keep.grace.map_or(TimeDelta::zero(), |g| {
-                    TimeDelta::seconds(i64::try_from(g.seconds).unwrap_or(i64::MAX / 1000))
-                });
-                let limit = appt
-                    .time
-                    .checked_add_signed(grace)
-                    .unwrap_or(DateTime::<Utc>::MAX_UTC);
+                let grace = keep.grace.map_or(TimeDelta::zero(), |g| seconds(g.seconds));
+                let limit = later(appt.time, grace);
                 match appt.met {
                     Some(met) if met <= limit => AppointmentState::Kept,
                     None if limit >= end => {

@@ -783,7 +783,7 @@ impl Printer<'_> {
 
     fn date_range(&self, range: &DateRange) -> String {
         let first = literal::date(&range.first, self.src(range.first.span));
-        if range.first == range.last || same_date(&range.first, &range.last) {
+        if same_date(&range.first, &range.last) {
             first
         } else {
             let last = literal::date(&range.last, self.src(range.last.span));

@@ -52,41 +52,44 @@ enum Slot {
 /// The formatted text of `items`, whose source is `text`, with `comments` put back.
 pub(crate) fn render(items: &[Node], comments: &[Comment], text: &str) -> String {
     let lines = flatten(items);
-    let slots: Vec<Slot> = comments
+    // INVARIANT: `reach` is non-decreasing, so it can be searched by bisection.
+    let reach: Vec<usize> = lines
         .iter()
-        .map(|comment| slot(&lines, comment, text))
+        .scan(0, |furthest, line| {
+            *furthest = line.end.max(*furthest);
+            Some(*furthest)
+        })
         .collect();
+    let mut before = vec![Vec::new(); lines.len()];
+    let mut after = vec![Vec::new(); lines.len()];
+    let mut at_end = Vec::new();
+    for comment in comments {
+        let list = match slot(&lines, &reach, comment, text) {
+            Slot::Before(index) => before.get_mut(index),
+            Slot::After(index) => after.get_mut(index),
+            Slot::End => None,
+        };
+        list.unwrap_or(&mut at_end).push(comment);
+    }
     let mut out = Output::default();
-    for (index, line) in lines.iter().enumerate() {
+    for ((line, before), after) in lines.iter().zip(&before).zip(&after) {
         let mut separated = line.separated;
         let comment_depth = match line.role {
             Role::Close => line.depth + 1,
             Role::Open | Role::Stmt => line.depth,
         };
-        for (comment, _) in comments
-            .iter()
-            .zip(&slots)
-            .filter(|(_, s)| **s == Slot::Before(index))
-        {
+        for comment in before {
             let blank = separated || blank_line_before(text, comment.start);
             out.line(comment_depth, comment.text(text), blank, false);
             separated = false;
         }
         let blank = line.role != Role::Close && (separated || blank_line_before(text, line.start));
         out.line(line.depth, &line.text, blank, line.role == Role::Open);
-        for (comment, _) in comments
-            .iter()
-            .zip(&slots)
-            .filter(|(_, s)| **s == Slot::After(index))
-        {
+        for comment in after {
             out.trailing(comment.text(text));
         }
     }
-    for (comment, _) in comments
-        .iter()
-        .zip(&slots)
-        .filter(|(_, s)| **s == Slot::End)
-    {
+    for comment in at_end {
         let blank = blank_line_before(text, comment.start);
         out.line(0, comment.text(text), blank, false);
     }
@@ -94,11 +97,10 @@ pub(crate) fn render(items: &[Node], comments: &[Comment], text: &str) -> String
 }
 
 /// Where `comment` goes among `lines`.
-fn slot(lines: &[Line], comment: &Comment, text: &str) -> Slot {
-    let next = lines
-        .iter()
-        .position(|line| line.end > comment.start)
-        .unwrap_or(lines.len());
+/// `reach[i]` is the furthest source end among `lines[..=i]`.
+fn slot(lines: &[Line], reach: &[usize], comment: &Comment, text: &str) -> Slot {
+    // The first line whose source ends after the comment starts.
+    let next = reach.partition_point(|&end| end <= comment.start);
     let next_starts_after = lines
         .get(next)
         .map_or(true, |line| line.start >= comment.start);

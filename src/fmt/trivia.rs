@@ -79,7 +79,8 @@ pub(crate) fn skip_trivia(text: &str, from: usize) -> usize {
     }
 }
 
-/// The end of the source range `[start, end)` once trailing whitespace and `comments` are dropped
+/// The end of the source range `[start, end)` once trailing whitespace and `comments` (in source order)
+/// are dropped
 /// (the parser's spans may run over the whitespace and comments that follow a statement).
 pub(crate) fn trim_end(text: &str, comments: &[Comment], start: usize, end: usize) -> usize {
     let mut end = end.min(text.len());
@@ -88,8 +89,10 @@ pub(crate) fn trim_end(text: &str, comments: &[Comment], start: usize, end: usiz
             return end;
         };
         end = start + before.trim_end().len();
-        match comments.iter().find(|c| c.start < end && end <= c.end) {
-            Some(comment) if comment.start >= start => end = comment.start,
+        // Comments are in source order: the only one that can end at `end` is the last to start before it.
+        let last_before = comments.partition_point(|c| c.start < end).checked_sub(1);
+        match last_before.and_then(|i| comments.get(i)) {
+            Some(comment) if comment.start >= start && end <= comment.end => end = comment.start,
             _ => return end,
         }
     }

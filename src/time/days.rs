@@ -173,17 +173,29 @@ impl Days {
         self.open_weekdays > 0 || !self.open_dates.is_empty()
     }
 
-    /// Open time of a regular `weekday`'s local day (from its midnight to the next).
-    pub(crate) fn day_open(&self, weekday: Weekday) -> TimeDelta {
+    /// Open time of each weekday's local day under the weekly pattern, Monday first.
+    pub(crate) fn day_open_all(&self) -> [TimeDelta; 7] {
         self.day_open
-            .get(weekday.num_days_from_monday() as usize)
-            .copied()
-            .unwrap_or_default()
     }
 
-    /// Whether a regular `weekday` is an open day.
-    pub(crate) fn is_open_weekday(&self, weekday: Weekday) -> bool {
-        !self.weekday_spans(weekday).is_empty()
+    /// Whether each weekday has hours, Monday first.
+    pub(crate) fn open_weekdays_all(&self) -> [bool; 7] {
+        self.weekly.each_ref().map(|spans| !spans.is_empty())
+    }
+
+    /// The closed ranges, sorted and disjoint.
+    pub(crate) fn closed_ranges(&self) -> &[(NaiveDate, NaiveDate)] {
+        &self.closed
+    }
+
+    /// Dates whose chunk the exceptions change: each open date and the day after it, and the first
+    /// date of each closed range and the day after it.
+    pub(crate) fn exception_edges(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        let open = self.open_dates.iter().map(|(date, _)| *date);
+        let closed = self.closed.iter().flat_map(|(first, last)| [*first, *last]);
+        open.chain(closed)
+            .flat_map(|date| [Some(date), date.succ_opt()])
+            .flatten()
     }
 
     fn weekday_spans(&self, weekday: Weekday) -> &[Span] {
@@ -210,18 +222,6 @@ impl Days {
             return &[];
         }
         self.weekday_spans(date.weekday())
-    }
-
-    /// The first date at or after `date` that is closed or has its own hours.
-    pub(crate) fn next_exception(&self, date: NaiveDate) -> Option<NaiveDate> {
-        let open = self.open_dates.partition_point(|(day, _)| *day < date);
-        let open = self.open_dates.get(open).map(|(day, _)| *day);
-        let closed = self.closed.partition_point(|range| range.1 < date);
-        let closed = self.closed.get(closed).map(|range| range.0.max(date));
-        match (open, closed) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
     }
 
     /// The first date at or after `date` with open spans, or `None` when there is none.
@@ -291,5 +291,70 @@ impl Days {
                 return Some(date);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(start: u32, end: u32) -> Span {
+        Span { start, end }
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn spans_merge_when_overlapping_or_touching() {
+        let merged = merge(vec![
+            span(600, 720),
+            span(540, 600),
+            span(1320, 1800),
+            span(700, 800),
+        ]);
+        assert_eq!(merged, vec![span(540, 800), span(1320, 1800)]);
+    }
+
+    #[test]
+    fn crossing_and_end_of_day_intervals() {
+        let span_of = |start, end| span_of(Interval { start, end });
+        assert_eq!(span_of(1320, 360), Some(span(1320, 1800)));
+        assert_eq!(span_of(540, 1440), Some(span(540, 1440)));
+        assert_eq!(span_of(540, 540), Some(span(540, 1980)));
+        assert_eq!(span_of(1440, 60), None);
+        assert_eq!(span_of(60, 1441), None);
+    }
+
+    #[test]
+    fn date_ranges_merge_when_adjacent_and_drop_reversed() {
+        let merged = merge_ranges(vec![
+            (date(2026, 5, 3), date(2026, 5, 5)),
+            (date(2026, 5, 1), date(2026, 5, 2)),
+            (date(2026, 6, 9), date(2026, 6, 1)),
+            (date(2026, 5, 7), date(2026, 5, 7)),
+        ]);
+        assert_eq!(
+            merged,
+            vec![
+                (date(2026, 5, 1), date(2026, 5, 5)),
+                (date(2026, 5, 7), date(2026, 5, 7))
+            ]
+        );
+    }
+
+    #[test]
+    fn week_and_day_open_time_count_overlaps_once() {
+        let mut weekly: [Vec<Span>; 7] = Default::default();
+        // Sunday 22:00-06:00 wraps to Monday; Monday 00:00-08:00 overlaps it.
+        weekly[6].push(span(1320, 1800));
+        weekly[0].push(span(0, 480));
+        let pieces = week_pieces(&weekly);
+        let total: u32 = pieces.iter().map(|s| s.end - s.start).sum();
+        assert_eq!(total, 120 + 480);
+        let days = day_minutes(&pieces);
+        assert_eq!(days[0], 480);
+        assert_eq!(days[6], 120);
     }
 }

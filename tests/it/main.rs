@@ -1,5 +1,7 @@
 //! The one integration test binary: one module per area.
 
+mod authoring;
+mod batch;
 mod case;
 #[cfg(feature = "cli")]
 mod check;

@@ -1,0 +1,415 @@
+//! `covenant test [PATH...]`: evaluates each policy's example cases and checks their
+//! `expect:` blocks.
+//!
+//! The convention: a policy folder holds its policy file(s) and a `cases/` folder of case
+//! files (`policies/<name>/<name>.policy`, `policies/<name>/cases/*.yaml`). Each case is
+//! evaluated at its `as_of` and every expectation it lists is checked (see
+//! `crate::expect`). Every mismatch is shown as expected vs got with the file and line of
+//! the expectation; the output ends with `N passed, N failed`.
+//!
+//! Exit codes: 0 when every case passes, 1 when a case fails (a mismatch, an `expect`
+//! error, an unreadable case, a policy that does not check), 2 when the command could not
+//! run (unreadable path, no example cases found).
+
+use super::eval::case_files;
+use super::Exit;
+use crate::case::{CaseReader, ReadOptions};
+use crate::check::Policy;
+use crate::eval::Evaluator;
+use crate::expect::{ExpectError, Expectations, Mismatch};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `covenant test`.
+#[derive(Debug, Clone, Args)]
+pub struct TestArgs {
+    /// Policy files or folders (searched recursively for policy folders with a `cases/` folder); default: `policies/`.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+}
+
+/// Output formats of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// One line per case, a diff under each failing one, then `N passed, N failed`.
+    Human,
+    /// One JSON document, for tools.
+    Json,
+}
+
+/// The outcome of one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every expectation holds.
+    Passed,
+    /// Some expectation does not hold.
+    Failed,
+    /// The case could not be tested: bad `expect`, unreadable case, policy that does not check.
+    Error,
+}
+
+/// One tested case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    /// The case id, when it could be read.
+    pub case: Option<String>,
+    /// The case file.
+    pub file: String,
+    /// The line where the case starts.
+    pub line: Option<usize>,
+    /// Passed, failed or error.
+    pub outcome: Outcome,
+    /// The evaluation instants used (one per `expect` block), when the case ran.
+    pub as_of: Vec<String>,
+    /// Expectations that do not hold.
+    pub mismatches: Vec<Mismatch>,
+    /// Why the case could not be tested.
+    pub errors: Vec<ExpectError>,
+}
+
+/// The cases of one policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyResult {
+    /// The policy file.
+    pub policy: String,
+    /// The policy's problems when it does not check (its cases are then not run).
+    pub error: Option<String>,
+    /// Its cases, in file order.
+    pub cases: Vec<CaseResult>,
+}
+
+/// Counts over the run.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct TestSummary {
+    /// Cases whose expectations all hold.
+    pub passed: usize,
+    /// Cases that failed or could not be tested, plus policies that do not check.
+    pub failed: usize,
+}
+
+/// Everything `covenant test` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestRun {
+    /// One entry per policy folder.
+    pub policies: Vec<PolicyResult>,
+    /// Counts.
+    pub summary: TestSummary,
+}
+
+/// A policy file and the folder of its example cases.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Suite {
+    policy: PathBuf,
+    cases: PathBuf,
+}
+
+/// The policy of a folder that has a `cases/` folder: its only `.policy` file, or the one
+/// named after the folder.
+fn suite_in(folder: &Path) -> Result<Option<Suite>, String> {
+    let cases = folder.join("cases");
+    if !cases.is_dir() {
+        return Ok(None);
+    }
+    let mut policies: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "policy"))
+        .collect();
+    policies.sort();
+    let named = folder
+        .file_name()
+        .map(|name| folder.join(format!("{}.policy", name.to_string_lossy())));
+    let policy = match policies.as_slice() {
+        [] => return Ok(None),
+        [one] => one.clone(),
+        _ => match named.filter(|n| policies.contains(n)) {
+            Some(named) => named,
+            None => {
+                return Err(format!(
+                    "`{}` holds several policy files: name the one its cases test `{}.policy`",
+                    folder.display(),
+                    folder
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                ))
+            }
+        },
+    };
+    Ok(Some(Suite { policy, cases }))
+}
+
+/// Every policy with example cases under `path` (a policy file, or a folder searched recursively).
+fn find_suites(path: &Path) -> Result<Vec<Suite>, String> {
+    if path.is_file() && !path.extension().is_some_and(|e| e == "policy") {
+        return Err(format!(
+            "`{}` is not a policy file or folder (give the policy's folder, e.g. `policies/restaurant`)",
+            path.display()
+        ));
+    }
+    if path.is_file() {
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let cases = folder.join("cases");
+        if !cases.is_dir() {
+            return Err(format!(
+                "`{}` has no example cases: put them in `{}`",
+                path.display(),
+                cases.display()
+            ));
+        }
+        return Ok(vec![Suite {
+            policy: path.to_path_buf(),
+            cases,
+        }]);
+    }
+    if !path.is_dir() {
+        return Err(format!(
+            "cannot read `{}`: no such file or folder",
+            path.display()
+        ));
+    }
+    let mut suites = Vec::new();
+    let mut folders = vec![path.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        if let Some(suite) = suite_in(&folder)? {
+            suites.push(suite);
+        }
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
+        for entry in entries.filter_map(Result::ok) {
+            let sub = entry.path();
+            if sub.is_dir() && sub.file_name().is_some_and(|n| n != "cases") {
+                folders.push(sub);
+            }
+        }
+    }
+    Ok(suites)
+}
+
+/// Runs the example cases of one policy.
+fn run_suite(suite: &Suite) -> Result<PolicyResult, String> {
+    let mut result = PolicyResult {
+        policy: suite.policy.display().to_string(),
+        error: None,
+        cases: Vec::new(),
+    };
+    let policy = match Policy::load(&suite.policy) {
+        Ok(policy) => policy,
+        Err(error) => {
+            result.error = Some(error.to_string());
+            return Ok(result);
+        }
+    };
+    let evaluator = Evaluator::new(&policy);
+    let mut reader = CaseReader::new(ReadOptions::for_policy(&policy));
+    for file in case_files(&suite.cases)? {
+        reader.add_path(&file, None).map_err(|e| e.to_string())?;
+    }
+    let batch = reader.finish();
+    for case in &batch.cases {
+        let (file, line) = split_source(case.source.as_deref());
+        let mut tested = CaseResult {
+            case: Some(case.id.clone()),
+            file,
+            line,
+            outcome: Outcome::Passed,
+            as_of: Vec::new(),
+            mismatches: Vec::new(),
+            errors: Vec::new(),
+        };
+        match Expectations::read(&policy, case) {
+            Ok(blocks) => {
+                let mut instants = Vec::new();
+                for expectations in blocks {
+                    let report = evaluator.evaluate(case, expectations.as_of);
+                    instants.push(
+                        crate::report::Instant::new(expectations.as_of, policy.timezone)
+                            .to_string(),
+                    );
+                    tested
+                        .mismatches
+                        .extend(expectations.compare(&report, &policy));
+                }
+                tested.as_of = instants;
+                if !tested.mismatches.is_empty() {
+                    tested.outcome = Outcome::Failed;
+                }
+            }
+            Err(mut errors) => {
+                for error in &mut errors {
+                    error.line = error.line.or(line);
+                }
+                tested.errors = errors;
+                tested.outcome = Outcome::Error;
+            }
+        }
+        result.cases.push(tested);
+    }
+    for rejected in &batch.rejected {
+        let (file, line) = split_source(Some(&rejected.source));
+        result.cases.push(CaseResult {
+            case: rejected.case.clone(),
+            file,
+            line,
+            outcome: Outcome::Error,
+            as_of: Vec::new(),
+            mismatches: Vec::new(),
+            errors: vec![ExpectError {
+                line,
+                message: format!("the case cannot be read: {}", rejected.error),
+            }],
+        });
+    }
+    Ok(result)
+}
+
+/// Splits a `file:line` source.
+fn split_source(source: Option<&str>) -> (String, Option<usize>) {
+    let Some(source) = source else {
+        return (String::new(), None);
+    };
+    match source.rsplit_once(':') {
+        Some((file, line)) if line.parse::<usize>().is_ok() => (file.to_owned(), line.parse().ok()),
+        _ => (source.to_owned(), None),
+    }
+}
+
+/// Tests every policy with example cases under `paths`.
+pub fn test_paths(paths: &[PathBuf]) -> Result<TestRun, String> {
+    let mut suites = Vec::new();
+    for path in paths {
+        suites.extend(find_suites(path)?);
+    }
+    suites.sort();
+    suites.dedup();
+    let mut run = TestRun {
+        policies: Vec::new(),
+        summary: TestSummary::default(),
+    };
+    for suite in &suites {
+        let result = run_suite(suite)?;
+        if result.error.is_some() {
+            run.summary.failed += 1;
+        }
+        for case in &result.cases {
+            if case.outcome == Outcome::Passed {
+                run.summary.passed += 1;
+            } else {
+                run.summary.failed += 1;
+            }
+        }
+        run.policies.push(result);
+    }
+    if run.summary.passed + run.summary.failed == 0 {
+        let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+        return Err(format!(
+            "no example cases found under {} (a policy's cases go in `cases/` beside its `.policy` file)",
+            shown.join(", ")
+        ));
+    }
+    Ok(run)
+}
+
+/// Where an expectation was written.
+fn place(file: &str, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{file}:{line}"),
+        None => file.to_owned(),
+    }
+}
+
+/// The readable report: one line per case, the differences under each failing case.
+pub fn render_human(run: &TestRun) -> String {
+    let mut out = String::new();
+    for policy in &run.policies {
+        let _ = writeln!(out, "{}", policy.policy);
+        if let Some(error) = &policy.error {
+            let _ = writeln!(
+                out,
+                "  error: the policy does not check; its cases were not run"
+            );
+            for line in error.lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+        for case in &policy.cases {
+            let label = match case.outcome {
+                Outcome::Passed => "ok   ",
+                Outcome::Failed => "FAIL ",
+                Outcome::Error => "ERROR",
+            };
+            let id = case.case.as_deref().unwrap_or("?");
+            let _ = writeln!(out, "  {label} {id}  {}", place(&case.file, case.line));
+            for error in &case.errors {
+                let _ = writeln!(
+                    out,
+                    "        {}: error: {}",
+                    place(&case.file, error.line),
+                    error.message
+                );
+            }
+            for mismatch in &case.mismatches {
+                let _ = writeln!(
+                    out,
+                    "        {}: {}",
+                    place(&case.file, mismatch.line),
+                    mismatch.subject
+                );
+                let _ = writeln!(out, "          expected: {}", mismatch.expected);
+                let _ = writeln!(out, "          got:      {}", mismatch.got);
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} passed, {} failed",
+        run.summary.passed, run.summary.failed
+    );
+    out
+}
+
+/// Runs `covenant test`.
+pub fn run(args: &TestArgs) -> Exit {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        args.paths.clone()
+    };
+    let run = match test_paths(&paths) {
+        Ok(run) => run,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Unusable;
+        }
+    };
+    let text = match args.format {
+        TestFormat::Human => render_human(&run),
+        TestFormat::Json => match serde_json::to_string_pretty(&run) {
+            Ok(json) => json + "\n",
+            Err(error) => {
+                eprintln!("error: cannot write json: {error}");
+                return Exit::Unusable;
+            }
+        },
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return Exit::Unusable;
+    }
+    if run.summary.failed > 0 {
+        Exit::Failure
+    } else {
+        Exit::Success
+    }
+}

@@ -1,0 +1,1100 @@
+//! Machine-checked expectations: a case's `expect:` block read against its policy and
+//! compared with the case's report.
+//!
+//! [`Expectations::read`] turns the raw block kept by the case reader into typed checks,
+//! refusing names the policy does not have and words that are not states, each with the
+//! line it was written on. [`Expectations::compare`] lists every listed expectation the
+//! report does not meet as a [`Mismatch`] (expected vs got). Only what is listed is
+//! checked, unless `no_other_breaches` / `no_other_actions` ask for more. The block is
+//! described in `docs/authoring.md`.
+
+use crate::case::{Case, Expect};
+use crate::check::Policy;
+use crate::report::{CaseReport, Instant};
+use crate::time::local_to_instant;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use serde_json::Value as Json;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// The keys an `expect:` block may have.
+const KEYS: [&str; 11] = [
+    "as_of",
+    "breaches",
+    "actions",
+    "warnings",
+    "promises",
+    "standards",
+    "commitments",
+    "escalations",
+    "steps",
+    "no_other_breaches",
+    "no_other_actions",
+];
+
+/// Breach kinds (see `docs/semantics.md`).
+const BREACH_KINDS: [&str; 9] = [
+    "promise_breached",
+    "standard_violated",
+    "commitment_vague",
+    "commitment_late",
+    "commitment_broken",
+    "step_missed",
+    "step_late",
+    "step_out_of_order",
+    "appointment_missed",
+];
+
+/// The word for "not in the report at all".
+const ABSENT: &str = "absent";
+
+const PROMISE_STATES: [&str; 7] = [
+    "pending",
+    "running",
+    "paused",
+    "met",
+    "breached",
+    "not_promised",
+    ABSENT,
+];
+const STANDARD_STATES: [&str; 7] = [
+    "ok", "violated", "pending", "running", "met", "breached", ABSENT,
+];
+const COMMITMENT_STATES: [&str; 6] = ["vague", "open", "kept", "late", "broken", ABSENT];
+const CHAIN_STATES: [&str; 4] = ["active", "stopped", "guarded", ABSENT];
+const STEP_STATES: [&str; 8] = [
+    "waiting",
+    "due",
+    "done",
+    "late",
+    "missed",
+    "out_of_order",
+    "skipped",
+    ABSENT,
+];
+
+/// A problem in an `expect:` block: the case cannot be tested until it is fixed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpectError {
+    /// 1-based line in the case file, when known.
+    pub line: Option<usize>,
+    /// Lowercase, user input in backticks, saying what to write instead.
+    pub message: String,
+}
+
+/// One expectation the report does not meet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    /// 1-based line of the expectation in the case file, when known.
+    pub line: Option<usize>,
+    /// What was checked, e.g. ``promise `first_response` ``.
+    pub subject: String,
+    /// What the case file says.
+    pub expected: String,
+    /// What the evaluation gave.
+    pub got: String,
+}
+
+/// A breach the report must contain; unset fields match anything.
+#[derive(Debug, Clone, PartialEq)]
+struct BreachPattern {
+    rule: String,
+    kind: Option<String>,
+    due: Option<DateTime<Utc>>,
+    at: Option<DateTime<Utc>>,
+}
+
+/// What one expectation checks.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Breach(BreachPattern),
+    Action {
+        rule: String,
+        due: Option<DateTime<Utc>>,
+    },
+    Warning {
+        rule: String,
+        due: Option<DateTime<Utc>>,
+    },
+    /// One state: instance 1; a list: every instance, in order.
+    Promise {
+        name: String,
+        instances: Vec<InstanceState>,
+        every_instance: bool,
+    },
+    Standard {
+        name: String,
+        state: String,
+    },
+    Commitment {
+        id: String,
+        state: String,
+    },
+    Escalation {
+        name: String,
+        state: String,
+    },
+    Step {
+        chain: String,
+        step: String,
+        state: String,
+    },
+}
+
+/// The expected state of one clock instance, and optionally its due time.
+#[derive(Debug, Clone, PartialEq)]
+struct InstanceState {
+    state: String,
+    due: Option<DateTime<Utc>>,
+}
+
+/// One expectation and the line it was written on.
+#[derive(Debug, Clone, PartialEq)]
+struct Check {
+    line: Option<usize>,
+    item: Item,
+}
+
+/// A case's `expect:` block, read and checked against the policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expectations {
+    /// The evaluation instant: `as_of`, or the case's last event.
+    pub as_of: DateTime<Utc>,
+    checks: Vec<Check>,
+    no_other_breaches: Option<Strict>,
+    no_other_actions: Option<Strict>,
+}
+
+/// A `no_other_…: true` flag and the line it is written on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Strict {
+    line: Option<usize>,
+}
+
+/// Reads the block, collecting every problem instead of stopping at the first.
+struct Reader<'a> {
+    policy: &'a Policy,
+    expect: &'a Expect,
+    /// The JSON pointer of the block being read (`""`, or `/1` in a list of blocks).
+    prefix: String,
+    errors: Vec<ExpectError>,
+}
+
+impl Reader<'_> {
+    /// The line of the value at `pointer` inside the block being read.
+    fn line(&self, pointer: &str) -> Option<usize> {
+        self.expect.line_of(&format!("{}{pointer}", self.prefix))
+    }
+
+    fn error(&mut self, pointer: &str, message: String) {
+        self.errors.push(ExpectError {
+            line: self.line(pointer),
+            message,
+        });
+    }
+
+    fn instant(&mut self, pointer: &str, value: &Json) -> Option<DateTime<Utc>> {
+        let parsed = value
+            .as_str()
+            .and_then(|text| parse_instant(text, self.policy));
+        if parsed.is_none() {
+            self.error(
+                pointer,
+                format!(
+                    "`{}` is not an instant (write RFC 3339, e.g. 2026-06-19T15:00:00+08:00)",
+                    plain(value)
+                ),
+            );
+        }
+        parsed
+    }
+
+    fn word(
+        &mut self,
+        pointer: &str,
+        value: &Json,
+        what: &str,
+        allowed: &[&str],
+    ) -> Option<String> {
+        match value.as_str() {
+            Some(word) if allowed.contains(&word) => Some(word.to_owned()),
+            _ => {
+                self.error(
+                    pointer,
+                    format!(
+                        "unknown {what} `{}` (use one of {})",
+                        plain(value),
+                        list(allowed)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A clock instance's state: `met`, or `{state: met, due: T}`.
+    fn instance_state(&mut self, pointer: &str, written: &Json) -> Option<InstanceState> {
+        let Json::Object(map) = written else {
+            let state = self.word(pointer, written, "promise state", &PROMISE_STATES)?;
+            return Some(InstanceState { state, due: None });
+        };
+        for field in map.keys().filter(|f| *f != "state" && *f != "due") {
+            self.error(
+                &format!("{pointer}/{field}"),
+                format!("unknown field `{field}` in a promise state (use `state`, `due`)"),
+            );
+        }
+        let Some(state) = map.get("state") else {
+            self.error(pointer, "a promise state needs `state`, e.g. `{state: met, due: 2026-06-19T15:00:00+08:00}`".to_owned());
+            return None;
+        };
+        let state = self.word(
+            &format!("{pointer}/state"),
+            state,
+            "promise state",
+            &PROMISE_STATES,
+        );
+        let due = match map.get("due") {
+            Some(due) => Some(self.instant(&format!("{pointer}/due"), due)?),
+            None => None,
+        };
+        Some(InstanceState { state: state?, due })
+    }
+
+    /// Whether `rule` names something that can breach or ask for an action.
+    fn known_rule(&mut self, pointer: &str, rule: &str) -> bool {
+        let policy = self.policy;
+        let known = if let Some(id) = rule.strip_prefix("commitments.") {
+            policy.commitments.is_some() && !id.is_empty()
+        } else if let Some((chain, step)) = rule.split_once('.') {
+            policy
+                .escalations
+                .iter()
+                .any(|e| e.name.name == chain && e.steps.iter().any(|s| s.name.name == step))
+        } else {
+            policy.promises.iter().any(|p| p.name.name == rule)
+                || policy.standards.iter().any(|s| s.name.name == rule)
+        };
+        if !known {
+            let mut names: Vec<String> = policy
+                .promises
+                .iter()
+                .map(|p| p.name.name.clone())
+                .chain(policy.standards.iter().map(|s| s.name.name.clone()))
+                .chain(policy.escalations.iter().flat_map(|e| {
+                    e.steps
+                        .iter()
+                        .map(move |s| format!("{}.{}", e.name.name, s.name.name))
+                }))
+                .collect();
+            if policy.commitments.is_some() {
+                names.push("commitments.ID".to_owned());
+            }
+            self.error(
+                pointer,
+                format!(
+                    "unknown rule `{rule}` (the policy's rules: {})",
+                    list_owned(&names)
+                ),
+            );
+        }
+        known
+    }
+
+    /// The entries of a list of rules, each with its index in the list.
+    fn rule_list(
+        &mut self,
+        key: &str,
+        value: &Json,
+        fields: &[&str],
+    ) -> Vec<(usize, String, Json)> {
+        let pointer = format!("/{key}");
+        let Some(items) = value.as_array() else {
+            self.error(
+                &pointer,
+                format!("`{key}` must be a list like `[{{rule: NAME}}]`"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let pointer = format!("/{key}/{index}");
+            let entry = match item {
+                Json::String(rule) => Some((rule.clone(), Json::Object(Default::default()))),
+                Json::Object(map) => {
+                    for field in map.keys().filter(|f| !fields.contains(&f.as_str())) {
+                        self.error(
+                            &format!("{pointer}/{field}"),
+                            format!("unknown field `{field}` in `{key}` (use {})", list(fields)),
+                        );
+                    }
+                    match map.get("rule").and_then(Json::as_str) {
+                        Some(rule) => Some((rule.to_owned(), item.clone())),
+                        None => {
+                            self.error(&pointer, format!("each of `{key}` needs a `rule`"));
+                            None
+                        }
+                    }
+                }
+                _ => {
+                    self.error(
+                        &pointer,
+                        format!(
+                            "each of `{key}` is a rule name or a mapping like `{{rule: NAME}}`"
+                        ),
+                    );
+                    None
+                }
+            };
+            if let Some((rule, fields)) = entry {
+                if self.known_rule(&pointer, &rule) {
+                    out.push((index, rule, fields));
+                }
+            }
+        }
+        out
+    }
+
+    fn optional_instant(
+        &mut self,
+        pointer: &str,
+        fields: &Json,
+        key: &str,
+    ) -> Option<DateTime<Utc>> {
+        let value = fields.get(key)?;
+        self.instant(&format!("{pointer}/{key}"), value)
+    }
+
+    fn named_states<'v>(&mut self, key: &str, value: &'v Json) -> Vec<(String, &'v Json)> {
+        match value.as_object() {
+            Some(map) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+            None => {
+                self.error(
+                    &format!("/{key}"),
+                    format!("`{key}` must be a mapping like `{{NAME: STATE}}`"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn flag(&mut self, key: &str, value: &Json) -> Option<Strict> {
+        match value {
+            Json::Bool(true) => Some(Strict {
+                line: self.line(&format!("/{key}")),
+            }),
+            Json::Bool(false) => None,
+            _ => {
+                self.error(&format!("/{key}"), format!("`{key}` is `true` or `false`"));
+                None
+            }
+        }
+    }
+}
+
+impl Expectations {
+    /// Reads the `expect:` block of `case` against `policy`: one block, or a list of blocks
+    /// (each with its own `as_of`). Every unknown rule, state word or field is an error with
+    /// its line: an expectation that cannot fail is not allowed.
+    pub fn read(policy: &Policy, case: &Case) -> Result<Vec<Expectations>, Vec<ExpectError>> {
+        let Some(expect) = &case.expect else {
+            return Err(vec![ExpectError {
+                line: None,
+                message: "the case has no `expect:` block (add one: see docs/authoring.md)"
+                    .to_owned(),
+            }]);
+        };
+        let blocks: Vec<(String, &Json)> = match &expect.value {
+            Json::Array(blocks) => blocks
+                .iter()
+                .enumerate()
+                .map(|(index, block)| (format!("/{index}"), block))
+                .collect(),
+            block => vec![(String::new(), block)],
+        };
+        let mut read = Vec::new();
+        let mut errors = Vec::new();
+        for (prefix, block) in blocks {
+            let mut reader = Reader {
+                policy,
+                expect,
+                prefix,
+                errors: Vec::new(),
+            };
+            let expectations = Self::read_block(&mut reader, case, block);
+            errors.append(&mut reader.errors);
+            read.extend(expectations);
+        }
+        if errors.is_empty() {
+            Ok(read)
+        } else {
+            errors.sort_by_key(|e| e.line);
+            Err(errors)
+        }
+    }
+
+    /// Reads one block; its problems are left in `reader`.
+    fn read_block(reader: &mut Reader<'_>, case: &Case, block: &Json) -> Option<Expectations> {
+        let policy = reader.policy;
+        let Some(block) = block.as_object() else {
+            reader.error(
+                "",
+                "`expect` must be a mapping like `{breaches: [...], promises: {...}}`, or a list of them"
+                    .to_owned(),
+            );
+            return None;
+        };
+        let mut checks = Vec::new();
+        let mut as_of = None;
+        let (mut no_other_breaches, mut no_other_actions) = (None, None);
+        for (key, value) in block {
+            match key.as_str() {
+                "as_of" => as_of = reader.instant("/as_of", value),
+                "no_other_breaches" => no_other_breaches = reader.flag(key, value),
+                "no_other_actions" => no_other_actions = reader.flag(key, value),
+                "breaches" => {
+                    for (index, rule, fields) in
+                        reader.rule_list(key, value, &["rule", "kind", "due", "at"])
+                    {
+                        let pointer = format!("/breaches/{index}");
+                        let kind = match fields.get("kind") {
+                            Some(kind) => reader.word(
+                                &format!("{pointer}/kind"),
+                                kind,
+                                "breach kind",
+                                &BREACH_KINDS,
+                            ),
+                            None => None,
+                        };
+                        let due = reader.optional_instant(&pointer, &fields, "due");
+                        let at = reader.optional_instant(&pointer, &fields, "at");
+                        checks.push(Check {
+                            line: reader.line(&pointer),
+                            item: Item::Breach(BreachPattern {
+                                rule,
+                                kind,
+                                due,
+                                at,
+                            }),
+                        });
+                    }
+                }
+                "actions" | "warnings" => {
+                    let is_action = key == "actions";
+                    for (index, rule, fields) in reader.rule_list(key, value, &["rule", "due"]) {
+                        let pointer = format!("/{key}/{index}");
+                        let due = reader.optional_instant(&pointer, &fields, "due");
+                        let item = if is_action {
+                            Item::Action { rule, due }
+                        } else {
+                            Item::Warning { rule, due }
+                        };
+                        checks.push(Check {
+                            line: reader.line(&pointer),
+                            item,
+                        });
+                    }
+                }
+                "promises" => {
+                    for (name, state) in reader.named_states(key, value) {
+                        let pointer = format!("/promises/{}", escape(&name));
+                        if !policy.promises.iter().any(|p| p.name.name == name) {
+                            let names: Vec<String> = policy
+                                .promises
+                                .iter()
+                                .map(|p| p.name.name.clone())
+                                .collect();
+                            reader.error(
+                                &pointer,
+                                format!(
+                                    "unknown promise `{name}` (the policy's promises: {})",
+                                    list_owned(&names)
+                                ),
+                            );
+                            continue;
+                        }
+                        let (words, every_instance) = match state {
+                            Json::Array(items) => (items.iter().collect::<Vec<_>>(), true),
+                            one => (vec![one], false),
+                        };
+                        let instances: Vec<InstanceState> = words
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(index, written)| {
+                                let at = if every_instance {
+                                    format!("{pointer}/{index}")
+                                } else {
+                                    pointer.clone()
+                                };
+                                reader.instance_state(&at, written)
+                            })
+                            .collect();
+                        if instances.len() == words.len() {
+                            checks.push(Check {
+                                line: reader.line(&pointer),
+                                item: Item::Promise {
+                                    name,
+                                    instances,
+                                    every_instance,
+                                },
+                            });
+                        }
+                    }
+                }
+                "standards" => {
+                    for (name, state) in reader.named_states(key, value) {
+                        let pointer = format!("/standards/{}", escape(&name));
+                        if !policy.standards.iter().any(|s| s.name.name == name) {
+                            let names: Vec<String> = policy
+                                .standards
+                                .iter()
+                                .map(|s| s.name.name.clone())
+                                .collect();
+                            reader.error(
+                                &pointer,
+                                format!(
+                                    "unknown standard `{name}` (the policy's standards: {})",
+                                    list_owned(&names)
+                                ),
+                            );
+                            continue;
+                        }
+                        if let Some(state) =
+                            reader.word(&pointer, state, "standard state", &STANDARD_STATES)
+                        {
+                            checks.push(Check {
+                                line: reader.line(&pointer),
+                                item: Item::Standard { name, state },
+                            });
+                        }
+                    }
+                }
+                "commitments" => {
+                    if policy.commitments.is_none() {
+                        reader.error(
+                            "/commitments",
+                            "the policy has no `commitments` block (remove `commitments` from `expect`)"
+                                .to_owned(),
+                        );
+                        continue;
+                    }
+                    for (id, state) in reader.named_states(key, value) {
+                        let pointer = format!("/commitments/{}", escape(&id));
+                        if let Some(state) =
+                            reader.word(&pointer, state, "commitment state", &COMMITMENT_STATES)
+                        {
+                            checks.push(Check {
+                                line: reader.line(&pointer),
+                                item: Item::Commitment { id, state },
+                            });
+                        }
+                    }
+                }
+                "escalations" => {
+                    for (name, state) in reader.named_states(key, value) {
+                        let pointer = format!("/escalations/{}", escape(&name));
+                        if !policy.escalations.iter().any(|e| e.name.name == name) {
+                            let names: Vec<String> = policy
+                                .escalations
+                                .iter()
+                                .map(|e| e.name.name.clone())
+                                .collect();
+                            reader.error(
+                                &pointer,
+                                format!(
+                                    "unknown escalation `{name}` (the policy's escalations: {})",
+                                    list_owned(&names)
+                                ),
+                            );
+                            continue;
+                        }
+                        if let Some(state) =
+                            reader.word(&pointer, state, "escalation state", &CHAIN_STATES)
+                        {
+                            checks.push(Check {
+                                line: reader.line(&pointer),
+                                item: Item::Escalation { name, state },
+                            });
+                        }
+                    }
+                }
+                "steps" => {
+                    for (name, state) in reader.named_states(key, value) {
+                        let pointer = format!("/steps/{}", escape(&name));
+                        let known = match name.split_once('.') {
+                            Some((chain, step)) => reader
+                                .known_rule(&pointer, &name)
+                                .then(|| (chain.to_owned(), step.to_owned())),
+                            None => {
+                                reader.error(
+                                    &pointer,
+                                    format!("write the step as `CHAIN.STEP`, not `{name}`"),
+                                );
+                                None
+                            }
+                        };
+                        let state = reader.word(&pointer, state, "step state", &STEP_STATES);
+                        if let (Some((chain, step)), Some(state)) = (known, state) {
+                            checks.push(Check {
+                                line: reader.line(&pointer),
+                                item: Item::Step { chain, step, state },
+                            });
+                        }
+                    }
+                }
+                _ => reader.error(
+                    &format!("/{}", escape(key)),
+                    format!("unknown expectation `{key}` (use {})", list(&KEYS)),
+                ),
+            }
+        }
+        let Some(as_of) = as_of.or_else(|| case.events.iter().map(|e| e.at).max()) else {
+            reader.error(
+                "",
+                "the case has no events: give `as_of` in `expect`".to_owned(),
+            );
+            return None;
+        };
+        Some(Expectations {
+            as_of,
+            checks,
+            no_other_breaches,
+            no_other_actions,
+        })
+    }
+
+    /// Every expectation `report` does not meet, in the order they are written.
+    pub fn compare(&self, report: &CaseReport, policy: &Policy) -> Vec<Mismatch> {
+        let tz = policy.timezone;
+        let show = |t: DateTime<Utc>| Instant::new(t, tz).to_string();
+        let mut mismatches = Vec::new();
+
+        // Breaches: each pattern takes a distinct reported breach; the most specific go first.
+        let mut used: BTreeSet<usize> = BTreeSet::new();
+        // Rules whose breaches a failed expectation already shows; strictness does not repeat them.
+        let mut shown: BTreeSet<&str> = BTreeSet::new();
+        let mut patterns: Vec<(&Check, &BreachPattern)> = self
+            .checks
+            .iter()
+            .filter_map(|c| match &c.item {
+                Item::Breach(pattern) => Some((c, pattern)),
+                _ => None,
+            })
+            .collect();
+        patterns.sort_by_key(|(_, p)| {
+            std::cmp::Reverse(
+                usize::from(p.kind.is_some())
+                    + usize::from(p.due.is_some())
+                    + usize::from(p.at.is_some()),
+            )
+        });
+        for (check, pattern) in patterns {
+            let found = report.breaches.iter().enumerate().position(|(i, b)| {
+                !used.contains(&i)
+                    && b.rule == pattern.rule
+                    && pattern.kind.as_deref().map_or(true, |k| k == b.kind)
+                    && pattern
+                        .due
+                        .map_or(true, |d| b.due.map(|x| x.utc()) == Some(d))
+                    && pattern.at.map_or(true, |a| b.at.utc() == a)
+            });
+            match found {
+                Some(index) => {
+                    used.insert(index);
+                }
+                None => {
+                    shown.insert(pattern.rule.as_str());
+                    let mut expected = pattern
+                        .kind
+                        .clone()
+                        .unwrap_or_else(|| "a breach".to_owned());
+                    if let Some(due) = pattern.due {
+                        let _ = write!(expected, ", due {}", show(due));
+                    }
+                    if let Some(at) = pattern.at {
+                        let _ = write!(expected, ", at {}", show(at));
+                    }
+                    let others: Vec<String> = report
+                        .breaches
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, b)| !used.contains(i) && b.rule == pattern.rule)
+                        .map(|(_, b)| breach_text(b))
+                        .collect();
+                    mismatches.push(Mismatch {
+                        line: check.line,
+                        subject: format!("breach of `{}`", pattern.rule),
+                        expected,
+                        got: if others.is_empty() {
+                            "no breach".to_owned()
+                        } else {
+                            others.join("; ")
+                        },
+                    });
+                }
+            }
+        }
+        if let Some(Strict { line }) = self.no_other_breaches {
+            for (_, breach) in report
+                .breaches
+                .iter()
+                .enumerate()
+                .filter(|(i, b)| !used.contains(i) && !shown.contains(b.rule.as_str()))
+            {
+                mismatches.push(Mismatch {
+                    line,
+                    subject: format!("breach of `{}`", breach.rule),
+                    expected: "no breach (no_other_breaches)".to_owned(),
+                    got: breach_text(breach),
+                });
+            }
+        }
+
+        let mut used_actions: BTreeSet<usize> = BTreeSet::new();
+        let mut shown_actions: BTreeSet<&str> = BTreeSet::new();
+        for check in &self.checks {
+            let item_mismatch = match &check.item {
+                Item::Breach(_) => None,
+                Item::Action { rule, due } => {
+                    let found = report.actions.iter().enumerate().position(|(i, a)| {
+                        !used_actions.contains(&i)
+                            && &a.rule == rule
+                            && due.map_or(true, |d| a.due.map(|x| x.utc()) == Some(d))
+                    });
+                    match found {
+                        Some(index) => {
+                            used_actions.insert(index);
+                            None
+                        }
+                        None => {
+                            shown_actions.insert(rule.as_str());
+                            Some((
+                                format!("action for `{rule}`"),
+                                match due {
+                                    Some(due) => format!("an action due {}", show(*due)),
+                                    None => "an action".to_owned(),
+                                },
+                                join_or(
+                                    report
+                                        .actions
+                                        .iter()
+                                        .filter(|a| &a.rule == rule)
+                                        .map(action_text),
+                                    "no action",
+                                ),
+                            ))
+                        }
+                    }
+                }
+                Item::Warning { rule, due } => {
+                    let found = report
+                        .warnings
+                        .iter()
+                        .any(|w| &w.rule == rule && due.map_or(true, |d| w.due.utc() == d));
+                    (!found).then(|| {
+                        (
+                            format!("warning for `{rule}`"),
+                            match due {
+                                Some(due) => format!("a warning, due {}", show(*due)),
+                                None => "a warning".to_owned(),
+                            },
+                            join_or(
+                                report
+                                    .warnings
+                                    .iter()
+                                    .filter(|w| &w.rule == rule)
+                                    .map(|w| format!("a warning, due {}", w.due)),
+                                "no warning",
+                            ),
+                        )
+                    })
+                }
+                Item::Promise {
+                    name,
+                    instances,
+                    every_instance,
+                } => {
+                    let reported: Vec<_> = report
+                        .promises
+                        .iter()
+                        .filter(|p| &p.promise == name)
+                        .collect();
+                    let fits_one = |want: &InstanceState, got: &crate::report::PromiseReport| {
+                        want.state == word(&got.state)
+                            && want
+                                .due
+                                .map_or(true, |d| got.due.map(|x| x.utc()) == Some(d))
+                    };
+                    let fits = match (instances.as_slice(), *every_instance) {
+                        ([one], false) if one.state == ABSENT => reported.is_empty(),
+                        ([one], false) => reported.first().is_some_and(|got| fits_one(one, got)),
+                        (all, _) => {
+                            all.len() == reported.len()
+                                && all.iter().zip(&reported).all(|(w, g)| fits_one(w, g))
+                        }
+                    };
+                    (!fits).then(|| {
+                        let subject = if *every_instance {
+                            format!("promise `{name}` (every instance)")
+                        } else {
+                            format!("promise `{name}`")
+                        };
+                        let expected: Vec<String> = instances
+                            .iter()
+                            .map(|i| match i.due {
+                                Some(due) => format!("{} (due {})", i.state, show(due)),
+                                None => i.state.clone(),
+                            })
+                            .collect();
+                        let described: Vec<String> = reported
+                            .iter()
+                            .take(if *every_instance { usize::MAX } else { 1 })
+                            .map(|p| {
+                                let mut text = word(&p.state);
+                                let mut extra = Vec::new();
+                                if let Some(due) = p.due {
+                                    extra.push(format!("due {due}"));
+                                }
+                                if let Some(stopped) = p.stopped {
+                                    extra.push(format!("stopped {stopped}"));
+                                }
+                                if !extra.is_empty() {
+                                    let _ = write!(text, " ({})", extra.join(", "));
+                                }
+                                text
+                            })
+                            .collect();
+                        (
+                            subject,
+                            expected.join("; "),
+                            join_or(described.into_iter(), ABSENT),
+                        )
+                    })
+                }
+                Item::Standard { name, state } => {
+                    let found = report.standards.iter().find(|s| &s.standard == name);
+                    let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
+                    (&got != state).then(|| {
+                        let got = match found.and_then(|s| s.at) {
+                            Some(at) => format!("{got} (at {at})"),
+                            None => got,
+                        };
+                        (format!("standard `{name}`"), state.clone(), got)
+                    })
+                }
+                Item::Commitment { id, state } => {
+                    let found = report.commitments.iter().find(|c| &c.commitment == id);
+                    let got = found.map_or(ABSENT.to_owned(), |c| word(&c.state));
+                    (&got != state).then(|| {
+                        let got = match found.and_then(|c| c.due) {
+                            Some(due) => format!("{got} (due {due})"),
+                            None => got,
+                        };
+                        (format!("commitment `{id}`"), state.clone(), got)
+                    })
+                }
+                Item::Escalation { name, state } => {
+                    let got = report
+                        .escalations
+                        .iter()
+                        .find(|e| &e.escalation == name)
+                        .map_or(ABSENT.to_owned(), |e| word(&e.state));
+                    (&got != state).then(|| (format!("escalation `{name}`"), state.clone(), got))
+                }
+                Item::Step { chain, step, state } => {
+                    let found = report
+                        .escalations
+                        .iter()
+                        .find(|e| &e.escalation == chain)
+                        .and_then(|e| e.steps.iter().find(|s| &s.step == step));
+                    let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
+                    (&got != state).then(|| {
+                        let got = match found.and_then(|s| s.deadline) {
+                            Some(deadline) => format!("{got} (deadline {deadline})"),
+                            None => got,
+                        };
+                        (format!("step `{chain}.{step}`"), state.clone(), got)
+                    })
+                }
+            };
+            if let Some((subject, expected, got)) = item_mismatch {
+                mismatches.push(Mismatch {
+                    line: check.line,
+                    subject,
+                    expected,
+                    got,
+                });
+            }
+        }
+        if let Some(Strict { line }) = self.no_other_actions {
+            for (index, action) in report.actions.iter().enumerate() {
+                if !used_actions.contains(&index) && !shown_actions.contains(action.rule.as_str()) {
+                    mismatches.push(Mismatch {
+                        line,
+                        subject: format!("action for `{}`", action.rule),
+                        expected: "no action (no_other_actions)".to_owned(),
+                        got: action_text(action),
+                    });
+                }
+            }
+        }
+        mismatches.sort_by_key(|m| m.line);
+        mismatches
+    }
+}
+
+/// Reads an instant: RFC 3339, or a local date-time in the policy's timezone.
+fn parse_instant(text: &str, policy: &Policy) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
+        .ok()?;
+    local_to_instant(policy.timezone?, naive.date(), naive.time()).ok()
+}
+
+fn breach_text(breach: &crate::report::Breach) -> String {
+    match breach.due {
+        Some(due) => format!("{}, due {due}, at {}", breach.kind, breach.at),
+        None => format!("{}, at {}", breach.kind, breach.at),
+    }
+}
+
+fn action_text(action: &crate::report::RequiredAction) -> String {
+    match action.due {
+        Some(due) => format!("an action due {due} ({})", action.action),
+        None => format!("an action ({})", action.action),
+    }
+}
+
+fn join_or(items: impl Iterator<Item = String>, none: &str) -> String {
+    let items: Vec<String> = items.collect();
+    if items.is_empty() {
+        none.to_owned()
+    } else {
+        items.join("; ")
+    }
+}
+
+/// The report's word for a state (its serialized name).
+fn word<T: Serialize>(state: &T) -> String {
+    match serde_json::to_value(state) {
+        Ok(Json::String(word)) => word,
+        _ => String::new(),
+    }
+}
+
+/// A value as the user wrote it, without JSON quotes for text.
+fn plain(value: &Json) -> String {
+    match value {
+        Json::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn list(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn list_owned(words: &[String]) -> String {
+    if words.is_empty() {
+        return "none".to_owned();
+    }
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Escapes a key for a JSON pointer.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+    use super::*;
+
+    const POLICY: &str = r#"
+policy "Counter" {
+  timezone "Asia/Shanghai"
+}
+
+promise first_response {
+  from opened until responded
+  target within 10m
+}
+
+standard one_owner {
+  at most 0 transferred before responded
+}
+"#;
+
+    const EVENTS: &str = r#"
+events:
+  - {at: 2026-06-22T10:00:00+08:00, type: opened}
+  - {at: 2026-06-22T10:01:00+08:00, type: transferred}
+  - {at: 2026-06-22T10:02:00+08:00, type: transferred}
+  - {at: 2026-06-22T10:20:00+08:00, type: responded}
+"#;
+
+    /// The mismatches of `expect` (YAML, indented under `expect:`) on the case above.
+    fn mismatches(expect: &str) -> Result<Vec<Mismatch>, Vec<ExpectError>> {
+        let policy = Policy::parse(POLICY).unwrap();
+        let case = Case::from_yaml_str(&format!("id: C-1\n{EVENTS}expect:\n{expect}")).unwrap();
+        let blocks = Expectations::read(&policy, &case)?;
+        Ok(blocks
+            .iter()
+            .flat_map(|b| b.compare(&policy.evaluate(&case, b.as_of), &policy))
+            .collect())
+    }
+
+    #[test]
+    fn each_listed_breach_takes_a_distinct_reported_breach() {
+        // `at most 0` is broken once, at the first transfer: one breach, not two.
+        let two = mismatches("  breaches: [one_owner, one_owner]\n").unwrap();
+        assert_eq!(two.len(), 1);
+        assert_eq!(two[0].got, "no breach");
+        assert_eq!(
+            mismatches("  breaches: [one_owner, first_response]\n").unwrap(),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn only_listed_expectations_are_checked_unless_strict() {
+        assert_eq!(mismatches("  breaches: [one_owner]\n").unwrap(), vec![]);
+        let strict = mismatches("  breaches: [one_owner]\n  no_other_breaches: true\n").unwrap();
+        assert_eq!(strict.len(), 1);
+        assert_eq!(strict[0].subject, "breach of `first_response`");
+    }
+
+    #[test]
+    fn a_due_time_is_compared_as_an_instant() {
+        let utc = "  promises: {first_response: {state: breached, due: 2026-06-22T02:10:00Z}}\n";
+        assert_eq!(mismatches(utc).unwrap(), vec![]);
+        let local = "  promises: {first_response: {state: breached, due: 2026-06-22T10:15:00}}\n";
+        let wrong = mismatches(local).unwrap();
+        assert_eq!(
+            wrong[0].expected,
+            "breached (due 2026-06-22T10:15:00+08:00)"
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_errors_with_their_lines() {
+        let errors = mismatches("  standards:\n    one_ownr: ok\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, Some(10));
+        assert!(errors[0].message.contains("unknown standard `one_ownr`"));
+    }
+}
