@@ -1,5 +1,6 @@
 //! The one integration test binary: one module per area.
 
+#[cfg(feature = "cli")]
 mod authoring;
 mod batch;
 mod case;
