@@ -10,7 +10,7 @@ mod jsonl;
 mod node;
 mod reader;
 
-pub use jsonl::JsonlGrouper;
+pub use jsonl::{JsonlGrouper, NumberedCase, ParsedLine};
 pub use reader::{read_path, read_str, CaseReader, ReadError};
 
 use chrono::{DateTime, Utc};

@@ -8,6 +8,8 @@ pub mod emit;
 pub mod eval;
 pub mod explain;
 pub mod fmt;
+pub mod generate;
+pub mod stream;
 pub mod test;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +35,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Rewrite policy files in the canonical layout (`--check`: only list the files that would change).
     Fmt(fmt::FmtArgs),
+    /// Write a realistic, interleaved JSONL event stream for a policy (deterministic for a seed).
+    Generate(generate::GenerateArgs),
     /// Test policies against their example cases: every `expect:` block checked, `N passed, N failed`.
     Test(test::TestArgs),
 }
@@ -72,6 +76,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Eval(args) => eval::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Generate(args) => generate::run(&args),
         Command::Test(args) => test::run(&args),
     }
 }

@@ -23,6 +23,7 @@
     )
 )]
 
+pub mod batch;
 pub mod case;
 pub mod check;
 #[cfg(feature = "cli")]
@@ -31,6 +32,7 @@ pub mod diag;
 pub mod eval;
 pub mod expect;
 pub mod fmt;
+pub mod generate;
 pub mod report;
 pub mod syntax;
 pub mod time;

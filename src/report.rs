@@ -8,6 +8,9 @@
 
 pub mod explain;
 mod human;
+mod stream;
+
+pub use stream::ReportWriter;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -449,6 +452,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts one more evaluated case.
+    pub fn add(&mut self, case: &CaseReport) {
+        self.cases += 1;
+        self.evaluated += 1;
+        self.breaches += case.breaches.len();
+        self.actions += case.actions.len();
+        self.warnings += case.warnings.len();
+    }
+
     /// The counts of these evaluated and rejected cases.
     pub fn of(cases: &[CaseReport], rejected: usize) -> Self {
         Summary {
@@ -484,6 +496,9 @@ pub enum EmitError {
     /// YAML serialization failed.
     #[error("cannot write yaml: {0}")]
     Yaml(#[from] serde_yaml::Error),
+    /// Writing the output failed.
+    #[error("cannot write the report: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// The `jsonl` summary line: the run's header fields and counts.

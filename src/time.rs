@@ -10,12 +10,16 @@
 //! spans; see `docs/time.md` for the rules and their worked examples.
 
 mod days;
+mod sums;
 mod zone;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
 
+use std::collections::BTreeSet;
+
 use days::{Days, DAY};
+use sums::Sums;
 use zone::OffsetChanges;
 
 /// A time of day in minutes after local midnight, `0..=1440` (`1440` is `24:00`, the end of the day).
@@ -61,6 +65,8 @@ pub struct Calendar {
     tz: Tz,
     days: Days,
     changes: OffsetChanges,
+    /// Open time and open days summed over runs of dates.
+    sums: Sums,
     /// Open around the clock with no exceptions: business time is elapsed time.
     elapsed: bool,
 }
@@ -134,9 +140,6 @@ fn zone_midnight(date: NaiveDate) -> chrono::NaiveDateTime {
     date.and_time(NaiveTime::MIN)
 }
 
-/// Distance kept from any offset change when skipping whole weeks.
-const CHANGE_MARGIN: i64 = 2 * 86_400;
-
 fn next_date(date: NaiveDate) -> Result<NaiveDate, TimeError> {
     date.succ_opt().ok_or(TimeError::OutOfRange)
 }
@@ -154,12 +157,6 @@ fn plus(at: Instant, d: TimeDelta) -> Result<Instant, TimeError> {
     at.checked_add_signed(d).ok_or(TimeError::OutOfRange)
 }
 
-/// `week` times `weeks`, for counts bounded by the supported date range.
-fn weeks_of(week: TimeDelta, weeks: u64) -> TimeDelta {
-    let weeks = i32::try_from(weeks).unwrap_or(i32::MAX);
-    week * weeks
-}
-
 impl Calendar {
     /// Compiles a spec. Intervals must be valid minutes; overlapping intervals are merged.
     ///
@@ -167,12 +164,37 @@ impl Calendar {
     /// reports them); an open date listed with no interval is closed.
     pub fn compile(spec: &CalendarSpec) -> Calendar {
         let days = Days::compile(spec);
-        Calendar {
+        let (day_open, open_weekdays) = (days.day_open_all(), days.open_weekdays_all());
+        let mut calendar = Calendar {
             tz: spec.tz,
             elapsed: days.is_elapsed(),
+            sums: Sums::build(day_open, open_weekdays, BTreeSet::new(), &[], |_| None),
             days,
             changes: OffsetChanges::of(spec.tz),
+        };
+        if calendar.elapsed {
+            return calendar;
         }
+        // Dates whose chunk may differ from the weekly pattern: exceptions and offset changes.
+        let mut singles: BTreeSet<NaiveDate> = calendar.days.exception_edges().collect();
+        for change in calendar.changes.all() {
+            if let Some(at) = DateTime::from_timestamp(change.at, 0) {
+                let date = at.date_naive();
+                for offset in -3..=3 {
+                    if let Some(near) = date.checked_add_signed(TimeDelta::days(offset)) {
+                        singles.insert(near);
+                    }
+                }
+            }
+        }
+        calendar.sums = Sums::build(
+            day_open,
+            open_weekdays,
+            singles,
+            calendar.days.closed_ranges(),
+            |date| calendar.exact(date),
+        );
+        calendar
     }
 
     /// The 24x7 calendar in UTC: business time equals elapsed time.
@@ -221,33 +243,40 @@ impl Calendar {
         if self.elapsed {
             return plus(start, d);
         }
+        let date = self.chunk_date(start)?;
+        let (_, open) = self.chunk(date)?;
         let mut remaining = d;
-        let mut date = self.chunk_date(start)?;
-        let mut first = true;
-        loop {
-            if !first {
-                date = self.skip_empty(date).ok_or(TimeError::NeverOpen(start))?;
-                let (days, open) = self.regular_run(date, u64::MAX, Some(remaining))?;
-                if days > 0 {
-                    remaining -= open;
-                    date = plus_days(date, days)?;
-                    continue;
-                }
+        for (s, e) in open {
+            let s = s.max(start);
+            if e <= s {
+                continue;
             }
-            first = false;
-            let (_, open) = self.chunk(date)?;
-            for (s, e) in open {
-                let s = s.max(start);
-                if e <= s {
-                    continue;
-                }
-                if e - s >= remaining {
-                    return plus(s, remaining);
-                }
-                remaining -= e - s;
+            if e - s >= remaining {
+                return plus(s, remaining);
             }
-            date = next_date(date)?;
+            remaining -= e - s;
         }
+        // The deadline is in the first later chunk by whose end `remaining` has elapsed.
+        let first = next_date(date)?;
+        let base = self.open_before(first);
+        let reached = |day: NaiveDate| match day.succ_opt() {
+            Some(next) => self.open_before(next) - base >= remaining,
+            None => true,
+        };
+        let last = last_chunk_date()?;
+        if first > last || !reached(last) {
+            return Err(self.exhausted(start));
+        }
+        let day = first_date_where(first, last, reached);
+        remaining -= self.open_before(day) - base;
+        let (_, open) = self.chunk(day)?;
+        for (s, e) in open {
+            if e - s >= remaining {
+                return plus(s, remaining);
+            }
+            remaining -= e - s;
+        }
+        Err(TimeError::OutOfRange)
     }
 
     /// Open time in `[a, b)`; zero when `b <= a`.
@@ -260,46 +289,32 @@ impl Calendar {
         if self.elapsed {
             return b - a;
         }
-        let mut total = TimeDelta::zero();
-        // An error only means the rest of the span is out of range: what was counted stands.
-        let _ = self.measure(a, b, &mut total);
-        total
+        self.measure(a, b).unwrap_or_default()
     }
 
-    fn measure(&self, a: Instant, b: Instant, total: &mut TimeDelta) -> Result<(), TimeError> {
-        let mut date = self.chunk_date(a)?;
-        let mut first = true;
-        loop {
-            if !first {
-                let Some(next) = self.skip_empty(date) else {
-                    return Ok(());
-                };
-                date = next;
-                let begin = self.midnight(date)?;
-                if begin >= b {
-                    return Ok(());
-                }
-                let whole_days = u64::try_from((b - begin).num_days()).unwrap_or(0);
-                let (days, open) = self.regular_run(date, whole_days, None)?;
-                if days > 0 {
-                    *total += open;
-                    date = plus_days(date, days)?;
-                    continue;
-                }
-            }
-            first = false;
-            let (end, open) = self.chunk(date)?;
-            for (s, e) in open {
-                let (s, e) = (s.max(a), e.min(b));
-                if e > s {
-                    *total += e - s;
-                }
-            }
-            if end >= b {
-                return Ok(());
-            }
-            date = next_date(date)?;
+    fn measure(&self, a: Instant, b: Instant) -> Result<TimeDelta, TimeError> {
+        let (first, last) = (first_chunk_date()?, last_chunk_date()?);
+        let a = a.max(self.midnight(first)?);
+        let b = b.min(self.midnight(next_date(last)?)?);
+        if b <= a {
+            return Ok(TimeDelta::zero());
         }
+        let (x, y) = (self.chunk_date(a)?, self.chunk_date(b)?);
+        let clipped = |date: NaiveDate| -> Result<TimeDelta, TimeError> {
+            let (_, open) = self.chunk(date)?;
+            Ok(open
+                .into_iter()
+                .map(|(s, e)| (s.max(a), e.min(b)))
+                .filter(|(s, e)| s < e)
+                .map(|(s, e)| e - s)
+                .sum())
+        };
+        if x == y {
+            return clipped(x);
+        }
+        let x_next = next_date(x)?;
+        let whole = self.open_before(y) - self.open_before(x_next);
+        Ok(clipped(x)? + whole + clipped(y)?)
     }
 
     /// The first open instant at or after `t`.
@@ -372,27 +387,18 @@ impl Calendar {
         n: u32,
         start: Instant,
     ) -> Result<NaiveDate, TimeError> {
-        let mut remaining = u64::from(n);
-        let mut day = next_date(date)?;
-        loop {
-            day = self
-                .days
-                .next_with_spans(day)
-                .ok_or(TimeError::NeverOpen(start))?;
-            let (days, open_days) = self.regular_open_days(day, remaining)?;
-            if days > 0 {
-                remaining -= open_days;
-                day = plus_days(day, days)?;
-                continue;
-            }
-            if self.close_of(day)?.is_some() {
-                remaining -= 1;
-                if remaining == 0 {
-                    return Ok(day);
-                }
-            }
-            day = next_date(day)?;
+        let first = next_date(date)?;
+        let base = self.open_days_before(first);
+        let wanted = i64::from(n);
+        let reached = |day: NaiveDate| match day.succ_opt() {
+            Some(next) => self.open_days_before(next) - base >= wanted,
+            None => true,
+        };
+        let last = last_chunk_date()?;
+        if first > last || !reached(last) {
+            return Err(self.exhausted(start));
         }
+        Ok(first_date_where(first, last, reached))
     }
 
     /// The deadline of a cut-off rule for a clock started at `start`, or `None` when `if_before` excludes it.
@@ -542,74 +548,61 @@ impl Calendar {
         self.days.next_with_spans(date)
     }
 
-    /// How many whole days from `date` on follow the weekly pattern exactly: no exception on them
-    /// or on the day before (overnight hours), and a constant UTC offset around them. Each such day
-    /// has its weekday's open time and is an open day when its weekday has hours.
-    fn regular_days(&self, date: NaiveDate, begin: Instant) -> u64 {
-        let Some(before) = date.pred_opt() else {
-            return 0;
-        };
-        let by_exceptions = match self.days.next_exception(before) {
-            Some(exception) => (exception - date).num_days(),
-            None => i64::MAX,
-        };
-        let by_range = NaiveDate::from_ymd_opt(zone::MAX_YEAR, 12, 31)
-            .map_or(0, |last| (last - date).num_days() - 2);
-        let constant = self.changes.constant_for(begin.timestamp() - CHANGE_MARGIN);
-        let by_offset = (constant - 2 * CHANGE_MARGIN) / 86_400;
-        u64::try_from(by_exceptions.min(by_range).min(by_offset)).unwrap_or(0)
+    /// Why open time ran out: the supported range ended while the calendar still opens
+    /// ([`TimeError::OutOfRange`]), or it never opens again ([`TimeError::NeverOpen`]).
+    fn exhausted(&self, start: Instant) -> TimeError {
+        let still_open = last_chunk_date().ok().and_then(|last| {
+            let tail = last.checked_sub_signed(TimeDelta::days(7))?;
+            self.days.next_with_spans(tail).filter(|date| *date <= last)
+        });
+        match still_open {
+            Some(_) => TimeError::OutOfRange,
+            None => TimeError::NeverOpen(start),
+        }
     }
 
-    /// Skips regular days from `date`: at most `max_days`, and, given a `budget`, only while the
-    /// open time skipped stays strictly below it. Returns the days skipped and their open time;
-    /// whole weeks cost O(1) together.
-    fn regular_run(
-        &self,
-        date: NaiveDate,
-        max_days: u64,
-        budget: Option<TimeDelta>,
-    ) -> Result<(u64, TimeDelta), TimeError> {
-        let days = self.regular_days(date, self.midnight(date)?).min(max_days);
-        let week_open = self.days.week_open;
-        let mut weeks = days / 7;
-        if let Some(budget) = budget {
-            let whole =
-                (budget - TimeDelta::nanoseconds(1)).num_seconds() / week_open.num_seconds().max(1);
-            weeks = weeks.min(u64::try_from(whole).unwrap_or(0));
-        }
-        let mut open = weeks_of(week_open, weeks);
-        let mut skipped = 7 * weeks;
-        let mut weekday = date.weekday();
-        while skipped < days {
-            let next = open + self.days.day_open(weekday);
-            if budget.is_some_and(|budget| next >= budget) {
-                break;
-            }
-            open = next;
-            skipped += 1;
-            weekday = weekday.succ();
-        }
-        Ok((skipped, open))
+    /// Open time of the chunks from the origin to `date` (exclusive).
+    fn open_before(&self, date: NaiveDate) -> TimeDelta {
+        TimeDelta::seconds(self.sums.before(date).0)
     }
 
-    /// Skips regular days from `date` while fewer than `wanted` open days are passed. Returns the
-    /// days skipped and how many of them are open days.
-    fn regular_open_days(&self, date: NaiveDate, wanted: u64) -> Result<(u64, u64), TimeError> {
-        let days = self.regular_days(date, self.midnight(date)?);
-        let per_week = u64::from(self.days.open_weekdays);
-        let weeks = (days / 7).min((wanted - 1).checked_div(per_week).unwrap_or(0));
-        let mut open_days = weeks * per_week;
-        let mut skipped = 7 * weeks;
-        let mut weekday = date.weekday();
-        while skipped < days {
-            let next = open_days + u64::from(self.days.is_open_weekday(weekday));
-            if next >= wanted {
-                break;
-            }
-            open_days = next;
-            skipped += 1;
-            weekday = weekday.succ();
-        }
-        Ok((skipped, open_days))
+    /// Open days from the origin to `date` (exclusive).
+    fn open_days_before(&self, date: NaiveDate) -> i64 {
+        self.sums.before(date).1
     }
+
+    /// One chunk computed exactly, for the sums: its open seconds and whether `date` is an open day.
+    fn exact(&self, date: NaiveDate) -> Option<(i64, bool)> {
+        let (_, open) = self.chunk(date).ok()?;
+        let seconds = open.iter().map(|&(s, e)| (e - s).num_seconds()).sum();
+        Some((seconds, self.close_of(date).ok()?.is_some()))
+    }
+}
+
+/// The first date whose chunk can be computed (its day before is in range).
+fn first_chunk_date() -> Result<NaiveDate, TimeError> {
+    NaiveDate::from_ymd_opt(zone::MIN_YEAR, 1, 2).ok_or(TimeError::OutOfRange)
+}
+
+/// The last date whose chunk can be computed (its next midnight is in range).
+fn last_chunk_date() -> Result<NaiveDate, TimeError> {
+    NaiveDate::from_ymd_opt(zone::MAX_YEAR, 12, 30).ok_or(TimeError::OutOfRange)
+}
+
+/// The first date in `[first, last]` where the monotone `reached` holds, given that it holds at `last`.
+fn first_date_where(
+    first: NaiveDate,
+    last: NaiveDate,
+    reached: impl Fn(NaiveDate) -> bool,
+) -> NaiveDate {
+    let (mut low, mut high) = (first, last);
+    while low < high {
+        let middle = low + TimeDelta::days((high - low).num_days() / 2);
+        if reached(middle) {
+            high = middle;
+        } else {
+            low = middle.succ_opt().unwrap_or(high);
+        }
+    }
+    low
 }

@@ -1,30 +1,46 @@
 //! Grouping JSON Lines event streams into cases.
 //!
-//! A JSONL stream has no end-of-case marker, so a case is complete only when
-//! the whole input has been seen: [`JsonlGrouper`] takes lines one at a time
-//! (from any number of files, interleaved freely) and [`JsonlGrouper::finish`]
-//! returns the grouped cases in the order their ids were first seen.
+//! A JSONL stream has no end-of-case marker. [`JsonlGrouper`] takes lines one
+//! at a time (from any number of files, interleaved freely) and groups them by
+//! their `case` field. [`JsonlGrouper::finish`] returns the grouped cases in the
+//! order their ids were first seen. For streaming, [`JsonlGrouper::take_idle`]
+//! hands out early the cases that have had no line for a while; a later line
+//! of such a case is rejected with its location, so a case is never reported
+//! with part of its events (see `docs/performance.md`).
+//!
+//! Parsing a line ([`JsonlGrouper::parse`]) needs no grouper, so many lines can
+//! be parsed at once on several threads and then added in order with
+//! [`JsonlGrouper::push_parsed`].
 
 use super::build::{self, Problem};
-use super::node::{without_position, Node, NodeKind, NodeSeed};
+use super::node::{without_position, NodeKind, NodeSeed};
 use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Value};
 use serde::de::DeserializeSeed;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 
 /// Collects JSONL event lines and groups them by their `case` field.
 #[derive(Debug, Default)]
 pub struct JsonlGrouper {
     opts: ReadOptions,
-    /// Case ids in first-seen order.
-    order: Vec<String>,
+    /// Open cases by id.
     groups: HashMap<String, Group>,
-    /// Lines that name no case (unreadable JSON, no `case` field).
+    /// The number given to the next new case id (first-seen order).
+    next_seq: u64,
+    /// Lines pushed so far (blank lines included).
+    ticks: u64,
+    /// Ids of the cases already handed out by [`JsonlGrouper::take_idle`].
+    taken: HashSet<String>,
+    /// Lines that name no case (unreadable JSON, no `case` field), and lines of cases already taken.
     rejected: Vec<Rejected>,
+    /// The window of the last [`JsonlGrouper::take_idle`], for messages.
+    last_window: Option<u64>,
 }
 
 #[derive(Debug)]
 struct Group {
+    /// Position of the case in first-seen order.
+    seq: u64,
     /// `file:line` of the case's first line.
     source: String,
     /// The attributes and the `file:line` they were given at.
@@ -32,6 +48,38 @@ struct Group {
     events: Vec<Event>,
     /// The first problem found; once set, further events are not kept.
     problem: Option<(String, String)>,
+    /// The tick of the case's last line.
+    last_tick: u64,
+}
+
+/// One JSONL line, parsed but not yet added to its case (see [`JsonlGrouper::parse`]).
+#[derive(Debug)]
+pub struct ParsedLine(Parsed);
+
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "almost every line is a `Case`: boxing it would only add an allocation per line"
+)]
+enum Parsed {
+    Blank,
+    /// The line names no case.
+    Unreadable(String),
+    /// The line's case id and what it gives.
+    Case {
+        id: String,
+        attributes: Option<Result<BTreeMap<String, Value>, Problem>>,
+        event: Option<Result<Event, Problem>>,
+    },
+}
+
+/// A case handed out by [`JsonlGrouper::take_idle`] or [`JsonlGrouper::finish_numbered`].
+#[derive(Debug)]
+pub struct NumberedCase {
+    /// Position in first-seen order (0, 1, …; every case id gets one).
+    pub seq: u64,
+    /// The case, or why it was rejected.
+    pub case: Result<Case, Rejected>,
 }
 
 impl JsonlGrouper {
@@ -41,6 +89,11 @@ impl JsonlGrouper {
             opts,
             ..JsonlGrouper::default()
         }
+    }
+
+    /// The options lines are read with.
+    pub fn options(&self) -> &ReadOptions {
+        &self.opts
     }
 
     /// Adds every line of `text`, read from `source` (a display name such as a file path).
@@ -61,128 +114,225 @@ impl JsonlGrouper {
     /// Adds one line: `line` is its 1-based number in `source`. Blank lines are skipped, and so is
     /// a byte-order mark.
     pub fn push_line(&mut self, source: &str, line: usize, text: &str) {
-        let text = text.trim_start_matches('\u{feff}').trim();
-        if text.is_empty() {
+        let parsed = JsonlGrouper::parse(&self.opts, text);
+        self.push_parsed(source, line, parsed);
+    }
+
+    /// Parses one line with `opts`, without adding it anywhere.
+    pub fn parse(opts: &ReadOptions, text: &str) -> ParsedLine {
+        ParsedLine(parse(opts, text))
+    }
+
+    /// Adds a line parsed by [`JsonlGrouper::parse`]: `line` is its 1-based number in `source`.
+    pub fn push_parsed(&mut self, source: &str, line: usize, parsed: ParsedLine) {
+        self.ticks += 1;
+        let place = || format!("{source}:{line}");
+        let (id, attributes, event) = match parsed.0 {
+            Parsed::Blank => return,
+            Parsed::Unreadable(error) => {
+                self.rejected.push(Rejected {
+                    source: place(),
+                    case: None,
+                    error,
+                });
+                return;
+            }
+            Parsed::Case {
+                id,
+                attributes,
+                event,
+            } => (id, attributes, event),
+        };
+        if self.taken.contains(&id) {
+            self.rejected.push(Rejected {
+                source: place(),
+                error: format!(
+                    "case `{id}` continues after it was evaluated (it had no line among the {} lines before); raise `--window` or group the input by case",
+                    self.window_hint()
+                ),
+                case: Some(id),
+            });
             return;
         }
-        let place = format!("{source}:{line}");
-        let reject_line = |error: String| Rejected {
-            source: place.clone(),
-            case: None,
-            error,
-        };
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let parsed = NodeSeed { probe: false }
-            .deserialize(&mut deserializer)
-            .and_then(|node| deserializer.end().map(|()| node));
-        let node = match parsed {
-            Ok(node) => node,
-            Err(error) => {
-                let message = without_position(&error.to_string()).to_owned();
-                let column = error.column();
-                let error = format!("invalid json: {message} at column {column}");
-                self.rejected.push(reject_line(error));
-                return;
-            }
-        };
-        let NodeKind::Map(mut entries) = node.kind else {
-            let shape = node.shape();
-            self.rejected.push(reject_line(format!(
-                "an event line must be a JSON object, found {shape}"
-            )));
-            return;
-        };
-        let Some(case_at) = entries.iter().position(|(key, _)| key == "case") else {
-            self.rejected.push(reject_line(
-                "event line has no `case` field naming its case".to_owned(),
-            ));
-            return;
-        };
-        let (_, case_node) = entries.remove(case_at);
-        let id = match build::text(&case_node, "case") {
-            Ok(id) => id,
-            Err(problem) => {
-                self.rejected.push(reject_line(problem.message));
-                return;
-            }
-        };
+        let ticks = self.ticks;
         let group = match self.groups.get_mut(&id) {
             Some(group) => group,
             None => {
-                self.order.push(id.clone());
+                let seq = self.next_seq;
+                self.next_seq += 1;
                 self.groups.entry(id).or_insert(Group {
-                    source: place.clone(),
+                    seq,
+                    source: place(),
                     attributes: None,
                     events: Vec::new(),
                     problem: None,
+                    last_tick: ticks,
                 })
             }
         };
+        group.last_tick = ticks;
         if group.problem.is_some() {
             return;
         }
-        if let Err(problem) = add_line(group, entries, &place, line, &self.opts) {
-            group.problem = Some((place, problem.message));
+        if let Err(problem) = add_line(group, attributes, event, &place, line) {
+            group.problem = Some((place(), problem.message));
             group.events = Vec::new();
         }
     }
 
-    /// Returns the grouped cases (events sorted by time, ties in input order) and every rejection.
+    /// Hands out, in first-seen order, the cases that have had no line among the last `window`
+    /// lines pushed. A later line of one of them is rejected.
+    pub fn take_idle(&mut self, window: u64) -> Vec<NumberedCase> {
+        self.last_window = Some(window);
+        let now = self.ticks;
+        let idle: Vec<String> = self
+            .groups
+            .iter()
+            .filter(|(_, group)| now - group.last_tick >= window)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut out = Vec::with_capacity(idle.len());
+        for id in idle {
+            if let Some(group) = self.groups.remove(&id) {
+                self.taken.insert(id.clone());
+                out.push(group.into_case(id));
+            }
+        }
+        out.sort_by_key(|case| case.seq);
+        out
+    }
+
+    /// The number of cases still open (seen, not handed out).
+    pub fn open_cases(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Returns the rejected lines and every case not yet handed out, numbered in first-seen order.
+    pub fn finish_numbered(self) -> (Vec<Rejected>, Vec<NumberedCase>) {
+        let mut cases: Vec<NumberedCase> = self
+            .groups
+            .into_iter()
+            .map(|(id, group)| group.into_case(id))
+            .collect();
+        cases.sort_by_key(|case| case.seq);
+        (self.rejected, cases)
+    }
+
+    /// Returns the grouped cases (events sorted by time, ties in input order) and every rejection:
+    /// first the lines that name no case, then the rejected cases in first-seen order.
     pub fn finish(self) -> CaseBatch {
+        let (rejected, cases) = self.finish_numbered();
         let mut batch = CaseBatch {
             cases: Vec::new(),
-            rejected: self.rejected,
+            rejected,
         };
-        let mut groups = self.groups;
-        for id in self.order {
-            let Some(group) = groups.remove(&id) else {
-                continue;
-            };
-            match group.problem {
-                Some((source, error)) => batch.rejected.push(Rejected {
-                    source,
-                    case: Some(id),
-                    error,
-                }),
-                None => {
-                    let mut events = group.events;
-                    build::sort_events(&mut events);
-                    batch.cases.push(Case {
-                        id,
-                        attributes: group.attributes.map(|(map, _)| map).unwrap_or_default(),
-                        events,
-                        source: Some(group.source),
-                        expect: None,
-                    });
-                }
+        for numbered in cases {
+            match numbered.case {
+                Ok(case) => batch.cases.push(case),
+                Err(rejected) => batch.rejected.push(rejected),
             }
         }
         batch
+    }
+
+    fn window_hint(&self) -> u64 {
+        self.last_window.unwrap_or(0)
+    }
+}
+
+impl Group {
+    fn into_case(self, id: String) -> NumberedCase {
+        let case = match self.problem {
+            Some((source, error)) => Err(Rejected {
+                source,
+                case: Some(id),
+                error,
+            }),
+            None => {
+                let mut events = self.events;
+                build::sort_events(&mut events);
+                Ok(Case {
+                    id,
+                    attributes: self.attributes.map(|(map, _)| map).unwrap_or_default(),
+                    events,
+                    source: Some(self.source),
+                    expect: None,
+                })
+            }
+        };
+        NumberedCase {
+            seq: self.seq,
+            case,
+        }
+    }
+}
+
+/// Parses one line into its case id, attributes and event.
+fn parse(opts: &ReadOptions, text: &str) -> Parsed {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return Parsed::Blank;
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parsed = NodeSeed { probe: false }
+        .deserialize(&mut deserializer)
+        .and_then(|node| deserializer.end().map(|()| node));
+    let node = match parsed {
+        Ok(node) => node,
+        Err(error) => {
+            let message = without_position(&error.to_string()).to_owned();
+            let column = error.column();
+            return Parsed::Unreadable(format!("invalid json: {message} at column {column}"));
+        }
+    };
+    let NodeKind::Map(mut entries) = node.kind else {
+        let shape = node.shape();
+        return Parsed::Unreadable(format!(
+            "an event line must be a JSON object, found {shape}"
+        ));
+    };
+    let Some(case_at) = entries.iter().position(|(key, _)| key == "case") else {
+        return Parsed::Unreadable("event line has no `case` field naming its case".to_owned());
+    };
+    let (_, case_node) = entries.remove(case_at);
+    let id = match build::text(&case_node, "case") {
+        Ok(id) => id,
+        Err(problem) => return Parsed::Unreadable(problem.message),
+    };
+    let attributes = entries
+        .iter()
+        .position(|(key, _)| key == "attributes")
+        .map(|at| build::scalar_map(entries.remove(at).1, "attributes"));
+    let event =
+        (attributes.is_none() || !entries.is_empty()).then(|| build::event(entries, None, opts));
+    Parsed::Case {
+        id,
+        attributes,
+        event,
     }
 }
 
 /// Adds one parsed line (without its `case` field) to its case.
 fn add_line(
     group: &mut Group,
-    mut entries: Vec<(String, Node)>,
-    place: &str,
+    attributes: Option<Result<BTreeMap<String, Value>, Problem>>,
+    event: Option<Result<Event, Problem>>,
+    place: &dyn Fn() -> String,
     line: usize,
-    opts: &ReadOptions,
 ) -> Result<(), Problem> {
-    if let Some(at) = entries.iter().position(|(key, _)| key == "attributes") {
-        let (_, node) = entries.remove(at);
+    if let Some(attributes) = attributes {
         if let Some((_, first)) = &group.attributes {
             return Err(Problem::new(
                 Some(line),
                 format!("`attributes` given again (first given at {first})"),
             ));
         }
-        let attributes = build::scalar_map(node, "attributes")?;
-        group.attributes = Some((attributes, place.to_owned()));
-        if entries.is_empty() {
-            return Ok(());
-        }
+        group.attributes = Some((attributes?, place()));
     }
-    group.events.push(build::event(entries, Some(line), opts)?);
+    if let Some(event) = event {
+        let mut event = event?;
+        event.line = Some(line);
+        group.events.push(event);
+    }
     Ok(())
 }

@@ -6,20 +6,24 @@
 //! Malformed cases are listed under `rejected` and the rest goes on. The
 //! evaluation instant is `--at`, or the current time: the only clock read.
 //!
+//! When every case file is JSONL, the files are streamed through
+//! [`crate::batch`]: reports are written as cases complete (`--window`), on
+//! `--threads` threads, with a progress bar on a terminal's standard error.
+//!
 //! Exit codes: 0 when nothing fails under `--fail-on`, 1 when something does
 //! (a breach; or a breach or warning with `--fail-on warning`), 2 when the
 //! command could not run. Rejected cases are listed in the report and counted
 //! on standard error; they do not change the exit code.
 
 use super::Exit;
+use crate::batch::{evaluate_whole, BatchOptions};
 use crate::case::{CaseBatch, CaseFormat, CaseReader, ReadOptions};
 use crate::check::Policy;
 use crate::eval::Evaluator;
-use crate::report::{Format, Report};
+use crate::report::{Format, Report, Summary};
 use crate::time::local_to_instant;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +45,12 @@ pub struct EvalArgs {
     /// What makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Breach)]
     pub fail_on: FailOn,
+    /// Worker threads (default: one per core); the output is the same for any number.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// JSONL input: a case is complete after this many lines without one of its own; 0 holds every case to the end.
+    #[arg(long, default_value_t = crate::batch::DEFAULT_WINDOW)]
+    pub window: u64,
 }
 
 /// Output formats of `eval`.
@@ -118,9 +128,27 @@ pub fn read_cases(policy: &Policy, paths: &[PathBuf]) -> Result<CaseBatch, Strin
     Ok(reader.finish())
 }
 
+/// The case files named by `paths` when every one is a JSONL file (they are then streamed).
+fn streamable(paths: &[PathBuf]) -> Result<Option<Vec<PathBuf>>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        for file in case_files(path)? {
+            if file == Path::new("-") || CaseFormat::from_path(&file) != Some(CaseFormat::Jsonl) {
+                return Ok(None);
+            }
+            files.push(file);
+        }
+    }
+    Ok(Some(files))
+}
+
 /// The exit code of a report under `--fail-on`.
 pub fn exit_for(report: &Report, fail_on: FailOn) -> Exit {
-    let s = &report.summary;
+    summary_exit(&report.summary, fail_on)
+}
+
+/// The exit code of a run with these counts under `--fail-on`.
+pub fn summary_exit(s: &Summary, fail_on: FailOn) -> Exit {
     let failed = match fail_on {
         FailOn::Breach => s.breaches > 0,
         FailOn::Warning => s.breaches > 0 || s.warnings > 0,
@@ -142,8 +170,21 @@ pub fn load_policy(path: &Path) -> Result<Policy, Exit> {
     })
 }
 
-/// Runs `covenant eval`.
+/// Runs `covenant eval` on `--threads` worker threads.
 pub fn run(args: &EvalArgs) -> Exit {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| run_here(args)),
+        Err(error) => {
+            eprintln!("error: cannot start worker threads: {error}");
+            Exit::Unusable
+        }
+    }
+}
+
+fn run_here(args: &EvalArgs) -> Exit {
     let policy = match load_policy(&args.policy) {
         Ok(policy) => policy,
         Err(exit) => return exit,
@@ -156,6 +197,28 @@ pub fn run(args: &EvalArgs) -> Exit {
             return Exit::Unusable;
         }
     };
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Jsonl => Format::Jsonl,
+        OutputFormat::Yaml => Format::Yaml,
+    };
+    let evaluator = Evaluator::new(&policy);
+    match streamable(&args.cases) {
+        Ok(Some(files)) => {
+            let options = BatchOptions {
+                as_of,
+                window: args.window,
+                chunk_lines: 0,
+            };
+            return super::stream::run(&evaluator, options, format, &files, args.fail_on);
+        }
+        Ok(None) => {}
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Unusable;
+        }
+    }
     let batch = match read_cases(&policy, &args.cases) {
         Ok(batch) => batch,
         Err(message) => {
@@ -163,20 +226,8 @@ pub fn run(args: &EvalArgs) -> Exit {
             return Exit::Unusable;
         }
     };
-    let evaluator = Evaluator::new(&policy);
     // Cases are independent: evaluate them on all cores, keeping their order.
-    let cases = batch
-        .cases
-        .par_iter()
-        .map(|case| evaluator.evaluate(case, as_of))
-        .collect();
-    let report = evaluator.report(cases, &batch.rejected, as_of);
-    let format = match args.format {
-        OutputFormat::Human => Format::Human,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Jsonl => Format::Jsonl,
-        OutputFormat::Yaml => Format::Yaml,
-    };
+    let report = evaluate_whole(&evaluator, &batch, as_of);
     let text = match report.emit(format) {
         Ok(text) => text,
         Err(error) => {

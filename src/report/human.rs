@@ -1,7 +1,9 @@
 //! The `human` emitter: per case, breaches first, then required actions with
 //! their deadlines, then warnings, then the rest compactly.
 
-use super::{CaseReport, IsoDuration, Report};
+use super::{
+    CaseReport, Instant, IsoDuration, ObjectiveReport, PolicyRef, RejectedCase, Report, Summary,
+};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -21,7 +23,8 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-fn case(out: &mut String, c: &CaseReport) {
+/// Renders one case, followed by a blank line.
+pub(super) fn case(out: &mut String, c: &CaseReport) {
     let _ = writeln!(out, "case {}", c.case);
     if c.breaches.is_empty() && c.actions.is_empty() && c.warnings.is_empty() {
         let _ = writeln!(out, "  nothing breached, nothing due");
@@ -106,29 +109,45 @@ fn case(out: &mut String, c: &CaseReport) {
             }
         );
     }
+    out.push('\n');
 }
 
 /// Renders the whole report for a terminal.
 pub(super) fn render(report: &Report) -> String {
     let mut out = String::new();
-    let version = report
-        .policy
+    header(&mut out, &report.policy, &report.as_of);
+    for c in &report.cases {
+        case(&mut out, c);
+    }
+    trailer(
+        &mut out,
+        &report.objectives,
+        &report.rejected,
+        &report.summary,
+    );
+    out
+}
+
+/// The first line: the policy and the evaluation instant.
+pub(super) fn header(out: &mut String, policy: &PolicyRef, as_of: &Instant) {
+    let version = policy
         .version
         .map(|v| format!(" version {v}"))
         .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "policy \"{}\"{version}, as of {}\n",
-        report.policy.name, report.as_of
-    );
-    for c in &report.cases {
-        case(&mut out, c);
-        out.push('\n');
-    }
-    for r in &report.rejected {
+    let _ = writeln!(out, "policy \"{}\"{version}, as of {as_of}\n", policy.name);
+}
+
+/// After the cases: the objectives table, the rejected cases and the counts.
+pub(super) fn trailer(
+    out: &mut String,
+    objectives: &[ObjectiveReport],
+    rejected: &[RejectedCase],
+    s: &Summary,
+) {
+    objective_table(out, objectives);
+    for r in rejected {
         let _ = writeln!(out, "REJECTED {}: {}", r.source, r.error);
     }
-    let s = &report.summary;
     let _ = writeln!(
         out,
         "{}, {} evaluated, {} rejected; {}, {}, {}",
@@ -139,5 +158,57 @@ pub(super) fn render(report: &Report) -> String {
         plural(s.actions, "action", "actions"),
         plural(s.warnings, "warning", "warnings"),
     );
-    out
+}
+
+/// One row per objective and period, columns aligned.
+fn objective_table(out: &mut String, objectives: &[ObjectiveReport]) {
+    if objectives.is_empty() {
+        return;
+    }
+    let header = [
+        "objective".to_owned(),
+        "period".to_owned(),
+        "met".to_owned(),
+        "total".to_owned(),
+        "rate".to_owned(),
+        "state".to_owned(),
+    ];
+    let rows: Vec<[String; 6]> = std::iter::once(header)
+        .chain(objectives.iter().map(|o| {
+            [
+                o.objective.clone(),
+                o.period.clone(),
+                o.met.to_string(),
+                o.total.to_string(),
+                format!("{:.1}%", o.rate * 100.0),
+                o.state.clone(),
+            ]
+        }))
+        .collect();
+    let mut widths = [0usize; 6];
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(unicode_width(cell));
+        }
+    }
+    out.push_str("objectives\n");
+    for row in &rows {
+        let mut line = String::from(" ");
+        for (index, (cell, width)) in row.iter().zip(widths).enumerate() {
+            let pad = width - unicode_width(cell);
+            // Names and periods are left-aligned, numbers right-aligned.
+            if index < 2 || index == 5 {
+                let _ = write!(line, " {cell}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(line, " {}{cell}", " ".repeat(pad));
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out.push('\n');
+}
+
+/// Display width, counting every character as one column (names are mostly ASCII).
+fn unicode_width(text: &str) -> usize {
+    text.chars().count()
 }

@@ -173,17 +173,29 @@ impl Days {
         self.open_weekdays > 0 || !self.open_dates.is_empty()
     }
 
-    /// Open time of a regular `weekday`'s local day (from its midnight to the next).
-    pub(crate) fn day_open(&self, weekday: Weekday) -> TimeDelta {
+    /// Open time of each weekday's local day under the weekly pattern, Monday first.
+    pub(crate) fn day_open_all(&self) -> [TimeDelta; 7] {
         self.day_open
-            .get(weekday.num_days_from_monday() as usize)
-            .copied()
-            .unwrap_or_default()
     }
 
-    /// Whether a regular `weekday` is an open day.
-    pub(crate) fn is_open_weekday(&self, weekday: Weekday) -> bool {
-        !self.weekday_spans(weekday).is_empty()
+    /// Whether each weekday has hours, Monday first.
+    pub(crate) fn open_weekdays_all(&self) -> [bool; 7] {
+        self.weekly.each_ref().map(|spans| !spans.is_empty())
+    }
+
+    /// The closed ranges, sorted and disjoint.
+    pub(crate) fn closed_ranges(&self) -> &[(NaiveDate, NaiveDate)] {
+        &self.closed
+    }
+
+    /// Dates whose chunk the exceptions change: each open date and the day after it, and the first
+    /// date of each closed range and the day after it.
+    pub(crate) fn exception_edges(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        let open = self.open_dates.iter().map(|(date, _)| *date);
+        let closed = self.closed.iter().flat_map(|(first, last)| [*first, *last]);
+        open.chain(closed)
+            .flat_map(|date| [Some(date), date.succ_opt()])
+            .flatten()
     }
 
     fn weekday_spans(&self, weekday: Weekday) -> &[Span] {
@@ -210,18 +222,6 @@ impl Days {
             return &[];
         }
         self.weekday_spans(date.weekday())
-    }
-
-    /// The first date at or after `date` that is closed or has its own hours.
-    pub(crate) fn next_exception(&self, date: NaiveDate) -> Option<NaiveDate> {
-        let open = self.open_dates.partition_point(|(day, _)| *day < date);
-        let open = self.open_dates.get(open).map(|(day, _)| *day);
-        let closed = self.closed.partition_point(|range| range.1 < date);
-        let closed = self.closed.get(closed).map(|range| range.0.max(date));
-        match (open, closed) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
     }
 
     /// The first date at or after `date` with open spans, or `None` when there is none.

@@ -44,8 +44,6 @@ const PROBE_STEP: i64 = 2 * 86_400;
 /// are constant.
 const PROBE_FIRST: i64 = -5_364_662_400;
 const PROBE_LAST: i64 = 7_258_118_400;
-/// Beyond every supported instant.
-const NEVER: i64 = i64::MAX / 4;
 
 /// One change of a zone's UTC offset: from `at` (Unix seconds) on, the offset is `after` instead
 /// of `before` (seconds east of UTC).
@@ -95,12 +93,9 @@ impl OffsetChanges {
         }
     }
 
-    /// Seconds from `from` to the first change after it: the offset is constant on
-    /// `[from, from + result)`.
-    pub(crate) fn constant_for(&self, from: i64) -> i64 {
-        let index = self.changes.partition_point(|change| change.at <= from);
-        let limit = self.changes.get(index).map_or(NEVER, |change| change.at);
-        limit - from
+    /// Every change, in order.
+    pub(crate) fn all(&self) -> &[Change] {
+        &self.changes
     }
 
     /// The changes in `(from, to]`.

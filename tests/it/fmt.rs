@@ -270,6 +270,50 @@ fn shuffled_layout_is_restored() {
     }
 }
 
+/// The offsets of the spaces of `text` that separate tokens (outside strings and comments).
+fn token_gaps(text: &str) -> Vec<usize> {
+    let mut gaps = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let (code, _) = split_comment(line);
+        let mut in_string = false;
+        let mut escaped = false;
+        for (i, c) in code.char_indices() {
+            match (in_string, escaped, c) {
+                (true, true, _) => escaped = false,
+                (true, false, '\\') => escaped = true,
+                (_, _, '"') => in_string = !in_string,
+                (false, _, ' ') => gaps.push(offset + i),
+                _ => {}
+            }
+        }
+        offset += line.len();
+    }
+    gaps
+}
+
+#[test]
+fn comments_between_any_tokens_are_kept_and_settle() {
+    for (name, text) in corpus() {
+        let canonical = format(&text, &name);
+        let gaps = token_gaps(&canonical);
+        let mut dice = Dice(0x5DEE_CE66_D1CE_4E5B ^ canonical.len() as u64);
+        for round in 0..8 {
+            let mut commented = canonical.clone();
+            let mut chosen: Vec<usize> = (0..3).map(|_| gaps[dice.below(gaps.len())]).collect();
+            chosen.sort_unstable();
+            chosen.dedup();
+            for (n, at) in chosen.iter().enumerate().rev() {
+                commented.insert_str(*at, &format!(" # note {n}\n"));
+            }
+            let what = format!("{name} with comments (round {round}):\n{commented}");
+            let once = format(&commented, &what);
+            assert_eq!(format(&once, &what), once, "{what}");
+            assert_eq!(comments(&once), comments(&commented), "{what}");
+        }
+    }
+}
+
 /// Small pieces of policy text that make interesting mutations.
 const PIECES: &[&str] = &[
     "#",

@@ -1059,6 +1059,21 @@ fn never_open_and_out_of_range() {
 // ---------------------------------------------------------------------------------------------
 // Laws, checked against a plain reference: every interval of every date converted on its own.
 
+/// The law calendars, compiled once for all cases.
+fn law_calendars() -> &'static [(CalendarSpec, Calendar)] {
+    static CALENDARS: std::sync::OnceLock<Vec<(CalendarSpec, Calendar)>> =
+        std::sync::OnceLock::new();
+    CALENDARS.get_or_init(|| {
+        law_specs()
+            .into_iter()
+            .map(|spec| {
+                let calendar = Calendar::compile(&spec);
+                (spec, calendar)
+            })
+            .collect()
+    })
+}
+
 fn law_specs() -> Vec<CalendarSpec> {
     vec![
         spec(
@@ -1181,18 +1196,29 @@ proptest! {
 
     #[test]
     fn between_matches_the_reference(which in 0usize..6, a in instant(), span in 0i64..40_000_000) {
-        let specs = law_specs();
-        let spec = &specs[which];
-        let cal = Calendar::compile(spec);
+        let (spec, cal) = &law_calendars()[which];
         let b = a + TimeDelta::seconds(span);
         prop_assert_eq!(cal.between(a, b), reference_between(spec, a, b));
     }
 
     #[test]
+    fn between_matches_the_reference_in_any_era(
+        which in 0usize..6,
+        // 1890-01-01 .. 2150-01-01: old and future rules, and no rules at all.
+        a in (-2_524_521_600i64..5_680_281_600).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap()),
+        span in 0i64..8_000_000,
+        d in (0i64..20_000).prop_map(TimeDelta::minutes),
+    ) {
+        let (spec, cal) = &law_calendars()[which];
+        let b = a + TimeDelta::seconds(span);
+        prop_assert_eq!(cal.between(a, b), reference_between(spec, a, b));
+        let due = cal.add(a, d).unwrap();
+        prop_assert_eq!(reference_between(spec, a, due), d);
+    }
+
+    #[test]
     fn add_is_exact_and_minimal(which in 0usize..6, start in instant(), d in business()) {
-        let specs = law_specs();
-        let spec = &specs[which];
-        let cal = Calendar::compile(spec);
+        let (spec, cal) = &law_calendars()[which];
         let due = cal.add(start, d).unwrap();
         prop_assert!(due >= start);
         prop_assert_eq!(cal.between(start, due), d);
@@ -1210,7 +1236,7 @@ proptest! {
         a in business(),
         b in business(),
     ) {
-        let cal = Calendar::compile(&law_specs()[which]);
+        let (_, cal) = &law_calendars()[which];
         let other = start + TimeDelta::seconds(later);
         prop_assert!(cal.add(start, a).unwrap() <= cal.add(other, a).unwrap());
         prop_assert!(cal.add(start, a).unwrap() <= cal.add(start, a + b).unwrap());
@@ -1220,7 +1246,7 @@ proptest! {
 
     #[test]
     fn next_and_last_open(which in 0usize..6, at in instant()) {
-        let cal = Calendar::compile(&law_specs()[which]);
+        let (_, cal) = &law_calendars()[which];
         let next = cal.next_open(at).unwrap();
         prop_assert!(next >= at);
         prop_assert!(cal.is_open(next));
@@ -1234,8 +1260,7 @@ proptest! {
 
     #[test]
     fn workday_deadlines_close_an_open_day(which in 0usize..6, start in instant(), n in 0u32..400) {
-        let spec = &law_specs()[which];
-        let cal = Calendar::compile(spec);
+        let (spec, cal) = &law_calendars()[which];
         let due = cal.add_workdays(start, n).unwrap();
         // The deadline ends open time: open just before it, closed or continuing after.
         prop_assert!(cal.is_open(due - TimeDelta::nanoseconds(1)));

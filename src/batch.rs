@@ -1,0 +1,258 @@
+//! The streaming batch engine: JSONL event streams in, reports out as cases complete.
+//!
+//! Lines are read in chunks; each chunk is parsed on all cores, then its lines
+//! are grouped by case in input order. A case is complete when none of its
+//! lines has come among the last `window` lines (the idle window); complete
+//! cases are evaluated on all cores and written in the order their ids were
+//! first seen, so the output does not depend on the number of threads. A line
+//! of a case that was already evaluated is rejected with its location, so a
+//! report never stands on part of a case's events: when nothing is rejected for
+//! that reason, the report is byte for byte the one of whole-input evaluation.
+//! Memory is bounded by the cases open in the window, not by the input size.
+//! The rule and the figures are documented in `docs/performance.md`.
+
+use crate::case::{CaseBatch, JsonlGrouper, NumberedCase, ReadOptions, Rejected};
+use crate::eval::{Evaluator, ObjectivePlan, Tally};
+use crate::report::{
+    CaseReport, EmitError, Instant, PolicyRef, RejectedCase, Report, ReportWriter, Summary,
+};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+
+/// The idle window used when none is given: a case is complete after this many lines without one of its own.
+pub const DEFAULT_WINDOW: u64 = 100_000;
+
+/// Lines read, parsed and grouped at a time.
+pub const CHUNK_LINES: usize = 16_384;
+
+/// A case's report and objective counts, or why it was rejected.
+type Evaluated = Result<(CaseReport, Tally), Rejected>;
+
+/// How a batch run reads and evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOptions {
+    /// The evaluation instant.
+    pub as_of: DateTime<Utc>,
+    /// Lines without one of its own after which a case is complete; 0 keeps every case open to the end.
+    pub window: u64,
+    /// Lines read, parsed and grouped at a time (0: [`CHUNK_LINES`]); complete cases are looked for after each chunk.
+    pub chunk_lines: usize,
+}
+
+/// How far a run has got, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Lines read.
+    pub lines: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Cases evaluated so far.
+    pub evaluated: u64,
+    /// Cases seen but not complete yet.
+    pub open_cases: usize,
+}
+
+/// One streaming run: push sources, then [`Batch::finish`].
+pub struct Batch<'e, 'p, W: Write> {
+    evaluator: &'e Evaluator<'p>,
+    objectives: ObjectivePlan<'p>,
+    options: BatchOptions,
+    grouper: JsonlGrouper,
+    writer: ReportWriter<W>,
+    /// Complete cases that wait for an earlier case to be written (`None`: rejected).
+    waiting: BTreeMap<u64, Option<CaseReport>>,
+    /// The first-seen number of the next case to write.
+    next_out: u64,
+    case_rejections: Vec<(u64, Rejected)>,
+    tally: Tally,
+    summary: Summary,
+    progress: Progress,
+}
+
+impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
+    /// Starts a run evaluating with `evaluator` and writing reports to `writer`.
+    pub fn new(
+        evaluator: &'e Evaluator<'p>,
+        options: BatchOptions,
+        writer: ReportWriter<W>,
+    ) -> Self {
+        let policy = evaluator.policy();
+        Batch {
+            evaluator,
+            objectives: ObjectivePlan::new(policy),
+            options,
+            grouper: JsonlGrouper::new(ReadOptions::for_policy(policy)),
+            writer,
+            waiting: BTreeMap::new(),
+            next_out: 0,
+            case_rejections: Vec::new(),
+            tally: Tally::default(),
+            summary: Summary::default(),
+            progress: Progress::default(),
+        }
+    }
+
+    /// Starts a run writing `format` to `out`, with the header of `evaluator`'s policy at `options.as_of`.
+    pub fn writing(
+        evaluator: &'e Evaluator<'p>,
+        options: BatchOptions,
+        format: crate::report::Format,
+        out: W,
+    ) -> Result<Self, EmitError> {
+        let (as_of, policy) = header(evaluator, options.as_of);
+        let writer = ReportWriter::new(format, as_of, policy, out)?;
+        Ok(Batch::new(evaluator, options, writer))
+    }
+
+    /// Reads every line of `reader` (named `source` in locations), calling `progress` after each chunk.
+    pub fn push_reader(
+        &mut self,
+        source: &str,
+        mut reader: impl BufRead,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(), EmitError> {
+        let mut text = String::new();
+        let chunk_lines = match self.options.chunk_lines {
+            0 => CHUNK_LINES,
+            n => n,
+        };
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(chunk_lines);
+        let mut line = 0;
+        loop {
+            text.clear();
+            spans.clear();
+            while spans.len() < chunk_lines {
+                let start = text.len();
+                if reader.read_line(&mut text)? == 0 {
+                    break;
+                }
+                spans.push((start, text.len()));
+            }
+            if spans.is_empty() {
+                return Ok(());
+            }
+            let opts = self.grouper.options();
+            let parsed: Vec<_> = spans
+                .par_iter()
+                .map(|&(start, end)| JsonlGrouper::parse(opts, text.get(start..end).unwrap_or("")))
+                .collect();
+            for parsed in parsed {
+                line += 1;
+                self.grouper.push_parsed(source, line, parsed);
+            }
+            self.progress.lines += spans.len() as u64;
+            self.progress.bytes += text.len() as u64;
+            if self.options.window > 0 {
+                let complete = self.grouper.take_idle(self.options.window);
+                self.evaluate(complete)?;
+            }
+            self.progress.open_cases = self.grouper.open_cases();
+            progress(&self.progress);
+        }
+    }
+
+    /// Reads every line of `text` (named `source` in locations).
+    pub fn push_text(&mut self, source: &str, text: &str) -> Result<(), EmitError> {
+        self.push_reader(source, text.as_bytes(), &mut |_| {})
+    }
+
+    /// Evaluates the cases still open, writes the end of the report and returns the output and the counts.
+    pub fn finish(mut self) -> Result<(W, Summary), EmitError> {
+        let grouper = std::mem::take(&mut self.grouper);
+        let (line_rejections, rest) = grouper.finish_numbered();
+        self.evaluate(rest)?;
+        self.case_rejections.sort_by_key(|(seq, _)| *seq);
+        let rejected: Vec<RejectedCase> = line_rejections
+            .iter()
+            .chain(self.case_rejections.iter().map(|(_, r)| r))
+            .map(|r| RejectedCase {
+                source: r.source.clone(),
+                error: r.error.clone(),
+            })
+            .collect();
+        let mut summary = self.summary;
+        summary.rejected = rejected.len();
+        summary.cases = summary.evaluated + summary.rejected;
+        let objectives = self.objectives.report(&self.tally);
+        let out = self.writer.finish(objectives, rejected, summary)?;
+        Ok((out, summary))
+    }
+
+    /// Evaluates complete cases on all cores and writes those whose turn has come.
+    fn evaluate(&mut self, complete: Vec<NumberedCase>) -> Result<(), EmitError> {
+        let (evaluator, objectives, as_of) = (self.evaluator, &self.objectives, self.options.as_of);
+        let done: Vec<(u64, Evaluated)> = complete
+            .into_par_iter()
+            .map(|numbered| {
+                let result = numbered.case.map(|case| {
+                    let report = evaluator.evaluate(&case, as_of);
+                    let tally = objectives.count(&case, &report, as_of);
+                    (report, tally)
+                });
+                (numbered.seq, result)
+            })
+            .collect();
+        for (seq, result) in done {
+            match result {
+                Ok((report, tally)) => {
+                    self.tally.merge(tally);
+                    self.summary.add(&report);
+                    self.progress.evaluated += 1;
+                    self.waiting.insert(seq, Some(report));
+                }
+                Err(rejected) => {
+                    self.case_rejections.push((seq, rejected));
+                    self.waiting.insert(seq, None);
+                }
+            }
+        }
+        while let Some(ready) = self.waiting.remove(&self.next_out) {
+            if let Some(report) = ready {
+                self.writer.case(report)?;
+            }
+            self.next_out += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The instant and policy a report of `evaluator` at `as_of` starts with.
+fn header(evaluator: &Evaluator<'_>, as_of: DateTime<Utc>) -> (Instant, PolicyRef) {
+    let policy = evaluator.policy();
+    (
+        Instant::new(as_of, policy.timezone),
+        PolicyRef {
+            name: policy.name.clone(),
+            version: policy.version,
+        },
+    )
+}
+
+/// Whole-input evaluation of cases already read: every case on all cores, in order, with objectives.
+pub fn evaluate_whole(
+    evaluator: &Evaluator<'_>,
+    batch: &CaseBatch,
+    as_of: DateTime<Utc>,
+) -> Report {
+    let objectives = ObjectivePlan::new(evaluator.policy());
+    let evaluated: Vec<(CaseReport, Tally)> = batch
+        .cases
+        .par_iter()
+        .map(|case| {
+            let report = evaluator.evaluate(case, as_of);
+            let tally = objectives.count(case, &report, as_of);
+            (report, tally)
+        })
+        .collect();
+    let mut tally = Tally::default();
+    let mut cases = Vec::with_capacity(evaluated.len());
+    for (report, counts) in evaluated {
+        tally.merge(counts);
+        cases.push(report);
+    }
+    let mut report = evaluator.report(cases, &batch.rejected, as_of);
+    report.objectives = objectives.report(&tally);
+    report
+}

@@ -1,0 +1,231 @@
+//! Objectives: rates over many cases, per day, week or month.
+//!
+//! Each case adds its clock instances to a [`Tally`]; the tally of a run is the
+//! sum of the tallies of its cases, so cases can be counted in any order (and on
+//! any thread) with the same result. The rules, as documented in
+//! `docs/semantics.md`:
+//!
+//! - a case counts when the objective's `applies when` holds on the case state
+//!   at the evaluation instant (after every event seen);
+//! - only decided clock instances of the promise count (`met` or `breached`);
+//!   running, paused, pending and unpromised instances are not counted yet;
+//! - an instance belongs to the period (day, ISO week, month) in which its clock
+//!   started, in the zone of the objective's calendar (or the policy's zone);
+//! - `met within D`: the instance ended `met` and stopped no later than D after
+//!   its start, counted as D's rule counts (pauses do not extend D);
+//! - the state is `met` when the rate is at least (`at least`) or at most
+//!   (`at most`) the percentage, `missed` otherwise.
+
+use super::clock::{budget, TargetPlan};
+use super::state::{holds_opt, CaseState, Scope};
+use super::{calendar_for, describe};
+use crate::case::Case;
+use crate::check::Policy;
+use crate::report::{CaseReport, ClockState, ObjectiveReport};
+use crate::syntax::ast::{Objective, Outcome, PeriodUnit};
+use crate::time::{Calendar, CalendarSpec};
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use std::collections::BTreeMap;
+
+/// The objectives of a policy, compiled once for many cases.
+#[derive(Debug, Clone)]
+pub struct ObjectivePlan<'p> {
+    objectives: Vec<CompiledObjective<'p>>,
+}
+
+#[derive(Debug, Clone)]
+struct CompiledObjective<'p> {
+    decl: &'p Objective,
+    /// The zone whose days, weeks and months group the instances.
+    zone: Tz,
+    /// `within D`, ready to compute D's deadline from an instance's start.
+    within: Option<TargetPlan<'p>>,
+}
+
+/// Counts per objective and period: `(met, total)`. Add tallies with [`Tally::merge`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    counts: BTreeMap<(usize, String), (u64, u64)>,
+}
+
+impl<'p> ObjectivePlan<'p> {
+    /// Compiles the objectives of `policy`.
+    pub fn new(policy: &'p Policy) -> Self {
+        let policy_zone = policy.timezone.unwrap_or(chrono_tz::UTC);
+        let zone_calendar = Calendar::compile(&CalendarSpec {
+            tz: policy_zone,
+            always: true,
+            weekly: Vec::new(),
+            closed: Vec::new(),
+            open_dates: Vec::new(),
+        });
+        let objectives = policy
+            .objectives
+            .iter()
+            .map(|decl| CompiledObjective {
+                decl,
+                zone: decl
+                    .period
+                    .on
+                    .as_ref()
+                    .and_then(|on| policy.calendars.get(&on.name))
+                    .map_or(policy_zone, Calendar::tz),
+                within: decl.measure.within.as_ref().map(|deadline| TargetPlan {
+                    when: None,
+                    deadline,
+                    calendar: calendar_for(policy, Some(&zone_calendar), deadline),
+                    text: describe::deadline(deadline),
+                }),
+            })
+            .collect();
+        ObjectivePlan { objectives }
+    }
+
+    /// Whether the policy has any objective (when not, counting can be skipped).
+    pub fn is_empty(&self) -> bool {
+        self.objectives.is_empty()
+    }
+
+    /// The counts one case contributes, from the case and its report at `as_of`.
+    pub fn count(&self, case: &Case, report: &CaseReport, as_of: DateTime<Utc>) -> Tally {
+        let mut tally = Tally::default();
+        if self.objectives.is_empty() {
+            return tally;
+        }
+        let mut state: Option<CaseState<'_>> = None;
+        for (index, objective) in self.objectives.iter().enumerate() {
+            if let Some(applies) = &objective.decl.applies {
+                let state = state.get_or_insert_with(|| final_state(case, as_of));
+                let scope = Scope { event: None, state };
+                if !holds_opt(Some(applies), scope) {
+                    continue;
+                }
+            }
+            let measure = &objective.decl.measure;
+            for instance in report
+                .promises
+                .iter()
+                .filter(|p| p.promise == measure.promise.name)
+            {
+                let decided = matches!(instance.state, ClockState::Met | ClockState::Breached);
+                let Some(started) = instance.started.filter(|_| decided) else {
+                    continue;
+                };
+                let started = started.utc();
+                let counted = match measure.outcome {
+                    Outcome::Breached => instance.state == ClockState::Breached,
+                    Outcome::Met => {
+                        instance.state == ClockState::Met
+                            && objective.within.as_ref().map_or(true, |within| {
+                                stopped_within(within, started, instance.stopped.map(|s| s.utc()))
+                            })
+                    }
+                };
+                let period = period_of(started, objective.zone, objective.decl.period.unit);
+                let entry = tally.counts.entry((index, period)).or_default();
+                entry.0 += u64::from(counted);
+                entry.1 += 1;
+            }
+        }
+        tally
+    }
+
+    /// The report lines of a tally: objectives in declaration order, periods in time order.
+    pub fn report(&self, tally: &Tally) -> Vec<ObjectiveReport> {
+        tally
+            .counts
+            .iter()
+            .filter_map(|((index, period), &(met, total))| {
+                let decl = self.objectives.get(*index)?.decl;
+                let rate = if total == 0 {
+                    0.0
+                } else {
+                    met as f64 / total as f64
+                };
+                let threshold = decl.measure.percent.value / 100.0;
+                let ok = if decl.measure.at_least {
+                    rate >= threshold
+                } else {
+                    rate <= threshold
+                };
+                Some(ObjectiveReport {
+                    objective: decl.name.name.clone(),
+                    period: period.clone(),
+                    met,
+                    total,
+                    rate,
+                    state: if ok { "met" } else { "missed" }.to_owned(),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Tally {
+    /// Adds `other`'s counts to these.
+    pub fn merge(&mut self, other: Tally) {
+        for (key, (met, total)) in other.counts {
+            let entry = self.counts.entry(key).or_default();
+            entry.0 += met;
+            entry.1 += total;
+        }
+    }
+}
+
+/// The case state after every event at or before `as_of`, in time order.
+fn final_state(case: &Case, as_of: DateTime<Utc>) -> CaseState<'_> {
+    let mut events: Vec<_> = case.events.iter().filter(|e| e.at <= as_of).collect();
+    events.sort_by_key(|e| e.at);
+    let mut state = CaseState::new(case);
+    for event in events {
+        state.apply(event);
+    }
+    state
+}
+
+/// Whether a clock started at `started` stopped no later than `within`'s deadline from its start.
+fn stopped_within(
+    within: &TargetPlan<'_>,
+    started: DateTime<Utc>,
+    stopped: Option<DateTime<Utc>>,
+) -> bool {
+    let Some(stopped) = stopped else {
+        return false;
+    };
+    match budget(within, started) {
+        Ok(Some(budget)) => stopped <= budget.plain_due,
+        // A cut-off whose `if before` excludes this start, or a deadline out of range: not within.
+        Ok(None) | Err(_) => false,
+    }
+}
+
+/// The period containing `t` in `zone`: `2026-06-19`, `2026-W25` (ISO week) or `2026-06`.
+fn period_of(t: DateTime<Utc>, zone: Tz, unit: PeriodUnit) -> String {
+    let local = t.with_timezone(&zone).date_naive();
+    match unit {
+        PeriodUnit::Day => local.format("%Y-%m-%d").to_string(),
+        PeriodUnit::Week => {
+            let week = local.iso_week();
+            format!("{}-W{:02}", week.year(), week.week())
+        }
+        PeriodUnit::Month => local.format("%Y-%m").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_days_iso_weeks_and_months_in_the_zone() {
+        let t = DateTime::parse_from_rfc3339("2026-12-31T20:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let shanghai = chrono_tz::Asia::Shanghai;
+        assert_eq!(period_of(t, shanghai, PeriodUnit::Day), "2027-01-01");
+        assert_eq!(period_of(t, chrono_tz::UTC, PeriodUnit::Day), "2026-12-31");
+        assert_eq!(period_of(t, shanghai, PeriodUnit::Week), "2026-W53");
+        assert_eq!(period_of(t, shanghai, PeriodUnit::Month), "2027-01");
+    }
+}

@@ -1,0 +1,476 @@
+//! A workload generator: realistic, interleaved JSONL event streams for a policy.
+//!
+//! The events of a case are drawn from the policy's own vocabulary: the events
+//! that start and stop its promises, pause and resume them and restart them,
+//! and every other event a rule names (transfers, dissatisfaction, notices,
+//! appointments…). Attributes take the values the policy's conditions test.
+//! A case opens, goes through a few steps (pauses, transfers, escalation
+//! events, promises made and kept), is mostly closed, and is sometimes
+//! reopened. Cases arrive every few seconds and their events are written in
+//! time order, so many cases are interleaved. The same policy, options and
+//! seed always give the same bytes. See `docs/performance.md`.
+
+use crate::check::Policy;
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io::{self, Write};
+
+/// The policy used when none is given: a contact centre's complaints.
+pub const CONTACT_CENTRE_POLICY: &str = include_str!("generate/contact-centre.policy");
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenerateOptions {
+    /// Number of cases.
+    pub cases: u64,
+    /// The seed: the same seed gives the same output.
+    pub seed: u64,
+    /// When the first case opens.
+    pub start: DateTime<Utc>,
+}
+
+/// A small, fast pseudo-random generator (SplitMix64); not for anything secret.
+#[derive(Debug, Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A number in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// A number in `[low, high]`.
+    fn range(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next() % (high - low + 1)
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        if items.is_empty() {
+            return None;
+        }
+        items.get((self.next() % items.len() as u64) as usize)
+    }
+    /// Seconds until the next event of a case: mostly seconds or minutes, sometimes an hour or two.
+    fn gap(&mut self) -> i64 {
+        let roll = self.unit();
+        let seconds = if roll < 0.35 {
+            self.range(2, 60)
+        } else if roll < 0.85 {
+            self.range(60, 30 * 60)
+        } else {
+            self.range(30 * 60, 2 * 3600)
+        };
+        seconds as i64
+    }
+}
+
+/// The events and attribute values a policy uses.
+#[derive(Debug, Default)]
+struct Vocabulary {
+    openers: Vec<String>,
+    closers: Vec<String>,
+    pauses: Vec<(String, String)>,
+    reopen: Option<String>,
+    others: Vec<String>,
+    attributes: Vec<(String, Vec<serde_json::Value>)>,
+    ranks: Vec<String>,
+    commitments: bool,
+    within: Vec<String>,
+}
+
+fn add_unique(list: &mut Vec<String>, name: &str) {
+    if !list.iter().any(|known| known == name) {
+        list.push(name.to_owned());
+    }
+}
+
+impl Vocabulary {
+    fn of(policy: &Policy) -> Self {
+        let mut words = Vocabulary::default();
+        for promise in &policy.promises {
+            if let Some(from) = promise.from.first() {
+                add_unique(&mut words.openers, &from.event.name);
+            }
+            if let Some(until) = promise.until.first() {
+                add_unique(&mut words.closers, &until.event.name);
+            }
+            for pause in &promise.pauses {
+                if let (Some(on), Some(resume)) = (pause.on.first(), pause.resume.first()) {
+                    let pair = (on.event.name.clone(), resume.event.name.clone());
+                    if !words.pauses.contains(&pair) {
+                        words.pauses.push(pair);
+                    }
+                }
+            }
+            if words.reopen.is_none() {
+                words.reopen = promise.restart.first().map(|r| r.event.name.clone());
+            }
+        }
+        words.closers.retain(|c| !words.openers.contains(c));
+        let mut tree = serde_json::json!([
+            policy.standards,
+            policy.escalations,
+            policy.promises,
+            policy.objectives
+        ]);
+        let mut named = Vec::new();
+        walk(&mut tree, &mut named, &mut words.attributes);
+        let reserved = ["promised", "fulfilled", "transferred"];
+        for name in named {
+            let taken = words.openers.contains(&name)
+                || words.closers.contains(&name)
+                || words.pauses.iter().any(|(a, b)| *a == name || *b == name)
+                || words.reopen.as_ref() == Some(&name)
+                || reserved.contains(&name.as_str());
+            if !taken {
+                add_unique(&mut words.others, &name);
+            }
+        }
+        if words.openers.is_empty() {
+            words.openers.push("opened".to_owned());
+        }
+        if words.closers.is_empty() {
+            words.closers.push("resolved".to_owned());
+        }
+        words.ranks = policy.ranks.clone();
+        words.commitments = policy.commitments.is_some();
+        words.within = vec!["30m".to_owned(), "2h".to_owned()];
+        words.within.extend(policy.terms.keys().cloned());
+        words
+    }
+}
+
+/// Collects every event named by a pattern and the values conditions compare fields with.
+fn walk(
+    node: &mut serde_json::Value,
+    events: &mut Vec<String>,
+    attributes: &mut Vec<(String, Vec<serde_json::Value>)>,
+) {
+    match node {
+        serde_json::Value::Object(map) => {
+            if let Some(name) = map
+                .get("event")
+                .and_then(|e| e.get("name"))
+                .and_then(|n| n.as_str())
+            {
+                add_unique(events, name);
+            }
+            let field = map
+                .get("field")
+                .and_then(|f| f.get("name"))
+                .and_then(|n| n.as_str())
+                .map(str::to_owned);
+            if let Some(field) = field {
+                let literals: Vec<serde_json::Value> = match (map.get("value"), map.get("values")) {
+                    (Some(value), _) => vec![literal(value)],
+                    (None, Some(serde_json::Value::Array(values))) => {
+                        values.iter().map(literal).collect()
+                    }
+                    _ => vec![serde_json::Value::Bool(true)],
+                };
+                if !attributes.iter().any(|(name, _)| *name == field) {
+                    attributes.push((field.clone(), Vec::new()));
+                }
+                let Some((_, entry)) = attributes.iter_mut().find(|(name, _)| *name == field)
+                else {
+                    return;
+                };
+                for value in literals {
+                    // Values on both sides of each test, so conditions hold for some cases only.
+                    let variants = match &value {
+                        serde_json::Value::Number(n) => {
+                            let n = n.as_f64().unwrap_or_default();
+                            vec![
+                                value.clone(),
+                                serde_json::json!(n + 1.0),
+                                serde_json::json!(n - 1.0),
+                            ]
+                        }
+                        serde_json::Value::String(_) => vec![value, serde_json::json!("general")],
+                        _ => vec![value],
+                    };
+                    for variant in variants {
+                        if !entry.contains(&variant) {
+                            entry.push(variant);
+                        }
+                    }
+                }
+            }
+            for (_, child) in map.iter_mut() {
+                walk(child, events, attributes);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                walk(item, events, attributes);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The plain value of a serialized literal (`{"str": {"value": "x", …}}` → `"x"`).
+fn literal(value: &serde_json::Value) -> serde_json::Value {
+    value
+        .as_object()
+        .and_then(|map| map.values().next())
+        .and_then(|inner| inner.get("value"))
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// The next event of an open case: (time, case number, slot, event index).
+type NextEvent = (DateTime<Utc>, u64, usize, usize);
+
+/// One event of a case, before it is written.
+struct Planned {
+    at: DateTime<Utc>,
+    /// The fields after `case` and `at`, as JSON text starting with `,`.
+    rest: String,
+}
+
+/// Writes `options.cases` cases for `policy` to `out` in time order; returns the number of events.
+pub fn generate(
+    policy: &Policy,
+    options: &GenerateOptions,
+    out: &mut dyn Write,
+) -> io::Result<u64> {
+    let words = Vocabulary::of(policy);
+    let zone = policy.timezone.unwrap_or(chrono_tz::UTC);
+    let mut arrivals = Rng(options.seed);
+    let mut next_arrival = options.start;
+    let mut started = 0u64;
+    let mut timelines: Vec<Option<(String, Vec<Planned>)>> = Vec::new();
+    let mut free: Vec<usize> = Vec::new();
+    // (time, case number, slot, event index): the earliest event first, ties by case then position.
+    let mut heap: BinaryHeap<Reverse<NextEvent>> = BinaryHeap::new();
+    let mut written = 0u64;
+    let mut line = String::new();
+    loop {
+        let next_event = heap.peek().map(|Reverse(entry)| entry.0);
+        let start_case = started < options.cases && next_event.map_or(true, |t| next_arrival <= t);
+        if start_case {
+            let number = started;
+            started += 1;
+            let mut rng = Rng(options.seed ^ number.wrapping_mul(0xA076_1D64_78BD_642F));
+            let events = case_timeline(&words, &mut rng, next_arrival);
+            let id = format!("C{number:07}");
+            let slot = match free.pop() {
+                Some(slot) => slot,
+                None => {
+                    timelines.push(None);
+                    timelines.len() - 1
+                }
+            };
+            if let Some(first) = events.first() {
+                heap.push(Reverse((first.at, number, slot, 0)));
+            }
+            if let Some(entry) = timelines.get_mut(slot) {
+                *entry = Some((id, events));
+            }
+            next_arrival += TimeDelta::seconds(1 + (arrivals.unit() * 6.0) as i64);
+            continue;
+        }
+        let Some(Reverse((_, number, slot, index))) = heap.pop() else {
+            break;
+        };
+        let Some((id, events)) = timelines.get(slot).and_then(|t| t.as_ref()) else {
+            continue;
+        };
+        if let Some(event) = events.get(index) {
+            line.clear();
+            line.push_str("{\"case\":\"");
+            line.push_str(id);
+            line.push_str("\",\"at\":\"");
+            line.push_str(&stamp(event.at, zone));
+            line.push('"');
+            line.push_str(&event.rest);
+            line.push_str("}\n");
+            out.write_all(line.as_bytes())?;
+            written += 1;
+        }
+        match events.get(index + 1) {
+            Some(next) => heap.push(Reverse((next.at, number, slot, index + 1))),
+            None => {
+                if let Some(entry) = timelines.get_mut(slot) {
+                    *entry = None;
+                }
+                free.push(slot);
+            }
+        }
+    }
+    out.flush()?;
+    Ok(written)
+}
+
+/// An instant in RFC 3339 with the offset of `zone`.
+fn stamp(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+/// A JSON string literal.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+/// A staff member of the given rank (`A…` agents, `S…` others).
+fn staff(rng: &mut Rng, words: &Vocabulary, senior: bool) -> String {
+    let rank = if senior {
+        words
+            .ranks
+            .get(1 + rng.range(0, 1) as usize)
+            .or(words.ranks.last())
+    } else {
+        words.ranks.first()
+    };
+    let id = format!("{}{:03}", if senior { "S" } else { "A" }, rng.range(1, 120));
+    match rank {
+        Some(rank) => format!("{{\"id\":{},\"rank\":{}}}", quoted(&id), quoted(rank)),
+        None => format!("{{\"id\":{}}}", quoted(&id)),
+    }
+}
+
+/// The events of one case opened at `start`.
+fn case_timeline(words: &Vocabulary, rng: &mut Rng, start: DateTime<Utc>) -> Vec<Planned> {
+    let mut events = Vec::new();
+    let mut t = start;
+    let plain = |kind: &str| format!(",\"type\":{}", quoted(kind));
+    // The opening line carries the attributes and the first handler.
+    let mut attributes = Vec::new();
+    for (name, values) in &words.attributes {
+        if rng.chance(0.9) {
+            if let Some(value) = rng.pick(values) {
+                attributes.push(format!("{}:{}", quoted(name), value));
+            }
+        }
+    }
+    for (index, opener) in words.openers.iter().enumerate() {
+        let mut rest = plain(opener);
+        if index == 0 {
+            rest.push_str(&format!(
+                ",\"handler\":{},\"attributes\":{{{}}}",
+                staff(rng, words, false),
+                attributes.join(",")
+            ));
+        }
+        events.push(Planned { at: t, rest });
+    }
+    let mut closers: Vec<&String> = words.closers.iter().collect();
+    // The first stopping event (typically an answer) mostly comes quickly.
+    if rng.chance(0.9) {
+        t += TimeDelta::seconds(rng.range(3, 150) as i64);
+        let first = closers.remove(0);
+        events.push(Planned {
+            at: t,
+            rest: plain(first),
+        });
+    }
+    let mut open_commitments = Vec::new();
+    let steps = rng.range(2, 9);
+    for step in 0..steps {
+        t += TimeDelta::seconds(rng.gap());
+        let roll = rng.unit();
+        if roll < 0.25 && !words.pauses.is_empty() {
+            if let Some((pause, resume)) = rng.pick(&words.pauses) {
+                events.push(Planned {
+                    at: t,
+                    rest: plain(pause),
+                });
+                t += TimeDelta::seconds(rng.gap());
+                events.push(Planned {
+                    at: t,
+                    rest: plain(resume),
+                });
+            }
+        } else if roll < 0.45 {
+            let senior = rng.chance(0.3);
+            let to = staff(rng, words, senior);
+            events.push(Planned {
+                at: t,
+                rest: format!(",\"type\":\"transferred\",\"to\":{to}"),
+            });
+        } else if roll < 0.55 && words.commitments {
+            let id = format!("p{step}");
+            let within = rng.pick(&words.within).cloned().unwrap_or_default();
+            events.push(Planned {
+                at: t,
+                rest: format!(
+                    ",\"type\":\"promised\",\"id\":{},\"within\":{}",
+                    quoted(&id),
+                    quoted(&within)
+                ),
+            });
+            open_commitments.push(id);
+        } else if let Some(other) = rng.pick(&words.others) {
+            let mut rest = plain(other);
+            match other.as_str() {
+                "notified" | "met" => {
+                    rest.push_str(&format!(",\"with\":{}", staff(rng, words, true)));
+                }
+                "appointment" => {
+                    let time = t + TimeDelta::seconds(rng.range(1800, 7200) as i64);
+                    rest.push_str(&format!(
+                        ",\"with\":{},\"time\":\"{}\"",
+                        staff(rng, words, true),
+                        time.format("%Y-%m-%dT%H:%M:%SZ")
+                    ));
+                }
+                _ => {}
+            }
+            events.push(Planned { at: t, rest });
+        }
+        if !closers.is_empty() && rng.chance(0.3) {
+            let closer = closers.remove(0);
+            events.push(Planned {
+                at: t,
+                rest: plain(closer),
+            });
+        }
+    }
+    for id in open_commitments {
+        if rng.chance(0.8) {
+            t += TimeDelta::seconds(rng.gap());
+            events.push(Planned {
+                at: t,
+                rest: format!(",\"type\":\"fulfilled\",\"ref\":{}", quoted(&id)),
+            });
+        }
+    }
+    // Most cases are closed; a few stay open at the end of the stream.
+    if rng.chance(0.95) {
+        for closer in closers {
+            t += TimeDelta::seconds(rng.gap());
+            events.push(Planned {
+                at: t,
+                rest: plain(closer),
+            });
+        }
+        if let (Some(reopen), true) = (&words.reopen, rng.chance(0.08)) {
+            t += TimeDelta::seconds(rng.range(1800, 3 * 3600) as i64);
+            events.push(Planned {
+                at: t,
+                rest: plain(reopen),
+            });
+            if let Some(last) = words.closers.last() {
+                t += TimeDelta::seconds(rng.gap());
+                events.push(Planned {
+                    at: t,
+                    rest: plain(last),
+                });
+            }
+        }
+    }
+    events
+}

@@ -1,0 +1,147 @@
+//! Writing a report while its cases are still being evaluated.
+//!
+//! [`ReportWriter`] writes the same bytes as [`Report::emit`] would for the
+//! whole report, one case at a time: the header first, each case as it comes,
+//! then the objectives, the rejected cases and the counts. YAML is the one
+//! format not written as it goes (its cases are held until the end).
+
+use super::{
+    human, CaseReport, EmitError, Format, Instant, ObjectiveReport, PolicyRef, RejectedCase,
+    Report, Summary, SummaryLine,
+};
+use serde::Serialize;
+use std::io::Write;
+
+/// Writes a report in a [`Format`], case by case.
+#[derive(Debug)]
+pub struct ReportWriter<W: Write> {
+    format: Format,
+    out: W,
+    as_of: Instant,
+    policy: PolicyRef,
+    /// Cases written so far.
+    written: usize,
+    /// YAML only: the cases, written at the end.
+    held: Vec<CaseReport>,
+}
+
+/// A JSON value pretty-printed at nesting depth 1 (every line after the first indented by two spaces).
+fn nested<T: Serialize + ?Sized>(value: &T) -> Result<String, EmitError> {
+    Ok(serde_json::to_string_pretty(value)?.replace('\n', "\n  "))
+}
+
+impl<W: Write> ReportWriter<W> {
+    /// Starts a report of the run at `as_of` under `policy`, writing its header to `out`.
+    pub fn new(
+        format: Format,
+        as_of: Instant,
+        policy: PolicyRef,
+        mut out: W,
+    ) -> Result<Self, EmitError> {
+        match format {
+            Format::Json => write!(
+                out,
+                "{{\n  \"as_of\": {},\n  \"policy\": {},\n  \"cases\": [",
+                serde_json::to_string(&as_of)?,
+                nested(&policy)?
+            )?,
+            Format::Human => {
+                let mut text = String::new();
+                human::header(&mut text, &policy, &as_of);
+                out.write_all(text.as_bytes())?;
+            }
+            Format::Jsonl | Format::Yaml => {}
+        }
+        Ok(ReportWriter {
+            format,
+            out,
+            as_of,
+            policy,
+            written: 0,
+            held: Vec::new(),
+        })
+    }
+
+    /// Writes one case.
+    pub fn case(&mut self, case: CaseReport) -> Result<(), EmitError> {
+        match self.format {
+            Format::Json => {
+                let separator = if self.written == 0 { "\n" } else { ",\n" };
+                let text = serde_json::to_string_pretty(&case)?;
+                self.out.write_all(separator.as_bytes())?;
+                for (index, line) in text.lines().enumerate() {
+                    if index > 0 {
+                        self.out.write_all(b"\n")?;
+                    }
+                    self.out.write_all(b"    ")?;
+                    self.out.write_all(line.as_bytes())?;
+                }
+            }
+            Format::Jsonl => {
+                serde_json::to_writer(&mut self.out, &case)?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Human => {
+                let mut text = String::new();
+                human::case(&mut text, &case);
+                self.out.write_all(text.as_bytes())?;
+            }
+            Format::Yaml => self.held.push(case),
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes the end of the report and returns the output.
+    pub fn finish(
+        mut self,
+        objectives: Vec<ObjectiveReport>,
+        rejected: Vec<RejectedCase>,
+        summary: Summary,
+    ) -> Result<W, EmitError> {
+        match self.format {
+            Format::Json => {
+                let close = if self.written == 0 { "]" } else { "\n  ]" };
+                write!(
+                    self.out,
+                    "{close},\n  \"objectives\": {},\n  \"rejected\": {},\n  \"summary\": {}\n}}\n",
+                    nested(&objectives)?,
+                    nested(&rejected)?,
+                    nested(&summary)?
+                )?;
+            }
+            Format::Jsonl => {
+                serde_json::to_writer(
+                    &mut self.out,
+                    &SummaryLine {
+                        as_of: &self.as_of,
+                        policy: &self.policy,
+                        objectives: &objectives,
+                        rejected: &rejected,
+                        summary: &summary,
+                    },
+                )?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Human => {
+                let mut text = String::new();
+                human::trailer(&mut text, &objectives, &rejected, &summary);
+                self.out.write_all(text.as_bytes())?;
+            }
+            Format::Yaml => {
+                let report = Report {
+                    as_of: self.as_of,
+                    policy: self.policy.clone(),
+                    cases: std::mem::take(&mut self.held),
+                    objectives,
+                    rejected,
+                    summary,
+                };
+                self.out
+                    .write_all(serde_yaml::to_string(&report)?.as_bytes())?;
+            }
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}

@@ -1,0 +1,276 @@
+//! The streaming batch engine: streaming and whole-input evaluation give the same bytes, one and
+//! many threads give the same bytes, a line after its case was evaluated is rejected, objectives
+//! count per period, and the workload generator is deterministic.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+use chrono::{DateTime, Utc};
+use covenant::batch::{evaluate_whole, Batch, BatchOptions, Progress};
+use covenant::case::{JsonlGrouper, ReadOptions};
+use covenant::check::Policy;
+use covenant::eval::Evaluator;
+use covenant::generate::{generate, GenerateOptions, CONTACT_CENTRE_POLICY};
+use covenant::report::{Format, Summary};
+
+const FORMATS: [Format; 4] = [Format::Json, Format::Jsonl, Format::Human, Format::Yaml];
+
+fn instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A generated stream of `cases` cases for the built-in policy.
+fn generated(policy: &Policy, cases: u64, seed: u64) -> String {
+    let options = GenerateOptions {
+        cases,
+        seed,
+        start: instant("2026-06-01T08:00:00Z"),
+    };
+    let mut out = Vec::new();
+    generate(policy, &options, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Streams `text` in chunks of `chunk` lines; returns the output, the counts and the most cases open at once.
+fn stream(
+    policy: &Policy,
+    text: &str,
+    format: Format,
+    window: u64,
+    chunk: usize,
+) -> (String, Summary, usize) {
+    let evaluator = Evaluator::new(policy);
+    let options = BatchOptions {
+        as_of: instant("2026-06-20T00:00:00Z"),
+        window,
+        chunk_lines: chunk,
+    };
+    let mut batch = Batch::writing(&evaluator, options, format, Vec::new()).unwrap();
+    let mut most_open = 0;
+    let mut track = |progress: &Progress| most_open = most_open.max(progress.open_cases);
+    batch
+        .push_reader("input.jsonl", text.as_bytes(), &mut track)
+        .unwrap();
+    let (out, summary) = batch.finish().unwrap();
+    (String::from_utf8(out).unwrap(), summary, most_open)
+}
+
+/// Reads all of `text`, then evaluates every case.
+fn whole(policy: &Policy, text: &str, format: Format) -> String {
+    let mut grouper = JsonlGrouper::new(ReadOptions::for_policy(policy));
+    grouper.push_text("input.jsonl", text);
+    let batch = grouper.finish();
+    let report = evaluate_whole(
+        &Evaluator::new(policy),
+        &batch,
+        instant("2026-06-20T00:00:00Z"),
+    );
+    report.emit(format).unwrap()
+}
+
+/// The most lines between two consecutive lines of one case (1 when each case's lines are together).
+fn widest_gap(text: &str) -> u64 {
+    let mut last_seen = std::collections::HashMap::new();
+    let mut widest = 1;
+    for (index, line) in text.lines().enumerate() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = value["case"].as_str().unwrap().to_owned();
+        if let Some(before) = last_seen.insert(id, index as u64) {
+            widest = widest.max(index as u64 - before);
+        }
+    }
+    widest
+}
+
+/// The same lines, each case's lines together (cases in first-seen order, lines in their order).
+fn grouped_by_case(text: &str) -> String {
+    let mut order: Vec<String> = Vec::new();
+    let mut lines: std::collections::HashMap<String, Vec<&str>> = Default::default();
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = value["case"].as_str().unwrap().to_owned();
+        if !lines.contains_key(&id) {
+            order.push(id.clone());
+        }
+        lines.entry(id).or_default().push(line);
+    }
+    order
+        .iter()
+        .flat_map(|id| lines[id].iter().map(|line| format!("{line}\n")))
+        .collect()
+}
+
+#[test]
+fn streaming_and_whole_input_evaluation_give_the_same_bytes() {
+    let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
+    let interleaved = generated(&policy, 300, 7);
+    let grouped = grouped_by_case(&interleaved);
+    let gap = widest_gap(&interleaved);
+    assert!(gap > 1, "the generated cases are interleaved");
+    assert_eq!(widest_gap(&grouped), 1);
+    // A window just wide enough for the interleaved stream, a wide one, the whole input, and a
+    // window of one line for the stream grouped by case (where at most two cases are ever open).
+    let runs = [
+        (&interleaved, gap, 200),
+        (&interleaved, gap * 3, 1_000),
+        (&interleaved, 0, 300),
+        (&grouped, 1, 100),
+    ];
+    for format in FORMATS {
+        let expected = whole(&policy, &interleaved, format);
+        for (text, window, chunk) in runs {
+            let (out, summary, most_open) = stream(&policy, text, format, window, chunk);
+            assert_eq!((summary.evaluated, summary.rejected), (300, 0));
+            if window == 1 {
+                assert!(most_open <= 2, "{most_open} cases open at once");
+            }
+            assert!(
+                out == expected,
+                "{format:?} with window {window} differs from whole-input evaluation"
+            );
+        }
+    }
+}
+
+#[test]
+fn one_and_many_threads_give_the_same_bytes() {
+    let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
+    let text = generated(&policy, 300, 11);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| stream(&policy, &text, Format::Json, 1_500, 128).0)
+    };
+    let one = run(1);
+    assert!(one.contains("\"evaluated\": 300"));
+    assert_eq!(one, run(4));
+}
+
+#[test]
+fn the_command_gives_the_same_bytes_on_one_and_two_threads_and_draws_nothing_when_redirected() {
+    let dir = std::env::temp_dir().join(format!("covenant-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let events = dir.join("events.jsonl");
+    let generated = std::process::Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .args(["generate", "--cases", "200", "--seed", "3"])
+        .output()
+        .unwrap();
+    assert!(generated.status.success());
+    std::fs::write(&events, &generated.stdout).unwrap();
+    let run = |threads: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_covenant"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["eval", "--policy", "src/generate/contact-centre.policy"])
+            .arg(&events)
+            .args(["--at", "2026-06-20T00:00:00Z", "--format", "jsonl"])
+            .args(["--fail-on", "never", "--threads", threads])
+            .output()
+            .unwrap()
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one.status.code(), Some(0));
+    assert!(
+        one.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&one.stdout).lines().count(), 201);
+    assert_eq!(one.stdout, two.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_line_after_its_case_was_evaluated_is_rejected_with_its_location() {
+    let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
+    let text = [
+        r#"{"case": "A", "at": "2026-06-01T09:00:00Z", "type": "opened"}"#,
+        r#"{"case": "B", "at": "2026-06-01T09:01:00Z", "type": "opened"}"#,
+        r#"{"case": "B", "at": "2026-06-01T09:02:00Z", "type": "answered"}"#,
+        r#"{"case": "B", "at": "2026-06-01T09:03:00Z", "type": "responded"}"#,
+        r#"{"case": "A", "at": "2026-06-01T09:04:00Z", "type": "answered"}"#,
+    ]
+    .join("\n");
+    let (out, summary, _) = stream(&policy, &text, Format::Json, 2, 1);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["rejected"][0]["source"], "input.jsonl:5");
+    let error = report["rejected"][0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("case `A` continues after it was evaluated"),
+        "{error}"
+    );
+    assert_eq!((summary.evaluated, summary.rejected), (2, 1));
+    // With a wide enough window the same input is read whole, and nothing is rejected.
+    let (wide, _, _) = stream(&policy, &text, Format::Json, 10, 1);
+    assert_eq!(wide, whole(&policy, &text, Format::Json));
+    assert!(wide.contains("\"rejected\": []"));
+}
+
+#[test]
+fn objectives_count_decided_clock_instances_per_period() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/batch");
+    let policy = Policy::load(format!("{root}/rates.policy")).unwrap();
+    let text = std::fs::read_to_string(format!("{root}/rates.jsonl")).unwrap();
+    let mut grouper = JsonlGrouper::new(ReadOptions::for_policy(&policy));
+    grouper.push_text("rates.jsonl", &text);
+    let batch = grouper.finish();
+    // c4 rang 10 seconds ago: still running, not counted. c5 was never answered: breached.
+    let at = instant("2026-06-02T09:00:10Z");
+    let report = evaluate_whole(&Evaluator::new(&policy), &batch, at);
+    let rows: Vec<(&str, &str, u64, u64, &str)> = report
+        .objectives
+        .iter()
+        .map(|o| {
+            (
+                o.objective.as_str(),
+                o.period.as_str(),
+                o.met,
+                o.total,
+                o.state.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            // c1 and c2 met, c3 (started on the 1st, answered after midnight) breached.
+            ("answer_rate", "2026-06-01", 2, 3, "met"),
+            ("answer_rate", "2026-06-02", 0, 1, "missed"),
+            // Only c1 was answered within 10 seconds.
+            ("fast", "2026-W23", 1, 4, "missed"),
+            ("late", "2026-06", 2, 4, "missed"),
+        ]
+    );
+    insta::assert_snapshot!(report.emit(Format::Human).unwrap());
+}
+
+#[test]
+fn the_generator_is_deterministic_and_interleaves_cases() {
+    let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
+    let first = generated(&policy, 50, 42);
+    assert_eq!(first, generated(&policy, 50, 42));
+    assert_ne!(first, generated(&policy, 50, 43));
+    let ids: Vec<String> = first
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            value["case"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let mut distinct = ids.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 50);
+    // Interleaved: some case has another case's line between two of its own.
+    let switches = ids.windows(2).filter(|pair| pair[0] != pair[1]).count();
+    assert!(switches > distinct.len(), "{switches} switches");
+    // Every line reads as an event of the policy.
+    let batch = {
+        let mut grouper = JsonlGrouper::new(ReadOptions::for_policy(&policy));
+        grouper.push_text("generated.jsonl", &first);
+        grouper.finish()
+    };
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+}
