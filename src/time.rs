@@ -281,7 +281,7 @@ impl Calendar {
 
     /// Open time in `[a, b)`; zero when `b <= a`.
     ///
-    /// Open time beyond the supported date range (after year 9999) is not counted.
+    /// Open time outside the supported dates (before 0001-01-02, from 9999-12-31 on) is not counted.
     pub fn between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> TimeDelta {
         if b <= a {
             return TimeDelta::zero();

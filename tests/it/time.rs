@@ -1191,6 +1191,26 @@ fn business() -> impl Strategy<Value = TimeDelta> {
     ]
 }
 
+#[test]
+fn ten_year_deadlines_match_the_reference() {
+    let start = t("2018-03-01T12:34:56Z");
+    for (spec, cal) in law_calendars() {
+        for hours in [1, 500, 5_000, 20_000] {
+            let d = TimeDelta::hours(hours);
+            let due = cal.add(start, d).unwrap();
+            assert_eq!(
+                reference_between(spec, start, due),
+                d,
+                "{} + {hours}h",
+                spec.tz
+            );
+            assert_eq!(cal.between(start, due), d);
+        }
+        let due = cal.add_workdays(start, 2_000).unwrap();
+        assert!(cal.is_open(due - TimeDelta::nanoseconds(1)), "{}", spec.tz);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
