@@ -708,6 +708,31 @@ fn new_york_shift_in_gap_and_fold() {
             ("2026-03-08T01:59:59-05:00", true),
         ],
     );
+    // Hours entirely inside the gap have no open time that night.
+    let lost = cal("America/New_York", &["sun 02:00-02:30"], &[], &[]);
+    check_between(
+        &lost,
+        &[
+            (
+                "2026-03-08T00:00:00-05:00",
+                "2026-03-09T00:00:00-04:00",
+                "0m",
+            ),
+            (
+                "2026-03-15T00:00:00-04:00",
+                "2026-03-16T00:00:00-04:00",
+                "30m",
+            ),
+        ],
+    );
+    check_next_open(
+        &lost,
+        &[("2026-03-08T00:00:00-05:00", "2026-03-15T02:00:00-04:00")],
+    );
+    check_workdays(
+        &lost,
+        &[("2026-03-07T12:00:00-05:00", 1, "2026-03-15T02:30:00-04:00")],
+    );
     // The night shift runs 7h into spring forward and 9h into fall back.
     let night = cal("America/New_York", &["mon-sun 22:00-06:00"], &[], &[]);
     check_between(
