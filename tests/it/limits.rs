@@ -426,3 +426,15 @@ events:
         .collect();
     insta::assert_snapshot!(details.join("\n"));
 }
+
+/// A service loads a policy once and shares it, and evaluators built from it, between threads.
+#[test]
+fn policies_and_evaluators_are_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Policy>();
+    shared::<covenant::Evaluator<'static>>();
+    shared::<Case>();
+    shared::<covenant::CaseReport>();
+    shared::<covenant::Report>();
+    shared::<covenant::CheckError>();
+}
