@@ -33,6 +33,7 @@ pub mod eval;
 pub mod expect;
 pub mod fmt;
 pub mod generate;
+pub mod limits;
 pub mod report;
 pub mod syntax;
 pub mod time;

@@ -167,6 +167,7 @@ fn a_malformed_case_is_rejected_and_the_batch_goes_on() {
     insta::assert_snapshot!(report.emit(Format::Json).unwrap());
 }
 
+#[cfg(feature = "cli")]
 /// Runs the `covenant` binary from the crate root; returns (exit code, stdout).
 fn covenant(args: &[&str], stdin: Option<&str>) -> (i32, String) {
     use std::io::Write;
@@ -189,8 +190,10 @@ fn covenant(args: &[&str], stdin: Option<&str>) -> (i32, String) {
     )
 }
 
+#[cfg(feature = "cli")]
 const PROMISES: &str = "tests/fixtures/eval/promises/policy.policy";
 
+#[cfg(feature = "cli")]
 #[test]
 fn exit_code_follows_fail_on() {
     let case = "tests/fixtures/eval/promises/before-during-after.yaml";
@@ -221,6 +224,7 @@ fn exit_code_follows_fail_on() {
     assert_eq!(run("2026-06-19T11:40:00", "breach"), 0);
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn could_not_run_exits_with_2() {
     let case = "tests/fixtures/eval/promises/met-vip.yaml";
@@ -232,6 +236,7 @@ fn could_not_run_exits_with_2() {
     assert_eq!(unreadable.0, 2);
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn jsonl_writes_one_line_per_case_then_the_summary() {
     let (code, out) = covenant(
@@ -264,6 +269,7 @@ fn jsonl_writes_one_line_per_case_then_the_summary() {
     assert_eq!(summary["breaches"], breaches);
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn stdin_folders_and_rejected_cases() {
     let text = std::fs::read_to_string("tests/fixtures/eval-batch/batch.yaml").unwrap();
@@ -318,6 +324,7 @@ fn stdin_folders_and_rejected_cases() {
     assert_eq!(code, 0);
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn explain_shows_clocks_pauses_and_deadlines() {
     let (code, out) = covenant(
@@ -335,6 +342,7 @@ fn explain_shows_clocks_pauses_and_deadlines() {
     insta::assert_snapshot!(out);
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn human_report() {
     let (_, out) = covenant(
