@@ -133,7 +133,6 @@ fn streaming_and_whole_input_evaluation_give_the_same_bytes() {
     }
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn one_and_many_threads_give_the_same_bytes() {
     let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
@@ -150,7 +149,6 @@ fn one_and_many_threads_give_the_same_bytes() {
     assert_eq!(one, run(4));
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn the_command_gives_the_same_bytes_on_one_and_two_threads_and_draws_nothing_when_redirected() {
     let dir = std::env::temp_dir().join(format!("covenant-batch-{}", std::process::id()));

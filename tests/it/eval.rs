@@ -167,7 +167,6 @@ fn a_malformed_case_is_rejected_and_the_batch_goes_on() {
     insta::assert_snapshot!(report.emit(Format::Json).unwrap());
 }
 
-#[cfg(feature = "cli")]
 /// Runs the `covenant` binary from the crate root; returns (exit code, stdout).
 fn covenant(args: &[&str], stdin: Option<&str>) -> (i32, String) {
     use std::io::Write;
@@ -190,10 +189,8 @@ fn covenant(args: &[&str], stdin: Option<&str>) -> (i32, String) {
     )
 }
 
-#[cfg(feature = "cli")]
 const PROMISES: &str = "tests/fixtures/eval/promises/policy.policy";
 
-#[cfg(feature = "cli")]
 #[test]
 fn exit_code_follows_fail_on() {
     let case = "tests/fixtures/eval/promises/before-during-after.yaml";
@@ -224,7 +221,6 @@ fn exit_code_follows_fail_on() {
     assert_eq!(run("2026-06-19T11:40:00", "breach"), 0);
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn could_not_run_exits_with_2() {
     let case = "tests/fixtures/eval/promises/met-vip.yaml";
@@ -236,7 +232,6 @@ fn could_not_run_exits_with_2() {
     assert_eq!(unreadable.0, 2);
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn jsonl_writes_one_line_per_case_then_the_summary() {
     let (code, out) = covenant(
@@ -269,7 +264,6 @@ fn jsonl_writes_one_line_per_case_then_the_summary() {
     assert_eq!(summary["breaches"], breaches);
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn stdin_folders_and_rejected_cases() {
     let text = std::fs::read_to_string("tests/fixtures/eval-batch/batch.yaml").unwrap();
@@ -324,7 +318,6 @@ fn stdin_folders_and_rejected_cases() {
     assert_eq!(code, 0);
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn explain_shows_clocks_pauses_and_deadlines() {
     let (code, out) = covenant(
@@ -342,7 +335,6 @@ fn explain_shows_clocks_pauses_and_deadlines() {
     insta::assert_snapshot!(out);
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn human_report() {
     let (_, out) = covenant(

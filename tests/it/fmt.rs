@@ -420,7 +420,6 @@ proptest! {
     }
 }
 
-#[cfg(feature = "cli")]
 /// Runs the `covenant` binary in `folder`.
 fn covenant_in(folder: &Path, args: &[&str]) -> (i32, String, String) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_covenant"))
@@ -436,7 +435,6 @@ fn covenant_in(folder: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-#[cfg(feature = "cli")]
 /// A fresh folder for one CLI test, with `files` written into it.
 fn scratch_folder(name: &str, files: &[(&str, &str)]) -> PathBuf {
     let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -449,7 +447,6 @@ fn scratch_folder(name: &str, files: &[(&str, &str)]) -> PathBuf {
     folder
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn cli_check_lists_changes_then_fmt_rewrites_only_those() {
     let messy = "ranks a<b\nterm x = 05m   # soon\n";
@@ -491,7 +488,6 @@ fn cli_check_lists_changes_then_fmt_rewrites_only_those() {
     assert_eq!(code, 0, "{stdout}");
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn cli_reports_broken_files_and_formats_the_others() {
     let broken = "promise p { from }\n";
@@ -512,7 +508,6 @@ fn cli_reports_broken_files_and_formats_the_others() {
     assert_eq!(read("fine.policy"), "ranks a < b\n");
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn cli_cannot_run_without_policies() {
     let folder = scratch_folder("fmt_cli_missing", &[("empty/readme.txt", "")]);

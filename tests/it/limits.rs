@@ -438,3 +438,39 @@ fn policies_and_evaluators_are_shared_between_threads() {
     shared::<covenant::Report>();
     shared::<covenant::CheckError>();
 }
+
+/// The streaming batch engine reads lines with the same bounds: a line too long and a line that is
+/// not UTF-8 are rejected, and every other case of the stream is evaluated.
+#[test]
+fn the_batch_engine_rejects_bad_lines_and_goes_on() {
+    let policy = Policy::load("policies/logistics/complaints.policy")
+        .map_err(|e| e.to_string())
+        .unwrap();
+    let evaluator = covenant::Evaluator::new(&policy);
+    let mut bytes = stream_with_long_line().into_bytes();
+    bytes.extend_from_slice(b"{\"case\": \"C4\", \"type\": \"\xff\"}\n");
+    bytes.extend_from_slice(
+        b"{\"case\": \"C5\", \"at\": \"2026-06-19T09:00:00+08:00\", \"type\": \"opened\"}\n",
+    );
+    let options = covenant::BatchOptions {
+        as_of: "2026-06-19T12:00:00+08:00".parse().unwrap(),
+        window: 0,
+        chunk_lines: 2,
+    };
+    let mut batch = covenant::Batch::writing(
+        &evaluator,
+        options,
+        covenant::report::Format::Jsonl,
+        Vec::new(),
+    )
+    .unwrap();
+    batch
+        .push_reader("cases.jsonl", bytes.as_slice(), &mut |_| {})
+        .unwrap();
+    let (out, summary) = batch.finish().unwrap();
+    assert_eq!((summary.evaluated, summary.rejected), (3, 2));
+    let out = String::from_utf8(out).unwrap();
+    let summary_line = out.lines().last().unwrap();
+    let rejected: serde_json::Value = serde_json::from_str(summary_line).unwrap();
+    insta::assert_snapshot!(serde_json::to_string_pretty(&rejected["rejected"]).unwrap());
+}
