@@ -11,13 +11,16 @@
 //! Memory is bounded by the cases open in the window, not by the input size.
 //! The rule and the figures are documented in `docs/performance.md`.
 
-use crate::case::{CaseBatch, JsonlGrouper, NumberedCase, ReadOptions, Rejected};
+use crate::case::{CaseBatch, JsonlGrouper, NumberedCase, ParsedLine, ReadOptions, Rejected};
 use crate::eval::{Evaluator, ObjectivePlan, Tally};
 use crate::report::{
     CaseReport, EmitError, Instant, PolicyRef, RejectedCase, Report, ReportWriter, Summary,
 };
 use chrono::{DateTime, Utc};
+#[cfg(feature = "parallel")]
 use rayon::prelude::*;
+#[cfg(not(feature = "parallel"))]
+use sequential::{IntoParIter as _, ParIter as _};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
@@ -118,17 +121,22 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             0 => CHUNK_LINES,
             n => n,
         };
-        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(chunk_lines);
+        // Each line's place in `text`, or why it cannot be an event line.
+        let mut spans: Vec<Result<(usize, usize), String>> = Vec::with_capacity(chunk_lines);
+        let mut buffer = Vec::new();
         let mut line = 0;
         loop {
             text.clear();
             spans.clear();
             while spans.len() < chunk_lines {
-                let start = text.len();
-                if reader.read_line(&mut text)? == 0 {
+                let Some(read) = JsonlGrouper::read_line(&mut reader, &mut buffer)? else {
                     break;
-                }
-                spans.push((start, text.len()));
+                };
+                spans.push(read.map(|read| {
+                    let start = text.len();
+                    text.push_str(read);
+                    (start, text.len())
+                }));
             }
             if spans.is_empty() {
                 return Ok(());
@@ -136,7 +144,12 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             let opts = self.grouper.options();
             let parsed: Vec<_> = spans
                 .par_iter()
-                .map(|&(start, end)| JsonlGrouper::parse(opts, text.get(start..end).unwrap_or("")))
+                .map(|span| match span {
+                    Ok((start, end)) => {
+                        JsonlGrouper::parse(opts, text.get(*start..*end).unwrap_or(""))
+                    }
+                    Err(error) => ParsedLine::unreadable(error.clone()),
+                })
                 .collect();
             for parsed in parsed {
                 line += 1;
@@ -255,4 +268,25 @@ pub fn evaluate_whole(
     let mut report = evaluator.report(cases, &batch.rejected, as_of);
     report.objectives = objectives.report(&tally);
     report
+}
+
+/// Without the `parallel` feature: rayon's `par_iter` and `into_par_iter`, on the calling thread.
+#[cfg(not(feature = "parallel"))]
+mod sequential {
+    pub(super) trait ParIter<T> {
+        fn par_iter(&self) -> std::slice::Iter<'_, T>;
+    }
+    impl<T> ParIter<T> for [T] {
+        fn par_iter(&self) -> std::slice::Iter<'_, T> {
+            self.iter()
+        }
+    }
+    pub(super) trait IntoParIter<T> {
+        fn into_par_iter(self) -> std::vec::IntoIter<T>;
+    }
+    impl<T> IntoParIter<T> for Vec<T> {
+        fn into_par_iter(self) -> std::vec::IntoIter<T> {
+            self.into_iter()
+        }
+    }
 }

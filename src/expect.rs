@@ -1017,3 +1017,84 @@ fn list_owned(words: &[String]) -> String {
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+    use super::*;
+
+    const POLICY: &str = r#"
+policy "Counter" {
+  timezone "Asia/Shanghai"
+}
+
+promise first_response {
+  from opened until responded
+  target within 10m
+}
+
+standard one_owner {
+  at most 0 transferred before responded
+}
+"#;
+
+    const EVENTS: &str = r#"
+events:
+  - {at: 2026-06-22T10:00:00+08:00, type: opened}
+  - {at: 2026-06-22T10:01:00+08:00, type: transferred}
+  - {at: 2026-06-22T10:02:00+08:00, type: transferred}
+  - {at: 2026-06-22T10:20:00+08:00, type: responded}
+"#;
+
+    /// The mismatches of `expect` (YAML, indented under `expect:`) on the case above.
+    fn mismatches(expect: &str) -> Result<Vec<Mismatch>, Vec<ExpectError>> {
+        let policy = Policy::parse(POLICY).unwrap();
+        let case = Case::from_yaml_str(&format!("id: C-1\n{EVENTS}expect:\n{expect}")).unwrap();
+        let blocks = Expectations::read(&policy, &case)?;
+        Ok(blocks
+            .iter()
+            .flat_map(|b| b.compare(&policy.evaluate(&case, b.as_of), &policy))
+            .collect())
+    }
+
+    #[test]
+    fn each_listed_breach_takes_a_distinct_reported_breach() {
+        // `at most 0` is broken once, at the first transfer: one breach, not two.
+        let two = mismatches("  breaches: [one_owner, one_owner]\n").unwrap();
+        assert_eq!(two.len(), 1);
+        assert_eq!(two[0].got, "no breach");
+        assert_eq!(
+            mismatches("  breaches: [one_owner, first_response]\n").unwrap(),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn only_listed_expectations_are_checked_unless_strict() {
+        assert_eq!(mismatches("  breaches: [one_owner]\n").unwrap(), vec![]);
+        let strict = mismatches("  breaches: [one_owner]\n  no_other_breaches: true\n").unwrap();
+        assert_eq!(strict.len(), 1);
+        assert_eq!(strict[0].subject, "breach of `first_response`");
+    }
+
+    #[test]
+    fn a_due_time_is_compared_as_an_instant() {
+        let utc = "  promises: {first_response: {state: breached, due: 2026-06-22T02:10:00Z}}\n";
+        assert_eq!(mismatches(utc).unwrap(), vec![]);
+        let local = "  promises: {first_response: {state: breached, due: 2026-06-22T10:15:00}}\n";
+        let wrong = mismatches(local).unwrap();
+        assert_eq!(
+            wrong[0].expected,
+            "breached (due 2026-06-22T10:15:00+08:00)"
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_errors_with_their_lines() {
+        let errors = mismatches("  standards:\n    one_ownr: ok\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, Some(10));
+        assert!(errors[0].message.contains("unknown standard `one_ownr`"));
+    }
+}

@@ -2,12 +2,21 @@
 //!
 //! # Library
 //!
-//! The types most programs need are re-exported here: load or parse a [`Policy`] once, read
-//! [`Case`]s, and evaluate them with [`Policy::evaluate`] (or an [`Evaluator`] kept for many cases)
-//! into [`CaseReport`]s; [`Evaluator::evaluate_all`] turns a batch of cases into one [`Report`].
-//! Everything is pure and thread-safe: one policy can serve any number of threads. The guarantees
-//! (no panics, determinism, nothing dropped) and the input limits are described in
-//! `docs/reliability.md`.
+//! The types most programs need are re-exported here:
+//!
+//! - [`Policy::load`] (a file and its imports) and [`Policy::parse`] (text) check a policy once;
+//!   a [`CheckError`] carries every [`Diagnostic`].
+//! - [`Case::from_yaml_str`] and [`Case::from_json_str`] read one case; [`case::read_path`],
+//!   [`case::read_str`] and [`CaseReader`] read whole files (YAML, JSON, JSON Lines) into a
+//!   [`CaseBatch`] of cases and [`Rejected`] ones.
+//! - [`Policy::evaluate`] evaluates one case into a [`CaseReport`]; an [`Evaluator`], compiled
+//!   once, evaluates many. [`batch::evaluate_whole`] turns a [`CaseBatch`] into one [`Report`]
+//!   (with objectives), and [`Batch`] streams JSON Lines events of any size through evaluation to
+//!   a writer with bounded memory.
+//!
+//! Evaluation is pure and the types are thread-safe: one policy can serve any number of threads
+//! (see `examples/service.rs`). The guarantees (no panics, determinism, nothing dropped) and the
+//! limits on input are described in `docs/reliability.md` and [`limits`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -33,10 +42,12 @@ pub mod eval;
 pub mod expect;
 pub mod fmt;
 pub mod generate;
+pub mod limits;
 pub mod report;
 pub mod syntax;
 pub mod time;
 
+pub use batch::{Batch, BatchOptions};
 pub use case::{Case, CaseBatch, CaseFormat, CaseReader, ReadOptions, Rejected};
 pub use check::{CheckError, Policy};
 /// The instant types of the API, from `chrono`.

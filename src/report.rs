@@ -37,7 +37,13 @@ impl Instant {
 
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        let offset = *self.0.offset();
+        let text = match self.0.naive_utc().checked_add_offset(offset) {
+            Some(_) => self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            // At the very ends of the supported range the local time has no date: write UTC.
+            None => self.utc().to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        };
+        f.write_str(&text)
     }
 }
 
@@ -580,5 +586,7 @@ mod tests {
             "2026-06-19T14:30:00+08:00"
         );
         assert_eq!(Instant::new(t, None).to_string(), "2026-06-19T06:30:00Z");
+        let end = Instant::new(DateTime::<Utc>::MAX_UTC, Some(chrono_tz::Asia::Shanghai));
+        assert!(end.to_string().ends_with('Z'));
     }
 }

@@ -14,8 +14,7 @@ use ast::FileId;
 use grammar::{PolicyParser, Rule};
 use pest::Parser;
 
-/// The most syntax errors reported for one file.
-const MAX_ERRORS: usize = 20;
+use crate::limits::MAX_SYNTAX_ERRORS as MAX_ERRORS;
 
 /// The words that start a top-level declaration; after a syntax error, parsing resumes at the next line
 /// that starts with one of them.
@@ -39,6 +38,9 @@ pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
 /// parser skips to the next line that starts a declaration and goes on, so one broken item does not hide
 /// the problems of the next ones.
 pub fn parse(file: FileId, text: &str) -> Result<ast::File, Vec<Diagnostic>> {
+    if let Some(too_large) = error::too_large(file, text) {
+        return Err(vec![too_large]);
+    }
     let mut diagnostics = error::scan(file, text);
     if !diagnostics.is_empty() {
         return Err(diagnostics);

@@ -17,6 +17,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use days::{Days, DAY};
 use sums::Sums;
@@ -65,8 +66,8 @@ pub struct Calendar {
     tz: Tz,
     days: Days,
     changes: OffsetChanges,
-    /// Open time and open days summed over runs of dates.
-    sums: Sums,
+    /// Open time and open days summed over runs of dates, built on first use.
+    sums: OnceLock<Sums>,
     /// Open around the clock with no exceptions: business time is elapsed time.
     elapsed: bool,
 }
@@ -164,37 +165,40 @@ impl Calendar {
     /// reports them); an open date listed with no interval is closed.
     pub fn compile(spec: &CalendarSpec) -> Calendar {
         let days = Days::compile(spec);
-        let (day_open, open_weekdays) = (days.day_open_all(), days.open_weekdays_all());
-        let mut calendar = Calendar {
+        Calendar {
             tz: spec.tz,
             elapsed: days.is_elapsed(),
-            sums: Sums::build(day_open, open_weekdays, BTreeSet::new(), &[], |_| None),
+            sums: OnceLock::new(),
             days,
             changes: OffsetChanges::of(spec.tz),
-        };
-        if calendar.elapsed {
-            return calendar;
         }
-        // Dates whose chunk may differ from the weekly pattern: exceptions and offset changes.
-        let mut singles: BTreeSet<NaiveDate> = calendar.days.exception_edges().collect();
-        for change in calendar.changes.all() {
-            if let Some(at) = DateTime::from_timestamp(change.at, 0) {
-                let date = at.date_naive();
-                for offset in -3..=3 {
-                    if let Some(near) = date.checked_add_signed(TimeDelta::days(offset)) {
-                        singles.insert(near);
+    }
+
+    /// The sums, built on first use: one exact chunk per date whose chunk may differ from the
+    /// weekly pattern (exceptions and offset changes), so that a policy check pays nothing for them.
+    fn sums(&self) -> &Sums {
+        self.sums.get_or_init(|| {
+            let (day_open, open_weekdays) =
+                (self.days.day_open_all(), self.days.open_weekdays_all());
+            let mut singles: BTreeSet<NaiveDate> = self.days.exception_edges().collect();
+            for change in self.changes.all() {
+                if let Some(at) = DateTime::from_timestamp(change.at, 0) {
+                    let date = at.date_naive();
+                    for offset in -3..=3 {
+                        if let Some(near) = date.checked_add_signed(TimeDelta::days(offset)) {
+                            singles.insert(near);
+                        }
                     }
                 }
             }
-        }
-        calendar.sums = Sums::build(
-            day_open,
-            open_weekdays,
-            singles,
-            calendar.days.closed_ranges(),
-            |date| calendar.exact(date),
-        );
-        calendar
+            Sums::build(
+                day_open,
+                open_weekdays,
+                singles,
+                self.days.closed_ranges(),
+                |date| self.exact(date),
+            )
+        })
     }
 
     /// The 24x7 calendar in UTC: business time equals elapsed time.
@@ -281,7 +285,7 @@ impl Calendar {
 
     /// Open time in `[a, b)`; zero when `b <= a`.
     ///
-    /// Open time beyond the supported date range (after year 9999) is not counted.
+    /// Open time outside the supported dates (before 0001-01-02, from 9999-12-31 on) is not counted.
     pub fn between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> TimeDelta {
         if b <= a {
             return TimeDelta::zero();
@@ -563,12 +567,12 @@ impl Calendar {
 
     /// Open time of the chunks from the origin to `date` (exclusive).
     fn open_before(&self, date: NaiveDate) -> TimeDelta {
-        TimeDelta::seconds(self.sums.before(date).0)
+        TimeDelta::seconds(self.sums().before(date).0)
     }
 
     /// Open days from the origin to `date` (exclusive).
     fn open_days_before(&self, date: NaiveDate) -> i64 {
-        self.sums.before(date).1
+        self.sums().before(date).1
     }
 
     /// One chunk computed exactly, for the sums: its open seconds and whether `date` is an open day.

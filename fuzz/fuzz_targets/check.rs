@@ -1,22 +1,7 @@
-//! Policy text through the parser and the checker: any input gives a policy or diagnostics, never a
-//! panic, and every diagnostic renders against the sources it points into.
+//! Fuzz target `check`: see `props::check` for the properties checked.
 #![no_main]
 
-use covenant::check::{check_text, Role};
-use libfuzzer_sys::fuzz_target;
+#[path = "../../tests/it/fuzzing/props.rs"]
+mod props;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    for role in [Role::Policy, Role::Auto] {
-        let checked = check_text("fuzz.policy", text, role);
-        for diagnostic in &checked.diagnostics {
-            let rendered = diagnostic.render_plain(&checked.sources);
-            assert!(!rendered.is_empty());
-        }
-        if role == Role::Policy {
-            assert_eq!(checked.policy.is_some(), !checked.has_errors());
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| props::check(data));

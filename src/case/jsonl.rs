@@ -15,6 +15,7 @@
 use super::build::{self, Problem};
 use super::node::{without_position, NodeKind, NodeSeed};
 use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Staff, Value};
+use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
@@ -94,6 +95,13 @@ struct Group {
 #[derive(Debug)]
 pub struct ParsedLine(Parsed);
 
+impl ParsedLine {
+    /// A line that names no case, rejected for `error`.
+    pub fn unreadable(error: String) -> ParsedLine {
+        ParsedLine(Parsed::Unreadable(error))
+    }
+}
+
 #[derive(Debug)]
 #[allow(
     clippy::large_enum_variant,
@@ -142,11 +150,45 @@ impl JsonlGrouper {
     }
 
     /// Adds every line read from `reader`, one line at a time (the text is never held whole).
-    pub fn push_reader(&mut self, source: &str, reader: impl BufRead) -> std::io::Result<()> {
-        for (index, line) in reader.lines().enumerate() {
-            self.push_line(source, index + 1, &line?);
+    ///
+    /// A line longer than [`MAX_JSONL_LINE_BYTES`] is rejected without being held in memory, and
+    /// a line that is not UTF-8 is rejected; either way the stream goes on.
+    pub fn push_reader(&mut self, source: &str, mut reader: impl BufRead) -> std::io::Result<()> {
+        let mut buffer = Vec::new();
+        for number in 1usize.. {
+            match JsonlGrouper::read_line(&mut reader, &mut buffer)? {
+                None => break,
+                Some(Ok(text)) => self.push_line(source, number, text),
+                Some(Err(error)) => self.rejected.push(Rejected {
+                    source: format!("{source}:{number}"),
+                    case: None,
+                    error,
+                }),
+            }
         }
         Ok(())
+    }
+
+    /// Reads the next line of `reader`, using `buffer`: `None` at the end of the input, the line
+    /// without its line break, or why it cannot be an event line: longer than
+    /// [`MAX_JSONL_LINE_BYTES`] (the rest of it is skipped, never held in memory) or not UTF-8.
+    pub fn read_line<'b>(
+        reader: &mut impl BufRead,
+        buffer: &'b mut Vec<u8>,
+    ) -> std::io::Result<Option<Result<&'b str, String>>> {
+        buffer.clear();
+        let Some(length) = read_line_bounded(reader, buffer, MAX_JSONL_LINE_BYTES)? else {
+            return Ok(None);
+        };
+        if length > MAX_JSONL_LINE_BYTES {
+            return Ok(Some(Err(line_too_long(length))));
+        }
+        Ok(Some(std::str::from_utf8(buffer).map_err(|error| {
+            format!(
+                "line is not valid UTF-8 (invalid byte at column {})",
+                error.valid_up_to() + 1
+            )
+        })))
     }
 
     /// Adds one line: `line` is its 1-based number in `source`. Blank lines are skipped, and so is
@@ -312,6 +354,9 @@ fn parse(opts: &ReadOptions, text: &str) -> Parsed {
     if text.is_empty() {
         return Parsed::Blank;
     }
+    if text.len() > MAX_JSONL_LINE_BYTES {
+        return Parsed::Unreadable(line_too_long(text.len()));
+    }
     plain(opts, text).unwrap_or_else(|| general(opts, text))
 }
 
@@ -354,6 +399,51 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
         attributes,
         event,
     }
+}
+
+/// Why a line longer than [`MAX_JSONL_LINE_BYTES`] is rejected.
+fn line_too_long(length: usize) -> String {
+    format!("line is too long ({length} bytes; a JSON Lines line may have at most {MAX_JSONL_LINE_BYTES})")
+}
+
+/// Reads one line into `buffer`, without its line break, keeping at most `limit + 1` bytes of it;
+/// returns the line's full length without its line break (`None` at the end of the input), so a
+/// length over `limit` means the line was cut.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    buffer: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<Option<usize>> {
+    let mut read_any = false;
+    let mut length = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if available.is_empty() {
+            break;
+        }
+        let newline = available.iter().position(|&b| b == b'\n');
+        let taken = newline.map_or(available.len(), |at| at + 1);
+        let content = available
+            .get(..newline.unwrap_or(taken))
+            .unwrap_or_default();
+        let room = (limit + 1).saturating_sub(buffer.len());
+        buffer.extend(content.iter().take(room));
+        length += content.len();
+        read_any = true;
+        reader.consume(taken);
+        if newline.is_some() {
+            break;
+        }
+    }
+    if length <= limit + 1 && buffer.last() == Some(&b'\r') {
+        buffer.pop();
+        length -= 1;
+    }
+    Ok(read_any.then_some(length))
 }
 
 /// Adds one parsed line (without its `case` field) to its case.

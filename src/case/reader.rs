@@ -7,6 +7,7 @@
 use super::build::{self, Problem};
 use super::node::{without_position, Node, NodeKind, NodeSeed};
 use super::{Case, CaseBatch, CaseFormat, JsonlGrouper, ReadOptions, Rejected, Value};
+use crate::limits::{MAX_CASE_FILE_BYTES, MAX_CASE_NESTING};
 use serde::de::DeserializeSeed;
 use std::collections::HashMap;
 use std::io::Read;
@@ -29,6 +30,71 @@ pub enum ReadError {
         /// The path as given.
         path: PathBuf,
     },
+}
+
+/// The line where `[` and `{` in `text` first nest deeper than [`MAX_CASE_NESTING`], if they do.
+///
+/// The YAML parser's time grows with the square of the nesting, so a bomb of brackets is refused
+/// before it is parsed. Brackets in comments and quoted texts do not count; a quote starts a text
+/// only where a value can start, so the `'` of `don't` is not one.
+fn yaml_nested_too_deeply(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut line = 1;
+    let mut previous = '\n';
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        let value_can_start = matches!(
+            previous,
+            '\n' | ' ' | '\t' | ':' | '-' | '[' | '{' | ',' | '?'
+        );
+        match c {
+            '\n' => line += 1,
+            '#' if matches!(previous, '\n' | ' ' | '\t') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        line += 1;
+                        break;
+                    }
+                }
+                previous = '\n';
+                continue;
+            }
+            '"' | '\'' if value_can_start => {
+                let mut escaped = false;
+                for inner in chars.by_ref() {
+                    if inner == '\n' {
+                        line += 1;
+                    }
+                    if c == '"' && inner == '\\' && !escaped {
+                        escaped = true;
+                        continue;
+                    }
+                    if inner == c && !escaped {
+                        break;
+                    }
+                    escaped = false;
+                }
+            }
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_CASE_NESTING {
+                    return Some(line);
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = c;
+    }
+    None
+}
+
+/// The rejection of a YAML or JSON case file over [`MAX_CASE_FILE_BYTES`].
+fn file_too_large(size: u64) -> String {
+    format!(
+        "case file is too large ({size} bytes; a YAML or JSON case file may have at most \
+         {MAX_CASE_FILE_BYTES}): split it, or write the cases as JSON Lines, which are read line by line"
+    )
 }
 
 /// Reads cases from text; `source` is the display name used in `file:line` locations.
@@ -100,14 +166,25 @@ impl CaseReader {
                 .push_reader(&source, std::io::BufReader::new(file))
                 .map_err(io_error);
         }
+        let size = std::fs::metadata(path).map_err(io_error)?.len();
+        if usize::try_from(size).map_or(true, |size| size > MAX_CASE_FILE_BYTES) {
+            self.reject_file(&source, 1, file_too_large(size));
+            return Ok(());
+        }
         let text = std::fs::read_to_string(path).map_err(io_error)?;
         self.add_str(&source, &text, format);
         Ok(())
     }
 
     /// Reads text in `format`; `source` names it in locations. A leading byte-order mark is skipped.
+    /// YAML and JSON text longer than [`MAX_CASE_FILE_BYTES`] is rejected whole.
     pub fn add_str(&mut self, source: &str, text: &str, format: CaseFormat) {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if format != CaseFormat::Jsonl && text.len() > MAX_CASE_FILE_BYTES {
+            let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
+            self.reject_file(source, 1, file_too_large(size));
+            return;
+        }
         match format {
             CaseFormat::Jsonl => self.jsonl.push_text(source, text),
             CaseFormat::Json => {
@@ -125,6 +202,14 @@ impl CaseReader {
                 }
             }
             CaseFormat::Yaml => {
+                if let Some(line) = yaml_nested_too_deeply(text) {
+                    self.reject_file(
+                        source,
+                        line,
+                        format!("invalid yaml: brackets nested more than {MAX_CASE_NESTING} deep"),
+                    );
+                    return;
+                }
                 for document in serde_yaml::Deserializer::from_str(text) {
                     match (NodeSeed { probe: true }).deserialize(document) {
                         Ok(node) => self.add_root(source, node),

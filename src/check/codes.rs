@@ -36,6 +36,8 @@ pub const DUPLICATE_COMMITMENTS: &str = "E0214";
 pub const KEEP_WITHOUT_APPOINT: &str = "E0215";
 /// A calendar body sets its timezone twice.
 pub const DUPLICATE_TIMEZONE: &str = "E0216";
+/// A policy loads more than [`crate::limits::MAX_POLICY_FILES`] files.
+pub const TOO_MANY_FILES: &str = "E0217";
 
 /// A time of day that does not exist (`25:00`, `09:60`, `24:00` as a start).
 pub const INVALID_TIME: &str = "E0301";
@@ -90,6 +92,7 @@ pub const ALL: &[(&str, &str)] = &[
         "`keep appointment` without an `appoint` action",
     ),
     (DUPLICATE_TIMEZONE, "calendar timezone set twice"),
+    (TOO_MANY_FILES, "policy loads too many files"),
     (INVALID_TIME, "time of day that does not exist"),
     (INVALID_DATE, "date that does not exist"),
     (DATE_RANGE_ORDER, "date range ends before it starts"),

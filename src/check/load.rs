@@ -7,10 +7,11 @@
 
 use super::codes;
 use crate::diag::{Diagnostic, SourceMap};
+use crate::limits::{MAX_POLICY_BYTES, MAX_POLICY_FILES};
 use crate::syntax;
 use crate::syntax::ast::{self, FileId};
 use std::collections::BTreeMap;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
 /// Where policy text comes from.
@@ -29,8 +30,20 @@ impl SourceProvider for FileSystem {
     fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
     }
+    /// Reads the file, refusing one larger than [`MAX_POLICY_BYTES`] without reading it whole.
     fn read(&self, path: &Path) -> io::Result<String> {
-        std::fs::read_to_string(path)
+        let limit = u64::try_from(MAX_POLICY_BYTES).unwrap_or(u64::MAX);
+        let mut text = String::new();
+        std::fs::File::open(path)?
+            .take(limit.saturating_add(1))
+            .read_to_string(&mut text)?;
+        if text.len() > MAX_POLICY_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the file is larger than {MAX_POLICY_BYTES} bytes, the most a policy file may have"),
+            ));
+        }
+        Ok(text)
     }
 }
 
@@ -113,6 +126,7 @@ pub fn load(root: &Path, provider: &dyn SourceProvider) -> Loaded {
         loaded: Loaded::default(),
         seen: BTreeMap::new(),
         stack: Vec::new(),
+        too_many_files: false,
     };
     let shown = normalize(root);
     match provider
@@ -127,7 +141,7 @@ pub fn load(root: &Path, provider: &dyn SourceProvider) -> Loaded {
             severity: crate::diag::Severity::Error,
             message: format!("cannot read `{}`: {error}", root.display()),
             labels: Vec::new(),
-            help: Some("check the path and the file's permissions".into()),
+            help: Some(read_help(&error).into()),
         }),
     }
     loader.loaded
@@ -140,6 +154,8 @@ struct Loader<'p> {
     seen: BTreeMap<PathBuf, FileId>,
     /// Canonical paths of the files being loaded, outermost first, with the displayed path.
     stack: Vec<(PathBuf, PathBuf)>,
+    /// Whether [`MAX_POLICY_FILES`] was reached (it is reported once).
+    too_many_files: bool,
 }
 
 impl Loader<'_> {
@@ -228,6 +244,20 @@ impl Loader<'_> {
         if let Some(&id) = self.seen.get(&canonical) {
             return Some(id);
         }
+        if self.seen.len() >= MAX_POLICY_FILES {
+            if !self.too_many_files {
+                self.too_many_files = true;
+                self.loaded.diagnostics.push(
+                    Diagnostic::error(
+                        codes::TOO_MANY_FILES,
+                        format!("too many imported files: `{}` would be file number {}", shown.display(), MAX_POLICY_FILES + 1),
+                        import.span,
+                    )
+                    .with_help(format!("a policy may load at most {MAX_POLICY_FILES} files, itself included; merge small files into larger ones")),
+                );
+            }
+            return None;
+        }
         match self.provider.read(&canonical) {
             Ok(text) => Some(self.visit(shown, canonical, text)),
             Err(error) => {
@@ -246,8 +276,23 @@ fn not_found(import: &ast::Use, shown: &Path, error: &io::Error) -> Diagnostic {
     } else {
         format!("cannot read imported file `{}`: {error}", shown.display())
     };
-    Diagnostic::error(codes::IMPORT_NOT_FOUND, message, import.span)
-        .with_help("paths in `use` are relative to the file that contains the `use`")
+    let help = match error.kind() {
+        io::ErrorKind::NotFound => {
+            "paths in `use` are relative to the file that contains the `use`"
+        }
+        _ => read_help(error),
+    };
+    Diagnostic::error(codes::IMPORT_NOT_FOUND, message, import.span).with_help(help)
+}
+
+/// What to do about a policy file that cannot be read.
+fn read_help(error: &io::Error) -> &'static str {
+    match error.kind() {
+        io::ErrorKind::InvalidData => {
+            "a policy file must be UTF-8 text of at most 4 MiB; split a larger one into files joined with `use`"
+        }
+        _ => "check the path and the file's permissions",
+    }
 }
 
 #[cfg(test)]

@@ -6,11 +6,7 @@ use crate::syntax::ast;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-/// The longest duration a policy may write: 100 years of 365.25 days, in seconds.
-pub const MAX_DURATION_SECONDS: u64 = 36_525 * 86_400;
-
-/// The largest day count (`within N workdays`, `in N days`): 100 years of days.
-pub const MAX_DAY_COUNT: u32 = 36_525;
+pub use crate::limits::{MAX_DAY_COUNT, MAX_DURATION_SECONDS};
 
 /// Whether `24:00` is allowed where a time is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

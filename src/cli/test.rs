@@ -148,6 +148,12 @@ fn suite_in(folder: &Path) -> Result<Option<Suite>, String> {
 
 /// Every policy with example cases under `path` (a policy file, or a folder searched recursively).
 fn find_suites(path: &Path) -> Result<Vec<Suite>, String> {
+    if path.is_file() && !path.extension().is_some_and(|e| e == "policy") {
+        return Err(format!(
+            "`{}` is not a policy file or folder (give the policy's folder, e.g. `policies/restaurant`)",
+            path.display()
+        ));
+    }
     if path.is_file() {
         let folder = path.parent().unwrap_or(Path::new("."));
         let cases = folder.join("cases");

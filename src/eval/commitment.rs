@@ -59,6 +59,16 @@ pub(crate) fn parse_duration(text: &str) -> Option<TimeDelta> {
     number.is_empty().then_some(total)
 }
 
+/// Whether `text` is written like a duration (`10m`, `1h30m`) even if it does not fit one.
+fn looks_like_duration(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with(|c: char| c.is_ascii_digit())
+        && text.ends_with(['d', 'h', 'm', 's'])
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || "dhms".contains(c))
+}
+
 /// How a commitment's time was read.
 enum Timing {
     Due(DateTime<Utc>, String),
@@ -85,6 +95,9 @@ impl CommitmentPlan<'_> {
             (None, Some(Term::Duration(d))) => *d,
             (None, Some(Term::Vague)) => {
                 return Timing::NoTime(format!("`{word}` is a vague term"));
+            }
+            (None, None) if looks_like_duration(&word) => {
+                return Timing::NoTime(format!("`{word}` is too long a time to hold"));
             }
             (None, None) => return Timing::NoTime(format!("`{word}` is not a known term")),
         };

@@ -427,7 +427,7 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                     .map(|b| b.plain_due);
                 if already_there(self.policy, &plan.decl.action, state) {
                     run.done = Some(now);
-                    run.done_by = "the case state when it became due".to_string();
+                    run.done_by = "the case as it already was (nothing to change)".to_string();
                 }
                 changed = true;
             }

@@ -14,5 +14,9 @@ pub const DUPLICATE_CLAUSE: &str = "E0105";
 pub const MISSING_CLAUSE: &str = "E0106";
 /// A condition nested too deeply or with too many parts.
 pub const CONDITION_TOO_COMPLEX: &str = "E0107";
+/// A policy file larger than [`crate::limits::MAX_POLICY_BYTES`].
+pub const FILE_TOO_LARGE: &str = "E0108";
+/// A line longer than [`crate::limits::MAX_POLICY_LINE_BYTES`].
+pub const LINE_TOO_LONG: &str = "E0109";
 /// The parser disagrees with its own grammar: a bug in covenant, never in the policy.
 pub const INTERNAL: &str = "E0199";

@@ -6,8 +6,54 @@ use super::grammar::{display_name, Rule};
 use crate::diag::Diagnostic;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
-/// The deepest nesting of `(` and `[` accepted; deeper text is refused before pest sees it.
-const MAX_NESTING: usize = 32;
+// The deepest nesting of `(` and `[` accepted; deeper text is refused before pest sees it.
+use crate::limits::{MAX_NESTING, MAX_POLICY_BYTES, MAX_POLICY_LINE_BYTES};
+
+/// The error for a file over [`MAX_POLICY_BYTES`] or with a line over [`MAX_POLICY_LINE_BYTES`]:
+/// such text is refused before it is parsed.
+pub(super) fn too_large(file: FileId, text: &str) -> Option<Diagnostic> {
+    if text.len() > MAX_POLICY_BYTES {
+        let span = Span {
+            file,
+            start: 0,
+            end: 0,
+        };
+        return Some(
+            Diagnostic::error(
+                codes::FILE_TOO_LARGE,
+                format!("policy file is too large ({} bytes)", text.len()),
+                span,
+            )
+            .with_help(format!(
+                "a policy file may have at most {MAX_POLICY_BYTES} bytes; split it into files joined with `use`"
+            )),
+        );
+    }
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let length = line.trim_end_matches(['\n', '\r']).len();
+        if length > MAX_POLICY_LINE_BYTES {
+            let span = Span {
+                file,
+                start,
+                end: start + line.chars().next().map_or(0, char::len_utf8),
+            };
+            return Some(
+                Diagnostic::error(
+                    codes::LINE_TOO_LONG,
+                    format!("line is too long ({length} bytes)"),
+                    span,
+                )
+                .with_help(format!(
+                    "a line may have at most {MAX_POLICY_LINE_BYTES} bytes; break it between words, \
+                     where line breaks are free"
+                )),
+            );
+        }
+        start += line.len();
+    }
+    None
+}
 
 /// Reports what pest would report poorly: strings not closed on their line, unknown escapes and absurd
 /// nesting. Comments are skipped, so a `"` inside a comment is not a string.

@@ -21,9 +21,9 @@ type Pair<'i> = pest::iterators::Pair<'i, Rule>;
 /// The children of a node of the pest parse tree.
 type Pairs<'i> = pest::iterators::Pairs<'i, Rule>;
 
-/// The most operands and `not`s one condition may have: deeper trees are refused rather than risk
-/// exhausting the stack when they are walked.
-const MAX_CONDITION_TERMS: usize = 64;
+// How deep a condition may nest: deeper trees are refused rather than risk exhausting the stack
+// when they are walked.
+use crate::limits::MAX_CONDITION_DEPTH;
 
 /// A conversion result: the error is either a user-facing diagnostic or an internal mismatch.
 type Parsed<T> = Result<T, Diagnostic>;
@@ -78,6 +78,24 @@ impl<'i> Cursor<'i> {
     fn rest(self) -> impl Iterator<Item = Pair<'i>> {
         self.pairs.filter(|p| !is_noise(p.as_rule()))
     }
+}
+
+/// The number of nodes on the longest path from `expr` down to a leaf, counted without recursion.
+fn depth(expr: &Expr) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(expr, 1usize)];
+    while let Some((expr, level)) = pending.pop() {
+        deepest = deepest.max(level);
+        match expr {
+            Expr::And { left, right, .. } | Expr::Or { left, right, .. } => {
+                pending.push((left, level + 1));
+                pending.push((right, level + 1));
+            }
+            Expr::Not { operand, .. } => pending.push((operand, level + 1)),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// An `E0199` diagnostic: the grammar and this converter disagree.
@@ -769,19 +787,7 @@ impl Builder {
         let mut alternatives: Vec<Expr> = Vec::new();
         let mut conjuncts: Vec<Expr> = Vec::new();
         let mut negations: Vec<Span> = Vec::new();
-        let mut terms = 0usize;
         for p in pairs {
-            terms += 1;
-            if terms > MAX_CONDITION_TERMS {
-                return Err(Diagnostic::error(
-                    codes::CONDITION_TOO_COMPLEX,
-                    "condition is too long",
-                    span,
-                )
-                .with_help(format!(
-                    "split it: a condition may have at most {MAX_CONDITION_TERMS} parts"
-                )));
-            }
             match p.as_rule() {
                 Rule::kw_not => negations.push(self.span(&p)),
                 Rule::kw_and => {}
@@ -802,8 +808,21 @@ impl Builder {
             }
         }
         alternatives.extend(self.fold(conjuncts, true));
-        self.fold(alternatives, false)
-            .ok_or_else(|| internal(span, "empty condition"))
+        let expr = self
+            .fold(alternatives, false)
+            .ok_or_else(|| internal(span, "empty condition"))?;
+        if depth(&expr) > MAX_CONDITION_DEPTH {
+            return Err(Diagnostic::error(
+                codes::CONDITION_TOO_COMPLEX,
+                "condition is nested too deeply",
+                span,
+            )
+            .with_help(format!(
+                "a condition may nest at most {MAX_CONDITION_DEPTH} levels of `not`, `and`, `or` \
+                 and parentheses; split it into simpler conditions"
+            )));
+        }
+        Ok(expr)
     }
 
     /// Folds operands left to right with `and` (or `or`).

@@ -3,9 +3,9 @@
 //! Most dates are *regular*: their chunk (local midnight to local midnight) has exactly the weekly
 //! pattern's open time for their weekday, and they are open days exactly when their weekday has
 //! hours. The others are kept as sorted blocks with their correction to that pattern: single dates
-//! (exceptions, the day after one, dates around a UTC offset change), computed exactly once at
-//! compile time, and runs inside closed ranges, which have no open time at all. Sums from a fixed
-//! origin are then a closed formula plus a prefix sum over the blocks before a date.
+//! (exceptions, the day after one, dates around a UTC offset change), computed exactly on the
+//! calendar's first use, and runs inside closed ranges, which have no open time at all. Sums from
+//! a fixed origin are then a closed formula plus a prefix sum over the blocks before a date.
 
 use std::collections::BTreeSet;
 

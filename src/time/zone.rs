@@ -16,7 +16,7 @@ use super::TimeError;
 /// First year of the supported date range.
 pub(crate) const MIN_YEAR: i32 = 1;
 /// Last year of the supported date range.
-pub(crate) const MAX_YEAR: i32 = 9999;
+pub(crate) const MAX_YEAR: i32 = crate::limits::MAX_YEAR;
 
 /// Converts a local date-time in `tz` to an instant (gap → gap end, fold → earlier instant).
 pub(crate) fn to_instant(tz: Tz, local: NaiveDateTime) -> Result<DateTime<Utc>, TimeError> {

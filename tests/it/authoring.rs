@@ -64,6 +64,11 @@ fn failing_and_erroring_cases_exit_1_and_passing_ones_0() {
     }
     let nothing = covenant_test(Path::new(ROOT), &["tests/fixtures/test/passing/cases"]);
     assert_eq!(nothing.status.code(), Some(2));
+    let case_file = covenant_test(
+        Path::new(ROOT),
+        &["tests/fixtures/test/passing/cases/answered-in-time.yaml"],
+    );
+    assert_eq!(case_file.status.code(), Some(2));
 }
 
 /// Copies `from` into `to`, recursively.

@@ -350,3 +350,20 @@ fn human_report() {
     );
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn explain_shows_escalation_steps_and_appointments() {
+    let (code, out) = covenant(
+        &[
+            "explain",
+            "--policy",
+            "tests/fixtures/eval/escalation/policy.policy",
+            "tests/fixtures/eval/escalation/appointment-missed.yaml",
+            "--at",
+            "2026-06-20T16:00:00+08:00",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out);
+}

@@ -1,10 +1,18 @@
-//! The one integration test binary: one module per area.
+//! The one integration test binary: one module per area. Areas that run the `covenant` binary or
+//! use rayon need the `cli` feature; the others also run with `--no-default-features`.
 
+#[cfg(feature = "cli")]
 mod authoring;
+#[cfg(feature = "cli")]
 mod batch;
 mod case;
+#[cfg(feature = "cli")]
 mod check;
+#[cfg(feature = "cli")]
 mod eval;
+#[cfg(feature = "cli")]
 mod fmt;
+mod fuzzing;
+mod limits;
 mod syntax;
 mod time;

@@ -323,13 +323,13 @@ fn deep_nesting_is_refused_not_overflowed() {
     assert!(result.is_err());
     let text = format!(
         "promise p {{ applies when {}a from x until y target within 1m }}",
-        "not ".repeat(5000)
+        "not\n".repeat(5000)
     );
     let diagnostics = parse(FileId(0), &text).unwrap_err();
     assert_eq!(diagnostics[0].code, "E0107");
     let text = format!(
         "promise p {{ applies when a{} from x until y target within 1m }}",
-        " and a".repeat(5000)
+        "\nand a".repeat(5000)
     );
     let diagnostics = parse(FileId(0), &text).unwrap_err();
     assert_eq!(diagnostics[0].code, "E0107");

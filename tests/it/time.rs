@@ -708,6 +708,31 @@ fn new_york_shift_in_gap_and_fold() {
             ("2026-03-08T01:59:59-05:00", true),
         ],
     );
+    // Hours entirely inside the gap have no open time that night.
+    let lost = cal("America/New_York", &["sun 02:00-02:30"], &[], &[]);
+    check_between(
+        &lost,
+        &[
+            (
+                "2026-03-08T00:00:00-05:00",
+                "2026-03-09T00:00:00-04:00",
+                "0m",
+            ),
+            (
+                "2026-03-15T00:00:00-04:00",
+                "2026-03-16T00:00:00-04:00",
+                "30m",
+            ),
+        ],
+    );
+    check_next_open(
+        &lost,
+        &[("2026-03-08T00:00:00-05:00", "2026-03-15T02:00:00-04:00")],
+    );
+    check_workdays(
+        &lost,
+        &[("2026-03-07T12:00:00-05:00", 1, "2026-03-15T02:30:00-04:00")],
+    );
     // The night shift runs 7h into spring forward and 9h into fall back.
     let night = cal("America/New_York", &["mon-sun 22:00-06:00"], &[], &[]);
     check_between(
@@ -1191,6 +1216,26 @@ fn business() -> impl Strategy<Value = TimeDelta> {
     ]
 }
 
+#[test]
+fn ten_year_deadlines_match_the_reference() {
+    let start = t("2018-03-01T12:34:56Z");
+    for (spec, cal) in law_calendars() {
+        for hours in [1, 500, 5_000, 20_000] {
+            let d = TimeDelta::hours(hours);
+            let due = cal.add(start, d).unwrap();
+            assert_eq!(
+                reference_between(spec, start, due),
+                d,
+                "{} + {hours}h",
+                spec.tz
+            );
+            assert_eq!(cal.between(start, due), d);
+        }
+        let due = cal.add_workdays(start, 2_000).unwrap();
+        assert!(cal.is_open(due - TimeDelta::nanoseconds(1)), "{}", spec.tz);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -1266,8 +1311,15 @@ proptest! {
         prop_assert!(cal.is_open(due - TimeDelta::nanoseconds(1)));
         let start_date = start.with_timezone(&spec.tz).date_naive();
         prop_assert!(due.with_timezone(&spec.tz).date_naive() >= start_date);
-        // More days never give an earlier deadline.
-        prop_assert!(cal.add_workdays(start, n + 1).unwrap() > due);
+        // More days never give an earlier deadline; from the first counted day on, each day is a
+        // later one. (`n = 0` from a closed day is the close of the next open day, which is also
+        // where `n = 1` ends, since the start day itself never counts.)
+        let next = cal.add_workdays(start, n + 1).unwrap();
+        if n == 0 {
+            prop_assert!(next >= due);
+        } else {
+            prop_assert!(next > due);
+        }
         if which == 0 || which == 2 {
             // Calendars without overnight hours: the deadline's date is not closed.
             let day = due.with_timezone(&spec.tz).date_naive();

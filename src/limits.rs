@@ -1,0 +1,48 @@
+//! The limits on hostile or accidental input: each is checked where the input is read, and going
+//! past one gives a clear error (a diagnostic for policies, a rejected case or line for cases),
+//! never a crash, a hang or an exhausted stack. `docs/reliability.md` lists them with their errors.
+
+/// The largest policy file, in bytes (4 MiB): a 1,000-rule policy is well under 1 MiB.
+pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The longest line of a policy file, in bytes.
+pub const MAX_POLICY_LINE_BYTES: usize = 10_000;
+
+/// The most files one policy may load, itself and everything it imports, directly or not. This
+/// also bounds how deep imports may nest.
+pub const MAX_POLICY_FILES: usize = 256;
+
+/// The deepest nesting of `(` and `[` in a policy.
+pub const MAX_NESTING: usize = 32;
+
+/// The deepest a condition may nest: the most `not`, `and` and `or` operators on one path from the
+/// whole condition down to a comparison, plus the comparison (`a or b or c` is two `or`s deep: they
+/// group from the left). Every walk over a condition is recursive, and this bound keeps it well
+/// inside a 1 MiB thread stack. The bound is on the meaning, not the layout, so formatting a
+/// condition never takes it over the limit.
+pub const MAX_CONDITION_DEPTH: usize = 100;
+
+/// The most syntax errors reported for one policy file; parsing stops after them.
+pub const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// The longest duration a policy may write: 100 years of 365.25 days, in seconds.
+pub const MAX_DURATION_SECONDS: u64 = 36_525 * 86_400;
+
+/// The largest day count a policy may write (`within N workdays`, `in N days`): 100 years of days.
+pub const MAX_DAY_COUNT: u32 = 36_525;
+
+/// The last year of the supported date range (the first is year 1).
+pub const MAX_YEAR: i32 = 9999;
+
+/// The largest YAML or JSON case file (or text), in bytes (256 MiB); larger batches go in JSON
+/// Lines, which is read one line at a time.
+pub const MAX_CASE_FILE_BYTES: usize = 256 * 1024 * 1024;
+
+/// The deepest `[` and `{` may nest in a YAML case file; deeper text is refused before it is parsed
+/// (a case needs four levels). YAML and JSON values nested more than 128 deep (by brackets or by
+/// indentation) are refused by the parsers.
+pub const MAX_CASE_NESTING: usize = 64;
+
+/// The longest JSON Lines line, in bytes (1 MiB); a longer line is rejected without being held in
+/// memory, and the stream goes on.
+pub const MAX_JSONL_LINE_BYTES: usize = 1024 * 1024;
