@@ -14,7 +14,8 @@
 use crate::case::{CaseBatch, JsonlGrouper, NumberedCase, ParsedLine, ReadOptions, Rejected};
 use crate::eval::{Evaluator, ObjectivePlan, Tally};
 use crate::report::{
-    CaseReport, EmitError, Instant, PolicyRef, RejectedCase, Report, ReportWriter, Summary,
+    render_case, CaseReport, EmitError, Instant, PolicyRef, RejectedCase, RenderedCase, Report,
+    ReportWriter, Summary,
 };
 use chrono::{DateTime, Utc};
 #[cfg(feature = "parallel")]
@@ -30,8 +31,8 @@ pub const DEFAULT_WINDOW: u64 = 100_000;
 /// Lines read, parsed and grouped at a time.
 pub const CHUNK_LINES: usize = 16_384;
 
-/// A case's report and objective counts, or why it was rejected.
-type Evaluated = Result<(CaseReport, Tally), Rejected>;
+/// A case rendered for output with its counts and objective counts, or why it was rejected.
+type Evaluated = Result<(Result<RenderedCase, EmitError>, Summary, Tally), Rejected>;
 
 /// How a batch run reads and evaluates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +65,8 @@ pub struct Batch<'e, 'p, W: Write> {
     options: BatchOptions,
     grouper: JsonlGrouper,
     writer: ReportWriter<W>,
-    /// Complete cases that wait for an earlier case to be written (`None`: rejected).
-    waiting: BTreeMap<u64, Option<CaseReport>>,
+    /// Complete cases, rendered, that wait for an earlier case to be written (`None`: rejected).
+    waiting: BTreeMap<u64, Option<RenderedCase>>,
     /// The first-seen number of the next case to write.
     next_out: u64,
     case_rejections: Vec<(u64, Rejected)>,
@@ -193,27 +194,34 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         Ok((out, summary))
     }
 
-    /// Evaluates complete cases on all cores and writes those whose turn has come.
+    /// Evaluates and renders complete cases on all cores, then writes those whose turn has come.
     fn evaluate(&mut self, complete: Vec<NumberedCase>) -> Result<(), EmitError> {
         let (evaluator, objectives, as_of) = (self.evaluator, &self.objectives, self.options.as_of);
+        let format = self.writer.format();
         let done: Vec<(u64, Evaluated)> = complete
             .into_par_iter()
             .map(|numbered| {
                 let result = numbered.case.map(|case| {
                     let report = evaluator.evaluate(&case, as_of);
                     let tally = objectives.count(&case, &report, as_of);
-                    (report, tally)
+                    let mut counts = Summary::default();
+                    counts.add(&report);
+                    (render_case(format, report), counts, tally)
                 });
                 (numbered.seq, result)
             })
             .collect();
         for (seq, result) in done {
             match result {
-                Ok((report, tally)) => {
+                Ok((rendered, counts, tally)) => {
                     self.tally.merge(tally);
-                    self.summary.add(&report);
+                    self.summary.cases += counts.cases;
+                    self.summary.evaluated += counts.evaluated;
+                    self.summary.breaches += counts.breaches;
+                    self.summary.actions += counts.actions;
+                    self.summary.warnings += counts.warnings;
                     self.progress.evaluated += 1;
-                    self.waiting.insert(seq, Some(report));
+                    self.waiting.insert(seq, Some(rendered?));
                 }
                 Err(rejected) => {
                     self.case_rejections.push((seq, rejected));
@@ -222,8 +230,8 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             }
         }
         while let Some(ready) = self.waiting.remove(&self.next_out) {
-            if let Some(report) = ready {
-                self.writer.case(report)?;
+            if let Some(rendered) = ready {
+                self.writer.place(rendered)?;
             }
             self.next_out += 1;
         }

@@ -10,7 +10,7 @@ pub mod explain;
 mod human;
 mod stream;
 
-pub use stream::ReportWriter;
+pub use stream::{render_case, RenderedCase, ReportWriter};
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, Utc};
 use chrono_tz::Tz;

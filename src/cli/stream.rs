@@ -32,7 +32,6 @@ pub fn run(
     };
     let bar = progress_bar(files);
     let started = Instant::now();
-    let mut done_bytes = 0;
     for file in files {
         let opened = std::fs::File::open(file);
         let reader = match opened {
@@ -45,7 +44,8 @@ pub fn run(
         };
         let source = file.display().to_string();
         let mut show = |progress: &Progress| {
-            bar.set_position(done_bytes + progress.bytes);
+            // `progress` counts over every file pushed so far.
+            bar.set_position(progress.bytes);
             let seconds = started.elapsed().as_secs_f64().max(1e-6);
             bar.set_message(format!(
                 "{:.0} events/s, {} cases evaluated, {} open",
@@ -59,7 +59,6 @@ pub fn run(
             eprintln!("error: `{}`: {error}", file.display());
             return Exit::Unusable;
         }
-        done_bytes = bar.position();
     }
     bar.finish_and_clear();
     match batch.finish() {

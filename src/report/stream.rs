@@ -30,6 +30,49 @@ fn nested<T: Serialize + ?Sized>(value: &T) -> Result<String, EmitError> {
     Ok(serde_json::to_string_pretty(value)?.replace('\n', "\n  "))
 }
 
+/// A case rendered in a format, ready for [`ReportWriter::place`].
+#[derive(Debug)]
+pub struct RenderedCase(Rendered);
+
+#[derive(Debug)]
+enum Rendered {
+    /// The case's text (JSON: without the separator before it).
+    Text(String),
+    /// YAML: the case itself, written with the whole report at the end.
+    Held(Box<CaseReport>),
+}
+
+/// Renders one case in `format`. It needs no writer, so many cases can be rendered at once (on
+/// several threads) and then placed in order.
+pub fn render_case(format: Format, case: CaseReport) -> Result<RenderedCase, EmitError> {
+    let rendered = match format {
+        Format::Json => {
+            let pretty = serde_json::to_string_pretty(&case)?;
+            let mut text = String::with_capacity(pretty.len() + pretty.len() / 8);
+            for (index, line) in pretty.lines().enumerate() {
+                if index > 0 {
+                    text.push('\n');
+                }
+                text.push_str("    ");
+                text.push_str(line);
+            }
+            Rendered::Text(text)
+        }
+        Format::Jsonl => {
+            let mut text = serde_json::to_string(&case)?;
+            text.push('\n');
+            Rendered::Text(text)
+        }
+        Format::Human => {
+            let mut text = String::new();
+            human::case(&mut text, &case);
+            Rendered::Text(text)
+        }
+        Format::Yaml => Rendered::Held(Box::new(case)),
+    };
+    Ok(RenderedCase(rendered))
+}
+
 impl<W: Write> ReportWriter<W> {
     /// Starts a report of the run at `as_of` under `policy`, writing its header to `out`.
     pub fn new(
@@ -64,29 +107,26 @@ impl<W: Write> ReportWriter<W> {
 
     /// Writes one case.
     pub fn case(&mut self, case: CaseReport) -> Result<(), EmitError> {
-        match self.format {
-            Format::Json => {
-                let separator = if self.written == 0 { "\n" } else { ",\n" };
-                let text = serde_json::to_string_pretty(&case)?;
-                self.out.write_all(separator.as_bytes())?;
-                for (index, line) in text.lines().enumerate() {
-                    if index > 0 {
-                        self.out.write_all(b"\n")?;
-                    }
-                    self.out.write_all(b"    ")?;
-                    self.out.write_all(line.as_bytes())?;
+        let rendered = render_case(self.format, case)?;
+        self.place(rendered)
+    }
+
+    /// The format being written.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Writes a case rendered by [`render_case`] in this writer's format.
+    pub fn place(&mut self, rendered: RenderedCase) -> Result<(), EmitError> {
+        match rendered.0 {
+            Rendered::Text(text) => {
+                if self.format == Format::Json {
+                    let separator = if self.written == 0 { "\n" } else { ",\n" };
+                    self.out.write_all(separator.as_bytes())?;
                 }
-            }
-            Format::Jsonl => {
-                serde_json::to_writer(&mut self.out, &case)?;
-                self.out.write_all(b"\n")?;
-            }
-            Format::Human => {
-                let mut text = String::new();
-                human::case(&mut text, &case);
                 self.out.write_all(text.as_bytes())?;
             }
-            Format::Yaml => self.held.push(case),
+            Rendered::Held(case) => self.held.push(*case),
         }
         self.written += 1;
         Ok(())
