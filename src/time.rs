@@ -141,6 +141,17 @@ fn zone_midnight(date: NaiveDate) -> chrono::NaiveDateTime {
     date.and_time(NaiveTime::MIN)
 }
 
+/// `t` in `tz`, or [`TimeError::OutOfRange`] at the very ends of chrono's range, where the local
+/// time of `t` has no date (reading it would panic).
+fn local(tz: Tz, t: Instant) -> Result<DateTime<Tz>, TimeError> {
+    use chrono::{Offset, TimeZone};
+    let offset = tz.offset_from_utc_datetime(&t.naive_utc()).fix();
+    t.naive_utc()
+        .checked_add_offset(offset)
+        .ok_or(TimeError::OutOfRange)?;
+    Ok(t.with_timezone(&tz))
+}
+
 fn next_date(date: NaiveDate) -> Result<NaiveDate, TimeError> {
     date.succ_opt().ok_or(TimeError::OutOfRange)
 }
@@ -376,7 +387,7 @@ impl Calendar {
     /// never counted, whether or not the clock starts within its open hours. `n = 0` gives the close
     /// of the start's date when it is an open day, else the close of the next open day.
     pub fn add_workdays(&self, start: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>, TimeError> {
-        let date = start.with_timezone(&self.tz).date_naive();
+        let date = local(self.tz, start)?.date_naive();
         let day = if n == 0 && self.close_of(date)?.is_some() {
             date
         } else {
@@ -414,7 +425,7 @@ impl Calendar {
         start: DateTime<Utc>,
         rule: &Cutoff,
     ) -> Result<Option<DateTime<Utc>>, TimeError> {
-        let local = start.with_timezone(&self.tz);
+        let local = local(self.tz, start)?;
         if let Some(limit) = rule.if_before {
             if local.time() >= limit {
                 return Ok(None);
@@ -529,7 +540,7 @@ impl Calendar {
 
     /// The local date whose chunk contains `t`.
     fn chunk_date(&self, t: Instant) -> Result<NaiveDate, TimeError> {
-        let mut date = t.with_timezone(&self.tz).date_naive();
+        let mut date = local(self.tz, t)?.date_naive();
         while self.midnight(date)? > t {
             date = prev_date(date)?;
         }
