@@ -27,6 +27,7 @@ mod values;
 pub use load::{FileSystem, InMemory, SourceProvider};
 
 use crate::diag::{Diagnostic, Severity, SourceMap};
+use crate::limits::MAX_SUGGESTIONS;
 use crate::syntax::ast;
 use crate::time::{Calendar, CalendarSpec};
 use chrono::TimeDelta;
@@ -257,6 +258,8 @@ struct Checker<'a> {
     zones: BTreeMap<ast::FileId, Option<Tz>>,
     decls: names::Decls<'a>,
     diagnostics: Vec<Diagnostic>,
+    /// How many more unknown names may get a "did you mean" (see [`MAX_SUGGESTIONS`]).
+    suggestions_left: usize,
 }
 
 impl<'a> Checker<'a> {
@@ -276,6 +279,7 @@ impl<'a> Checker<'a> {
             zones: BTreeMap::new(),
             decls,
             diagnostics: Vec::new(),
+            suggestions_left: MAX_SUGGESTIONS,
         };
         checker.header(files);
         checker.names();
@@ -290,6 +294,14 @@ impl<'a> Checker<'a> {
 
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// Whether one more unknown name may get a suggestion: each compares the name with every
+    /// known one, so their number is bounded to keep a check of a hostile file linear.
+    fn may_suggest(&mut self) -> bool {
+        let allowed = self.suggestions_left > 0;
+        self.suggestions_left = self.suggestions_left.saturating_sub(1);
+        allowed
     }
 
     /// The policy's timezone: the root header's.

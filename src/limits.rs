@@ -22,6 +22,10 @@ pub const MAX_NESTING: usize = 32;
 /// condition never takes it over the limit.
 pub const MAX_CONDITION_DEPTH: usize = 100;
 
+/// The most unknown names in one check that get a "did you mean" suggestion; later ones get the
+/// plain help (finding the closest name compares it with every declared one).
+pub const MAX_SUGGESTIONS: usize = 100;
+
 /// The most syntax errors reported for one policy file; parsing stops after them.
 pub const MAX_SYNTAX_ERRORS: usize = 20;
 

@@ -212,7 +212,11 @@ impl<'a> Checker<'a> {
     pub(super) fn calendar_ref(&mut self, name: &Ident) -> Option<&'a ast::CalendarDecl> {
         let found = self.decls.tables.calendars.get(name.name.as_str()).copied();
         if found.is_none() {
-            let known: Vec<&str> = self.decls.tables.calendars.keys().copied().collect();
+            let known: Vec<&str> = if self.may_suggest() {
+                self.decls.tables.calendars.keys().copied().collect()
+            } else {
+                Vec::new()
+            };
             self.report(unknown(
                 codes::UNKNOWN_CALENDAR,
                 "calendar",
@@ -227,7 +231,11 @@ impl<'a> Checker<'a> {
     /// Resolves a promise reference, reporting an unknown name.
     pub(super) fn promise_ref(&mut self, name: &Ident) {
         if !self.decls.tables.promises.contains_key(name.name.as_str()) {
-            let known: Vec<&str> = self.decls.tables.promises.keys().copied().collect();
+            let known: Vec<&str> = if self.may_suggest() {
+                self.decls.tables.promises.keys().copied().collect()
+            } else {
+                Vec::new()
+            };
             self.report(unknown(
                 codes::UNKNOWN_PROMISE,
                 "promise",
@@ -241,7 +249,11 @@ impl<'a> Checker<'a> {
     /// Resolves a rank reference, reporting an unknown name (or a missing scale).
     pub(super) fn rank_ref(&mut self, name: &Ident) {
         if !self.decls.tables.ranks.contains_key(name.name.as_str()) {
-            let known: Vec<&str> = self.decls.tables.ranks.keys().copied().collect();
+            let known: Vec<&str> = if self.may_suggest() {
+                self.decls.tables.ranks.keys().copied().collect()
+            } else {
+                Vec::new()
+            };
             let help = if self.decls.ranks.is_empty() {
                 "declare the scale with `ranks agent < supervisor < manager`, lowest first"
                     .to_string()
@@ -274,7 +286,11 @@ impl<'a> Checker<'a> {
     /// Resolves a venue reference, reporting an unknown name.
     pub(super) fn venue_ref(&mut self, name: &Ident) {
         if !self.decls.tables.venues.contains_key(name.name.as_str()) {
-            let known: Vec<&str> = self.decls.tables.venues.keys().copied().collect();
+            let known: Vec<&str> = if self.may_suggest() {
+                self.decls.tables.venues.keys().copied().collect()
+            } else {
+                Vec::new()
+            };
             self.report(unknown(
                 codes::UNKNOWN_VENUE,
                 "venue",

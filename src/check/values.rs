@@ -159,7 +159,12 @@ impl Checker<'_> {
             Ok(tz) => Some(tz),
             Err(_) => {
                 let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
-                let help = match suggest::closest(&name.value, names) {
+                let close = if self.may_suggest() {
+                    suggest::closest(&name.value, names)
+                } else {
+                    None
+                };
+                let help = match close {
                     Some(close) => format!("did you mean `{close}`?"),
                     None => {
                         "write an IANA timezone name such as `Asia/Shanghai` or `Europe/Berlin`"

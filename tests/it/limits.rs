@@ -474,3 +474,37 @@ fn the_batch_engine_rejects_bad_lines_and_goes_on() {
     let rejected: serde_json::Value = serde_json::from_str(summary_line).unwrap();
     insta::assert_snapshot!(serde_json::to_string_pretty(&rejected["rejected"]).unwrap());
 }
+
+/// Thousands of unknown names: the first ones get a "did you mean", the rest the plain help, so a
+/// check stays linear in the size of the file.
+#[test]
+fn suggestions_for_thousands_of_unknown_names() {
+    let mut text = HEADER.to_owned();
+    let count = 2000;
+    for i in 0..count {
+        text.push_str(&format!(
+            "calendar office_{i} {{ open mon-fri 09:00-18:00 }}\n"
+        ));
+    }
+    for i in 0..count {
+        text.push_str(&format!(
+            "promise p{i} {{ from opened until resolved target within 1h on offize_{i} }}\n"
+        ));
+    }
+    let checked = check_text("hostile.policy", &text, Role::Policy);
+    let unknown: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E0204")
+        .collect();
+    assert_eq!(unknown.len(), count);
+    let suggested = unknown
+        .iter()
+        .filter(|d| d.help.as_deref().is_some_and(|h| h.starts_with("did you mean")))
+        .count();
+    assert_eq!(suggested, limits::MAX_SUGGESTIONS);
+    let first_and_last = [unknown[0], unknown[count - 1]]
+        .map(|d| d.render_plain(&checked.sources))
+        .join("\n");
+    insta::assert_snapshot!(first_and_last);
+}
