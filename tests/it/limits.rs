@@ -500,7 +500,11 @@ fn suggestions_for_thousands_of_unknown_names() {
     assert_eq!(unknown.len(), count);
     let suggested = unknown
         .iter()
-        .filter(|d| d.help.as_deref().is_some_and(|h| h.starts_with("did you mean")))
+        .filter(|d| {
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("did you mean"))
+        })
         .count();
     assert_eq!(suggested, limits::MAX_SUGGESTIONS);
     let first_and_last = [unknown[0], unknown[count - 1]]
