@@ -446,11 +446,12 @@ impl Calendar {
         const DAY_SECONDS: i64 = 86_400;
         let local = zone_midnight(date).and_utc().timestamp();
         // Offsets are within a day of UTC, so the instants concerned are in this range.
-        match self
+        let (offset, changes) = self
             .changes
-            .within(local - 2 * DAY_SECONDS, local + 3 * DAY_SECONDS)
-        {
-            [] => Clock::Fixed(self.changes.offset_at(local)),
+            .at_and_within(local - 2 * DAY_SECONDS, local + 3 * DAY_SECONDS);
+        match changes {
+            // No change in the window: the offset two days before holds at `local` too.
+            [] => Clock::Fixed(offset),
             [change] => Clock::Change(*change),
             _ => Clock::Zone,
         }
