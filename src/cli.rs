@@ -41,6 +41,14 @@ pub enum Command {
     Test(test::TestArgs),
 }
 
+/// Writes a command's output to standard output and flushes it.
+pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
 /// How a command ended; the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

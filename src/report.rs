@@ -12,7 +12,7 @@ mod stream;
 
 pub use stream::{render_case, RenderedCase, ReportWriter};
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, SecondsFormat, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -35,8 +35,77 @@ impl Instant {
     }
 }
 
+/// The RFC 3339 text of an instant of the common shape, built without the formatting machinery.
+struct PlainText {
+    bytes: [u8; 25],
+    len: usize,
+}
+
+impl PlainText {
+    /// The text, or `None` for instants not of the common shape: a local time with whole seconds
+    /// in the years 0 to 9999, and an offset of whole minutes.
+    fn of(instant: &Instant) -> Option<PlainText> {
+        let offset = instant.0.offset().local_minus_utc();
+        let local = instant
+            .0
+            .naive_utc()
+            .checked_add_offset(*instant.0.offset())?;
+        if local.nanosecond() != 0 || offset % 60 != 0 {
+            return None;
+        }
+        let year = u32::try_from(local.year()).ok().filter(|y| *y <= 9999)?;
+        let mut text = PlainText {
+            bytes: [0; 25],
+            len: 0,
+        };
+        text.digits(year, 4);
+        text.push(b'-');
+        text.digits(local.month(), 2);
+        text.push(b'-');
+        text.digits(local.day(), 2);
+        text.push(b'T');
+        text.digits(local.hour(), 2);
+        text.push(b':');
+        text.digits(local.minute(), 2);
+        text.push(b':');
+        text.digits(local.second(), 2);
+        if offset == 0 {
+            text.push(b'Z');
+        } else {
+            text.push(if offset < 0 { b'-' } else { b'+' });
+            let minutes = offset.unsigned_abs() / 60;
+            text.digits(minutes / 60, 2);
+            text.push(b':');
+            text.digits(minutes % 60, 2);
+        }
+        Some(text)
+    }
+
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    /// Writes `value` in `width` decimal digits, with leading zeros.
+    fn digits(&mut self, value: u32, width: u32) {
+        for place in (0..width).rev() {
+            let digit = value / 10u32.pow(place) % 10;
+            self.push(b'0' + digit as u8);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = PlainText::of(self) {
+            return f.write_str(text.as_str());
+        }
         let offset = *self.0.offset();
         let text = match self.0.naive_utc().checked_add_offset(offset) {
             Some(_) => self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true),
@@ -49,7 +118,10 @@ impl fmt::Display for Instant {
 
 impl Serialize for Instant {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match PlainText::of(self) {
+            Some(text) => serializer.serialize_str(text.as_str()),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -559,6 +631,36 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_are_written_as_chrono_writes_them() {
+        let zones = [
+            None,
+            Some(Tz::UTC),
+            Some(Tz::Europe__London),
+            Some(Tz::America__St_Johns),
+            Some(Tz::Asia__Kolkata),
+            Some(Tz::Pacific__Chatham),
+        ];
+        let mut unix = -62_135_596_800_i64;
+        while unix < 253_402_300_800 {
+            for nanos in [0, 5_000_000] {
+                let Some(t) = DateTime::from_timestamp(unix, nanos) else {
+                    continue;
+                };
+                for tz in zones {
+                    let instant = Instant::new(t, tz);
+                    let expected = instant.0.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+                    assert_eq!(instant.to_string(), expected);
+                    assert_eq!(
+                        serde_json::to_string(&instant).unwrap(),
+                        format!("\"{expected}\"")
+                    );
+                }
+            }
+            unix += 86_400 * 37 + 3_601 * 7 + 13;
+        }
+    }
 
     fn iso(seconds: i64, millis: i64) -> String {
         IsoDuration(TimeDelta::seconds(seconds) + TimeDelta::milliseconds(millis)).to_string()

@@ -457,11 +457,12 @@ impl Calendar {
         const DAY_SECONDS: i64 = 86_400;
         let local = zone_midnight(date).and_utc().timestamp();
         // Offsets are within a day of UTC, so the instants concerned are in this range.
-        match self
+        let (offset, changes) = self
             .changes
-            .within(local - 2 * DAY_SECONDS, local + 3 * DAY_SECONDS)
-        {
-            [] => Clock::Fixed(self.changes.offset_at(local)),
+            .at_and_within(local - 2 * DAY_SECONDS, local + 3 * DAY_SECONDS);
+        match changes {
+            // No change in the window: the offset two days before holds at `local` too.
+            [] => Clock::Fixed(offset),
             [change] => Clock::Change(*change),
             _ => Clock::Zone,
         }
@@ -540,7 +541,14 @@ impl Calendar {
 
     /// The local date whose chunk contains `t`.
     fn chunk_date(&self, t: Instant) -> Result<NaiveDate, TimeError> {
-        let mut date = local(self.tz, t)?.date_naive();
+        // A first guess from the zone's offset changes (cheaper than the zone's own lookup); the
+        // loops below settle the date by the chunks' midnights whatever the guess.
+        let unix = t.timestamp();
+        let mut date =
+            match DateTime::from_timestamp(unix.saturating_add(self.changes.offset_at(unix)), 0) {
+                Some(guess) => guess.date_naive(),
+                None => local(self.tz, t)?.date_naive(),
+            };
         while self.midnight(date)? > t {
             date = prev_date(date)?;
         }
@@ -605,12 +613,31 @@ fn last_chunk_date() -> Result<NaiveDate, TimeError> {
 }
 
 /// The first date in `[first, last]` where the monotone `reached` holds, given that it holds at `last`.
+///
+/// The date sought is mostly days after `first`, not centuries: steps of doubling length from
+/// `first` bracket it, then bisection finds it.
 fn first_date_where(
     first: NaiveDate,
     last: NaiveDate,
     reached: impl Fn(NaiveDate) -> bool,
 ) -> NaiveDate {
-    let (mut low, mut high) = (first, last);
+    let mut low = first;
+    let mut step = 1;
+    let mut high = last;
+    while low < last {
+        let probe = low
+            .checked_add_signed(TimeDelta::days(step - 1))
+            .map_or(last, |probe| probe.min(last));
+        if reached(probe) {
+            high = probe;
+            break;
+        }
+        match probe.succ_opt() {
+            Some(next) if probe < last => low = next,
+            _ => break,
+        }
+        step = step.saturating_mul(2);
+    }
     while low < high {
         let middle = low + TimeDelta::days((high - low).num_days() / 2);
         if reached(middle) {
@@ -620,4 +647,32 @@ fn first_date_where(
         }
     }
     low
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_date_where_finds_the_first_reached_date_near_or_far() {
+        let first = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let last = last_chunk_date().unwrap();
+        for days in [
+            0,
+            1,
+            2,
+            3,
+            5,
+            8,
+            31,
+            365,
+            1000,
+            2_000_000,
+            (last - first).num_days(),
+        ] {
+            let wanted = first + TimeDelta::days(days);
+            assert_eq!(first_date_where(first, last, |d| d >= wanted), wanted);
+        }
+        assert_eq!(first_date_where(last, last, |_| true), last);
+    }
 }

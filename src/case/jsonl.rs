@@ -357,6 +357,10 @@ fn parse(opts: &ReadOptions, text: &str) -> Parsed {
     if text.len() > MAX_JSONL_LINE_BYTES {
         return Parsed::Unreadable(line_too_long(text.len()));
     }
+    // A line with attributes is never of the common shape: spare the attempt.
+    if text.contains("\"attributes\"") {
+        return general(opts, text);
+    }
     plain(opts, text).unwrap_or_else(|| general(opts, text))
 }
 

@@ -7,11 +7,11 @@
 //! is reported once.
 
 use super::emit::{self, Located};
-use super::Exit;
+use super::{write_stdout, Exit};
 use crate::check::{check_file, Role};
 use crate::diag::Severity;
 use clap::{Args, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `covenant check`.
@@ -64,12 +64,7 @@ pub fn run(args: &CheckArgs) -> Exit {
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
     let text = render(&outcome, args.format, color);
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if write_stdout(&text).is_err() {
         return Exit::Unusable;
     }
     exit_for(&outcome, args.deny_warnings)

@@ -15,7 +15,7 @@
 //! command could not run. Rejected cases are listed in the report and counted
 //! on standard error; they do not change the exit code.
 
-use super::Exit;
+use super::{write_stdout, Exit};
 use crate::batch::{evaluate_whole, BatchOptions};
 use crate::case::{CaseBatch, CaseFormat, CaseReader, ReadOptions};
 use crate::check::Policy;
@@ -24,7 +24,6 @@ use crate::report::{Format, Report, Summary};
 use crate::time::local_to_instant;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::{Args, ValueEnum};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `covenant eval`.
@@ -235,12 +234,7 @@ fn run_here(args: &EvalArgs) -> Exit {
             return Exit::Unusable;
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if write_stdout(&text).is_err() {
         return Exit::Unusable;
     }
     if report.summary.rejected > 0 {

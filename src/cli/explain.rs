@@ -4,12 +4,11 @@
 //! does not check or no case can be read.
 
 use super::eval::{load_policy, parse_instant, read_cases};
-use super::Exit;
+use super::{write_stdout, Exit};
 use crate::eval::Evaluator;
 use crate::report::{explain, Instant};
 use chrono::Utc;
 use clap::Args;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `covenant explain`.
@@ -72,12 +71,7 @@ pub fn run(args: &ExplainArgs) -> Exit {
         eprint!("{text}");
         return Exit::Unusable;
     }
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if write_stdout(&text).is_err() {
         return Exit::Unusable;
     }
     Exit::Success

@@ -12,7 +12,7 @@
 //! run (unreadable path, no example cases found).
 
 use super::eval::case_files;
-use super::Exit;
+use super::{write_stdout, Exit};
 use crate::case::{CaseReader, ReadOptions};
 use crate::check::Policy;
 use crate::eval::Evaluator;
@@ -20,7 +20,6 @@ use crate::expect::{ExpectError, Expectations, Mismatch};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `covenant test`.
@@ -399,12 +398,7 @@ pub fn run(args: &TestArgs) -> Exit {
             }
         },
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if write_stdout(&text).is_err() {
         return Exit::Unusable;
     }
     if run.summary.failed > 0 {

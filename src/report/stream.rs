@@ -37,7 +37,7 @@ pub struct RenderedCase(Rendered);
 #[derive(Debug)]
 enum Rendered {
     /// The case's text (JSON: without the separator before it).
-    Text(String),
+    Text(Vec<u8>),
     /// YAML: the case itself, written with the whole report at the end.
     Held(Box<CaseReport>),
 }
@@ -56,17 +56,19 @@ pub fn render_case(format: Format, case: CaseReport) -> Result<RenderedCase, Emi
                 text.push_str("    ");
                 text.push_str(line);
             }
-            Rendered::Text(text)
+            Rendered::Text(text.into_bytes())
         }
         Format::Jsonl => {
-            let mut text = serde_json::to_string(&case)?;
-            text.push('\n');
+            // Room for a typical case, so the text is seldom moved while it grows.
+            let mut text = Vec::with_capacity(4096);
+            serde_json::to_writer(&mut text, &case)?;
+            text.push(b'\n');
             Rendered::Text(text)
         }
         Format::Human => {
             let mut text = String::new();
             human::case(&mut text, &case);
-            Rendered::Text(text)
+            Rendered::Text(text.into_bytes())
         }
         Format::Yaml => Rendered::Held(Box::new(case)),
     };
@@ -124,7 +126,7 @@ impl<W: Write> ReportWriter<W> {
                     let separator = if self.written == 0 { "\n" } else { ",\n" };
                     self.out.write_all(separator.as_bytes())?;
                 }
-                self.out.write_all(text.as_bytes())?;
+                self.out.write_all(&text)?;
             }
             Rendered::Held(case) => self.held.push(*case),
         }

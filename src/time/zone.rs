@@ -98,11 +98,16 @@ impl OffsetChanges {
         &self.changes
     }
 
-    /// The changes in `(from, to]`.
-    pub(crate) fn within(&self, from: i64, to: i64) -> &[Change] {
+    /// The offset at instant `from` and the changes in `(from, to]`, found with one search.
+    pub(crate) fn at_and_within(&self, from: i64, to: i64) -> (i64, &[Change]) {
         let first = self.changes.partition_point(|change| change.at <= from);
-        let last = self.changes.partition_point(|change| change.at <= to);
-        self.changes.get(first..last).unwrap_or(&[])
+        let offset = first
+            .checked_sub(1)
+            .and_then(|last| self.changes.get(last))
+            .map_or(self.initial, |change| change.after);
+        let rest = self.changes.get(first..).unwrap_or(&[]);
+        let count = rest.iter().take_while(|change| change.at <= to).count();
+        (offset, rest.get(..count).unwrap_or(&[]))
     }
 
     /// The offset at instant `at`, in seconds east of UTC.
