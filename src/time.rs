@@ -539,6 +539,11 @@ impl Calendar {
                     || t.with_timezone(&self.tz).date_naive(),
                     |local| local.date_naive(),
                 );
+        // Mostly the guess is right; one clock gives both of its midnights (as in `chunk`).
+        let clock = self.clock(date);
+        if self.at_on(clock, date, 0)? <= t && self.at_on(clock, next_date(date)?, 0)? > t {
+            return Ok(date);
+        }
         while self.midnight(date)? > t {
             date = prev_date(date)?;
         }
