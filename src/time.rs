@@ -549,6 +549,11 @@ impl Calendar {
                 Some(guess) => guess.date_naive(),
                 None => local(self.tz, t)?.date_naive(),
             };
+        // Mostly the guess is right; one clock gives both of its midnights (as in `chunk`).
+        let clock = self.clock(date);
+        if self.at_on(clock, date, 0)? <= t && self.at_on(clock, next_date(date)?, 0)? > t {
+            return Ok(date);
+        }
         while self.midnight(date)? > t {
             date = prev_date(date)?;
         }
