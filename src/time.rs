@@ -141,6 +141,17 @@ fn zone_midnight(date: NaiveDate) -> chrono::NaiveDateTime {
     date.and_time(NaiveTime::MIN)
 }
 
+/// `t` in `tz`, or [`TimeError::OutOfRange`] at the very ends of chrono's range, where the local
+/// time of `t` has no date (reading it would panic).
+fn local(tz: Tz, t: Instant) -> Result<DateTime<Tz>, TimeError> {
+    use chrono::{Offset, TimeZone};
+    let offset = tz.offset_from_utc_datetime(&t.naive_utc()).fix();
+    t.naive_utc()
+        .checked_add_offset(offset)
+        .ok_or(TimeError::OutOfRange)?;
+    Ok(t.with_timezone(&tz))
+}
+
 fn next_date(date: NaiveDate) -> Result<NaiveDate, TimeError> {
     date.succ_opt().ok_or(TimeError::OutOfRange)
 }
@@ -376,7 +387,7 @@ impl Calendar {
     /// never counted, whether or not the clock starts within its open hours. `n = 0` gives the close
     /// of the start's date when it is an open day, else the close of the next open day.
     pub fn add_workdays(&self, start: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>, TimeError> {
-        let date = start.with_timezone(&self.tz).date_naive();
+        let date = local(self.tz, start)?.date_naive();
         let day = if n == 0 && self.close_of(date)?.is_some() {
             date
         } else {
@@ -414,7 +425,7 @@ impl Calendar {
         start: DateTime<Utc>,
         rule: &Cutoff,
     ) -> Result<Option<DateTime<Utc>>, TimeError> {
-        let local = start.with_timezone(&self.tz);
+        let local = local(self.tz, start)?;
         if let Some(limit) = rule.if_before {
             if local.time() >= limit {
                 return Ok(None);
@@ -534,11 +545,10 @@ impl Calendar {
         // loops below settle the date by the chunks' midnights whatever the guess.
         let unix = t.timestamp();
         let mut date =
-            DateTime::from_timestamp(unix.saturating_add(self.changes.offset_at(unix)), 0)
-                .map_or_else(
-                    || t.with_timezone(&self.tz).date_naive(),
-                    |local| local.date_naive(),
-                );
+            match DateTime::from_timestamp(unix.saturating_add(self.changes.offset_at(unix)), 0) {
+                Some(guess) => guess.date_naive(),
+                None => local(self.tz, t)?.date_naive(),
+            };
         // Mostly the guess is right; one clock gives both of its midnights (as in `chunk`).
         let clock = self.clock(date);
         if self.at_on(clock, date, 0)? <= t && self.at_on(clock, next_date(date)?, 0)? > t {

@@ -202,7 +202,13 @@ fn stopped_within(
 
 /// The period containing `t` in `zone`: `2026-06-19`, `2026-W25` (ISO week) or `2026-06`.
 fn period_of(t: DateTime<Utc>, zone: Tz, unit: PeriodUnit) -> String {
-    let local = t.with_timezone(&zone).date_naive();
+    use chrono::{Offset, TimeZone};
+    let offset = zone.offset_from_utc_datetime(&t.naive_utc()).fix();
+    // At the very ends of chrono's range the local time has no date: count the UTC date.
+    let local = match t.naive_utc().checked_add_offset(offset) {
+        Some(local) => local.date(),
+        None => t.date_naive(),
+    };
     match unit {
         PeriodUnit::Day => local.format("%Y-%m-%d").to_string(),
         PeriodUnit::Week => {
