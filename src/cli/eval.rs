@@ -76,6 +76,13 @@ pub enum FailOn {
     Never,
 }
 
+/// The evaluation instant when `--at` is not given: now, to the whole second, so reports do not
+/// carry the clock's nanoseconds.
+pub fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    chrono::Timelike::with_nanosecond(&now, 0).unwrap_or(now)
+}
+
 /// Reads the evaluation instant: RFC 3339, or a local date-time in `tz`.
 pub fn parse_instant(text: &str, policy: &Policy) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
@@ -189,7 +196,7 @@ fn run_here(args: &EvalArgs) -> Exit {
         Err(exit) => return exit,
     };
     let as_of = match args.at.as_deref().map(|t| parse_instant(t, &policy)) {
-        None => Utc::now(),
+        None => now(),
         Some(Ok(t)) => t,
         Some(Err(message)) => {
             eprintln!("error: {message}");

@@ -7,7 +7,6 @@ use super::eval::{load_policy, parse_instant, read_cases};
 use super::{write_stdout, Exit};
 use crate::eval::Evaluator;
 use crate::report::{explain, Instant};
-use chrono::Utc;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -31,7 +30,7 @@ pub fn run(args: &ExplainArgs) -> Exit {
         Err(exit) => return exit,
     };
     let as_of = match args.at.as_deref().map(|t| parse_instant(t, &policy)) {
-        None => Utc::now(),
+        None => super::eval::now(),
         Some(Ok(t)) => t,
         Some(Err(message)) => {
             eprintln!("error: {message}");
