@@ -102,6 +102,9 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// Every file read, for rendering.
     pub sources: SourceMap,
+    /// Whether the root file itself could not be read (its `E0201` is then the only diagnostic):
+    /// for a caller that was handed the path, a bad argument rather than a problem in a policy.
+    pub root_unreadable: bool,
 }
 
 impl Checked {
@@ -151,6 +154,7 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
             policy: None,
             diagnostics,
             sources: loaded.sources,
+            root_unreadable: loaded.root_unreadable,
         };
     }
     let outcome = Checker::run(&loaded.files, &loaded.imports, role);
@@ -164,6 +168,7 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
         policy,
         diagnostics,
         sources: loaded.sources,
+        root_unreadable: loaded.root_unreadable,
     }
 }
 

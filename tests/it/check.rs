@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
 
-use covenant::check::{check_file, check_text, Role};
-use covenant::cli::check::{check_paths, exit_for, render, Format, Outcome};
+use covenant::check::{check_file, check_text, Role, SourceProvider};
+use covenant::cli::check::{check_paths, check_paths_in, exit_for, render, Format, Outcome};
 use covenant::cli::emit::{self, Located};
 use covenant::diag::Severity;
 use std::path::{Path, PathBuf};
@@ -208,6 +208,95 @@ fn cli_exit_codes() {
     assert_eq!(code, 1);
     let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(value.as_array().unwrap().len() > 40);
+}
+
+/// Files in memory, some of which exist but refuse to be read, as a file without read permission
+/// does (which a test running as root cannot make).
+struct Locked {
+    files: covenant::check::InMemory,
+    locked: &'static [&'static str],
+}
+
+impl SourceProvider for Locked {
+    fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
+        self.files.canonical(path)
+    }
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        if self.locked.iter().any(|l| Path::new(l) == path) {
+            return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        }
+        self.files.read(path)
+    }
+}
+
+#[test]
+fn an_unreadable_file_to_check_means_the_command_could_not_run() {
+    let provider = Locked {
+        files: covenant::check::InMemory::new()
+            .with("locked.policy", "calendar always { open 24x7 }\n")
+            .with("fine.policy", "calendar always { open 24x7 }\n")
+            .with("main.policy", "use \"locked.policy\"\n"),
+        locked: &["locked.policy"],
+    };
+    let outcome = check_paths_in(
+        &[PathBuf::from("fine.policy"), PathBuf::from("locked.policy")],
+        &provider,
+    );
+    assert_eq!(exit_for(&outcome, false).code(), 2);
+    assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+    assert_eq!(outcome.files, 1);
+    assert_eq!(outcome.unreadable.len(), 1);
+    assert!(
+        outcome.unreadable[0].contains("cannot read `locked.policy`"),
+        "{:?}",
+        outcome.unreadable
+    );
+
+    // Imported, the same file is a problem of the policy that imports it.
+    let outcome = check_paths_in(&[PathBuf::from("main.policy")], &provider);
+    assert_eq!(exit_for(&outcome, false).code(), 1);
+    assert!(outcome.unreadable.is_empty());
+    let codes: Vec<&str> = outcome.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0201"]);
+}
+
+#[test]
+fn cli_exits_2_for_a_policy_file_it_cannot_read() {
+    let folder = std::env::temp_dir().join(format!("covenant-unreadable-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    // Not UTF-8: a file covenant cannot read as policy text, even as root.
+    let binary = folder.join("binary.policy");
+    std::fs::write(&binary, [0xff, 0xfe, b'p', 0x00]).unwrap();
+    let importer = folder.join("main.policy");
+    std::fs::write(&importer, "use \"binary.policy\"\n").unwrap();
+    let (binary, importer) = (binary.display().to_string(), importer.display().to_string());
+
+    let (code, stdout, stderr) = covenant(&["check", &binary]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("binary.policy"), "{stderr}");
+    assert!(
+        stdout.ends_with("checked 0 files: 0 errors, 0 warnings\n"),
+        "{stdout}"
+    );
+
+    let (code, stdout, _) = covenant(&["check", &importer]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("E0201"), "{stdout}");
+
+    // Without read permission (only meaningful when not running as root).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = folder.join("locked.policy");
+        std::fs::write(&locked, "calendar always { open 24x7 }\n").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        if std::fs::read(&locked).is_err() {
+            let (code, _, stderr) = covenant(&["check", &locked.display().to_string()]);
+            assert_eq!(code, 2, "{stderr}");
+        }
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    std::fs::remove_dir_all(&folder).unwrap();
 }
 
 /// Small, deterministic pseudo-random generator, so the loop needs no seed handling.
