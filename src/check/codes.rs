@@ -70,6 +70,8 @@ pub const CALENDAR_NEVER_OPEN: &str = "W0103";
 pub const OVERLAPPING_HOURS: &str = "W0104";
 /// Terms are declared but no `commitments` block reads them.
 pub const UNUSED_TERM: &str = "W0105";
+/// A file without a `policy` header declares rules, and no checked file imports it.
+pub const RULES_WITHOUT_HEADER: &str = "W0106";
 
 /// Every checker code with its one-line summary, in code order.
 pub const ALL: &[(&str, &str)] = &[
@@ -111,6 +113,10 @@ pub const ALL: &[(&str, &str)] = &[
     (CALENDAR_NEVER_OPEN, "calendar with no open time"),
     (OVERLAPPING_HOURS, "overlapping weekly open hours"),
     (UNUSED_TERM, "terms declared but never read"),
+    (
+        RULES_WITHOUT_HEADER,
+        "rules in a file without a `policy` header that nothing imports",
+    ),
 ];
 
 /// The one-line summary of a checker code.

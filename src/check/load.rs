@@ -117,6 +117,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Which file each `use` brought in, by the importing file and the `use`'s first byte.
     pub imports: BTreeMap<(FileId, usize), FileId>,
+    /// The canonical path of every file read, in the order of `sources`: the root first.
+    pub canonical: Vec<PathBuf>,
     /// Whether the root file itself could not be read; its `E0201` is then the only diagnostic.
     pub root_unreadable: bool,
 }
@@ -168,6 +170,7 @@ impl Loader<'_> {
     fn visit(&mut self, shown: PathBuf, canonical: PathBuf, text: String) -> FileId {
         let id = self.loaded.sources.add(shown.clone(), text);
         self.seen.insert(canonical.clone(), id);
+        self.loaded.canonical.push(canonical.clone());
         let text = self
             .loaded
             .sources

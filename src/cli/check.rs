@@ -16,6 +16,7 @@ use super::{write_stdout, Exit};
 use crate::check::{check_sources, FileSystem, Role, SourceProvider};
 use crate::diag::Severity;
 use clap::{Args, ValueEnum};
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -87,10 +88,15 @@ pub fn check_paths(files: &[PathBuf]) -> Outcome {
 
 /// Checks each file on its own, reading through `provider`, and merges the diagnostics. A file that
 /// cannot be read is listed in [`Outcome::unreadable`], not among the diagnostics.
+///
+/// A file without a `policy` header that declares rules gets `W0106` when no checked file imports
+/// it: it reads like a policy but cannot be evaluated (see [`crate::check::Checked::unevaluable`]).
 pub fn check_paths_in(files: &[PathBuf], provider: &dyn SourceProvider) -> Outcome {
     let mut diagnostics = Vec::new();
     let mut unreadable = Vec::new();
     let mut read = 0;
+    let mut imported = BTreeSet::new();
+    let mut unevaluable = Vec::new();
     for file in files {
         let checked = check_sources(file, provider, Role::Auto);
         if checked.root_unreadable {
@@ -107,7 +113,17 @@ pub fn check_paths_in(files: &[PathBuf], provider: &dyn SourceProvider) -> Outco
                 .iter()
                 .map(|d| Located::new(d, &checked.sources)),
         );
+        imported.extend(checked.canonical.iter().skip(1).cloned());
+        if let (Some(warning), Some(root)) = (&checked.unevaluable, checked.canonical.first()) {
+            unevaluable.push((root.clone(), Located::new(warning, &checked.sources)));
+        }
     }
+    diagnostics.extend(
+        unevaluable
+            .into_iter()
+            .filter(|(root, _)| !imported.contains(root))
+            .map(|(_, warning)| warning),
+    );
     emit::sort_and_dedup(&mut diagnostics);
     Outcome {
         files: read,

@@ -86,6 +86,39 @@ fn library_file_needs_a_header_to_be_a_policy() {
 }
 
 #[test]
+fn a_library_with_rules_that_nothing_imports_cannot_be_evaluated() {
+    let folder = Path::new(FIXTURES).join("check_library");
+    let library = relative(&folder.join("replies.policy"));
+    let policy = relative(&folder.join("main.policy"));
+
+    let alone = check_paths(&[library.clone()]);
+    let codes: Vec<&str> = alone.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["W0106"]);
+    assert_eq!(exit_for(&alone, false).code(), 0);
+    assert_eq!(exit_for(&alone, true).code(), 1);
+    insta::assert_snapshot!(emit::human::render(&alone.diagnostics, false));
+
+    // Checked together with the policy that imports it, in either order, it is a library.
+    for files in [
+        [policy.clone(), library.clone()],
+        [library.clone(), policy.clone()],
+    ] {
+        let together = check_paths(&files);
+        assert!(
+            together.diagnostics.is_empty(),
+            "{:?}",
+            together.diagnostics
+        );
+    }
+    // The warning is for the file checked on its own; checking the library as a policy is E0210.
+    let checked = check_file(&library, Role::Auto);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    assert!(checked.unevaluable.is_some());
+    let checked = check_file(&policy, Role::Policy);
+    assert!(checked.unevaluable.is_none() && checked.diagnostics.is_empty());
+}
+
+#[test]
 fn a_file_imported_twice_is_loaded_once() {
     let path = Path::new(FIXTURES).join("check_ok/diamond/main.policy");
     let checked = check_file(&relative(&path), Role::Policy);
