@@ -168,6 +168,14 @@ pub(super) fn from_pest(file: FileId, base: usize, chunk: &str, error: &Error<Ru
     if positives.contains(&Rule::item) {
         positives.retain(|r| *r != Rule::EOI);
     }
+    if let Some((what, help)) = positives.iter().find_map(|r| dangling(*r, found)) {
+        return Diagnostic::error(
+            codes::UNEXPECTED,
+            format!("expected {what} after `{found}`"),
+            span,
+        )
+        .with_help(help);
+    }
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in &positives {
         let name = display_name(*rule);
@@ -181,6 +189,22 @@ pub(super) fn from_pest(file: FileId, base: usize, chunk: &str, error: &Error<Ru
         format!("expected {}, found {found_text}", join_or(&expected))
     };
     Diagnostic::error(codes::UNEXPECTED, message, span).with_help(help(&positives, found))
+}
+
+/// For a list separator that the grammar refused where it was written (`found`), because a
+/// declaration or the end of the file follows it: what it needs after it, and the help.
+fn dangling(rule: Rule, found: &str) -> Option<(&'static str, &'static str)> {
+    match rule {
+        Rule::rank_lt if found == "<" => Some((
+            "a rank name",
+            "name the next rank after `<`, or delete the `<`: `ranks agent < supervisor < manager`",
+        )),
+        Rule::list_comma if found == "," => Some((
+            "a name",
+            "write one more name after the `,`, or delete the `,`",
+        )),
+        _ => None,
+    }
 }
 
 /// `a`, `a or b`, `a, b or c`.
@@ -228,6 +252,13 @@ fn help(positives: &[Rule], found: &str) -> String {
     }
     if found_word && expects(Rule::string) {
         return format!("labels are written in double quotes: `\"{found}\"`");
+    }
+    if (expects(Rule::rank_name) || expects(Rule::list_name))
+        && super::ITEM_KEYWORDS.contains(&found)
+    {
+        return format!(
+            "`{found}` starts a declaration, so it cannot be a name in this list; write the names before it"
+        );
     }
     if found_word && expects(Rule::day) {
         return hint(Rule::day).unwrap_or_default().to_owned();
@@ -302,7 +333,7 @@ fn hint(rule: Rule) -> Option<&'static str> {
         Rule::time_range | Rule::time_ranges => "write opening hours as `HH:MM-HH:MM`, such as `09:00-18:30`",
         Rule::percent => "write a percentage with `%`, such as `75%`",
         Rule::string => "write text in double quotes, such as `\"National Day\"`",
-        Rule::ident | Rule::ident_list | Rule::pattern | Rule::pattern_list => "names start with a letter or `_` and contain letters, digits or `_`",
+        Rule::ident | Rule::ident_list | Rule::rank_name | Rule::list_name | Rule::pattern | Rule::pattern_list => "names start with a letter or `_` and contain letters, digits or `_`",
         Rule::item => "a file is a list of declarations such as `calendar`, `promise` or `escalation`; check for a misspelled keyword or an extra `}`",
         Rule::calendar_line => "calendar lines start with `open`, `closed` or `timezone`; close the calendar with `}`",
         Rule::promise_clause => "promise lines start with `applies`, `from`, `until`, `pause`, `restart`, `target` or `warn`; close the promise with `}`",
