@@ -216,7 +216,10 @@ fn join_or(items: &[&str]) -> String {
     }
 }
 
-/// The token starting at `at`: a word, a number-like run, a quoted string or one character.
+/// The token starting at `at`: a word, a number-like run, a quoted string or one character. A word
+/// runs on through the characters of times, dates, percentages, timezone names, paths and e-mail
+/// addresses (`Asia/Shanghai`, `calendars.policy`, `quality@example.com`), so that a text written
+/// without quotes is shown, and quoted in the help, whole.
 fn token_at(chunk: &str, at: usize) -> &str {
     let rest = chunk.get(at..).unwrap_or("");
     let Some(first) = rest.chars().next() else {
@@ -229,7 +232,9 @@ fn token_at(chunk: &str, at: usize) -> &str {
             .map_or(rest.len(), |(i, c)| if c == '"' { i + 1 } else { i })
     } else if first.is_alphanumeric() || first == '_' {
         rest.char_indices()
-            .find(|&(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | ':' | '.' | '%' | '-')))
+            .find(|&(_, c)| {
+                !(c.is_alphanumeric() || matches!(c, '_' | ':' | '.' | '%' | '-' | '/' | '@' | '+'))
+            })
             .map_or(rest.len(), |(i, _)| i)
     } else {
         first.len_utf8()
@@ -251,7 +256,7 @@ fn help(positives: &[Rule], found: &str) -> String {
         return format!("text values are written in double quotes: `\"{found}\"`");
     }
     if found_word && expects(Rule::string) {
-        return format!("labels are written in double quotes: `\"{found}\"`");
+        return format!("texts are written in double quotes: `\"{found}\"`");
     }
     if (expects(Rule::rank_name) || expects(Rule::list_name))
         && super::ITEM_KEYWORDS.contains(&found)
