@@ -132,3 +132,22 @@ pub const ALL: &[(&str, &str)] = &[
 pub fn summary(code: &str) -> Option<&'static str> {
     ALL.iter().find(|(c, _)| *c == code).map(|(_, s)| *s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    /// Every code constant of this file is in [`ALL`], once.
+    #[test]
+    fn every_code_has_a_summary() {
+        let constants = include_str!("codes.rs")
+            .lines()
+            .filter(|l| l.starts_with("pub const ") && l.contains(": &str = \""))
+            .count();
+        assert_eq!(constants, ALL.len());
+        let mut codes: Vec<&str> = ALL.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ALL.len());
+    }
+}

@@ -149,6 +149,14 @@ fn every_code_is_documented() {
             "`{code}` is missing from docs/diagnostics.md"
         );
     }
+    let language =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
+    for (code, _) in covenant::syntax::codes::ALL {
+        assert!(
+            language.contains(&format!("| `{code}` |")),
+            "`{code}` is missing from the syntax errors of docs/language.md"
+        );
+    }
 }
 
 /// The shared fixture for the output formats: errors and a warning across two files.
@@ -185,6 +193,34 @@ fn format_sarif() {
     let text = render(&formats_outcome(), Format::Sarif, false);
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     insta::assert_json_snapshot!(value, {".runs[0].tool.driver.version" => "[VERSION]"});
+}
+
+#[test]
+fn sarif_rules_of_syntax_codes_read_the_same_in_every_run() {
+    let description = |fixture: &str| {
+        let path = Path::new(FIXTURES).join("parse_err").join(fixture);
+        let text = render(&check_paths(&[relative(&path)]), Format::Sarif, false);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let rules = value["runs"][0]["tool"]["driver"]["rules"].clone();
+        let rule = rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "E0101")
+            .cloned()
+            .unwrap();
+        let first_message = value["runs"][0]["results"][0]["message"]["text"].clone();
+        (rule["shortDescription"]["text"].clone(), first_message)
+    };
+    let (one, one_message) = description("several_errors.policy");
+    let (other, other_message) = description("stray_character.policy");
+    assert_ne!(one_message, other_message);
+    assert_eq!(one, other);
+    assert_eq!(
+        one.as_str(),
+        covenant::syntax::codes::summary("E0101"),
+        "{one_message}"
+    );
 }
 
 #[test]
