@@ -250,6 +250,13 @@ fn help(positives: &[Rule], found: &str) -> String {
         .is_some_and(|c| c.is_alphabetic() || c == '_');
     let expects = |rule: Rule| positives.contains(&rule);
     if let Some(ascii) = found.chars().next().and_then(ascii_twin) {
+        if ascii == ' ' {
+            return format!("`{found}` is a full-width space: replace it with an ordinary space");
+        }
+        if found.chars().count() > 1 {
+            let written: String = found.chars().map(|c| ascii_twin(c).unwrap_or(c)).collect();
+            return format!("`{found}` has full-width characters: write `{written}` instead");
+        }
         return format!("`{found}` is a full-width character: write `{ascii}` instead");
     }
     if found_word && expects(Rule::value) {
@@ -305,25 +312,26 @@ fn help(positives: &[Rule], found: &str) -> String {
         .to_owned()
 }
 
-/// The ASCII character a full-width one (as typed by a Chinese input method) stands for.
+/// The ASCII character a full-width one (as typed by a Chinese input method) stands for: the
+/// ideographic space, CJK punctuation, and the full-width forms of ASCII punctuation and digits.
+/// Full-width letters are left alone: they are letters, and may be part of a name.
 fn ascii_twin(c: char) -> Option<char> {
     Some(match c {
-        '，' | '、' => ',',
-        '：' => ':',
-        '；' => ';',
-        '（' => '(',
-        '）' => ')',
-        '【' | '［' => '[',
-        '】' | '］' => ']',
-        '｛' => '{',
-        '｝' => '}',
-        '“' | '”' | '＂' => '"',
-        '＝' => '=',
-        '＜' => '<',
-        '＞' => '>',
-        '％' => '%',
-        '－' => '-',
-        '．' | '。' => '.',
+        '\u{3000}' => ' ',
+        '、' => ',',
+        '。' => '.',
+        '【' => '[',
+        '】' => ']',
+        '“' | '”' => '"',
+        // Between two times in Chinese text: `09:00～18:00`.
+        '～' => '-',
+        '\u{FF01}'..='\u{FF5E}' => {
+            let ascii = char::from_u32(u32::from(c) - 0xFEE0)?;
+            if ascii.is_ascii_alphabetic() {
+                return None;
+            }
+            ascii
+        }
         _ => return None,
     })
 }
