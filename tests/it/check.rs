@@ -118,6 +118,56 @@ fn a_library_with_rules_that_nothing_imports_cannot_be_evaluated() {
     assert!(checked.unevaluable.is_none() && checked.diagnostics.is_empty());
 }
 
+/// The examples of docs/language.md, put together into one policy, check without a diagnostic: an
+/// example that is valid alone may still clash with the others (a calendar `like` another that
+/// repeats its hours). Left out: the `use` example (its file is not there), an example that declares
+/// a name again (the last one is kept), and the objectives, which measure promises the page does not
+/// declare.
+#[test]
+fn documented_examples_check_together() {
+    use covenant::syntax::ast::Item;
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```policy\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut kept = Vec::new();
+    for block in blocks.iter().rev() {
+        let file = covenant::syntax::parse(covenant::syntax::ast::FileId(0), block).unwrap();
+        let names: Vec<String> = file
+            .items
+            .iter()
+            .map(|item| {
+                let value = serde_json::to_value(item).unwrap();
+                format!("{} {}", value["item"], value["name"]["name"])
+            })
+            .collect();
+        let skip = file
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Use(_) | Item::Objective(_)))
+            || names.iter().any(|n| seen.contains(n));
+        if !skip {
+            seen.extend(names);
+            kept.push(*block);
+        }
+    }
+    kept.reverse();
+    assert!(kept.len() >= 8, "only {} examples kept", kept.len());
+    let text = kept.concat();
+    let checked = check_text("language.md", &text, Role::Policy);
+    let rendered: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.render_plain(&checked.sources))
+        .collect();
+    assert!(rendered.is_empty(), "{}\n{text}", rendered.join("\n"));
+    assert!(checked.policy.is_some());
+}
+
 #[test]
 fn a_file_imported_twice_is_loaded_once() {
     let path = Path::new(FIXTURES).join("check_ok/diamond/main.policy");
