@@ -382,12 +382,15 @@ impl<'a> Checker<'a> {
 
 /// One open interval placed on a timeline of minutes, with the interval it was written as.
 struct Segment {
+    /// The first minute.
     start: i64,
+    /// One past the last minute.
     end: i64,
     /// The line (in the merged calendar) and the interval within it.
     origin: (usize, usize),
     /// Whether the line is written in this calendar, not inherited through `like`.
     own: bool,
+    /// Where the interval is written.
     span: Span,
 }
 

@@ -637,6 +637,7 @@ fn condition_key(expr: &ast::Expr) -> String {
     key
 }
 
+/// Appends the key of `expr` to `out` (see [`condition_key`]).
 fn write_key(expr: &ast::Expr, out: &mut String) {
     match expr {
         ast::Expr::And { left, right, .. } | ast::Expr::Or { left, right, .. } => {
@@ -679,6 +680,7 @@ fn write_key(expr: &ast::Expr, out: &mut String) {
     }
 }
 
+/// A literal written out without its position.
 fn value_key(value: &ast::Value) -> String {
     match value {
         ast::Value::Str(s) => format!("{:?}", s.value),
@@ -700,6 +702,7 @@ fn if_before(target: &ast::Target) -> Option<u32> {
 /// An earlier target, as far as it matters for pre-empting later ones.
 #[derive(Clone, Copy)]
 struct Earlier {
+    /// The whole target line.
     span: Span,
     /// Whether it has a `when` condition.
     conditional: bool,
@@ -739,10 +742,13 @@ impl Earlier {
 /// cut-off `if before T`, the clock starts before `T`.
 #[derive(Default)]
 struct EarlierTargets {
+    /// By condition key (`None`: no condition), the first target without `if before` and the one
+    /// with the latest `if before`.
     by_condition: std::collections::HashMap<Option<String>, (Option<Earlier>, Option<Earlier>)>,
 }
 
 impl EarlierTargets {
+    /// Adds a target that no earlier one pre-empts.
     fn add(&mut self, target: &ast::Target) {
         let earlier = Earlier {
             span: target.span,

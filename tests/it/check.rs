@@ -91,7 +91,7 @@ fn a_library_with_rules_that_nothing_imports_cannot_be_evaluated() {
     let library = relative(&folder.join("replies.policy"));
     let policy = relative(&folder.join("main.policy"));
 
-    let alone = check_paths(&[library.clone()]);
+    let alone = check_paths(std::slice::from_ref(&library));
     let codes: Vec<&str> = alone.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["W0106"]);
     assert_eq!(exit_for(&alone, false).code(), 0);
