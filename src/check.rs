@@ -102,6 +102,19 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// Every file read, for rendering.
     pub sources: SourceMap,
+    /// Whether the root file itself could not be read (its `E0201` is then the only diagnostic):
+    /// for a caller that was handed the path, a bad argument rather than a problem in a policy.
+    pub root_unreadable: bool,
+    /// The canonical path of every file read, the root first: what identifies a file however it
+    /// was named (see [`SourceProvider::canonical`]).
+    pub canonical: Vec<std::path::PathBuf>,
+    /// For a root file without a `policy` header that declares rules (promises, standards,
+    /// escalations, objectives): the warning `W0106` that it cannot be evaluated.
+    ///
+    /// Not among [`Checked::diagnostics`]: such a file is a library, meant to be imported, and
+    /// only a caller that checks several files knows whether one of them imports it;
+    /// `covenant check` reports it when none does.
+    pub unevaluable: Option<Diagnostic>,
 }
 
 impl Checked {
@@ -151,6 +164,9 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
             policy: None,
             diagnostics,
             sources: loaded.sources,
+            root_unreadable: loaded.root_unreadable,
+            canonical: loaded.canonical,
+            unevaluable: None,
         };
     }
     let outcome = Checker::run(&loaded.files, &loaded.imports, role);
@@ -164,6 +180,9 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
         policy,
         diagnostics,
         sources: loaded.sources,
+        root_unreadable: loaded.root_unreadable,
+        canonical: loaded.canonical,
+        unevaluable: outcome.unevaluable,
     }
 }
 
@@ -244,6 +263,8 @@ impl PolicyParts {
 struct Outcome {
     diagnostics: Vec<Diagnostic>,
     policy: Option<PolicyParts>,
+    /// See [`Checked::unevaluable`].
+    unevaluable: Option<Diagnostic>,
 }
 
 /// The state of one semantic check over the loaded files.
@@ -258,6 +279,8 @@ struct Checker<'a> {
     zones: BTreeMap<ast::FileId, Option<Tz>>,
     decls: names::Decls<'a>,
     diagnostics: Vec<Diagnostic>,
+    /// See [`Checked::unevaluable`].
+    unevaluable: Option<Diagnostic>,
     /// How many more unknown names may get a "did you mean" (see [`MAX_SUGGESTIONS`]).
     suggestions_left: usize,
 }
@@ -279,6 +302,7 @@ impl<'a> Checker<'a> {
             zones: BTreeMap::new(),
             decls,
             diagnostics: Vec::new(),
+            unevaluable: None,
             suggestions_left: MAX_SUGGESTIONS,
         };
         checker.header(files);
@@ -289,6 +313,7 @@ impl<'a> Checker<'a> {
         Outcome {
             diagnostics: checker.diagnostics,
             policy,
+            unevaluable: checker.unevaluable,
         }
     }
 

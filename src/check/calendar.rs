@@ -4,15 +4,15 @@
 //! by its own; a later `timezone` line overrides an earlier one. A calendar
 //! without a `timezone` line takes the one of its file's header (for a derived
 //! calendar: its base's file), else the policy's; one that needs a zone (any line but `open 24x7`) and has none is
-//! an error in a policy, and is left to the importing policy in a library file. Overlapping weekly hours are a
-//! warning (they are merged, but usually mean a typo).
+//! an error in a policy, and is left to the importing policy in a library file. Overlapping hours, weekly
+//! or of one date, are a warning (they are merged, but usually mean a typo).
 
 use super::values::EndOfDay;
 use super::{codes, Checker};
 use crate::diag::Diagnostic;
 use crate::syntax::ast::{self, CalendarLine, Span};
 use crate::time::{CalendarSpec, DayMinute, Interval};
-use chrono::Weekday;
+use chrono::{Datelike, Weekday};
 use std::collections::BTreeSet;
 
 const MINUTES_PER_DAY: u32 = 1440;
@@ -193,49 +193,79 @@ impl<'a> Checker<'a> {
         self.overlaps(lines);
     }
 
-    /// Reports weekly intervals that overlap, once per pair, at the one written in this calendar.
+    /// Reports open intervals that overlap, once per pair, at the one written in this calendar:
+    /// weekly hours (also across midnight and past Sunday), and the hours of dated `open` lines
+    /// (within one line, and between lines for the same date).
     fn overlaps(&mut self, lines: &[MergedLine<'a>]) {
-        struct Segment {
-            start: u32,
-            end: u32,
-            origin: (usize, usize),
-            own: bool,
-            span: Span,
-        }
-        let mut segments = Vec::new();
+        let mut weekly = Vec::new();
+        let mut dated = Vec::new();
         for (line_index, merged) in lines.iter().enumerate() {
-            let CalendarLine::Weekly {
-                days, intervals, ..
-            } = merged.line
-            else {
-                continue;
-            };
-            for (interval_index, range) in intervals.iter().enumerate() {
-                let interval = to_interval(range);
-                for day in days.iter().flat_map(weekdays) {
-                    let day_start = day.num_days_from_monday() * MINUTES_PER_DAY;
-                    let start = day_start + u32::from(interval.start);
-                    let mut end = day_start + u32::from(interval.end);
-                    if interval.end <= interval.start {
-                        end += MINUTES_PER_DAY;
-                    }
-                    let pieces = if end > MINUTES_PER_WEEK {
-                        vec![(start, MINUTES_PER_WEEK), (0, end - MINUTES_PER_WEEK)]
-                    } else {
-                        vec![(start, end)]
-                    };
-                    for (start, end) in pieces {
-                        segments.push(Segment {
-                            start,
-                            end,
-                            origin: (line_index, interval_index),
-                            own: merged.own,
-                            span: range.span,
-                        });
+            match merged.line {
+                CalendarLine::Weekly {
+                    days, intervals, ..
+                } => {
+                    for (interval_index, range) in intervals.iter().enumerate() {
+                        let interval = to_interval(range);
+                        for day in days.iter().flat_map(weekdays) {
+                            let day_start = i64::from(day.num_days_from_monday() * MINUTES_PER_DAY);
+                            let (start, end) = minutes(day_start, interval);
+                            let week = i64::from(MINUTES_PER_WEEK);
+                            let pieces = if end > week {
+                                vec![(start, week), (0, end - week)]
+                            } else {
+                                vec![(start, end)]
+                            };
+                            for (start, end) in pieces {
+                                weekly.push(Segment {
+                                    start,
+                                    end,
+                                    origin: (line_index, interval_index),
+                                    own: merged.own,
+                                    span: range.span,
+                                });
+                            }
+                        }
                     }
                 }
+                CalendarLine::OpenDate {
+                    dates, intervals, ..
+                } => {
+                    let (Some(first), Some(last)) = (to_date(&dates.first), to_date(&dates.last))
+                    else {
+                        continue;
+                    };
+                    for date in first.iter_days().take_while(|d| *d <= last) {
+                        let day_start =
+                            i64::from(date.num_days_from_ce()) * i64::from(MINUTES_PER_DAY);
+                        for (interval_index, range) in intervals.iter().enumerate() {
+                            let (start, end) = minutes(day_start, to_interval(range));
+                            dated.push(Segment {
+                                start,
+                                end,
+                                origin: (line_index, interval_index),
+                                own: merged.own,
+                                span: range.span,
+                            });
+                        }
+                    }
+                }
+                _ => {}
             }
         }
+        self.report_overlaps(weekly, |minute| {
+            day_name(u32::try_from(minute / i64::from(MINUTES_PER_DAY)).unwrap_or(0)).to_string()
+        });
+        self.report_overlaps(dated, |minute| {
+            i32::try_from(minute.div_euclid(i64::from(MINUTES_PER_DAY)))
+                .ok()
+                .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
+                .map_or_else(String::new, |d| d.to_string())
+        });
+    }
+
+    /// Reports the segments that overlap, once per pair of intervals as written and only when one
+    /// of them is written in this calendar; `day` names the day a segment's start minute is on.
+    fn report_overlaps(&mut self, mut segments: Vec<Segment>, day: impl Fn(i64) -> String) {
         segments.sort_by_key(|s| (s.start, s.end));
         let mut reported = BTreeSet::new();
         let mut widest: Option<&Segment> = None;
@@ -255,11 +285,10 @@ impl<'a> Checker<'a> {
                     } else {
                         (active, segment)
                     };
-                    let day = day_name(segment.start / MINUTES_PER_DAY);
                     self.report(
                         Diagnostic::warning(
                             codes::OVERLAPPING_HOURS,
-                            format!("open hours overlap on `{day}`"),
+                            format!("open hours overlap on `{}`", day(segment.start)),
                             primary.span,
                         )
                         .with_label(other.span, "overlaps this interval")
@@ -349,6 +378,31 @@ impl<'a> Checker<'a> {
         }
         Some(spec)
     }
+}
+
+/// One open interval placed on a timeline of minutes, with the interval it was written as.
+struct Segment {
+    /// The first minute.
+    start: i64,
+    /// One past the last minute.
+    end: i64,
+    /// The line (in the merged calendar) and the interval within it.
+    origin: (usize, usize),
+    /// Whether the line is written in this calendar, not inherited through `like`.
+    own: bool,
+    /// Where the interval is written.
+    span: Span,
+}
+
+/// An interval's minutes on a timeline where its day starts at `day_start`; one that ends at or
+/// before its start crosses midnight and ends the next day.
+fn minutes(day_start: i64, interval: Interval) -> (i64, i64) {
+    let start = day_start + i64::from(interval.start);
+    let mut end = day_start + i64::from(interval.end);
+    if interval.end <= interval.start {
+        end += i64::from(MINUTES_PER_DAY);
+    }
+    (start, end)
 }
 
 /// The weekdays of a day range, wrapping past Sunday (`fri-mon`).

@@ -60,7 +60,7 @@ pub const MISSING_TIMEZONE: &str = "E0309";
 /// `next workday` without `on CAL`.
 pub const WORKDAY_WITHOUT_CALENDAR: &str = "E0310";
 
-/// A `target` after a catch-all target can never apply.
+/// A `target` that an earlier target always pre-empts (a catch-all, or the same condition).
 pub const UNREACHABLE_TARGET: &str = "W0101";
 /// A target whose condition can never hold (it contradicts itself, or `if before 00:00`).
 pub const TARGET_NEVER_APPLIES: &str = "W0102";
@@ -70,6 +70,10 @@ pub const CALENDAR_NEVER_OPEN: &str = "W0103";
 pub const OVERLAPPING_HOURS: &str = "W0104";
 /// Terms are declared but no `commitments` block reads them.
 pub const UNUSED_TERM: &str = "W0105";
+/// A file without a `policy` header declares rules, and no checked file imports it.
+pub const RULES_WITHOUT_HEADER: &str = "W0106";
+/// A step can never become due: its trigger (or that of a step it waits for) stops the chain.
+pub const STOPPED_BEFORE_DUE: &str = "W0107";
 
 /// Every checker code with its one-line summary, in code order.
 pub const ALL: &[(&str, &str)] = &[
@@ -106,14 +110,44 @@ pub const ALL: &[(&str, &str)] = &[
         WORKDAY_WITHOUT_CALENDAR,
         "`next workday` without a calendar",
     ),
-    (UNREACHABLE_TARGET, "target after a catch-all target"),
+    (
+        UNREACHABLE_TARGET,
+        "target that an earlier target always pre-empts",
+    ),
     (TARGET_NEVER_APPLIES, "target that can never apply"),
     (CALENDAR_NEVER_OPEN, "calendar with no open time"),
     (OVERLAPPING_HOURS, "overlapping weekly open hours"),
     (UNUSED_TERM, "terms declared but never read"),
+    (
+        RULES_WITHOUT_HEADER,
+        "rules in a file without a `policy` header that nothing imports",
+    ),
+    (
+        STOPPED_BEFORE_DUE,
+        "escalation step triggered by an event that stops its chain",
+    ),
 ];
 
 /// The one-line summary of a checker code.
 pub fn summary(code: &str) -> Option<&'static str> {
     ALL.iter().find(|(c, _)| *c == code).map(|(_, s)| *s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    /// Every code constant of this file is in [`ALL`], once.
+    #[test]
+    fn every_code_has_a_summary() {
+        let constants = include_str!("codes.rs")
+            .lines()
+            .filter(|l| l.starts_with("pub const ") && l.contains(": &str = \""))
+            .count();
+        assert_eq!(constants, ALL.len());
+        let mut codes: Vec<&str> = ALL.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ALL.len());
+    }
 }

@@ -117,6 +117,10 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Which file each `use` brought in, by the importing file and the `use`'s first byte.
     pub imports: BTreeMap<(FileId, usize), FileId>,
+    /// The canonical path of every file read, in the order of `sources`: the root first.
+    pub canonical: Vec<PathBuf>,
+    /// Whether the root file itself could not be read; its `E0201` is then the only diagnostic.
+    pub root_unreadable: bool,
 }
 
 /// Reads `root` and everything it imports, transitively.
@@ -136,13 +140,16 @@ pub fn load(root: &Path, provider: &dyn SourceProvider) -> Loaded {
         Ok((canonical, text)) => {
             loader.visit(shown, canonical, text);
         }
-        Err(error) => loader.loaded.diagnostics.push(Diagnostic {
-            code: codes::IMPORT_NOT_FOUND,
-            severity: crate::diag::Severity::Error,
-            message: format!("cannot read `{}`: {error}", root.display()),
-            labels: Vec::new(),
-            help: Some(read_help(&error).into()),
-        }),
+        Err(error) => {
+            loader.loaded.root_unreadable = true;
+            loader.loaded.diagnostics.push(Diagnostic {
+                code: codes::IMPORT_NOT_FOUND,
+                severity: crate::diag::Severity::Error,
+                message: format!("cannot read `{}`: {error}", root.display()),
+                labels: Vec::new(),
+                help: Some(read_help(&error).into()),
+            });
+        }
     }
     loader.loaded
 }
@@ -163,6 +170,7 @@ impl Loader<'_> {
     fn visit(&mut self, shown: PathBuf, canonical: PathBuf, text: String) -> FileId {
         let id = self.loaded.sources.add(shown.clone(), text);
         self.seen.insert(canonical.clone(), id);
+        self.loaded.canonical.push(canonical.clone());
         let text = self
             .loaded
             .sources

@@ -122,6 +122,9 @@ impl<'a> Checker<'a> {
                     .with_help("start the file with `policy \"Name\" { timezone \"Area/City\" }`"),
             );
         }
+        if self.root_header.is_none() && !self.is_policy {
+            self.unevaluable = files.first().and_then(rules_without_header);
+        }
     }
 
     /// Unique names per kind, and the tables references resolve against.
@@ -359,6 +362,29 @@ fn inline<'a>(
 }
 
 /// The whole span of a top-level item.
+/// `W0106` for a file without a header that declares rules: it reads like a policy, but only a
+/// file with a header can be evaluated. `None` when the file declares no rules.
+fn rules_without_header(file: &ast::File) -> Option<Diagnostic> {
+    let (kind, name) = file.items.iter().find_map(|item| match item {
+        ast::Item::Promise(p) => Some(("promise", &p.name)),
+        ast::Item::Standard(s) => Some(("standard", &s.name)),
+        ast::Item::Escalation(e) => Some(("escalation", &e.name)),
+        ast::Item::Objective(o) => Some(("objective", &o.name)),
+        _ => None,
+    })?;
+    Some(
+        Diagnostic::warning(
+            codes::RULES_WITHOUT_HEADER,
+            format!("{kind} `{}` cannot be evaluated: its file has no `policy` header", name.name),
+            name.span,
+        )
+        .with_help(
+            "a file without a header is a library, meant for `use`, and no file checked with it \
+             uses it; to evaluate this file, start it with `policy \"Name\" { timezone \"Area/City\" }`",
+        ),
+    )
+}
+
 fn item_span(item: &ast::Item) -> Span {
     match item {
         ast::Item::Header(h) => h.span,

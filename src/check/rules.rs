@@ -1,10 +1,11 @@
 //! Rules: promises, standards, commitments, escalation chains and objectives.
 //!
 //! Checks the references and values inside each rule, and warns about rules
-//! that are legal but cannot do anything: a target after a catch-all, a
-//! target whose condition contradicts itself. A step whose
-//! `after` preconditions wait on each other (counting the implicit "previous
-//! step") can never become due: that is an error.
+//! that are legal but cannot do anything: a target that an earlier one always
+//! pre-empts (a catch-all, or the same condition), a target whose condition
+//! contradicts itself, a step triggered by an event that stops its chain. A
+//! step whose `after` preconditions wait on each other (counting the implicit
+//! "previous step") can never become due: that is an error.
 
 use super::values::EndOfDay;
 use super::{codes, names, Checker};
@@ -41,21 +42,21 @@ impl<'a> Checker<'a> {
     }
 
     fn promise(&mut self, promise: &ast::Promise) {
-        let mut catch_all: Option<Span> = None;
+        let mut earlier = EarlierTargets::default();
         for target in &promise.targets {
             self.deadline(&target.deadline);
-            if let Some(earlier) = catch_all {
+            if let Some(covering) = earlier.covering(target) {
                 self.report(
                     Diagnostic::warning(
                         codes::UNREACHABLE_TARGET,
                         format!("target of promise `{}` can never apply", promise.name.name),
                         target.span,
                     )
-                    .with_label(earlier, "this earlier target applies to every case")
-                    .with_help("targets are tried in order: move this one above the target without a condition, or remove it"),
+                    .with_label(covering.span, covering.reason())
+                    .with_help(covering.help()),
                 );
-            } else if is_catch_all(target) {
-                catch_all = Some(target.span);
+            } else {
+                earlier.add(target);
             }
             self.target_can_apply(promise, target);
         }
@@ -253,7 +254,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Reports steps whose preconditions can never all complete (a cycle through `after`).
+    /// Reports steps whose preconditions can never all complete (a cycle through `after`), then
+    /// steps that can never become due because their own trigger is an event that stops the chain.
     fn never_due(&mut self, chain: &ast::Escalation, steps: &BTreeMap<&str, usize>) {
         let preconditions: Vec<Vec<usize>> = chain
             .steps
@@ -267,22 +269,19 @@ impl<'a> Checker<'a> {
                 None => index.checked_sub(1).into_iter().collect(),
             })
             .collect();
-        let mut can_be_due = vec![false; chain.steps.len()];
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for (index, needs) in preconditions.iter().enumerate() {
-                let ready = needs
-                    .iter()
-                    .all(|&n| can_be_due.get(n).copied().unwrap_or(false));
-                if ready && !can_be_due.get(index).copied().unwrap_or(true) {
-                    if let Some(flag) = can_be_due.get_mut(index) {
-                        *flag = true;
-                    }
-                    changed = true;
-                }
-            }
-        }
+        let can_be_due = may_become_due(&preconditions, &vec![false; chain.steps.len()]);
+        self.waiting_on_each_other(chain, &preconditions, &can_be_due);
+        self.stopped_first(chain, &preconditions, &can_be_due);
+    }
+
+    /// `E0212` for the steps that `can_be_due` says never become due: their preconditions wait on
+    /// each other.
+    fn waiting_on_each_other(
+        &mut self,
+        chain: &ast::Escalation,
+        preconditions: &[Vec<usize>],
+        can_be_due: &[bool],
+    ) {
         let never: Vec<&ast::Step> = chain
             .steps
             .iter()
@@ -337,6 +336,106 @@ impl<'a> Checker<'a> {
             diagnostic = diagnostic.with_label(span, note);
         }
         self.report(diagnostic);
+    }
+
+    /// `W0107` for the steps that could become due but for the chain's `stop on`: a step whose own
+    /// trigger is an event that stops the chain (when it happens, the chain stops first), and the
+    /// steps that wait for such a step. Steps already reported by `E0212` are left out.
+    fn stopped_first(
+        &mut self,
+        chain: &ast::Escalation,
+        preconditions: &[Vec<usize>],
+        can_be_due: &[bool],
+    ) {
+        let stops: Vec<Option<&ast::EventPattern>> = chain
+            .steps
+            .iter()
+            .zip(preconditions)
+            .map(|(step, needs)| stopping_trigger(chain, step, needs.is_empty()))
+            .collect();
+        if stops.iter().all(Option::is_none) {
+            return;
+        }
+        let blocked: Vec<bool> = stops.iter().map(Option::is_some).collect();
+        let possible = may_become_due(preconditions, &blocked);
+        let never: Vec<usize> = (0..chain.steps.len())
+            .filter(|&i| {
+                can_be_due.get(i).copied().unwrap_or(false)
+                    && !possible.get(i).copied().unwrap_or(true)
+            })
+            .collect();
+        let triggered: Vec<usize> = never
+            .iter()
+            .copied()
+            .filter(|&i| blocked.get(i).copied().unwrap_or(false))
+            .collect();
+        let name = |i: usize| {
+            chain
+                .steps
+                .get(i)
+                .map_or_else(String::new, |s| format!("`{}`", s.name.name))
+        };
+        let (Some(&first), Some(first_step)) = (
+            triggered.first(),
+            triggered.first().and_then(|&i| chain.steps.get(i)),
+        ) else {
+            return;
+        };
+        let Some(ast::Trigger::Event { pattern, .. }) = &first_step.trigger else {
+            return;
+        };
+        let names: Vec<String> = never.iter().map(|&i| name(i)).collect();
+        let causes: Vec<String> = triggered.iter().map(|&i| name(i)).collect();
+        let message = match (names.as_slice(), causes.as_slice()) {
+            ([one], _) => {
+                format!("step {one} can never become due: the chain stops on its trigger")
+            }
+            (many, [cause]) => format!(
+                "steps {} can never become due: the chain stops on the trigger of {cause}",
+                many.join(", ")
+            ),
+            (many, causes) => format!(
+                "steps {} can never become due: the chain stops on the triggers of {}",
+                many.join(", "),
+                causes.join(", ")
+            ),
+        };
+        let mut diagnostic = Diagnostic::warning(codes::STOPPED_BEFORE_DUE, message, pattern.span);
+        if let Some(stop) = stops.get(first).copied().flatten() {
+            diagnostic = diagnostic.with_label(
+                stop.span,
+                format!("the chain stops on `{}` first", stop.event.name),
+            );
+        }
+        for &i in never.iter().filter(|&&i| i != first) {
+            let Some(step) = chain.steps.get(i) else {
+                continue;
+            };
+            let note = match &step.trigger {
+                Some(ast::Trigger::Event { pattern, .. })
+                    if blocked.get(i).copied().unwrap_or(false) =>
+                {
+                    diagnostic =
+                        diagnostic.with_label(pattern.span, "this trigger stops the chain too");
+                    continue;
+                }
+                _ => preconditions
+                    .get(i)
+                    .and_then(|needs| {
+                        needs
+                            .iter()
+                            .find(|&&n| !possible.get(n).copied().unwrap_or(true))
+                    })
+                    .map(|&n| format!("it waits for {}, which can never become due", name(n))),
+            };
+            if let Some(note) = note {
+                diagnostic = diagnostic.with_label(step.name.span, note);
+            }
+        }
+        self.report(diagnostic.with_help(
+            "when the event of a step's trigger happens, the chain stops and the step is skipped; \
+             trigger the step on another event, or stop the chain on another one",
+        ));
     }
 
     fn objective(&mut self, objective: &ast::Objective) {
@@ -478,14 +577,224 @@ fn conflicts(a: &Atom<'_>, b: &Atom<'_>) -> bool {
     }
 }
 
-/// Whether a target applies to every case: no `when` and no `if before`.
-fn is_catch_all(target: &ast::Target) -> bool {
-    let conditional_cutoff = matches!(
-        target.deadline,
-        Deadline::Cutoff {
-            if_before: Some(_),
-            ..
+/// Which steps may become due: a step may when it is not `blocked` and every step it waits for
+/// may (a fixpoint from the steps that wait for nothing).
+fn may_become_due(preconditions: &[Vec<usize>], blocked: &[bool]) -> Vec<bool> {
+    let mut can_be_due = vec![false; preconditions.len()];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (index, needs) in preconditions.iter().enumerate() {
+            if blocked.get(index).copied().unwrap_or(false) {
+                continue;
+            }
+            let ready = needs
+                .iter()
+                .all(|&n| can_be_due.get(n).copied().unwrap_or(false));
+            if ready && !can_be_due.get(index).copied().unwrap_or(true) {
+                if let Some(flag) = can_be_due.get_mut(index) {
+                    *flag = true;
+                }
+                changed = true;
+            }
         }
-    );
-    target.when.is_none() && !conditional_cutoff
+    }
+    can_be_due
+}
+
+/// The `stop on` pattern that stops `chain` on every event that triggers `step`, if any: the same
+/// event, with no filter or the same filter as the trigger's. A step that waits for no other step
+/// (`waits_for_none`) may still become due on the event that activates the chain, which never
+/// stops it; such a step is left alone when a chain trigger names the same event.
+fn stopping_trigger<'c>(
+    chain: &'c ast::Escalation,
+    step: &ast::Step,
+    waits_for_none: bool,
+) -> Option<&'c ast::EventPattern> {
+    let Some(ast::Trigger::Event { pattern, .. }) = &step.trigger else {
+        return None;
+    };
+    let activated_by_it = chain.triggers.iter().any(|t| {
+        matches!(t, ast::Trigger::Event { pattern: p, .. } if p.event.name == pattern.event.name)
+    });
+    if waits_for_none && activated_by_it {
+        return None;
+    }
+    let filter = pattern.filter.as_ref().map(condition_key);
+    chain.stop.iter().find(|stop| {
+        stop.event.name == pattern.event.name
+            && stop
+                .filter
+                .as_ref()
+                .map_or(true, |f| Some(condition_key(f)) == filter)
+    })
+}
+
+/// A condition written out without positions: two conditions written alike have the same key.
+fn condition_key(expr: &ast::Expr) -> String {
+    let mut key = String::new();
+    write_key(expr, &mut key);
+    key
+}
+
+/// Appends the key of `expr` to `out` (see [`condition_key`]).
+fn write_key(expr: &ast::Expr, out: &mut String) {
+    match expr {
+        ast::Expr::And { left, right, .. } | ast::Expr::Or { left, right, .. } => {
+            out.push_str(if matches!(expr, ast::Expr::And { .. }) {
+                "and("
+            } else {
+                "or("
+            });
+            write_key(left, out);
+            out.push(',');
+            write_key(right, out);
+            out.push(')');
+        }
+        ast::Expr::Not { operand, .. } => {
+            out.push_str("not(");
+            write_key(operand, out);
+            out.push(')');
+        }
+        ast::Expr::Compare {
+            field, op, value, ..
+        } => out.push_str(&format!(
+            "cmp({:?},{op:?},{})",
+            field.name,
+            value_key(value)
+        )),
+        ast::Expr::In {
+            field,
+            negated,
+            values,
+            ..
+        } => {
+            let values: Vec<String> = values.iter().map(value_key).collect();
+            out.push_str(&format!(
+                "in({:?},{negated},[{}])",
+                field.name,
+                values.join(",")
+            ));
+        }
+        ast::Expr::Present { field, .. } => out.push_str(&format!("has({:?})", field.name)),
+    }
+}
+
+/// A literal written out without its position.
+fn value_key(value: &ast::Value) -> String {
+    match value {
+        ast::Value::Str(s) => format!("{:?}", s.value),
+        ast::Value::Number(n) => n.value.to_string(),
+        ast::Value::Bool(b) => b.value.to_string(),
+    }
+}
+
+/// The `if before` time of a target's cut-off, in minutes after midnight.
+fn if_before(target: &ast::Target) -> Option<u32> {
+    match &target.deadline {
+        Deadline::Cutoff {
+            if_before: Some(t), ..
+        } => Some(t.hour.saturating_mul(60).saturating_add(t.minute)),
+        _ => None,
+    }
+}
+
+/// An earlier target, as far as it matters for pre-empting later ones.
+#[derive(Clone, Copy)]
+struct Earlier {
+    /// The whole target line.
+    span: Span,
+    /// Whether it has a `when` condition.
+    conditional: bool,
+    /// Its `if before` time as written, and in minutes.
+    before: Option<(ast::ClockTime, u32)>,
+}
+
+impl Earlier {
+    /// What to do about the target it pre-empts.
+    fn help(&self) -> &'static str {
+        if self.conditional {
+            "targets are tried in order and the first that applies is used: give this one another condition, or remove it"
+        } else {
+            "targets are tried in order: move this one above the target without a condition, or remove it"
+        }
+    }
+
+    /// The note at the earlier target: why it always applies first.
+    fn reason(&self) -> String {
+        match (self.conditional, self.before) {
+            (false, None) => "this earlier target applies to every case".to_string(),
+            (false, Some((t, _))) => format!(
+                "this earlier target applies to every case that starts before `{:02}:{:02}`",
+                t.hour, t.minute
+            ),
+            (true, None) => "this earlier target has the same condition".to_string(),
+            (true, Some((t, _))) => format!(
+                "this earlier target has the same condition, for cases that start before `{:02}:{:02}`",
+                t.hour, t.minute
+            ),
+        }
+    }
+}
+
+/// The targets of a promise seen so far, by condition: for each, the first without `if before`
+/// and the one with the latest `if before`. A target applies when its condition holds and, with a
+/// cut-off `if before T`, the clock starts before `T`.
+#[derive(Default)]
+struct EarlierTargets {
+    /// By condition key (`None`: no condition), the first target without `if before` and the one
+    /// with the latest `if before`.
+    by_condition: std::collections::HashMap<Option<String>, (Option<Earlier>, Option<Earlier>)>,
+}
+
+impl EarlierTargets {
+    /// Adds a target that no earlier one pre-empts.
+    fn add(&mut self, target: &ast::Target) {
+        let earlier = Earlier {
+            span: target.span,
+            conditional: target.when.is_some(),
+            before: match &target.deadline {
+                Deadline::Cutoff {
+                    if_before: Some(t), ..
+                } => if_before(target).map(|m| (*t, m)),
+                _ => None,
+            },
+        };
+        let entry = self
+            .by_condition
+            .entry(target.when.as_ref().map(condition_key))
+            .or_default();
+        match earlier.before {
+            None => {
+                entry.0.get_or_insert(earlier);
+            }
+            Some((_, minutes)) => {
+                let later_cutoff = entry
+                    .1
+                    .and_then(|e| e.before)
+                    .map_or(true, |(_, m)| minutes > m);
+                if later_cutoff {
+                    entry.1 = Some(earlier);
+                }
+            }
+        }
+    }
+
+    /// An earlier target that applies whenever `target` would: one with no condition or the same
+    /// condition, and no `if before` or one at or after the target's.
+    fn covering(&self, target: &ast::Target) -> Option<Earlier> {
+        let own = target.when.as_ref().map(condition_key);
+        let before = if_before(target);
+        let keys = [own, None];
+        keys.iter()
+            .filter_map(|key| self.by_condition.get(key))
+            .flat_map(|(always, latest)| {
+                let latest = latest.filter(|e| {
+                    matches!((e.before, before), (Some((_, theirs)), Some(mine)) if mine <= theirs)
+                });
+                [*always, latest]
+            })
+            .flatten()
+            .min_by_key(|e| e.span.start)
+    }
 }

@@ -55,15 +55,16 @@ impl Checker<'_> {
             .flatten();
         if valid.is_none() {
             let written = format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
-            let help = match days_in_month(date.year, date.month) {
-                Some(days) => format!(
+            // The year first: chrono knows year 0 (1 BC), which a policy date cannot be.
+            let help = if !(1..=9999).contains(&date.year) {
+                "years go from `0001` to `9999`".to_string()
+            } else if let Some(days) = days_in_month(date.year, date.month) {
+                format!(
                     "`{:04}-{:02}` has {days} days; write a date that exists",
                     date.year, date.month
-                ),
-                None if (1..=12).contains(&date.month) => {
-                    "years go from `0001` to `9999`".to_string()
-                }
-                None => "months go from `01` to `12`".to_string(),
+                )
+            } else {
+                "months go from `01` to `12`".to_string()
             };
             self.report(
                 Diagnostic::error(

@@ -5,12 +5,18 @@
 //! [`Role::Auto`]: a file without a `policy` header is a library (see
 //! `crate::check`). A problem in a library imported by several checked files
 //! is reported once.
+//!
+//! A path that cannot be read is not a problem in a policy but a command that
+//! could not run (exit 2), whether it is a folder, a file named on the command
+//! line or a file found in a folder. A file that cannot be read while it is
+//! imported is an error of the importing policy (`E0201`, exit 1).
 
 use super::emit::{self, Located};
 use super::{write_stdout, Exit};
-use crate::check::{check_file, Role};
+use crate::check::{check_sources, FileSystem, Role, SourceProvider};
 use crate::diag::Severity;
 use clap::{Args, ValueEnum};
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -44,10 +50,12 @@ pub enum Format {
 /// The result of checking some files, before rendering.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// How many files were checked.
+    /// How many files were checked (read).
     pub files: usize,
     /// Every diagnostic, sorted and de-duplicated.
     pub diagnostics: Vec<Located>,
+    /// The files to check that could not be read, each with the reason: the command could not run.
+    pub unreadable: Vec<String>,
 }
 
 /// Runs `covenant check`, printing to stdout (and path errors to stderr).
@@ -60,6 +68,9 @@ pub fn run(args: &CheckArgs) -> Exit {
         }
     };
     let outcome = check_paths(&files);
+    for reason in &outcome.unreadable {
+        eprintln!("error: {reason}");
+    }
     let color = args.format == Format::Human
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
@@ -72,20 +83,52 @@ pub fn run(args: &CheckArgs) -> Exit {
 
 /// Checks each file on its own and merges the diagnostics.
 pub fn check_paths(files: &[PathBuf]) -> Outcome {
+    check_paths_in(files, &FileSystem)
+}
+
+/// Checks each file on its own, reading through `provider`, and merges the diagnostics. A file that
+/// cannot be read is listed in [`Outcome::unreadable`], not among the diagnostics.
+///
+/// A file without a `policy` header that declares rules gets `W0106` when no checked file imports
+/// it: it reads like a policy but cannot be evaluated (see [`crate::check::Checked::unevaluable`]).
+pub fn check_paths_in(files: &[PathBuf], provider: &dyn SourceProvider) -> Outcome {
     let mut diagnostics = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut read = 0;
+    let mut imported = BTreeSet::new();
+    let mut unevaluable = Vec::new();
     for file in files {
-        let checked = check_file(file, Role::Auto);
+        let checked = check_sources(file, provider, Role::Auto);
+        if checked.root_unreadable {
+            unreadable.extend(checked.diagnostics.iter().map(|d| match &d.help {
+                Some(help) => format!("{}\n  = help: {help}", d.message),
+                None => d.message.clone(),
+            }));
+            continue;
+        }
+        read += 1;
         diagnostics.extend(
             checked
                 .diagnostics
                 .iter()
                 .map(|d| Located::new(d, &checked.sources)),
         );
+        imported.extend(checked.canonical.iter().skip(1).cloned());
+        if let (Some(warning), Some(root)) = (&checked.unevaluable, checked.canonical.first()) {
+            unevaluable.push((root.clone(), Located::new(warning, &checked.sources)));
+        }
     }
+    diagnostics.extend(
+        unevaluable
+            .into_iter()
+            .filter(|(root, _)| !imported.contains(root))
+            .map(|(_, warning)| warning),
+    );
     emit::sort_and_dedup(&mut diagnostics);
     Outcome {
-        files: files.len(),
+        files: read,
         diagnostics,
+        unreadable,
     }
 }
 
@@ -103,8 +146,12 @@ pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
     }
 }
 
-/// The exit code for an outcome.
+/// The exit code for an outcome: 2 when a file could not be read, else 1 for errors (or warnings
+/// with `deny_warnings`), else 0.
 pub fn exit_for(outcome: &Outcome, deny_warnings: bool) -> Exit {
+    if !outcome.unreadable.is_empty() {
+        return Exit::Unusable;
+    }
     let failing = outcome
         .diagnostics
         .iter()

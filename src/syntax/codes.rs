@@ -1,4 +1,5 @@
-//! The stable codes of syntax diagnostics (`E01xx`), listed in `docs/language.md`.
+//! The stable codes of syntax diagnostics (`E01xx`), each with a one-line summary, listed in
+//! `docs/language.md`.
 
 /// A token that does not fit here: the message says what was expected.
 pub const UNEXPECTED: &str = "E0101";
@@ -20,3 +21,42 @@ pub const FILE_TOO_LARGE: &str = "E0108";
 pub const LINE_TOO_LONG: &str = "E0109";
 /// The parser disagrees with its own grammar: a bug in covenant, never in the policy.
 pub const INTERNAL: &str = "E0199";
+
+/// Every syntax code with its one-line summary, in code order: what a code means whatever the
+/// message of one diagnostic says (SARIF rules are described by it).
+pub const ALL: &[(&str, &str)] = &[
+    (UNEXPECTED, "token that does not fit here"),
+    (UNTERMINATED_STRING, "string not closed on its line"),
+    (UNKNOWN_ESCAPE, "unknown escape in a string"),
+    (NUMBER_TOO_LARGE, "number, duration or percentage too large"),
+    (DUPLICATE_CLAUSE, "clause written more than once"),
+    (MISSING_CLAUSE, "required clause missing"),
+    (CONDITION_TOO_COMPLEX, "condition nested too deeply"),
+    (FILE_TOO_LARGE, "policy file too large"),
+    (LINE_TOO_LONG, "line too long"),
+    (INTERNAL, "internal error of the parser"),
+];
+
+/// The one-line summary of a syntax code.
+pub fn summary(code: &str) -> Option<&'static str> {
+    ALL.iter().find(|(c, _)| *c == code).map(|(_, s)| *s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    /// Every code constant of this file is in [`ALL`], once.
+    #[test]
+    fn every_code_has_a_summary() {
+        let constants = include_str!("codes.rs")
+            .lines()
+            .filter(|l| l.starts_with("pub const ") && l.contains(": &str = \"E"))
+            .count();
+        assert_eq!(constants, ALL.len());
+        let mut codes: Vec<&str> = ALL.iter().map(|(c, _)| *c).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), ALL.len());
+        assert!(codes.windows(2).all(|w| w[0] < w[1]), "{codes:?}");
+    }
+}

@@ -168,6 +168,14 @@ pub(super) fn from_pest(file: FileId, base: usize, chunk: &str, error: &Error<Ru
     if positives.contains(&Rule::item) {
         positives.retain(|r| *r != Rule::EOI);
     }
+    if let Some((what, help)) = positives.iter().find_map(|r| dangling(*r, found)) {
+        return Diagnostic::error(
+            codes::UNEXPECTED,
+            format!("expected {what} after `{found}`"),
+            span,
+        )
+        .with_help(help);
+    }
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in &positives {
         let name = display_name(*rule);
@@ -183,6 +191,22 @@ pub(super) fn from_pest(file: FileId, base: usize, chunk: &str, error: &Error<Ru
     Diagnostic::error(codes::UNEXPECTED, message, span).with_help(help(&positives, found))
 }
 
+/// For a list separator that the grammar refused where it was written (`found`), because a
+/// declaration or the end of the file follows it: what it needs after it, and the help.
+fn dangling(rule: Rule, found: &str) -> Option<(&'static str, &'static str)> {
+    match rule {
+        Rule::rank_lt if found == "<" => Some((
+            "a rank name",
+            "name the next rank after `<`, or delete the `<`: `ranks agent < supervisor < manager`",
+        )),
+        Rule::list_comma if found == "," => Some((
+            "a name",
+            "write one more name after the `,`, or delete the `,`",
+        )),
+        _ => None,
+    }
+}
+
 /// `a`, `a or b`, `a, b or c`.
 fn join_or(items: &[&str]) -> String {
     match items {
@@ -192,7 +216,10 @@ fn join_or(items: &[&str]) -> String {
     }
 }
 
-/// The token starting at `at`: a word, a number-like run, a quoted string or one character.
+/// The token starting at `at`: a word, a number-like run, a quoted string or one character. A word
+/// runs on through the characters of times, dates, percentages, timezone names, paths and e-mail
+/// addresses (`Asia/Shanghai`, `calendars.policy`, `quality@example.com`), so that a text written
+/// without quotes is shown, and quoted in the help, whole.
 fn token_at(chunk: &str, at: usize) -> &str {
     let rest = chunk.get(at..).unwrap_or("");
     let Some(first) = rest.chars().next() else {
@@ -205,7 +232,9 @@ fn token_at(chunk: &str, at: usize) -> &str {
             .map_or(rest.len(), |(i, c)| if c == '"' { i + 1 } else { i })
     } else if first.is_alphanumeric() || first == '_' {
         rest.char_indices()
-            .find(|&(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | ':' | '.' | '%' | '-')))
+            .find(|&(_, c)| {
+                !(c.is_alphanumeric() || matches!(c, '_' | ':' | '.' | '%' | '-' | '/' | '@' | '+'))
+            })
             .map_or(rest.len(), |(i, _)| i)
     } else {
         first.len_utf8()
@@ -221,13 +250,27 @@ fn help(positives: &[Rule], found: &str) -> String {
         .is_some_and(|c| c.is_alphabetic() || c == '_');
     let expects = |rule: Rule| positives.contains(&rule);
     if let Some(ascii) = found.chars().next().and_then(ascii_twin) {
+        if ascii == ' ' {
+            return format!("`{found}` is a full-width space: replace it with an ordinary space");
+        }
+        if found.chars().count() > 1 {
+            let written: String = found.chars().map(|c| ascii_twin(c).unwrap_or(c)).collect();
+            return format!("`{found}` has full-width characters: write `{written}` instead");
+        }
         return format!("`{found}` is a full-width character: write `{ascii}` instead");
     }
     if found_word && expects(Rule::value) {
         return format!("text values are written in double quotes: `\"{found}\"`");
     }
     if found_word && expects(Rule::string) {
-        return format!("labels are written in double quotes: `\"{found}\"`");
+        return format!("texts are written in double quotes: `\"{found}\"`");
+    }
+    if (expects(Rule::rank_name) || expects(Rule::list_name))
+        && super::ITEM_KEYWORDS.contains(&found)
+    {
+        return format!(
+            "`{found}` starts a declaration, so it cannot be a name in this list; write the names before it"
+        );
     }
     if found_word && expects(Rule::day) {
         return hint(Rule::day).unwrap_or_default().to_owned();
@@ -269,25 +312,26 @@ fn help(positives: &[Rule], found: &str) -> String {
         .to_owned()
 }
 
-/// The ASCII character a full-width one (as typed by a Chinese input method) stands for.
+/// The ASCII character a full-width one (as typed by a Chinese input method) stands for: the
+/// ideographic space, CJK punctuation, and the full-width forms of ASCII punctuation and digits.
+/// Full-width letters are left alone: they are letters, and may be part of a name.
 fn ascii_twin(c: char) -> Option<char> {
     Some(match c {
-        '，' | '、' => ',',
-        '：' => ':',
-        '；' => ';',
-        '（' => '(',
-        '）' => ')',
-        '【' | '［' => '[',
-        '】' | '］' => ']',
-        '｛' => '{',
-        '｝' => '}',
-        '“' | '”' | '＂' => '"',
-        '＝' => '=',
-        '＜' => '<',
-        '＞' => '>',
-        '％' => '%',
-        '－' => '-',
-        '．' | '。' => '.',
+        '\u{3000}' => ' ',
+        '、' => ',',
+        '。' => '.',
+        '【' => '[',
+        '】' => ']',
+        '“' | '”' => '"',
+        // Between two times in Chinese text: `09:00～18:00`.
+        '～' => '-',
+        '\u{FF01}'..='\u{FF5E}' => {
+            let ascii = char::from_u32(u32::from(c) - 0xFEE0)?;
+            if ascii.is_ascii_alphabetic() {
+                return None;
+            }
+            ascii
+        }
         _ => return None,
     })
 }
@@ -302,7 +346,7 @@ fn hint(rule: Rule) -> Option<&'static str> {
         Rule::time_range | Rule::time_ranges => "write opening hours as `HH:MM-HH:MM`, such as `09:00-18:30`",
         Rule::percent => "write a percentage with `%`, such as `75%`",
         Rule::string => "write text in double quotes, such as `\"National Day\"`",
-        Rule::ident | Rule::ident_list | Rule::pattern | Rule::pattern_list => "names start with a letter or `_` and contain letters, digits or `_`",
+        Rule::ident | Rule::ident_list | Rule::rank_name | Rule::list_name | Rule::pattern | Rule::pattern_list => "names start with a letter or `_` and contain letters, digits or `_`",
         Rule::item => "a file is a list of declarations such as `calendar`, `promise` or `escalation`; check for a misspelled keyword or an extra `}`",
         Rule::calendar_line => "calendar lines start with `open`, `closed` or `timezone`; close the calendar with `}`",
         Rule::promise_clause => "promise lines start with `applies`, `from`, `until`, `pause`, `restart`, `target` or `warn`; close the promise with `}`",

@@ -112,6 +112,11 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::period => "`per day`, `per week` or `per month`",
         Rule::period_unit => "`day`, `week` or `month`",
         Rule::ident_list => "a name",
+        Rule::list_name => "a name",
+        Rule::rank_name => "a rank name",
+        Rule::item_keyword => "a declaration keyword",
+        Rule::trivia => "spaces or comments",
+        Rule::list_end => "a declaration or the end of the file",
         Rule::ident => "a name",
         Rule::string => "a quoted text like `\"label\"`",
         Rule::integer => "a whole number",
@@ -129,6 +134,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::lbracket => "`[`",
         Rule::rbracket => "`]`",
         Rule::comma => "`,`",
+        Rule::list_comma => "`,`",
         Rule::colon => "`:`",
         Rule::equals => "`=`",
         Rule::dash => "`-`",
@@ -306,6 +312,7 @@ pub(crate) fn is_noise(rule: Rule) -> bool {
             | Rule::lbracket
             | Rule::rbracket
             | Rule::comma
+            | Rule::list_comma
             | Rule::colon
             | Rule::equals
             | Rule::dash

@@ -1475,8 +1475,12 @@ impl Builder {
         c.rest().map(|p| self.parse_ident(p)).collect()
     }
 
+    /// A name: `ident`, or one of the names of a list, which the grammar keeps apart from keywords.
     fn parse_ident(&mut self, pair: Pair<'_>) -> Parsed<Ident> {
-        if pair.as_rule() != Rule::ident {
+        if !matches!(
+            pair.as_rule(),
+            Rule::ident | Rule::rank_name | Rule::list_name
+        ) {
             return Err(self.unexpected(&pair));
         }
         Ok(Ident {

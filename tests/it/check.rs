@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
 
-use covenant::check::{check_file, check_text, Role};
-use covenant::cli::check::{check_paths, exit_for, render, Format, Outcome};
+use covenant::check::{check_file, check_text, Role, SourceProvider};
+use covenant::cli::check::{check_paths, check_paths_in, exit_for, render, Format, Outcome};
 use covenant::cli::emit::{self, Located};
 use covenant::diag::Severity;
 use std::path::{Path, PathBuf};
@@ -86,6 +86,89 @@ fn library_file_needs_a_header_to_be_a_policy() {
 }
 
 #[test]
+fn a_library_with_rules_that_nothing_imports_cannot_be_evaluated() {
+    let folder = Path::new(FIXTURES).join("check_library");
+    let library = relative(&folder.join("replies.policy"));
+    let policy = relative(&folder.join("main.policy"));
+
+    let alone = check_paths(std::slice::from_ref(&library));
+    let codes: Vec<&str> = alone.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["W0106"]);
+    assert_eq!(exit_for(&alone, false).code(), 0);
+    assert_eq!(exit_for(&alone, true).code(), 1);
+    insta::assert_snapshot!(emit::human::render(&alone.diagnostics, false));
+
+    // Checked together with the policy that imports it, in either order, it is a library.
+    for files in [
+        [policy.clone(), library.clone()],
+        [library.clone(), policy.clone()],
+    ] {
+        let together = check_paths(&files);
+        assert!(
+            together.diagnostics.is_empty(),
+            "{:?}",
+            together.diagnostics
+        );
+    }
+    // The warning is for the file checked on its own; checking the library as a policy is E0210.
+    let checked = check_file(&library, Role::Auto);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    assert!(checked.unevaluable.is_some());
+    let checked = check_file(&policy, Role::Policy);
+    assert!(checked.unevaluable.is_none() && checked.diagnostics.is_empty());
+}
+
+/// The examples of docs/language.md, put together into one policy, check without a diagnostic: an
+/// example that is valid alone may still clash with the others (a calendar `like` another that
+/// repeats its hours). Left out: the `use` example (its file is not there), an example that declares
+/// a name again (the last one is kept), and the objectives, which measure promises the page does not
+/// declare.
+#[test]
+fn documented_examples_check_together() {
+    use covenant::syntax::ast::Item;
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```policy\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut kept = Vec::new();
+    for block in blocks.iter().rev() {
+        let file = covenant::syntax::parse(covenant::syntax::ast::FileId(0), block).unwrap();
+        let names: Vec<String> = file
+            .items
+            .iter()
+            .map(|item| {
+                let value = serde_json::to_value(item).unwrap();
+                format!("{} {}", value["item"], value["name"]["name"])
+            })
+            .collect();
+        let skip = file
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Use(_) | Item::Objective(_)))
+            || names.iter().any(|n| seen.contains(n));
+        if !skip {
+            seen.extend(names);
+            kept.push(*block);
+        }
+    }
+    kept.reverse();
+    assert!(kept.len() >= 8, "only {} examples kept", kept.len());
+    let text = kept.concat();
+    let checked = check_text("language.md", &text, Role::Policy);
+    let rendered: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.render_plain(&checked.sources))
+        .collect();
+    assert!(rendered.is_empty(), "{}\n{text}", rendered.join("\n"));
+    assert!(checked.policy.is_some());
+}
+
+#[test]
 fn a_file_imported_twice_is_loaded_once() {
     let path = Path::new(FIXTURES).join("check_ok/diamond/main.policy");
     let checked = check_file(&relative(&path), Role::Policy);
@@ -114,6 +197,14 @@ fn every_code_is_documented() {
         assert!(
             docs.contains(&format!("## {code}")),
             "`{code}` is missing from docs/diagnostics.md"
+        );
+    }
+    let language =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
+    for (code, _) in covenant::syntax::codes::ALL {
+        assert!(
+            language.contains(&format!("| `{code}` |")),
+            "`{code}` is missing from the syntax errors of docs/language.md"
         );
     }
 }
@@ -152,6 +243,34 @@ fn format_sarif() {
     let text = render(&formats_outcome(), Format::Sarif, false);
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     insta::assert_json_snapshot!(value, {".runs[0].tool.driver.version" => "[VERSION]"});
+}
+
+#[test]
+fn sarif_rules_of_syntax_codes_read_the_same_in_every_run() {
+    let description = |fixture: &str| {
+        let path = Path::new(FIXTURES).join("parse_err").join(fixture);
+        let text = render(&check_paths(&[relative(&path)]), Format::Sarif, false);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let rules = value["runs"][0]["tool"]["driver"]["rules"].clone();
+        let rule = rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "E0101")
+            .cloned()
+            .unwrap();
+        let first_message = value["runs"][0]["results"][0]["message"]["text"].clone();
+        (rule["shortDescription"]["text"].clone(), first_message)
+    };
+    let (one, one_message) = description("several_errors.policy");
+    let (other, other_message) = description("stray_character.policy");
+    assert_ne!(one_message, other_message);
+    assert_eq!(one, other);
+    assert_eq!(
+        one.as_str(),
+        covenant::syntax::codes::summary("E0101"),
+        "{one_message}"
+    );
 }
 
 #[test]
@@ -208,6 +327,95 @@ fn cli_exit_codes() {
     assert_eq!(code, 1);
     let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(value.as_array().unwrap().len() > 40);
+}
+
+/// Files in memory, some of which exist but refuse to be read, as a file without read permission
+/// does (which a test running as root cannot make).
+struct Locked {
+    files: covenant::check::InMemory,
+    locked: &'static [&'static str],
+}
+
+impl SourceProvider for Locked {
+    fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
+        self.files.canonical(path)
+    }
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        if self.locked.iter().any(|l| Path::new(l) == path) {
+            return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        }
+        self.files.read(path)
+    }
+}
+
+#[test]
+fn an_unreadable_file_to_check_means_the_command_could_not_run() {
+    let provider = Locked {
+        files: covenant::check::InMemory::new()
+            .with("locked.policy", "calendar always { open 24x7 }\n")
+            .with("fine.policy", "calendar always { open 24x7 }\n")
+            .with("main.policy", "use \"locked.policy\"\n"),
+        locked: &["locked.policy"],
+    };
+    let outcome = check_paths_in(
+        &[PathBuf::from("fine.policy"), PathBuf::from("locked.policy")],
+        &provider,
+    );
+    assert_eq!(exit_for(&outcome, false).code(), 2);
+    assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+    assert_eq!(outcome.files, 1);
+    assert_eq!(outcome.unreadable.len(), 1);
+    assert!(
+        outcome.unreadable[0].contains("cannot read `locked.policy`"),
+        "{:?}",
+        outcome.unreadable
+    );
+
+    // Imported, the same file is a problem of the policy that imports it.
+    let outcome = check_paths_in(&[PathBuf::from("main.policy")], &provider);
+    assert_eq!(exit_for(&outcome, false).code(), 1);
+    assert!(outcome.unreadable.is_empty());
+    let codes: Vec<&str> = outcome.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0201"]);
+}
+
+#[test]
+fn cli_exits_2_for_a_policy_file_it_cannot_read() {
+    let folder = std::env::temp_dir().join(format!("covenant-unreadable-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    // Not UTF-8: a file covenant cannot read as policy text, even as root.
+    let binary = folder.join("binary.policy");
+    std::fs::write(&binary, [0xff, 0xfe, b'p', 0x00]).unwrap();
+    let importer = folder.join("main.policy");
+    std::fs::write(&importer, "use \"binary.policy\"\n").unwrap();
+    let (binary, importer) = (binary.display().to_string(), importer.display().to_string());
+
+    let (code, stdout, stderr) = covenant(&["check", &binary]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("binary.policy"), "{stderr}");
+    assert!(
+        stdout.ends_with("checked 0 files: 0 errors, 0 warnings\n"),
+        "{stdout}"
+    );
+
+    let (code, stdout, _) = covenant(&["check", &importer]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("E0201"), "{stdout}");
+
+    // Without read permission (only meaningful when not running as root).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = folder.join("locked.policy");
+        std::fs::write(&locked, "calendar always { open 24x7 }\n").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        if std::fs::read(&locked).is_err() {
+            let (code, _, stderr) = covenant(&["check", &locked.display().to_string()]);
+            assert_eq!(code, 2, "{stderr}");
+        }
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    std::fs::remove_dir_all(&folder).unwrap();
 }
 
 /// Small, deterministic pseudo-random generator, so the loop needs no seed handling.

@@ -2,6 +2,7 @@
 
 use super::Located;
 use crate::check::codes;
+use crate::syntax::codes as syntax_codes;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -12,7 +13,10 @@ pub fn render(diagnostics: &[Located]) -> String {
     for d in diagnostics {
         if !rule_index.contains_key(d.code) {
             rule_index.insert(d.code, rules.len());
-            let description = codes::summary(d.code).unwrap_or(&d.message);
+            // The code's summary, never one diagnostic's message: a rule reads the same in every run.
+            let description = syntax_codes::summary(d.code)
+                .or_else(|| codes::summary(d.code))
+                .unwrap_or(d.code);
             rules.push(json!({
                 "id": d.code,
                 "shortDescription": {"text": description},
