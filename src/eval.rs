@@ -392,15 +392,27 @@ impl<'p> Evaluator<'p> {
             .map(move |case| self.evaluate(&case, as_of))
     }
 
-    /// Evaluates a batch: every case read is evaluated, every rejected case is listed.
+    /// Evaluates a batch on the calling thread: every case read is evaluated, every rejected case
+    /// is listed, and the policy's objectives are computed over the cases.
     pub fn evaluate_all(
         &self,
         cases: &[Case],
         rejected: &[Rejected],
         as_of: DateTime<Utc>,
     ) -> Report {
-        let reports = cases.iter().map(|c| self.evaluate(c, as_of)).collect();
-        self.report(reports, rejected, as_of)
+        let objectives = ObjectivePlan::new(self.policy);
+        let mut tally = Tally::default();
+        let reports = cases
+            .iter()
+            .map(|case| {
+                let report = self.evaluate(case, as_of);
+                tally.merge(objectives.count(case, &report, as_of));
+                report
+            })
+            .collect();
+        let mut report = self.report(reports, rejected, as_of);
+        report.objectives = objectives.report(&tally);
+        report
     }
 
     /// Assembles the report of a batch from case reports evaluated at `as_of` (in any way, e.g. in

@@ -572,10 +572,16 @@ fn outcome(
         ),
     };
     detail.push_str(&format!("; {counted}"));
-    if paused > TimeDelta::zero() {
+    // Only the pauses before the due time moved it; a pause after it changes nothing.
+    let pushed: TimeDelta = closed
+        .iter()
+        .filter(|&&(from, _)| from < due)
+        .map(|&(from, to)| budget.measure.between(from, to.min(due)))
+        .sum();
+    if pushed > TimeDelta::zero() {
         detail.push_str(&format!(
             ", pushed back by {} paused",
-            describe::duration(paused)
+            describe::duration(pushed)
         ));
     }
     out.detail = detail;

@@ -75,15 +75,17 @@ pub(crate) fn deadline(rule: &Deadline) -> String {
     }
 }
 
+/// An event pattern as written: `transferred where reason == "unknown"`.
+pub(crate) fn pattern(p: &EventPattern) -> String {
+    match &p.filter {
+        Some(filter) => format!("{} where {}", p.event.name, expr(filter)),
+        None => p.event.name.clone(),
+    }
+}
+
 /// Event patterns joined by ` or `: `responded or closed`.
 pub(crate) fn patterns(list: &[EventPattern]) -> String {
-    list.iter()
-        .map(|p| match p.filter {
-            Some(_) => format!("{} (filtered)", p.event.name),
-            None => p.event.name.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join(" or ")
+    list.iter().map(pattern).collect::<Vec<_>>().join(" or ")
 }
 
 fn op(op: CompareOp) -> &'static str {

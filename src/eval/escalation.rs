@@ -8,7 +8,7 @@
 //! sequence number, so "after" means later in this order even within one second.
 
 use super::clock::{budget, ClockRule, Outcome, TargetPlan};
-use super::state::{holds_opt, matches, matches_any, CaseState, Scope};
+use super::state::{holds_opt, matches, matches_any, new_handler, CaseState, Scope};
 use super::{describe, later, seconds, Collector};
 use crate::case::{Case, Event, Staff};
 use crate::check::Policy;
@@ -163,7 +163,7 @@ fn satisfies(
 ) -> bool {
     match action {
         Action::ChangeHandler { constraints, .. } => {
-            let Some(new) = event.to.as_ref().or(event.handler.as_ref()) else {
+            let Some(new) = new_handler(event) else {
                 return false;
             };
             previous_handler.map(|h| h.id.as_str()) != Some(new.id.as_str())
@@ -310,7 +310,7 @@ impl<'p, 'a> ChainRun<'p, 'a> {
         previous_handler: Option<&Staff>,
     ) {
         for i in 0..self.steps.len() {
-            let complete = self.complete(i).is_some();
+            let complete = self.complete(i);
             let (Some(plan), Some(run)) = (self.plan.steps.get(i), self.steps.get_mut(i)) else {
                 continue;
             };
@@ -344,8 +344,12 @@ impl<'p, 'a> ChainRun<'p, 'a> {
             match run.due {
                 Some(due) if now.seq > due.seq => {}
                 Some(_) => continue,
-                None => run.out_of_order = !complete,
+                None => run.out_of_order = complete.is_none(),
             }
+            // The event that completed the preconditions of a step without a trigger of its own
+            // makes it due at this moment, and does it too.
+            let due_now =
+                run.due.is_none() && plan.decl.trigger.is_none() && complete == Some(Some(now.seq));
             run.done = Some(now);
             run.done_by = format!("`{}`", event.kind);
             if let (Action::Appoint { .. }, Some(time), Some(with)) =
@@ -357,6 +361,9 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                     booked: now.seq,
                     met: None,
                 });
+            }
+            if due_now {
+                self.become_due(i, now, Some(now.seq), previous_handler);
             }
         }
     }
@@ -399,35 +406,13 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 if !ready {
                     continue;
                 }
-                let since = match last {
-                    Some(_) => {
-                        let names: Vec<&str> = plan
-                            .preconditions
-                            .iter()
-                            .filter_map(|&p| {
-                                self.plan.steps.get(p).map(|s| s.decl.name.name.as_str())
-                            })
-                            .collect();
-                        let verb = if names.len() == 1 { "was" } else { "were" };
-                        format!("after {} {verb} done", names.join(", "))
+                let action = &plan.decl.action;
+                self.become_due(i, now, last, state.handler);
+                if already_there(self.policy, action, state) {
+                    if let Some(run) = self.steps.get_mut(i) {
+                        run.done = Some(now);
+                        run.done_by = "the case as it already was (nothing to change)".to_string();
                     }
-                    None => "when the chain was activated".to_string(),
-                };
-                let reason = match &plan.decl.trigger {
-                    Some(t) => format!("on {} {since}", trigger_text(t)),
-                    None => since,
-                };
-                run.due = Some(now);
-                run.due_reason = reason;
-                run.base_rank = rank_of(self.policy, state.handler);
-                run.deadline = plan
-                    .within
-                    .as_ref()
-                    .and_then(|w| budget(w, now.at).ok().flatten())
-                    .map(|b| b.plain_due);
-                if already_there(self.policy, &plan.decl.action, state) {
-                    run.done = Some(now);
-                    run.done_by = "the case as it already was (nothing to change)".to_string();
                 }
                 changed = true;
             }
@@ -435,6 +420,37 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 break;
             }
         }
+    }
+
+    /// Makes step `i` due at `now`: its preconditions were completed at moment `last` (`None`:
+    /// it has none, and the chain's activation counts), and `handler` is the handler then.
+    fn become_due(&mut self, i: usize, now: Moment, last: Option<u64>, handler: Option<&Staff>) {
+        let (Some(plan), Some(run)) = (self.plan.steps.get(i), self.steps.get_mut(i)) else {
+            return;
+        };
+        let since = match last {
+            Some(_) => {
+                let names: Vec<&str> = plan
+                    .preconditions
+                    .iter()
+                    .filter_map(|&p| self.plan.steps.get(p).map(|s| s.decl.name.name.as_str()))
+                    .collect();
+                let verb = if names.len() == 1 { "was" } else { "were" };
+                format!("after {} {verb} done", names.join(", "))
+            }
+            None => "when the chain was activated".to_string(),
+        };
+        run.due_reason = match &plan.decl.trigger {
+            Some(t) => format!("on {} {since}", trigger_text(t)),
+            None => since,
+        };
+        run.due = Some(now);
+        run.base_rank = rank_of(self.policy, handler);
+        run.deadline = plan
+            .within
+            .as_ref()
+            .and_then(|w| budget(w, now.at).ok().flatten())
+            .map(|b| b.plain_due);
     }
 
     fn report(&self, as_of: DateTime<Utc>, out: &mut Collector) -> EscalationReport {

@@ -153,7 +153,8 @@ impl<'r, 'p> StandardRun<'r, 'p> {
             } => {
                 let what = format!(
                     "{count} `{}` before `{}` (at most {limit})",
-                    event.event.name, before.event.name
+                    describe::pattern(event),
+                    describe::pattern(before)
                 );
                 match (violated, closed) {
                     (Some(t), _) => (StandardState::Violated, Some(*t), None, what),
@@ -162,7 +163,10 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                         StandardState::Pending,
                         None,
                         None,
-                        format!("{what}; `{}` has not happened yet", before.event.name),
+                        format!(
+                            "{what}; `{}` has not happened yet",
+                            describe::pattern(before)
+                        ),
                     ),
                 }
             }
@@ -178,9 +182,9 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                     None,
                     format!(
                         "`{}` at {} came before `{}`",
-                        event.event.name,
+                        describe::pattern(event),
                         seen.map(|s| out.at(s).to_string()).unwrap_or_default(),
-                        before.event.name
+                        describe::pattern(before)
                     ),
                 ),
                 Some((t, false)) => (
@@ -189,14 +193,15 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                     None,
                     format!(
                         "`{}` happened without an earlier `{}`",
-                        before.event.name, event.event.name
+                        describe::pattern(before),
+                        describe::pattern(event)
                     ),
                 ),
                 None => (
                     StandardState::Pending,
                     None,
                     None,
-                    format!("`{}` has not happened yet", before.event.name),
+                    format!("`{}` has not happened yet", describe::pattern(before)),
                 ),
             },
             StandardRun::Within(run) => {
