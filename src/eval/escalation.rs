@@ -30,6 +30,8 @@ pub(crate) struct StepPlan<'p> {
     pub preconditions: Vec<usize>,
     /// The deadline rule, counted from when the step became due.
     pub within: Option<TargetPlan<'p>>,
+    /// The step's own trigger as reported (`breach of `resolution``).
+    pub trigger_text: Option<String>,
 }
 
 /// A chain, ready to use.
@@ -39,6 +41,8 @@ pub(crate) struct ChainPlan<'p> {
     pub decl: &'p Escalation,
     /// Its steps in order.
     pub steps: Vec<StepPlan<'p>>,
+    /// The chain's triggers as reported, in order.
+    pub trigger_texts: Vec<String>,
 }
 
 impl<'p> ChainPlan<'p> {
@@ -58,9 +62,14 @@ impl<'p> ChainPlan<'p> {
                     None => i.checked_sub(1).into_iter().collect(),
                 },
                 within: within(step),
+                trigger_text: step.trigger.as_ref().map(trigger_text),
             })
             .collect();
-        ChainPlan { decl, steps }
+        ChainPlan {
+            decl,
+            steps,
+            trigger_texts: decl.triggers.iter().map(trigger_text).collect(),
+        }
     }
 }
 
@@ -258,12 +267,17 @@ impl<'p, 'a> ChainRun<'p, 'a> {
         let decl = self.plan.decl;
         if self.active.is_none() {
             let fired = match happening {
-                Happening::Event(e) => decl.triggers.iter().find_map(|t| match t {
-                    Trigger::Event { pattern, .. } if matches(pattern, e, state) => {
-                        Some(trigger_text(t))
-                    }
-                    _ => None,
-                }),
+                Happening::Event(e) => {
+                    decl.triggers
+                        .iter()
+                        .zip(&self.plan.trigger_texts)
+                        .find_map(|(t, text)| match t {
+                            Trigger::Event { pattern, .. } if matches(pattern, e, state) => {
+                                Some(text.clone())
+                            }
+                            _ => None,
+                        })
+                }
                 Happening::Synthetic(None, text) => Some(text.to_string()),
                 Happening::Synthetic(Some(_), _) => None,
             };
@@ -440,8 +454,8 @@ impl<'p, 'a> ChainRun<'p, 'a> {
             }
             None => "when the chain was activated".to_string(),
         };
-        run.due_reason = match &plan.decl.trigger {
-            Some(t) => format!("on {} {since}", trigger_text(t)),
+        run.due_reason = match &plan.trigger_text {
+            Some(t) => format!("on {t} {since}"),
             None => since,
         };
         run.due = Some(now);
@@ -665,8 +679,8 @@ fn waiting_text(chain: &ChainPlan<'_>, plan: &StepPlan<'_>) -> String {
                 .map(|s| format!("`{}`", s.decl.name.name))
         })
         .collect();
-    if let Some(t) = &plan.decl.trigger {
-        parts.push(format!("then {}", trigger_text(t)));
+    if let Some(t) = &plan.trigger_text {
+        parts.push(format!("then {t}"));
     }
     format!("waiting for {}", parts.join(", "))
 }
@@ -682,15 +696,26 @@ pub(crate) fn evaluate(
     out: &mut Collector,
 ) -> Option<EscalationReport> {
     let decl = plan.decl;
-    let mut synthetic: Vec<(DateTime<Utc>, Option<usize>, String)> = decl
+    let mut synthetic: Vec<(DateTime<Utc>, Option<usize>, &str)> = decl
         .triggers
         .iter()
-        .filter_map(|t| synthetic_instant(t, promises, as_of).map(|at| (at, None, trigger_text(t))))
+        .zip(&plan.trigger_texts)
+        .filter_map(|(t, text)| synthetic_instant(t, promises, as_of).map(|at| (at, None, &**text)))
         .collect();
+    // Without a promise-based trigger that fired, the chain can only start on an event of a
+    // type its triggers name: when the case has none, there is nothing to walk.
+    let named = |event: &Event| {
+        decl.triggers.iter().any(
+            |t| matches!(t, Trigger::Event { pattern, .. } if pattern.event.name == event.kind),
+        )
+    };
+    if synthetic.is_empty() && !events.iter().any(|&(_, event)| named(event)) {
+        return None;
+    }
     for (i, step) in plan.steps.iter().enumerate() {
-        if let Some(t) = &step.decl.trigger {
+        if let (Some(t), Some(text)) = (&step.decl.trigger, &step.trigger_text) {
             if let Some(at) = synthetic_instant(t, promises, as_of) {
-                synthetic.push((at, Some(i), trigger_text(t)));
+                synthetic.push((at, Some(i), text));
             }
         }
     }
