@@ -24,8 +24,8 @@ use crate::report::{
     Breach, CaseReport, Instant, PolicyRef, RejectedCase, Report, RequiredAction, Warning,
 };
 use crate::syntax::ast::{Action, Deadline, EventPattern, StandardRule, Trigger};
-use crate::time::{Calendar, CalendarSpec};
-use chrono::{DateTime, TimeDelta, Utc};
+use crate::time::{Calendar, CalendarSpec, OffsetChanges};
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use chrono_tz::Tz;
 use clock::{ClockRule, ClockRun, TargetPlan};
 use commitment::{CommitmentPlan, CommitmentRun};
@@ -50,16 +50,26 @@ pub(crate) fn later(t: DateTime<Utc>, d: TimeDelta) -> DateTime<Utc> {
 
 /// Collects the entries of one case report, converting instants to the policy's offset.
 #[derive(Debug)]
-pub(crate) struct Collector {
+pub(crate) struct Collector<'e> {
     /// The policy's timezone, for reported instants.
     pub tz: Option<Tz>,
+    /// The zone's offset changes, to find an instant's offset without the zone's own lookup.
+    offsets: Option<&'e OffsetChanges>,
     report: CaseReport,
 }
 
-impl Collector {
-    /// An instant as reported.
+impl Collector<'_> {
+    /// An instant as reported: the same as [`Instant::new`] in the policy's zone.
     pub fn at(&self, t: DateTime<Utc>) -> Instant {
-        Instant::new(t, self.tz)
+        let offset = self
+            .offsets
+            .map(|changes| changes.offset_at(t.timestamp()))
+            .and_then(|seconds| i32::try_from(seconds).ok())
+            .and_then(FixedOffset::east_opt);
+        match offset {
+            Some(offset) => Instant(t.with_timezone(&offset)),
+            None => Instant::new(t, self.tz),
+        }
     }
     /// Records a breach.
     pub fn breach(&mut self, breach: Breach) {
@@ -85,6 +95,8 @@ pub struct Evaluator<'p> {
     escalations: Vec<ChainPlan<'p>>,
     /// Every event type some rule looks at; other events only change the case state.
     watched: BTreeSet<&'p str>,
+    /// The offset changes of the policy's zone, for reported instants.
+    offsets: Option<OffsetChanges>,
 }
 
 /// The event types named by the policy's rules, plus the types with a built-in meaning.
@@ -173,11 +185,12 @@ impl<'p> Evaluator<'p> {
                 open_dates: Vec::new(),
             })
         });
-        let plan = |deadline: &'p Deadline, when| TargetPlan {
-            when,
-            deadline,
-            calendar: calendar_for(policy, zone.as_ref(), deadline),
-            text: describe::deadline(deadline),
+        let plan = |deadline: &'p Deadline, when| {
+            TargetPlan::new(
+                deadline,
+                when,
+                calendar_for(policy, zone.as_ref(), deadline),
+            )
         };
         let promises = policy
             .promises
@@ -195,14 +208,15 @@ impl<'p> Evaluator<'p> {
                     .map(|t| plan(&t.deadline, t.when.as_ref()))
                     .collect(),
                 warn: p.warn.as_ref(),
+                until_text: describe::patterns(&p.until),
+                from_text: describe::patterns(&p.from),
             })
             .collect();
         let standards = policy
             .standards
             .iter()
-            .map(|s| StandardPlan {
-                decl: s,
-                clock: match &s.rule {
+            .map(|s| {
+                let clock = match &s.rule {
                     StandardRule::RequireWithin {
                         event,
                         deadline,
@@ -217,9 +231,12 @@ impl<'p> Evaluator<'p> {
                         restart: &[],
                         targets: vec![plan(deadline, None)],
                         warn: None,
+                        until_text: describe::pattern(event),
+                        from_text: describe::pattern(after),
                     }),
                     _ => None,
-                },
+                };
+                StandardPlan::new(s, clock)
             })
             .collect();
         let commitments = CommitmentPlan {
@@ -238,6 +255,7 @@ impl<'p> Evaluator<'p> {
         Evaluator {
             policy,
             watched: watched_types(policy),
+            offsets: policy.timezone.map(OffsetChanges::of),
             promises,
             standards,
             commitments,
@@ -263,7 +281,14 @@ impl<'p> Evaluator<'p> {
             .enumerate()
             .filter(|(_, e)| e.at <= as_of)
             .collect();
-        events.sort_by_key(|(index, e)| (e.at, *index));
+        // Cases read from files are already in order; others are sorted here.
+        if !events
+            .iter()
+            .zip(events.iter().skip(1))
+            .all(|(a, b)| a.1.at <= b.1.at)
+        {
+            events.sort_by_key(|(index, e)| (e.at, *index));
+        }
 
         let mut state = CaseState::new(case);
         let mut clocks: Vec<ClockRun<'_, '_>> = self.promises.iter().map(ClockRun::new).collect();
@@ -317,6 +342,7 @@ impl<'p> Evaluator<'p> {
 
         let mut out = Collector {
             tz: self.policy.timezone,
+            offsets: self.offsets.as_ref(),
             report: CaseReport {
                 case: case.id.clone(),
                 promises: Vec::new(),
@@ -392,15 +418,27 @@ impl<'p> Evaluator<'p> {
             .map(move |case| self.evaluate(&case, as_of))
     }
 
-    /// Evaluates a batch: every case read is evaluated, every rejected case is listed.
+    /// Evaluates a batch on the calling thread: every case read is evaluated, every rejected case
+    /// is listed, and the policy's objectives are computed over the cases.
     pub fn evaluate_all(
         &self,
         cases: &[Case],
         rejected: &[Rejected],
         as_of: DateTime<Utc>,
     ) -> Report {
-        let reports = cases.iter().map(|c| self.evaluate(c, as_of)).collect();
-        self.report(reports, rejected, as_of)
+        let objectives = ObjectivePlan::new(self.policy);
+        let mut tally = Tally::default();
+        let reports = cases
+            .iter()
+            .map(|case| {
+                let report = self.evaluate(case, as_of);
+                tally.merge(objectives.count(case, &report, as_of));
+                report
+            })
+            .collect();
+        let mut report = self.report(reports, rejected, as_of);
+        report.objectives = objectives.report(&tally);
+        report
     }
 
     /// Assembles the report of a batch from case reports evaluated at `as_of` (in any way, e.g. in
@@ -438,5 +476,54 @@ impl Policy {
     /// Evaluates one case as of `as_of`. Pure: the same inputs always give the same report.
     pub fn evaluate(&self, case: &Case, as_of: DateTime<Utc>) -> CaseReport {
         evaluate(self, case, as_of)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reported instants take their offset from the zone's table of changes; it must agree with
+    /// the zone itself everywhere, across every change and far outside the listed years.
+    #[test]
+    fn reported_instants_have_the_zones_own_offsets() {
+        let zones = [
+            chrono_tz::Europe::London,
+            chrono_tz::America::New_York,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::America::Sao_Paulo,
+            chrono_tz::Asia::Shanghai,
+            chrono_tz::Pacific::Apia,
+        ];
+        for tz in zones {
+            let changes = OffsetChanges::of(tz);
+            let out = Collector {
+                tz: Some(tz),
+                offsets: Some(&changes),
+                report: CaseReport {
+                    case: String::new(),
+                    promises: Vec::new(),
+                    standards: Vec::new(),
+                    commitments: Vec::new(),
+                    escalations: Vec::new(),
+                    breaches: Vec::new(),
+                    actions: Vec::new(),
+                    warnings: Vec::new(),
+                },
+            };
+            let mut probes: Vec<i64> = changes
+                .all()
+                .iter()
+                .flat_map(|c| [c.at - 1, c.at, c.at + 1])
+                .collect();
+            probes.extend((-120..=120).map(|i| i * 40_000_000 + 12_345));
+            for unix in probes {
+                let Some(t) = DateTime::from_timestamp(unix, 500_000_000) else {
+                    continue;
+                };
+                let (fast, zone) = (out.at(t).0, Instant::new(t, Some(tz)).0);
+                assert_eq!((fast, fast.offset()), (zone, zone.offset()), "{tz} at {t}");
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use days::{Days, DAY};
 use sums::Sums;
-use zone::OffsetChanges;
+pub(crate) use zone::OffsetChanges;
 
 /// A time of day in minutes after local midnight, `0..=1440` (`1440` is `24:00`, the end of the day).
 pub type DayMinute = u16;

@@ -20,6 +20,7 @@ use crate::syntax::ast::{CutoffDayAst, Deadline, EventPattern, Expr, Pause, Warn
 use crate::time::{Calendar, Cutoff, CutoffDay, TimeError};
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
+use std::fmt::Write as _;
 
 /// One `target` line, ready to use.
 #[derive(Debug, Clone)]
@@ -32,6 +33,21 @@ pub(crate) struct TargetPlan<'p> {
     pub calendar: Option<Calendar>,
     /// The rule as written.
     pub text: String,
+    /// The `when` condition as written, rendered once for the reports.
+    pub when_text: Option<String>,
+}
+
+impl<'p> TargetPlan<'p> {
+    /// A target with deadline rule `deadline`, condition `when`, counting on `calendar`.
+    pub fn new(deadline: &'p Deadline, when: Option<&'p Expr>, calendar: Option<Calendar>) -> Self {
+        TargetPlan {
+            when,
+            deadline,
+            calendar,
+            text: describe::deadline(deadline),
+            when_text: when.map(describe::expr),
+        }
+    }
 }
 
 /// A clock rule: a promise, or a `require … within … after …` standard.
@@ -53,6 +69,10 @@ pub(crate) struct ClockRule<'p> {
     pub targets: Vec<TargetPlan<'p>>,
     /// `warn …`.
     pub warn: Option<&'p Warn>,
+    /// The stopping events as reported (`responded or closed`).
+    pub until_text: String,
+    /// The starting events as reported.
+    pub from_text: String,
 }
 
 /// How time is counted towards a target.
@@ -172,6 +192,13 @@ pub(crate) fn budget<'a>(
     }
 }
 
+/// Whether `target` is a cut-off whose `if before` excludes a clock started at `start`: the
+/// one way a target whose `when` holds can still not apply. Other deadline rules always apply,
+/// so their due time is not computed here.
+fn excluded_by_cutoff(target: &TargetPlan<'_>, start: DateTime<Utc>) -> bool {
+    matches!(target.deadline, Deadline::Cutoff { .. }) && matches!(budget(target, start), Ok(None))
+}
+
 /// The instant at which `amount` of unpaused time (in the budget's measure) has passed since `start`.
 ///
 /// `pauses` are closed stretches in time order. When `amount` is the whole budget and no pause
@@ -260,7 +287,7 @@ impl<'r, 'p> ClockRun<'r, 'p> {
         for (i, t) in self.rule.targets.iter().enumerate() {
             if !holds_opt(t.when, scope) {
                 skipped.push(true);
-            } else if matches!(budget(t, start), Ok(None)) {
+            } else if excluded_by_cutoff(t, start) {
                 skipped.push(false);
             } else {
                 return (Some(i), skipped);
@@ -430,26 +457,18 @@ impl Outcome {
     }
 }
 
-/// Why the targets before the chosen one do not apply, one phrase each.
-fn skipped_text(rule: &ClockRule<'_>, skipped: &[bool]) -> Vec<String> {
-    skipped
-        .iter()
-        .zip(&rule.targets)
-        .enumerate()
-        .map(|(i, (when_failed, t))| match (when_failed, t.when) {
-            (true, Some(when)) => format!(
-                "target {} `{}` does not apply: `when {}` does not hold",
-                i + 1,
-                t.text,
-                describe::expr(when)
-            ),
-            _ => format!(
-                "target {} `{}` does not apply: the clock did not start before its cut-off",
-                i + 1,
-                t.text
-            ),
-        })
-        .collect()
+/// Writes why the targets before the chosen one do not apply, each phrase after `separator`.
+fn write_skipped(out: &mut String, rule: &ClockRule<'_>, skipped: &[bool], separator: &str) {
+    for (i, (when_failed, t)) in skipped.iter().zip(&rule.targets).enumerate() {
+        out.push_str(if i == 0 { "" } else { separator });
+        let _ = write!(out, "target {} `{}` does not apply: ", i + 1, t.text);
+        match (when_failed, &t.when_text) {
+            (true, Some(when)) => {
+                let _ = write!(out, "`when {when}` does not hold");
+            }
+            _ => out.push_str("the clock did not start before its cut-off"),
+        }
+    }
 }
 
 fn scale(amount: TimeDelta, factor: f64) -> TimeDelta {
@@ -496,32 +515,37 @@ fn outcome(
             .map(|(a, b)| (*b - *a).max(TimeDelta::zero()))
             .sum();
         out.elapsed = (end - instance.started).max(TimeDelta::zero()) - out.paused;
-        out.detail = format!(
-            "no target applies: {}",
-            skipped_text(rule, &instance.skipped).join("; ")
-        );
+        let mut detail = String::from("no target applies: ");
+        write_skipped(&mut detail, rule, &instance.skipped, "; ");
+        out.detail = detail;
         return out;
     };
     out.target = Some(target.text.clone());
-    let why = match target.when {
-        Some(when) => format!("`when {}` holds", describe::expr(when)),
-        None => "no condition".to_string(),
-    };
-    let earlier: String = skipped_text(rule, &instance.skipped)
-        .into_iter()
-        .map(|reason| format!("; {reason}"))
-        .collect();
-    let mut detail = format!(
-        "target {} of {}: `{}` ({why}{earlier})",
+    let mut detail = String::with_capacity(256);
+    let _ = write!(
+        detail,
+        "target {} of {}: `{}` (",
         index + 1,
         rule.targets.len(),
         target.text
     );
+    match &target.when_text {
+        Some(when) => {
+            let _ = write!(detail, "`when {when}` holds");
+        }
+        None => detail.push_str("no condition"),
+    }
+    if !instance.skipped.is_empty() {
+        detail.push_str("; ");
+        write_skipped(&mut detail, rule, &instance.skipped, "; ");
+    }
+    detail.push(')');
     if let Some(at) = instance.retargeted.last() {
-        detail.push_str(&format!(
+        let _ = write!(
+            detail,
             " (chosen again after attributes changed at {}, counted from the original start)",
             Instant::new(*at, tz)
-        ));
+        );
     }
     let budget = match budget(target, instance.started) {
         Ok(Some(b)) => b,
@@ -533,7 +557,8 @@ fn outcome(
             } else {
                 ClockState::Running
             };
-            out.detail = format!("{detail}; no due time: the calendar has no open time for it");
+            detail.push_str("; no due time: the calendar has no open time for it");
+            out.detail = detail;
             return out;
         }
     };
@@ -546,37 +571,45 @@ fn outcome(
     let due = match reach(&budget, instance.started, &closed, budget.amount) {
         Ok(due) => due,
         Err(_) => {
-            out.detail = format!("{detail}; no due time: out of the calendar's range");
+            detail.push_str("; no due time: out of the calendar's range");
+            out.detail = detail;
             return out;
         }
     };
     out.due = Some(due);
     let amount = describe::duration(budget.amount);
-    let counted = match target.deadline {
+    let _ = match target.deadline {
         Deadline::Within { on: None, .. } => {
-            format!("due {amount} of elapsed time after the start")
+            write!(detail, "; due {amount} of elapsed time after the start")
         }
-        Deadline::Within { on: Some(cal), .. } => {
-            format!(
-                "due when {amount} of open time of `{}` has passed",
-                cal.name
-            )
-        }
-        Deadline::Workdays { count, on, .. } => format!(
-            "due at the close of open day {} of `{}` after the start day ({amount} of open time)",
+        Deadline::Within { on: Some(cal), .. } => write!(
+            detail,
+            "; due when {amount} of open time of `{}` has passed",
+            cal.name
+        ),
+        Deadline::Workdays { count, on, .. } => write!(
+            detail,
+            "; due at the close of open day {} of `{}` after the start day ({amount} of open time)",
             count.value, on.name
         ),
-        Deadline::Cutoff { .. } => format!(
-            "due at the cut-off {} ({amount} after the start)",
+        Deadline::Cutoff { .. } => write!(
+            detail,
+            "; due at the cut-off {} ({amount} after the start)",
             Instant::new(budget.plain_due, tz)
         ),
     };
-    detail.push_str(&format!("; {counted}"));
-    if paused > TimeDelta::zero() {
-        detail.push_str(&format!(
+    // Only the pauses before the due time moved it; a pause after it changes nothing.
+    let pushed: TimeDelta = closed
+        .iter()
+        .filter(|&&(from, _)| from < due)
+        .map(|&(from, to)| budget.measure.between(from, to.min(due)))
+        .sum();
+    if pushed > TimeDelta::zero() {
+        let _ = write!(
+            detail,
             ", pushed back by {} paused",
-            describe::duration(paused)
-        ));
+            describe::duration(pushed)
+        );
     }
     out.detail = detail;
     match instance.stopped {

@@ -181,28 +181,28 @@ impl<'c> CommitmentRun<'c> {
             };
             let at = made.event.at;
             let (state, due, detail) = match plan.timing(policy, made.event) {
-                Timing::NoTime(why) if require_time => {
-                    out.breach(Breach {
-                        rule: rule.clone(),
-                        kind: "commitment_vague".to_string(),
-                        due: None,
-                        at: out.at(at),
-                        detail: format!("{what}{why}; the policy requires a time"),
-                    });
-                    (CommitmentState::Vague, None, format!("{what}{why}"))
-                }
                 Timing::NoTime(why) => {
-                    let state = if made.fulfilled.is_some() {
-                        CommitmentState::Kept
-                    } else {
-                        if keep {
-                            out.action(RequiredAction {
-                                rule: rule.clone(),
-                                action: format!("fulfil {}", made.name),
-                                due: None,
-                            });
-                        }
-                        CommitmentState::Open
+                    if require_time {
+                        out.breach(Breach {
+                            rule: rule.clone(),
+                            kind: "commitment_vague".to_string(),
+                            due: None,
+                            at: out.at(at),
+                            detail: format!("{what}{why}; the policy requires a time"),
+                        });
+                    }
+                    // A promise without a time is still work to do until it is fulfilled.
+                    if keep && made.fulfilled.is_none() {
+                        out.action(RequiredAction {
+                            rule: rule.clone(),
+                            action: format!("fulfil {}", made.name),
+                            due: None,
+                        });
+                    }
+                    let state = match (require_time, made.fulfilled) {
+                        (true, _) => CommitmentState::Vague,
+                        (false, Some(_)) => CommitmentState::Kept,
+                        (false, None) => CommitmentState::Open,
                     };
                     (state, None, format!("{what}{why}"))
                 }

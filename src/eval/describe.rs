@@ -8,22 +8,49 @@ use chrono::TimeDelta;
 
 /// A length of time in policy notation: `1h30m`, `2d`, `45s`, `0s`.
 pub(crate) fn duration(delta: TimeDelta) -> String {
+    let mut text = String::with_capacity(12);
+    write_duration(&mut text, delta);
+    text
+}
+
+/// Writes [`duration`]'s text to `out` (reports write many of them).
+pub(crate) fn write_duration(out: &mut String, delta: TimeDelta) {
     let total = delta.num_seconds().max(0);
+    if total == 0 {
+        out.push_str("0s");
+        return;
+    }
     let parts = [
-        (total / 86_400, "d"),
-        (total % 86_400 / 3600, "h"),
-        (total % 3600 / 60, "m"),
-        (total % 60, "s"),
+        (total / 86_400, 'd'),
+        (total % 86_400 / 3600, 'h'),
+        (total % 3600 / 60, 'm'),
+        (total % 60, 's'),
     ];
-    let text: String = parts
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| format!("{n}{unit}"))
-        .collect();
-    if text.is_empty() {
-        "0s".to_string()
-    } else {
-        text
+    for (n, unit) in parts {
+        if n > 0 {
+            push_number(out, n.unsigned_abs());
+            out.push(unit);
+        }
+    }
+}
+
+/// Writes the decimal digits of `n`.
+fn push_number(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        if let Some(digit) = digits.get_mut(at) {
+            *digit = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 || at == 0 {
+            break;
+        }
+    }
+    for &digit in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(digit));
     }
 }
 
@@ -75,15 +102,17 @@ pub(crate) fn deadline(rule: &Deadline) -> String {
     }
 }
 
+/// An event pattern as written: `transferred where reason == "unknown"`.
+pub(crate) fn pattern(p: &EventPattern) -> String {
+    match &p.filter {
+        Some(filter) => format!("{} where {}", p.event.name, expr(filter)),
+        None => p.event.name.clone(),
+    }
+}
+
 /// Event patterns joined by ` or `: `responded or closed`.
 pub(crate) fn patterns(list: &[EventPattern]) -> String {
-    list.iter()
-        .map(|p| match p.filter {
-            Some(_) => format!("{} (filtered)", p.event.name),
-            None => p.event.name.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join(" or ")
+    list.iter().map(pattern).collect::<Vec<_>>().join(" or ")
 }
 
 fn op(op: CompareOp) -> &'static str {
@@ -173,5 +202,11 @@ mod tests {
         assert_eq!(duration(TimeDelta::seconds(5400)), "1h30m");
         assert_eq!(duration(TimeDelta::seconds(0)), "0s");
         assert_eq!(duration(TimeDelta::seconds(2 * 86_400 + 5)), "2d5s");
+        assert_eq!(duration(TimeDelta::seconds(-5)), "0s");
+        assert_eq!(
+            duration(TimeDelta::seconds(36_525 * 86_400 + 3600 + 60 + 1)),
+            "36525d1h1m1s"
+        );
+        assert_eq!(duration(TimeDelta::MAX), "106751991167d7h12m55s");
     }
 }

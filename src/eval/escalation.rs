@@ -8,7 +8,7 @@
 //! sequence number, so "after" means later in this order even within one second.
 
 use super::clock::{budget, ClockRule, Outcome, TargetPlan};
-use super::state::{holds_opt, matches, matches_any, CaseState, Scope};
+use super::state::{holds_opt, matches, matches_any, new_handler, CaseState, Scope};
 use super::{describe, later, seconds, Collector};
 use crate::case::{Case, Event, Staff};
 use crate::check::Policy;
@@ -30,6 +30,8 @@ pub(crate) struct StepPlan<'p> {
     pub preconditions: Vec<usize>,
     /// The deadline rule, counted from when the step became due.
     pub within: Option<TargetPlan<'p>>,
+    /// The step's own trigger as reported (`breach of `resolution``).
+    pub trigger_text: Option<String>,
 }
 
 /// A chain, ready to use.
@@ -39,6 +41,8 @@ pub(crate) struct ChainPlan<'p> {
     pub decl: &'p Escalation,
     /// Its steps in order.
     pub steps: Vec<StepPlan<'p>>,
+    /// The chain's triggers as reported, in order.
+    pub trigger_texts: Vec<String>,
 }
 
 impl<'p> ChainPlan<'p> {
@@ -58,9 +62,14 @@ impl<'p> ChainPlan<'p> {
                     None => i.checked_sub(1).into_iter().collect(),
                 },
                 within: within(step),
+                trigger_text: step.trigger.as_ref().map(trigger_text),
             })
             .collect();
-        ChainPlan { decl, steps }
+        ChainPlan {
+            decl,
+            steps,
+            trigger_texts: decl.triggers.iter().map(trigger_text).collect(),
+        }
     }
 }
 
@@ -163,7 +172,7 @@ fn satisfies(
 ) -> bool {
     match action {
         Action::ChangeHandler { constraints, .. } => {
-            let Some(new) = event.to.as_ref().or(event.handler.as_ref()) else {
+            let Some(new) = new_handler(event) else {
                 return false;
             };
             previous_handler.map(|h| h.id.as_str()) != Some(new.id.as_str())
@@ -258,12 +267,17 @@ impl<'p, 'a> ChainRun<'p, 'a> {
         let decl = self.plan.decl;
         if self.active.is_none() {
             let fired = match happening {
-                Happening::Event(e) => decl.triggers.iter().find_map(|t| match t {
-                    Trigger::Event { pattern, .. } if matches(pattern, e, state) => {
-                        Some(trigger_text(t))
-                    }
-                    _ => None,
-                }),
+                Happening::Event(e) => {
+                    decl.triggers
+                        .iter()
+                        .zip(&self.plan.trigger_texts)
+                        .find_map(|(t, text)| match t {
+                            Trigger::Event { pattern, .. } if matches(pattern, e, state) => {
+                                Some(text.clone())
+                            }
+                            _ => None,
+                        })
+                }
                 Happening::Synthetic(None, text) => Some(text.to_string()),
                 Happening::Synthetic(Some(_), _) => None,
             };
@@ -310,7 +324,7 @@ impl<'p, 'a> ChainRun<'p, 'a> {
         previous_handler: Option<&Staff>,
     ) {
         for i in 0..self.steps.len() {
-            let complete = self.complete(i).is_some();
+            let complete = self.complete(i);
             let (Some(plan), Some(run)) = (self.plan.steps.get(i), self.steps.get_mut(i)) else {
                 continue;
             };
@@ -344,8 +358,12 @@ impl<'p, 'a> ChainRun<'p, 'a> {
             match run.due {
                 Some(due) if now.seq > due.seq => {}
                 Some(_) => continue,
-                None => run.out_of_order = !complete,
+                None => run.out_of_order = complete.is_none(),
             }
+            // The event that completed the preconditions of a step without a trigger of its own
+            // makes it due at this moment, and does it too.
+            let due_now =
+                run.due.is_none() && plan.decl.trigger.is_none() && complete == Some(Some(now.seq));
             run.done = Some(now);
             run.done_by = format!("`{}`", event.kind);
             if let (Action::Appoint { .. }, Some(time), Some(with)) =
@@ -357,6 +375,9 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                     booked: now.seq,
                     met: None,
                 });
+            }
+            if due_now {
+                self.become_due(i, now, Some(now.seq), previous_handler);
             }
         }
     }
@@ -399,35 +420,13 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 if !ready {
                     continue;
                 }
-                let since = match last {
-                    Some(_) => {
-                        let names: Vec<&str> = plan
-                            .preconditions
-                            .iter()
-                            .filter_map(|&p| {
-                                self.plan.steps.get(p).map(|s| s.decl.name.name.as_str())
-                            })
-                            .collect();
-                        let verb = if names.len() == 1 { "was" } else { "were" };
-                        format!("after {} {verb} done", names.join(", "))
+                let action = &plan.decl.action;
+                self.become_due(i, now, last, state.handler);
+                if already_there(self.policy, action, state) {
+                    if let Some(run) = self.steps.get_mut(i) {
+                        run.done = Some(now);
+                        run.done_by = "the case as it already was (nothing to change)".to_string();
                     }
-                    None => "when the chain was activated".to_string(),
-                };
-                let reason = match &plan.decl.trigger {
-                    Some(t) => format!("on {} {since}", trigger_text(t)),
-                    None => since,
-                };
-                run.due = Some(now);
-                run.due_reason = reason;
-                run.base_rank = rank_of(self.policy, state.handler);
-                run.deadline = plan
-                    .within
-                    .as_ref()
-                    .and_then(|w| budget(w, now.at).ok().flatten())
-                    .map(|b| b.plain_due);
-                if already_there(self.policy, &plan.decl.action, state) {
-                    run.done = Some(now);
-                    run.done_by = "the case as it already was (nothing to change)".to_string();
                 }
                 changed = true;
             }
@@ -435,6 +434,37 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 break;
             }
         }
+    }
+
+    /// Makes step `i` due at `now`: its preconditions were completed at moment `last` (`None`:
+    /// it has none, and the chain's activation counts), and `handler` is the handler then.
+    fn become_due(&mut self, i: usize, now: Moment, last: Option<u64>, handler: Option<&Staff>) {
+        let (Some(plan), Some(run)) = (self.plan.steps.get(i), self.steps.get_mut(i)) else {
+            return;
+        };
+        let since = match last {
+            Some(_) => {
+                let names: Vec<&str> = plan
+                    .preconditions
+                    .iter()
+                    .filter_map(|&p| self.plan.steps.get(p).map(|s| s.decl.name.name.as_str()))
+                    .collect();
+                let verb = if names.len() == 1 { "was" } else { "were" };
+                format!("after {} {verb} done", names.join(", "))
+            }
+            None => "when the chain was activated".to_string(),
+        };
+        run.due_reason = match &plan.trigger_text {
+            Some(t) => format!("on {t} {since}"),
+            None => since,
+        };
+        run.due = Some(now);
+        run.base_rank = rank_of(self.policy, handler);
+        run.deadline = plan
+            .within
+            .as_ref()
+            .and_then(|w| budget(w, now.at).ok().flatten())
+            .map(|b| b.plain_due);
     }
 
     fn report(&self, as_of: DateTime<Utc>, out: &mut Collector) -> EscalationReport {
@@ -649,8 +679,8 @@ fn waiting_text(chain: &ChainPlan<'_>, plan: &StepPlan<'_>) -> String {
                 .map(|s| format!("`{}`", s.decl.name.name))
         })
         .collect();
-    if let Some(t) = &plan.decl.trigger {
-        parts.push(format!("then {}", trigger_text(t)));
+    if let Some(t) = &plan.trigger_text {
+        parts.push(format!("then {t}"));
     }
     format!("waiting for {}", parts.join(", "))
 }
@@ -666,15 +696,26 @@ pub(crate) fn evaluate(
     out: &mut Collector,
 ) -> Option<EscalationReport> {
     let decl = plan.decl;
-    let mut synthetic: Vec<(DateTime<Utc>, Option<usize>, String)> = decl
+    let mut synthetic: Vec<(DateTime<Utc>, Option<usize>, &str)> = decl
         .triggers
         .iter()
-        .filter_map(|t| synthetic_instant(t, promises, as_of).map(|at| (at, None, trigger_text(t))))
+        .zip(&plan.trigger_texts)
+        .filter_map(|(t, text)| synthetic_instant(t, promises, as_of).map(|at| (at, None, &**text)))
         .collect();
+    // Without a promise-based trigger that fired, the chain can only start on an event of a
+    // type its triggers name: when the case has none, there is nothing to walk.
+    let named = |event: &Event| {
+        decl.triggers.iter().any(
+            |t| matches!(t, Trigger::Event { pattern, .. } if pattern.event.name == event.kind),
+        )
+    };
+    if synthetic.is_empty() && !events.iter().any(|&(_, event)| named(event)) {
+        return None;
+    }
     for (i, step) in plan.steps.iter().enumerate() {
-        if let Some(t) = &step.decl.trigger {
+        if let (Some(t), Some(text)) = (&step.decl.trigger, &step.trigger_text) {
             if let Some(at) = synthetic_instant(t, promises, as_of) {
-                synthetic.push((at, Some(i), trigger_text(t)));
+                synthetic.push((at, Some(i), text));
             }
         }
     }

@@ -16,15 +16,15 @@
 //! - the state is `met` when the rate is at least (`at least`) or at most
 //!   (`at most`) the percentage, `missed` otherwise.
 
+use super::calendar_for;
 use super::clock::{budget, TargetPlan};
 use super::state::{holds_opt, CaseState, Scope};
-use super::{calendar_for, describe};
 use crate::case::Case;
 use crate::check::Policy;
 use crate::report::{CaseReport, ClockState, ObjectiveReport};
 use crate::syntax::ast::{Objective, Outcome, PeriodUnit};
 use crate::time::{Calendar, CalendarSpec};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 
@@ -46,7 +46,32 @@ struct CompiledObjective<'p> {
 /// Counts per objective and period: `(met, total)`. Add tallies with [`Tally::merge`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
-    counts: BTreeMap<(usize, String), (u64, u64)>,
+    counts: BTreeMap<(usize, Period), (u64, u64)>,
+}
+
+/// A day, ISO week or month, ordered in time (as its text is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Period {
+    /// A calendar date.
+    Day(NaiveDate),
+    /// An ISO week: its year and number.
+    Week(i32, u32),
+    /// A month: its year and number.
+    Month(i32, u32),
+}
+
+impl std::fmt::Display for Period {
+    /// `2026-06-19`, `2026-W25` or `2026-06`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Period::Day(date) => write!(f, "{}", date.format("%Y-%m-%d")),
+            Period::Week(year, week) => write!(f, "{year}-W{week:02}"),
+            Period::Month(year, month) => {
+                let date = NaiveDate::from_ymd_opt(*year, *month, 1).unwrap_or_default();
+                write!(f, "{}", date.format("%Y-%m"))
+            }
+        }
+    }
 }
 
 impl<'p> ObjectivePlan<'p> {
@@ -71,11 +96,12 @@ impl<'p> ObjectivePlan<'p> {
                     .as_ref()
                     .and_then(|on| policy.calendars.get(&on.name))
                     .map_or(policy_zone, Calendar::tz),
-                within: decl.measure.within.as_ref().map(|deadline| TargetPlan {
-                    when: None,
-                    deadline,
-                    calendar: calendar_for(policy, Some(&zone_calendar), deadline),
-                    text: describe::deadline(deadline),
+                within: decl.measure.within.as_ref().map(|deadline| {
+                    TargetPlan::new(
+                        deadline,
+                        None,
+                        calendar_for(policy, Some(&zone_calendar), deadline),
+                    )
                 }),
             })
             .collect();
@@ -151,7 +177,7 @@ impl<'p> ObjectivePlan<'p> {
                 };
                 Some(ObjectiveReport {
                     objective: decl.name.name.clone(),
-                    period: period.clone(),
+                    period: period.to_string(),
                     met,
                     total,
                     rate,
@@ -175,11 +201,19 @@ impl Tally {
 
 /// The case state after every event at or before `as_of`, in time order.
 fn final_state(case: &Case, as_of: DateTime<Utc>) -> CaseState<'_> {
-    let mut events: Vec<_> = case.events.iter().filter(|e| e.at <= as_of).collect();
-    events.sort_by_key(|e| e.at);
     let mut state = CaseState::new(case);
-    for event in events {
-        state.apply(event);
+    let seen = case.events.iter().filter(|e| e.at <= as_of);
+    let events = &case.events;
+    if events
+        .iter()
+        .zip(events.iter().skip(1))
+        .all(|(a, b)| a.at <= b.at)
+    {
+        seen.for_each(|event| state.apply(event));
+    } else {
+        let mut sorted: Vec<_> = seen.collect();
+        sorted.sort_by_key(|e| e.at);
+        sorted.into_iter().for_each(|event| state.apply(event));
     }
     state
 }
@@ -200,8 +234,8 @@ fn stopped_within(
     }
 }
 
-/// The period containing `t` in `zone`: `2026-06-19`, `2026-W25` (ISO week) or `2026-06`.
-fn period_of(t: DateTime<Utc>, zone: Tz, unit: PeriodUnit) -> String {
+/// The period containing `t` in `zone`: the day, ISO week or month of its local date.
+fn period_of(t: DateTime<Utc>, zone: Tz, unit: PeriodUnit) -> Period {
     use chrono::{Offset, TimeZone};
     let offset = zone.offset_from_utc_datetime(&t.naive_utc()).fix();
     // At the very ends of chrono's range the local time has no date: count the UTC date.
@@ -210,12 +244,12 @@ fn period_of(t: DateTime<Utc>, zone: Tz, unit: PeriodUnit) -> String {
         None => t.date_naive(),
     };
     match unit {
-        PeriodUnit::Day => local.format("%Y-%m-%d").to_string(),
+        PeriodUnit::Day => Period::Day(local),
         PeriodUnit::Week => {
             let week = local.iso_week();
-            format!("{}-W{:02}", week.year(), week.week())
+            Period::Week(week.year(), week.week())
         }
-        PeriodUnit::Month => local.format("%Y-%m").to_string(),
+        PeriodUnit::Month => Period::Month(local.year(), local.month()),
     }
 }
 
@@ -229,9 +263,21 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let shanghai = chrono_tz::Asia::Shanghai;
-        assert_eq!(period_of(t, shanghai, PeriodUnit::Day), "2027-01-01");
-        assert_eq!(period_of(t, chrono_tz::UTC, PeriodUnit::Day), "2026-12-31");
-        assert_eq!(period_of(t, shanghai, PeriodUnit::Week), "2026-W53");
-        assert_eq!(period_of(t, shanghai, PeriodUnit::Month), "2027-01");
+        assert_eq!(
+            period_of(t, shanghai, PeriodUnit::Day).to_string(),
+            "2027-01-01"
+        );
+        assert_eq!(
+            period_of(t, chrono_tz::UTC, PeriodUnit::Day).to_string(),
+            "2026-12-31"
+        );
+        assert_eq!(
+            period_of(t, shanghai, PeriodUnit::Week).to_string(),
+            "2026-W53"
+        );
+        assert_eq!(
+            period_of(t, shanghai, PeriodUnit::Month).to_string(),
+            "2027-01"
+        );
     }
 }

@@ -65,7 +65,7 @@ pub(crate) fn report(
                 if o.stopped.is_none() {
                     out.action(RequiredAction {
                         rule: rule.name.to_string(),
-                        action: format!("do {}", describe::patterns(rule.until)),
+                        action: format!("do {}", rule.until_text),
                         due: Some(out.at(due)),
                     });
                 }
@@ -73,7 +73,7 @@ pub(crate) fn report(
             ClockState::Running => {
                 out.action(RequiredAction {
                     rule: rule.name.to_string(),
-                    action: format!("do {}", describe::patterns(rule.until)),
+                    action: format!("do {}", rule.until_text),
                     due: Some(out.at(due)),
                 });
                 if let Some(point) = o.warn_at.filter(|w| *w <= as_of) {
@@ -115,7 +115,7 @@ pub(crate) fn pending(
             late_by: None,
             remaining: None,
             pauses: Vec::new(),
-            detail: format!("waiting for {}", describe::patterns(rule.from)),
+            detail: format!("waiting for {}", rule.from_text),
         });
     }
 }

@@ -21,6 +21,24 @@ pub(crate) struct StandardPlan<'p> {
     pub decl: &'p Standard,
     /// For `require … within`: the clock.
     pub clock: Option<ClockRule<'p>>,
+    /// The counted or required event, and the closing one, as reported.
+    pub texts: (String, String),
+}
+
+impl<'p> StandardPlan<'p> {
+    /// The plan of `decl`, with `clock` for a `require … within` standard.
+    pub fn new(decl: &'p Standard, clock: Option<ClockRule<'p>>) -> Self {
+        let (event, before) = match &decl.rule {
+            StandardRule::AtMost { event, before, .. }
+            | StandardRule::RequireBefore { event, before, .. } => (event, before),
+            StandardRule::RequireWithin { event, after, .. } => (event, after),
+        };
+        StandardPlan {
+            decl,
+            clock,
+            texts: (describe::pattern(event), describe::pattern(before)),
+        }
+    }
 }
 
 /// The walk of one standard over one case.
@@ -142,19 +160,16 @@ impl<'r, 'p> StandardRun<'r, 'p> {
     /// Reports the standard at `as_of`.
     pub fn report(&self, plan: &StandardPlan<'_>, as_of: DateTime<Utc>, out: &mut Collector) {
         let name = plan.decl.name.name.clone();
+        let (event, before) = (&plan.texts.0, &plan.texts.1);
         let (state, at, due, detail) = match self {
             StandardRun::AtMost {
                 limit,
-                event,
-                before,
                 count,
                 violated,
                 closed,
+                ..
             } => {
-                let what = format!(
-                    "{count} `{}` before `{}` (at most {limit})",
-                    event.event.name, before.event.name
-                );
+                let what = format!("{count} `{event}` before `{before}` (at most {limit})");
                 match (violated, closed) {
                     (Some(t), _) => (StandardState::Violated, Some(*t), None, what),
                     (None, Some(t)) => (StandardState::Ok, Some(*t), None, what),
@@ -162,41 +177,31 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                         StandardState::Pending,
                         None,
                         None,
-                        format!("{what}; `{}` has not happened yet", before.event.name),
+                        format!("{what}; `{before}` has not happened yet"),
                     ),
                 }
             }
-            StandardRun::RequireBefore {
-                event,
-                before,
-                seen,
-                decided,
-            } => match decided {
+            StandardRun::RequireBefore { seen, decided, .. } => match decided {
                 Some((t, true)) => (
                     StandardState::Ok,
                     Some(*t),
                     None,
                     format!(
-                        "`{}` at {} came before `{}`",
-                        event.event.name,
+                        "`{event}` at {} came before `{before}`",
                         seen.map(|s| out.at(s).to_string()).unwrap_or_default(),
-                        before.event.name
                     ),
                 ),
                 Some((t, false)) => (
                     StandardState::Violated,
                     Some(*t),
                     None,
-                    format!(
-                        "`{}` happened without an earlier `{}`",
-                        before.event.name, event.event.name
-                    ),
+                    format!("`{before}` happened without an earlier `{event}`"),
                 ),
                 None => (
                     StandardState::Pending,
                     None,
                     None,
-                    format!("`{}` has not happened yet", before.event.name),
+                    format!("`{before}` has not happened yet"),
                 ),
             },
             StandardRun::Within(run) => {
@@ -208,7 +213,7 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                         StandardState::Pending,
                         None,
                         None,
-                        format!("waiting for {}", describe::patterns(clock.from)),
+                        format!("waiting for {}", clock.from_text),
                     ),
                     Some(o) => {
                         let due = o.due;
@@ -219,9 +224,9 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                             ClockState::Breached => {
                                 let what = format!(
                                     "`{}` not done {} after `{}`",
-                                    describe::patterns(clock.until),
+                                    clock.until_text,
                                     o.target.clone().unwrap_or_default(),
-                                    describe::patterns(clock.from),
+                                    clock.from_text,
                                 );
                                 let what = match o.stopped {
                                     Some(_) => format!(
@@ -231,10 +236,7 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                                     None => {
                                         out.action(RequiredAction {
                                             rule: name.clone(),
-                                            action: format!(
-                                                "do {}",
-                                                describe::patterns(clock.until)
-                                            ),
+                                            action: format!("do {}", clock.until_text),
                                             due: due.map(|d| out.at(d)),
                                         });
                                         what
@@ -251,7 +253,7 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                             _ => {
                                 out.action(RequiredAction {
                                     rule: name.clone(),
-                                    action: format!("do {}", describe::patterns(clock.until)),
+                                    action: format!("do {}", clock.until_text),
                                     due: due.map(|d| out.at(d)),
                                 });
                                 (StandardState::Running, None, due, o.detail.clone())

@@ -1,7 +1,7 @@
 //! The case state carried by events, and conditions read against it.
 //!
 //! The state is the case's current handler (the staff member named last by a
-//! `handler` or `to`), its venue (the last `venue` named), its attributes
+//! `handler`, or by the `to` of any event but a `notified` one), its venue (the last `venue` named), its attributes
 //! (the case's `attributes`, then each event's `set`) and the staff members
 //! the case is about (every `subject` named so far). An event's own changes
 //! are applied before the rules look at it.
@@ -40,7 +40,7 @@ impl<'c> CaseState<'c> {
 
     /// Applies an event's changes: handler, venue, `set`, subjects.
     pub fn apply(&mut self, event: &'c Event) {
-        if let Some(staff) = event.to.as_ref().or(event.handler.as_ref()) {
+        if let Some(staff) = new_handler(event) {
             self.handler = Some(staff);
         }
         if let Some(venue) = &event.venue {
@@ -52,6 +52,13 @@ impl<'c> CaseState<'c> {
         self.subjects
             .extend(event.subject.iter().map(String::as_str));
     }
+}
+
+/// The staff member an event makes the case's handler: its `to` (a transfer), else its
+/// `handler`. On a `notified` event, `to` names who was told, not a new handler.
+pub(crate) fn new_handler(event: &Event) -> Option<&Staff> {
+    let to = event.to.as_ref().filter(|_| event.kind != "notified");
+    to.or(event.handler.as_ref())
 }
 
 /// A field value as read by a condition.

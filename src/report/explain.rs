@@ -132,6 +132,9 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
         if let Some(r) = &e.reference {
             parts.push(format!("ref {r}"));
         }
+        for (k, v) in &e.fields {
+            parts.push(format!("{k} {}", value(v)));
+        }
         for (k, v) in &e.set {
             parts.push(format!("set {k} = {}", value(v)));
         }
@@ -159,7 +162,14 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
         let _ = writeln!(out, "\nstandards");
         for s in &report.standards {
             let at = s.at.map(|a| format!(" at {a}")).unwrap_or_default();
-            let _ = writeln!(out, "  {} {}{at}: {}", s.standard, word(&s.state), s.detail);
+            let due = s.due.map(|d| format!(", due {d}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} {}{at}{due}: {}",
+                s.standard,
+                word(&s.state),
+                s.detail
+            );
         }
     }
     if !report.commitments.is_empty() {
