@@ -18,12 +18,12 @@ mod promise;
 mod standard;
 mod state;
 
-use crate::case::{Case, Event, Rejected};
+use crate::case::{Case, Rejected};
 use crate::check::Policy;
 use crate::report::{
     Breach, CaseReport, Instant, PolicyRef, RejectedCase, Report, RequiredAction, Warning,
 };
-use crate::syntax::ast::{Action, Deadline, EventPattern, StandardRule, Trigger};
+use crate::syntax::ast::{Deadline, StandardRule};
 use crate::time::{Calendar, CalendarSpec, OffsetChanges};
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -32,8 +32,7 @@ use commitment::{CommitmentPlan, CommitmentRun};
 use escalation::ChainPlan;
 pub use objective::{ObjectivePlan, Tally};
 use standard::{StandardPlan, StandardRun};
-use state::{holds_opt, CaseState, Scope};
-use std::collections::BTreeSet;
+use state::{holds_opt, CaseState, EventTypes, Scope, Seen};
 
 /// A policy amount of seconds as a time delta, saturating at the longest one representable.
 pub(crate) fn seconds(amount: u64) -> TimeDelta {
@@ -93,56 +92,10 @@ pub struct Evaluator<'p> {
     standards: Vec<StandardPlan<'p>>,
     commitments: CommitmentPlan<'p>,
     escalations: Vec<ChainPlan<'p>>,
-    /// Every event type some rule looks at; other events only change the case state.
-    watched: BTreeSet<&'p str>,
+    /// Every event type some rule looks at, numbered; other events only change the case state.
+    types: EventTypes<'p>,
     /// The offset changes of the policy's zone, for reported instants.
     offsets: Option<OffsetChanges>,
-}
-
-/// The event types named by the policy's rules, plus the types with a built-in meaning.
-fn watched_types(policy: &Policy) -> BTreeSet<&str> {
-    fn add<'a>(set: &mut BTreeSet<&'a str>, patterns: &'a [EventPattern]) {
-        set.extend(patterns.iter().map(|p| p.event.name.as_str()));
-    }
-    let mut set: BTreeSet<&str> = ["promised", "fulfilled", "appointment", "notified", "met"]
-        .into_iter()
-        .collect();
-    for p in &policy.promises {
-        add(&mut set, &p.from);
-        add(&mut set, &p.until);
-        add(&mut set, &p.restart);
-        for pause in &p.pauses {
-            add(&mut set, &pause.on);
-            add(&mut set, &pause.resume);
-        }
-    }
-    for s in &policy.standards {
-        let (a, b) = match &s.rule {
-            StandardRule::AtMost { event, before, .. }
-            | StandardRule::RequireBefore { event, before, .. } => (event, before),
-            StandardRule::RequireWithin { event, after, .. } => (event, after),
-        };
-        add(&mut set, std::slice::from_ref(a));
-        add(&mut set, std::slice::from_ref(b));
-    }
-    for e in &policy.escalations {
-        add(&mut set, &e.stop);
-        let triggers = e
-            .triggers
-            .iter()
-            .chain(e.steps.iter().filter_map(|s| s.trigger.as_ref()));
-        for t in triggers {
-            if let Trigger::Event { pattern, .. } = t {
-                add(&mut set, std::slice::from_ref(pattern));
-            }
-        }
-        for step in &e.steps {
-            if let Action::Do { pattern, .. } = &step.action {
-                add(&mut set, std::slice::from_ref(pattern));
-            }
-        }
-    }
-    set
 }
 
 /// The calendar a deadline rule counts on: its `on`, or for a cut-off without one the policy zone (open 24x7).
@@ -192,16 +145,21 @@ impl<'p> Evaluator<'p> {
                 calendar_for(policy, zone.as_ref(), deadline),
             )
         };
+        let mut types = EventTypes::new();
         let promises = policy
             .promises
             .iter()
             .map(|p| ClockRule {
                 name: &p.name.name,
                 applies: p.applies.as_ref(),
-                from: &p.from,
-                until: &p.until,
-                pauses: &p.pauses,
-                restart: &p.restart,
+                from: types.patterns(&p.from),
+                until: types.patterns(&p.until),
+                pauses: p
+                    .pauses
+                    .iter()
+                    .map(|pause| (types.patterns(&pause.on), types.patterns(&pause.resume)))
+                    .collect(),
+                restart: types.patterns(&p.restart),
                 targets: p
                     .targets
                     .iter()
@@ -225,10 +183,10 @@ impl<'p> Evaluator<'p> {
                     } => Some(ClockRule {
                         name: &s.name.name,
                         applies: None,
-                        from: std::slice::from_ref(after),
-                        until: std::slice::from_ref(event),
-                        pauses: &[],
-                        restart: &[],
+                        from: vec![types.pattern(after)],
+                        until: vec![types.pattern(event)],
+                        pauses: Vec::new(),
+                        restart: Vec::new(),
                         targets: vec![plan(deadline, None)],
                         warn: None,
                         until_text: describe::pattern(event),
@@ -236,7 +194,7 @@ impl<'p> Evaluator<'p> {
                     }),
                     _ => None,
                 };
-                StandardPlan::new(s, clock)
+                StandardPlan::new(s, clock, &mut types)
             })
             .collect();
         let commitments = CommitmentPlan {
@@ -250,22 +208,21 @@ impl<'p> Evaluator<'p> {
         let escalations = policy
             .escalations
             .iter()
-            .map(|e| ChainPlan::new(e, |step| step.within.as_ref().map(|d| plan(d, None))))
+            .map(|e| {
+                ChainPlan::new(e, &mut types, |step| {
+                    step.within.as_ref().map(|d| plan(d, None))
+                })
+            })
             .collect();
         Evaluator {
             policy,
-            watched: watched_types(policy),
+            types,
             offsets: policy.timezone.map(OffsetChanges::of),
             promises,
             standards,
             commitments,
             escalations,
         }
-    }
-
-    /// Whether any rule can react to `event`: its type is named by a rule, or it changes attributes.
-    fn watches(&self, event: &Event) -> bool {
-        !event.set.is_empty() || self.watched.contains(event.kind.as_str())
     }
 
     /// The policy this evaluator was compiled from.
@@ -275,19 +232,21 @@ impl<'p> Evaluator<'p> {
 
     /// Evaluates one case as of `as_of`: events after `as_of` are not seen.
     pub fn evaluate(&self, case: &Case, as_of: DateTime<Utc>) -> CaseReport {
-        let mut events: Vec<(usize, &Event)> = case
+        // Each event's type is looked up once; the rules compare numbers.
+        let mut events: Vec<(usize, Seen<'_>)> = case
             .events
             .iter()
             .enumerate()
             .filter(|(_, e)| e.at <= as_of)
+            .map(|(index, e)| (index, self.types.see(e)))
             .collect();
         // Cases read from files are already in order; others are sorted here.
         if !events
             .iter()
             .zip(events.iter().skip(1))
-            .all(|(a, b)| a.1.at <= b.1.at)
+            .all(|(a, b)| a.1.event.at <= b.1.event.at)
         {
-            events.sort_by_key(|(index, e)| (e.at, *index));
+            events.sort_by_key(|(index, e)| (e.event.at, *index));
         }
 
         let mut state = CaseState::new(case);
@@ -296,9 +255,11 @@ impl<'p> Evaluator<'p> {
             self.standards.iter().map(StandardRun::new).collect();
         let mut commitments = CommitmentRun::default();
         let mut standards_apply: Option<Vec<bool>> = None;
-        for &(index, event) in &events {
+        for &(index, seen) in &events {
+            let event = seen.event;
             state.apply(event);
-            if standards_apply.is_some() && !self.watches(event) {
+            // An event no rule names, that changes no attribute, only changes the case state.
+            if standards_apply.is_some() && seen.kind.is_none() && event.set.is_empty() {
                 continue;
             }
             let applies = standards_apply.get_or_insert_with(|| {
@@ -316,14 +277,14 @@ impl<'p> Evaluator<'p> {
                     .collect()
             });
             for clock in &mut clocks {
-                clock.on_event(event, index, &state);
+                clock.on_event(seen, index, &state);
             }
             for (run, applies) in standards.iter_mut().zip(applies.iter()) {
                 if *applies {
-                    run.on_event(event, index, &state);
+                    run.on_event(seen, index, &state);
                 }
             }
-            commitments.on_event(event, index);
+            commitments.on_event(seen);
         }
         let standards_apply = standards_apply.unwrap_or_else(|| {
             self.standards
@@ -354,13 +315,13 @@ impl<'p> Evaluator<'p> {
                 warnings: Vec::new(),
             },
         };
-        let outcomes: Vec<_> = self
+        let mut outcomes: Vec<_> = self
             .promises
             .iter()
             .zip(&clocks)
             .map(|(rule, run)| (rule, run.finish(as_of, self.policy.timezone)))
             .collect();
-        for ((rule, list), run) in outcomes.iter().zip(&clocks) {
+        for ((rule, list), run) in outcomes.iter_mut().zip(&clocks) {
             let applies_now = holds_opt(
                 rule.applies,
                 Scope {

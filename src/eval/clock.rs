@@ -12,11 +12,11 @@
 //! that much *unpaused* time in the measure has passed since the start.
 //! Without pauses it is exactly the deadline rule's instant.
 
-use super::state::{holds_opt, matches_any, CaseState, Scope};
+use super::state::{holds_opt, matches_any, CaseState, Pattern, Scope, Seen};
 use super::{describe, seconds};
 use crate::case::Event;
 use crate::report::{ClockState, Instant};
-use crate::syntax::ast::{CutoffDayAst, Deadline, EventPattern, Expr, Pause, Warn};
+use crate::syntax::ast::{CutoffDayAst, Deadline, Expr, Warn};
 use crate::time::{Calendar, Cutoff, CutoffDay, TimeError};
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -58,13 +58,13 @@ pub(crate) struct ClockRule<'p> {
     /// `applies when`.
     pub applies: Option<&'p Expr>,
     /// Starting events.
-    pub from: &'p [EventPattern],
+    pub from: Vec<Pattern<'p>>,
     /// Stopping events.
-    pub until: &'p [EventPattern],
-    /// Pause/resume pairs.
-    pub pauses: &'p [Pause],
+    pub until: Vec<Pattern<'p>>,
+    /// Pause/resume pairs: the pausing events and the resuming ones.
+    pub pauses: Vec<(Vec<Pattern<'p>>, Vec<Pattern<'p>>)>,
     /// Restarting events.
-    pub restart: &'p [EventPattern],
+    pub restart: Vec<Pattern<'p>>,
     /// Targets in order.
     pub targets: Vec<TargetPlan<'p>>,
     /// `warn …`.
@@ -321,19 +321,19 @@ impl<'r, 'p> ClockRun<'r, 'p> {
     }
 
     /// Takes one event (the state already includes its changes).
-    pub fn on_event(&mut self, event: &Event, index: usize, state: &CaseState<'_>) {
-        let rule = self.rule;
+    pub fn on_event(&mut self, seen: Seen<'_>, index: usize, state: &CaseState<'_>) {
+        let (rule, event) = (self.rule, seen.event);
         let open = self.instances.last().is_some_and(|i| i.stopped.is_none());
         if !open {
-            if !self.seen_from && matches_any(rule.from, event, state) {
+            if !self.seen_from && matches_any(&rule.from, seen, state) {
                 self.seen_from = true;
                 self.start(event, index, state);
-            } else if self.seen_from && matches_any(rule.restart, event, state) {
+            } else if self.seen_from && matches_any(&rule.restart, seen, state) {
                 self.start(event, index, state);
             }
             return;
         }
-        let restart = matches_any(rule.restart, event, state);
+        let restart = matches_any(&rule.restart, seen, state);
         let retarget = !event.set.is_empty();
         let Some(current) = self.instances.last_mut() else {
             return;
@@ -349,7 +349,7 @@ impl<'r, 'p> ClockRun<'r, 'p> {
             current.stopped = Some(event.at);
             current.stopped_by = Some(by);
         };
-        if matches_any(rule.until, event, state) {
+        if matches_any(&rule.until, seen, state) {
             stop(current, event.kind.clone());
             return;
         }
@@ -363,7 +363,7 @@ impl<'r, 'p> ClockRun<'r, 'p> {
                 if let Some(pair) = rule
                     .pauses
                     .iter()
-                    .position(|p| matches_any(&p.on, event, state))
+                    .position(|(on, _)| matches_any(on, seen, state))
                 {
                     current.paused_by = Some(pair);
                     current.pauses.push((event.at, None));
@@ -373,7 +373,7 @@ impl<'r, 'p> ClockRun<'r, 'p> {
                 let resumes = rule
                     .pauses
                     .get(pair)
-                    .is_some_and(|p| matches_any(&p.resume, event, state));
+                    .is_some_and(|(_, resume)| matches_any(resume, seen, state));
                 if resumes {
                     current.paused_by = None;
                     if let Some((_, end @ None)) = current.pauses.last_mut() {

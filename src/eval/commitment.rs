@@ -6,6 +6,7 @@
 //! `within` counts on the `commitments` block's calendar when it names one.
 
 use super::clock::Measure;
+use super::state::{Seen, FULFILLED, PROMISED};
 use super::{describe, later, seconds, Collector};
 use crate::case::{Event, Value};
 use crate::check::{Policy, Term};
@@ -28,7 +29,6 @@ pub(crate) struct CommitmentPlan<'p> {
 pub(crate) struct Made<'c> {
     name: String,
     event: &'c Event,
-    index: usize,
     fulfilled: Option<DateTime<Utc>>,
 }
 
@@ -128,9 +128,10 @@ pub(crate) struct CommitmentRun<'c> {
 
 impl<'c> CommitmentRun<'c> {
     /// Takes one event.
-    pub fn on_event(&mut self, event: &'c Event, index: usize) {
-        match event.kind.as_str() {
-            "promised" => {
+    pub fn on_event(&mut self, seen: Seen<'c>) {
+        let event = seen.event;
+        match seen.kind {
+            Some(PROMISED) => {
                 let name = event
                     .id
                     .clone()
@@ -138,19 +139,17 @@ impl<'c> CommitmentRun<'c> {
                 self.made.push(Made {
                     name,
                     event,
-                    index,
                     fulfilled: None,
                 });
             }
-            "fulfilled" => {
+            Some(FULFILLED) => {
                 let Some(reference) = event.reference.as_ref().or(event.id.as_ref()) else {
                     return;
                 };
+                // Every commitment made earlier in the walk (time order, ties in case order) that
+                // the event names: by its `id`, or by the `#N` an unnamed one is reported as.
                 for made in &mut self.made {
-                    if made.fulfilled.is_none()
-                        && made.index < index
-                        && made.event.id.as_ref() == Some(reference)
-                    {
+                    if made.fulfilled.is_none() && made.name == *reference {
                         made.fulfilled = Some(event.at);
                     }
                 }

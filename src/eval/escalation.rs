@@ -8,9 +8,12 @@
 //! sequence number, so "after" means later in this order even within one second.
 
 use super::clock::{budget, ClockRule, Outcome, TargetPlan};
-use super::state::{holds_opt, matches, matches_any, new_handler, CaseState, Scope};
+use super::state::{
+    holds_opt, matches, matches_any, new_handler, CaseState, EventTypes, Pattern, Scope, Seen,
+    APPOINTMENT, MET, NOTIFIED,
+};
 use super::{describe, later, seconds, Collector};
-use crate::case::{Case, Event, Staff};
+use crate::case::{Case, Staff};
 use crate::check::Policy;
 use crate::report::{
     AppointmentReport, AppointmentState, Breach, ChainState, ClockState, EscalationReport,
@@ -32,6 +35,10 @@ pub(crate) struct StepPlan<'p> {
     pub within: Option<TargetPlan<'p>>,
     /// The step's own trigger as reported (`breach of `resolution``).
     pub trigger_text: Option<String>,
+    /// The step's own trigger when it is an event, numbered.
+    trigger_event: Option<Pattern<'p>>,
+    /// The event of a `do EVENT` step, numbered.
+    do_event: Option<Pattern<'p>>,
 }
 
 /// A chain, ready to use.
@@ -43,11 +50,27 @@ pub(crate) struct ChainPlan<'p> {
     pub steps: Vec<StepPlan<'p>>,
     /// The chain's triggers as reported, in order.
     pub trigger_texts: Vec<String>,
+    /// The chain's triggers that are events, numbered (`None` for the others), in order.
+    trigger_events: Vec<Option<Pattern<'p>>>,
+    /// `stop on` events, numbered.
+    stop: Vec<Pattern<'p>>,
+}
+
+/// A trigger's event pattern, numbered, when it is an event trigger.
+fn trigger_event<'p>(trigger: &'p Trigger, types: &mut EventTypes<'p>) -> Option<Pattern<'p>> {
+    match trigger {
+        Trigger::Event { pattern, .. } => Some(types.pattern(pattern)),
+        _ => None,
+    }
 }
 
 impl<'p> ChainPlan<'p> {
     /// Resolves step preconditions: `after` names, or the previous step.
-    pub fn new(decl: &'p Escalation, within: impl Fn(&'p Step) -> Option<TargetPlan<'p>>) -> Self {
+    pub fn new(
+        decl: &'p Escalation,
+        types: &mut EventTypes<'p>,
+        within: impl Fn(&'p Step) -> Option<TargetPlan<'p>>,
+    ) -> Self {
         let steps = decl
             .steps
             .iter()
@@ -63,12 +86,23 @@ impl<'p> ChainPlan<'p> {
                 },
                 within: within(step),
                 trigger_text: step.trigger.as_ref().map(trigger_text),
+                trigger_event: step.trigger.as_ref().and_then(|t| trigger_event(t, types)),
+                do_event: match &step.action {
+                    Action::Do { pattern, .. } => Some(types.pattern(pattern)),
+                    _ => None,
+                },
             })
             .collect();
         ChainPlan {
             decl,
             steps,
             trigger_texts: decl.triggers.iter().map(trigger_text).collect(),
+            trigger_events: decl
+                .triggers
+                .iter()
+                .map(|t| trigger_event(t, types))
+                .collect(),
+            stop: types.patterns(&decl.stop),
         }
     }
 }
@@ -83,7 +117,7 @@ struct Moment {
 /// What a moment is.
 #[derive(Clone, Copy)]
 enum Happening<'e> {
-    Event(&'e Event),
+    Event(Seen<'e>),
     /// A promise-based trigger of the chain (`None`) or of a step (`Some(i)`).
     Synthetic(Option<usize>, &'e str),
 }
@@ -161,16 +195,17 @@ fn venue_ok(policy: &Policy, to: &VenueTarget, venue: &str) -> bool {
     }
 }
 
-/// Whether `event` does `action`; `base_rank` is the rank `rank above current` compares with.
+/// Whether `seen` does `step`'s action; `base_rank` is the rank `rank above current` compares with.
 fn satisfies(
     policy: &Policy,
-    action: &Action,
-    event: &Event,
+    step: &StepPlan<'_>,
+    seen: Seen<'_>,
     state: &CaseState<'_>,
     previous_handler: Option<&Staff>,
     base_rank: Option<usize>,
 ) -> bool {
-    match action {
+    let event = seen.event;
+    match &step.decl.action {
         Action::ChangeHandler { constraints, .. } => {
             let Some(new) = new_handler(event) else {
                 return false;
@@ -183,7 +218,7 @@ fn satisfies(
             .as_deref()
             .is_some_and(|v| venue_ok(policy, to, v)),
         Action::Appoint { constraints, .. } => {
-            event.kind == "appointment"
+            seen.is(APPOINTMENT)
                 && event.time.is_some()
                 && event
                     .with
@@ -192,12 +227,12 @@ fn satisfies(
         }
         Action::Notify { rank, .. } => {
             let wanted = policy.ranks.iter().position(|r| *r == rank.name);
-            event.kind == "notified"
+            seen.is(NOTIFIED)
                 && rank_of(policy, event.with.as_ref().or(event.to.as_ref()))
                     .zip(wanted)
                     .is_some_and(|(r, w)| r >= w)
         }
-        Action::Do { pattern, .. } => matches(pattern, event, state),
+        Action::Do { .. } => step.do_event.is_some_and(|p| matches(&p, seen, state)),
     }
 }
 
@@ -267,17 +302,16 @@ impl<'p, 'a> ChainRun<'p, 'a> {
         let decl = self.plan.decl;
         if self.active.is_none() {
             let fired = match happening {
-                Happening::Event(e) => {
-                    decl.triggers
-                        .iter()
-                        .zip(&self.plan.trigger_texts)
-                        .find_map(|(t, text)| match t {
-                            Trigger::Event { pattern, .. } if matches(pattern, e, state) => {
-                                Some(text.clone())
-                            }
-                            _ => None,
-                        })
-                }
+                Happening::Event(e) => self
+                    .plan
+                    .trigger_events
+                    .iter()
+                    .zip(&self.plan.trigger_texts)
+                    .find_map(|(pattern, text)| {
+                        pattern
+                            .is_some_and(|p| matches(&p, e, state))
+                            .then(|| text.clone())
+                    }),
                 Happening::Synthetic(None, text) => Some(text.to_string()),
                 Happening::Synthetic(Some(_), _) => None,
             };
@@ -297,8 +331,8 @@ impl<'p, 'a> ChainRun<'p, 'a> {
             return;
         }
         if let Happening::Event(e) = happening {
-            if now.seq > active.seq && matches_any(&decl.stop, e, state) {
-                self.stopped = Some((now, e.kind.clone()));
+            if now.seq > active.seq && matches_any(&self.plan.stop, e, state) {
+                self.stopped = Some((now, e.event.kind.clone()));
                 return;
             }
             self.actions(e, now, state, previous_handler);
@@ -318,11 +352,12 @@ impl<'p, 'a> ChainRun<'p, 'a> {
 
     fn actions(
         &mut self,
-        event: &Event,
+        seen: Seen<'_>,
         now: Moment,
         state: &CaseState<'_>,
         previous_handler: Option<&Staff>,
     ) {
+        let event = seen.event;
         for i in 0..self.steps.len() {
             let complete = self.complete(i);
             let (Some(plan), Some(run)) = (self.plan.steps.get(i), self.steps.get_mut(i)) else {
@@ -332,7 +367,7 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 if let Some(appt) = run.appointment.as_mut() {
                     let with = event.with.as_ref().or(event.handler.as_ref());
                     if appt.met.is_none()
-                        && event.kind == "met"
+                        && seen.is(MET)
                         && now.seq > appt.booked
                         && with.is_some_and(|s| s.id == appt.with)
                     {
@@ -345,14 +380,7 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 Some(_) => run.base_rank,
                 None => rank_of(self.policy, previous_handler),
             };
-            if !satisfies(
-                self.policy,
-                &plan.decl.action,
-                event,
-                state,
-                previous_handler,
-                base_rank,
-            ) {
+            if !satisfies(self.policy, plan, seen, state, previous_handler, base_rank) {
                 continue;
             }
             match run.due {
@@ -409,8 +437,9 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 };
                 let ready = match (&plan.decl.trigger, happening) {
                     (None, _) => true,
-                    (Some(Trigger::Event { pattern, .. }), Happening::Event(e)) => {
-                        after_ref(now.seq) && matches(pattern, e, state)
+                    (Some(Trigger::Event { .. }), Happening::Event(e)) => {
+                        after_ref(now.seq)
+                            && plan.trigger_event.is_some_and(|p| matches(&p, e, state))
                     }
                     (Some(_), Happening::Synthetic(Some(step), _)) => {
                         step == i && after_ref(now.seq)
@@ -690,7 +719,7 @@ pub(crate) fn evaluate(
     plan: &ChainPlan<'_>,
     policy: &Policy,
     case: &Case,
-    events: &[(usize, &Event)],
+    events: &[(usize, Seen<'_>)],
     promises: &[(&ClockRule<'_>, Vec<Outcome>)],
     as_of: DateTime<Utc>,
     out: &mut Collector,
@@ -704,12 +733,13 @@ pub(crate) fn evaluate(
         .collect();
     // Without a promise-based trigger that fired, the chain can only start on an event of a
     // type its triggers name: when the case has none, there is nothing to walk.
-    let named = |event: &Event| {
-        decl.triggers.iter().any(
-            |t| matches!(t, Trigger::Event { pattern, .. } if pattern.event.name == event.kind),
-        )
+    let named = |seen: Seen<'_>| {
+        plan.trigger_events
+            .iter()
+            .flatten()
+            .any(|p| seen.kind == Some(p.kind))
     };
-    if synthetic.is_empty() && !events.iter().any(|&(_, event)| named(event)) {
+    if synthetic.is_empty() && !events.iter().any(|&(_, seen)| named(seen)) {
         return None;
     }
     for (i, step) in plan.steps.iter().enumerate() {
@@ -732,7 +762,8 @@ pub(crate) fn evaluate(
     let mut state = CaseState::new(case);
     let mut seq = 0_u64;
     let mut pending = synthetic.iter().peekable();
-    for &(_, event) in events {
+    for &(_, seen) in events {
+        let event = seen.event;
         while let Some((at, step, text)) = pending.next_if(|(at, _, _)| *at < event.at) {
             seq += 1;
             let now = Moment { at: *at, seq };
@@ -747,7 +778,7 @@ pub(crate) fn evaluate(
         state.apply(event);
         seq += 1;
         run.moment(
-            Happening::Event(event),
+            Happening::Event(seen),
             Moment { at: event.at, seq },
             &state,
             previous,

@@ -9,10 +9,11 @@ use crate::report::{
 };
 use chrono::{DateTime, Utc};
 
-/// Reports the instances of one promise at `as_of`.
+/// Reports the instances of one promise at `as_of`. Their texts move into the report entries; the
+/// rest of each outcome stays for the escalation triggers that read it.
 pub(crate) fn report(
     rule: &ClockRule<'_>,
-    outcomes: &[Outcome],
+    outcomes: &mut [Outcome],
     as_of: DateTime<Utc>,
     out: &mut Collector,
 ) {
@@ -21,7 +22,7 @@ pub(crate) fn report(
             promise: rule.name.to_string(),
             instance: o.number,
             state: o.state,
-            target: o.target.clone(),
+            target: o.target.take(),
             started: Some(out.at(o.started)),
             due: o.due.map(|t| out.at(t)),
             stopped: o.stopped.map(|t| out.at(t)),
@@ -37,7 +38,7 @@ pub(crate) fn report(
                     to: to.map(|t| out.at(t)),
                 })
                 .collect(),
-            detail: o.detail.clone(),
+            detail: std::mem::take(&mut o.detail),
         };
         out.report.promises.push(entry);
         let Some(due) = o.due else { continue };

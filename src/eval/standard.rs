@@ -7,11 +7,10 @@
 //! `breached`.
 
 use super::clock::{ClockRule, ClockRun};
-use super::state::{matches, CaseState};
+use super::state::{matches, CaseState, EventTypes, Pattern, Seen};
 use super::{describe, Collector};
-use crate::case::Event;
 use crate::report::{Breach, ClockState, RequiredAction, StandardReport, StandardState};
-use crate::syntax::ast::{EventPattern, Standard, StandardRule};
+use crate::syntax::ast::{Standard, StandardRule};
 use chrono::{DateTime, Utc};
 
 /// A standard ready to run.
@@ -23,11 +22,17 @@ pub(crate) struct StandardPlan<'p> {
     pub clock: Option<ClockRule<'p>>,
     /// The counted or required event, and the closing one, as reported.
     pub texts: (String, String),
+    /// The counted or required event, and the closing one, numbered.
+    patterns: (Pattern<'p>, Pattern<'p>),
 }
 
 impl<'p> StandardPlan<'p> {
     /// The plan of `decl`, with `clock` for a `require … within` standard.
-    pub fn new(decl: &'p Standard, clock: Option<ClockRule<'p>>) -> Self {
+    pub fn new(
+        decl: &'p Standard,
+        clock: Option<ClockRule<'p>>,
+        types: &mut EventTypes<'p>,
+    ) -> Self {
         let (event, before) = match &decl.rule {
             StandardRule::AtMost { event, before, .. }
             | StandardRule::RequireBefore { event, before, .. } => (event, before),
@@ -37,6 +42,7 @@ impl<'p> StandardPlan<'p> {
             decl,
             clock,
             texts: (describe::pattern(event), describe::pattern(before)),
+            patterns: (types.pattern(event), types.pattern(before)),
         }
     }
 }
@@ -49,9 +55,9 @@ pub(crate) enum StandardRun<'r, 'p> {
         /// Allowed count.
         limit: u32,
         /// A.
-        event: &'p EventPattern,
+        event: Pattern<'p>,
         /// B.
-        before: &'p EventPattern,
+        before: Pattern<'p>,
         /// A seen so far.
         count: u32,
         /// The (N+1)-th A.
@@ -62,9 +68,9 @@ pub(crate) enum StandardRun<'r, 'p> {
     /// `require A before B`.
     RequireBefore {
         /// A.
-        event: &'p EventPattern,
+        event: Pattern<'p>,
         /// B.
-        before: &'p EventPattern,
+        before: Pattern<'p>,
         /// An A was seen.
         seen: Option<DateTime<Utc>>,
         /// The first B, and whether an A came before it.
@@ -77,16 +83,9 @@ pub(crate) enum StandardRun<'r, 'p> {
 impl<'r, 'p> StandardRun<'r, 'p> {
     /// A fresh run.
     pub fn new(plan: &'r StandardPlan<'p>) -> Self {
+        let (event, before) = plan.patterns;
         match (&plan.decl.rule, &plan.clock) {
-            (
-                StandardRule::AtMost {
-                    count,
-                    event,
-                    before,
-                    ..
-                },
-                _,
-            ) => StandardRun::AtMost {
+            (StandardRule::AtMost { count, .. }, _) => StandardRun::AtMost {
                 limit: count.value,
                 event,
                 before,
@@ -94,7 +93,7 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                 violated: None,
                 closed: None,
             },
-            (StandardRule::RequireBefore { event, before, .. }, _) => StandardRun::RequireBefore {
+            (StandardRule::RequireBefore { .. }, _) => StandardRun::RequireBefore {
                 event,
                 before,
                 seen: None,
@@ -103,7 +102,7 @@ impl<'r, 'p> StandardRun<'r, 'p> {
             (StandardRule::RequireWithin { .. }, Some(clock)) => {
                 StandardRun::Within(ClockRun::new(clock))
             }
-            (StandardRule::RequireWithin { event, .. }, None) => {
+            (StandardRule::RequireWithin { .. }, None) => {
                 // Unreachable by construction; behave as an ordering with nothing required.
                 StandardRun::RequireBefore {
                     event,
@@ -116,7 +115,8 @@ impl<'r, 'p> StandardRun<'r, 'p> {
     }
 
     /// Takes one event (the state already includes its changes).
-    pub fn on_event(&mut self, event: &Event, index: usize, state: &CaseState<'_>) {
+    pub fn on_event(&mut self, happened: Seen<'_>, index: usize, state: &CaseState<'_>) {
+        let at = happened.event.at;
         match self {
             StandardRun::AtMost {
                 limit,
@@ -129,12 +129,12 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                 if closed.is_some() {
                     return;
                 }
-                if matches(before, event, state) {
-                    *closed = Some(event.at);
-                } else if matches(counted, event, state) {
+                if matches(before, happened, state) {
+                    *closed = Some(at);
+                } else if matches(counted, happened, state) {
                     *count += 1;
                     if *count == *limit + 1 {
-                        *violated = Some(event.at);
+                        *violated = Some(at);
                     }
                 }
             }
@@ -147,13 +147,13 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                 if decided.is_some() {
                     return;
                 }
-                if matches(before, event, state) {
-                    *decided = Some((event.at, seen.is_some()));
-                } else if seen.is_none() && matches(required, event, state) {
-                    *seen = Some(event.at);
+                if matches(before, happened, state) {
+                    *decided = Some((at, seen.is_some()));
+                } else if seen.is_none() && matches(required, happened, state) {
+                    *seen = Some(at);
                 }
             }
-            StandardRun::Within(run) => run.on_event(event, index, state),
+            StandardRun::Within(run) => run.on_event(happened, index, state),
         }
     }
 

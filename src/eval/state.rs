@@ -8,7 +8,7 @@
 
 use crate::case::{Case, Event, Staff, Value};
 use crate::syntax::ast::{self, CompareOp, EventPattern, Expr};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The case state after some prefix of its events.
 #[derive(Debug, Clone)]
@@ -200,21 +200,111 @@ fn compare(found: Option<Field<'_>>, op: CompareOp, literal: &ast::Value) -> boo
     }
 }
 
-/// Whether `event` matches `pattern`: same type, and its `where` filter holds.
-pub(crate) fn matches(pattern: &EventPattern, event: &Event, state: &CaseState<'_>) -> bool {
-    pattern.event.name == event.kind
+/// The event types a policy's rules name, numbered once per policy so that each event is looked
+/// up once (by its type's text) and then dispatched by number. The types with a built-in meaning
+/// come first, with fixed numbers.
+#[derive(Debug, Clone)]
+pub(crate) struct EventTypes<'p> {
+    numbers: HashMap<&'p str, Kind>,
+}
+
+/// The number of an event type among a policy's [`EventTypes`].
+pub(crate) type Kind = u32;
+
+/// `promised`: a commitment is made.
+pub(crate) const PROMISED: Kind = 0;
+/// `fulfilled`: a commitment is kept.
+pub(crate) const FULFILLED: Kind = 1;
+/// `appointment`: an appointment is booked.
+pub(crate) const APPOINTMENT: Kind = 2;
+/// `notified`: someone was told.
+pub(crate) const NOTIFIED: Kind = 3;
+/// `met`: an appointment took place.
+pub(crate) const MET: Kind = 4;
+
+impl<'p> EventTypes<'p> {
+    /// The built-in types only.
+    pub fn new() -> Self {
+        let builtin = [
+            ("promised", PROMISED),
+            ("fulfilled", FULFILLED),
+            ("appointment", APPOINTMENT),
+            ("notified", NOTIFIED),
+            ("met", MET),
+        ];
+        EventTypes {
+            numbers: builtin.into_iter().collect(),
+        }
+    }
+
+    /// The number of `name`, given one if it has none yet.
+    fn number(&mut self, name: &'p str) -> Kind {
+        let next = Kind::try_from(self.numbers.len()).unwrap_or(Kind::MAX);
+        *self.numbers.entry(name).or_insert(next)
+    }
+
+    /// `pattern` with its type numbered.
+    pub fn pattern(&mut self, pattern: &'p EventPattern) -> Pattern<'p> {
+        Pattern {
+            kind: self.number(&pattern.event.name),
+            filter: pattern.filter.as_ref(),
+        }
+    }
+
+    /// Every pattern of `list`, numbered.
+    pub fn patterns(&mut self, list: &'p [EventPattern]) -> Vec<Pattern<'p>> {
+        list.iter().map(|p| self.pattern(p)).collect()
+    }
+
+    /// `event` as the rules see it: with the number of its type, if a rule names the type.
+    pub fn see<'c>(&self, event: &'c Event) -> Seen<'c> {
+        Seen {
+            event,
+            kind: self.numbers.get(event.kind.as_str()).copied(),
+        }
+    }
+}
+
+/// An event pattern with its type numbered by the policy's [`EventTypes`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pattern<'p> {
+    /// The event type's number.
+    pub kind: Kind,
+    /// `where EXPR`.
+    pub filter: Option<&'p Expr>,
+}
+
+/// An event as the rules see it: the event and the number of its type (`None`: no rule names it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Seen<'c> {
+    /// The event.
+    pub event: &'c Event,
+    /// Its type's number.
+    pub kind: Option<Kind>,
+}
+
+impl Seen<'_> {
+    /// Whether the event is of the built-in type `kind`.
+    pub fn is(&self, kind: Kind) -> bool {
+        self.kind == Some(kind)
+    }
+}
+
+/// Whether `seen` matches `pattern`: same type, and its `where` filter holds.
+pub(crate) fn matches(pattern: &Pattern<'_>, seen: Seen<'_>, state: &CaseState<'_>) -> bool {
+    seen.kind == Some(pattern.kind)
         && holds_opt(
-            pattern.filter.as_ref(),
+            pattern.filter,
             Scope {
-                event: Some(event),
+                event: Some(seen.event),
                 state,
             },
         )
 }
 
-/// Whether `event` matches any of `patterns`.
-pub(crate) fn matches_any(patterns: &[EventPattern], event: &Event, state: &CaseState<'_>) -> bool {
-    patterns.iter().any(|p| matches(p, event, state))
+/// Whether `seen` matches any of `patterns`.
+pub(crate) fn matches_any(patterns: &[Pattern<'_>], seen: Seen<'_>, state: &CaseState<'_>) -> bool {
+    patterns.iter().any(|p| matches(p, seen, state))
 }
 
 #[cfg(test)]
