@@ -202,7 +202,9 @@ impl JsonlGrouper {
     /// Adds a line parsed by [`JsonlGrouper::parse`]: `line` is its 1-based number in `source`.
     pub fn push_parsed(&mut self, source: &str, line: usize, parsed: ParsedLine) {
         self.ticks += 1;
-        let place = || format!("{source}:{line}");
+        // Formatted at most once: a case's first line is often also where its attributes are.
+        let formatted = std::cell::OnceCell::new();
+        let place = || formatted.get_or_init(|| format!("{source}:{line}")).clone();
         let (id, attributes, event) = match parsed.0 {
             Parsed::Blank => return,
             Parsed::Unreadable(error) => {
@@ -432,13 +434,13 @@ fn read_line_bounded(
         if available.is_empty() {
             break;
         }
-        let newline = available.iter().position(|&b| b == b'\n');
+        let newline = scan::newline(available);
         let taken = newline.map_or(available.len(), |at| at + 1);
         let content = available
             .get(..newline.unwrap_or(taken))
             .unwrap_or_default();
         let room = (limit + 1).saturating_sub(buffer.len());
-        buffer.extend(content.iter().take(room));
+        buffer.extend_from_slice(content.get(..room).unwrap_or(content));
         length += content.len();
         read_any = true;
         reader.consume(taken);

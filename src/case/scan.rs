@@ -521,6 +521,12 @@ fn plain_run(bytes: &[u8]) -> usize {
     )
 }
 
+/// Where the first line feed of `bytes` is.
+pub(super) fn newline(bytes: &[u8]) -> Option<usize> {
+    let at = run_until(bytes, |word| equal(word, b'\n'), |byte| byte == b'\n');
+    (at < bytes.len()).then_some(at)
+}
+
 /// A JSON integer of at most 15 digits (`0`, `-0`, `17`, `-250`), which an `f64` holds exactly, so
 /// it equals `serde_json`'s reading (`-0` included, which `serde_json` reads as `-0.0`); `None`
 /// for any other token.
@@ -565,6 +571,7 @@ mod tests {
         ) {
             let stop = |byte: &u8| *byte == b'"' || *byte == b'\\' || *byte < 0x20;
             prop_assert_eq!(plain_run(&bytes), bytes.iter().position(stop).unwrap_or(bytes.len()));
+            prop_assert_eq!(newline(&bytes), bytes.iter().position(|byte| *byte == b'\n'));
         }
     }
 }
