@@ -348,7 +348,13 @@ impl Group {
 
 /// Parses one line into its case id, attributes and event.
 fn parse(opts: &ReadOptions, text: &str) -> Parsed {
-    let text = text.trim_start_matches('\u{feff}').trim();
+    // A line from `{` to `}` has no mark or space to trim (the usual case: spare the search).
+    let framed = text.starts_with('{') && text.ends_with('}');
+    let text = if framed {
+        text
+    } else {
+        text.trim_start_matches('\u{feff}').trim()
+    };
     if text.is_empty() {
         return Parsed::Blank;
     }
@@ -526,6 +532,21 @@ mod tests {
         for line in lines {
             assert!(same_either_way(&opts(), line), "{line}");
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_spaces_around_a_line_change_nothing() {
+        let line = r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened"}"#;
+        let bare = parse(&opts(), line);
+        assert!(matches!(bare, Parsed::Case { .. }), "{bare:?}");
+        for framed in [
+            format!("\u{feff}{line}"),
+            format!(" \t{line}\r "),
+            format!("\u{feff}\u{a0}{line}\u{2003}"),
+        ] {
+            assert_eq!(parse(&opts(), &framed), bare, "{framed:?}");
+        }
+        assert_eq!(parse(&opts(), "\u{feff} \t"), Parsed::Blank);
     }
 
     #[test]
