@@ -9,6 +9,7 @@ mod build;
 mod jsonl;
 mod node;
 mod reader;
+mod scan;
 
 pub use jsonl::{JsonlGrouper, NumberedCase, ParsedLine};
 pub use reader::{read_path, read_str, CaseReader, ReadError};

@@ -290,6 +290,98 @@ const NAIVE_LAYOUTS: [&str; 4] = [
 
 /// Parses an RFC 3339 timestamp; one without an offset is read in `opts.default_tz`.
 pub(crate) fn parse_instant(written: &str, opts: &ReadOptions) -> Result<DateTime<Utc>, String> {
+    match rfc3339_fixed(written) {
+        Some(instant) => Ok(instant),
+        None => parse_instant_general(written, opts),
+    }
+}
+
+/// Reads the layout nearly every timestamp is written in, `YYYY-MM-DDTHH:MM:SS`, an optional
+/// `.fraction` (digits after the ninth are ignored), then `Z` or `±HH:MM` up to `23:59`, with the
+/// checks and the instant of `DateTime::parse_from_rfc3339`, which it copies step by step (the
+/// same `NaiveDate`, `NaiveTime` and offset calls, without the general scanning). `None` for
+/// anything else, leap seconds (`:60`), lowercase or space separators and out-of-range fields
+/// among them: [`parse_instant_general`] reads those, or gives the message.
+pub(crate) fn rfc3339_fixed(written: &str) -> Option<DateTime<Utc>> {
+    rfc3339_fixed_start(written.as_bytes())
+        .and_then(|(instant, length)| (length == written.len()).then_some(instant))
+}
+
+/// [`rfc3339_fixed`] for the timestamp `bytes` start with: its instant and its length.
+pub(crate) fn rfc3339_fixed_start(bytes: &[u8]) -> Option<(DateTime<Utc>, usize)> {
+    let [y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2, rest @ ..] =
+        bytes
+    else {
+        return None;
+    };
+    let year = two_digits(*y1, *y2)? * 100 + two_digits(*y3, *y4)?;
+    let month = two_digits(*mo1, *mo2)?;
+    let day = two_digits(*d1, *d2)?;
+    let hour = two_digits(*h1, *h2)?;
+    let minute = two_digits(*mi1, *mi2)?;
+    let second = two_digits(*s1, *s2)?;
+    if second > 59 {
+        return None;
+    }
+    let (nano, zone) = match rest {
+        [b'.', fraction @ ..] => {
+            let (mut nano, mut count, mut zone) = (0, 0usize, fraction);
+            while let Some((value, after)) = zone
+                .split_first()
+                .and_then(|(first, after)| Some((digit(*first)?, after)))
+            {
+                if count < 9 {
+                    nano = nano * 10 + value;
+                }
+                count += 1;
+                zone = after;
+            }
+            if count == 0 {
+                return None;
+            }
+            for _ in count..9 {
+                nano *= 10;
+            }
+            (nano, zone)
+        }
+        _ => (0, rest),
+    };
+    let (offset, after) = match zone {
+        [b'Z', after @ ..] => (0, after),
+        [sign @ (b'+' | b'-'), oh1, oh2, b':', om1, om2, after @ ..] => {
+            let hours = two_digits(*oh1, *oh2)?;
+            let minutes = two_digits(*om1, *om2)?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = i32::try_from(hours * 3600 + minutes * 60).ok()?;
+            let offset = if *sign == b'-' { -seconds } else { seconds };
+            (offset, after)
+        }
+        _ => return None,
+    };
+    let local = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?
+        .and_hms_nano_opt(hour, minute, second, nano)?;
+    let instant = local
+        .checked_sub_offset(chrono::FixedOffset::east_opt(offset)?)?
+        .and_utc();
+    Some((instant, bytes.len() - after.len()))
+}
+
+/// The value of an ASCII digit.
+fn digit(byte: u8) -> Option<u32> {
+    let value = byte.wrapping_sub(b'0');
+    (value < 10).then_some(u32::from(value))
+}
+
+/// The value of two ASCII digits.
+fn two_digits(tens: u8, ones: u8) -> Option<u32> {
+    Some(digit(tens)? * 10 + digit(ones)?)
+}
+
+/// [`parse_instant`] for any layout: RFC 3339 through chrono, then the naive layouts in the
+/// default zone.
+fn parse_instant_general(written: &str, opts: &ReadOptions) -> Result<DateTime<Utc>, String> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(written) {
         return Ok(instant.with_timezone(&Utc));
     }
@@ -348,5 +440,143 @@ fn to_json(node: &Node) -> serde_json::Value {
                 .map(|(key, value)| (key.clone(), to_json(value)))
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::{select, Index};
+
+    fn two_digits(max: u32) -> impl Strategy<Value = String> {
+        (0..=max).prop_map(|n| format!("{n:02}"))
+    }
+
+    /// Timestamps, mostly of the fixed layout, with fields in and out of range (months 00-13, days
+    /// 00-32, hours 00-25, minutes and seconds 00-61, leap seconds), years from 0000 to 10000,
+    /// fractions of any length, every kind of offset, naive layouts, and a character sometimes
+    /// changed.
+    pub(crate) fn timestamp() -> impl Strategy<Value = String> {
+        let year = prop_oneof![
+            select(vec![
+                "0000", "0001", "1969", "1970", "2024", "2026", "9999", "10000", "999", "+2026",
+                "-001",
+            ])
+            .prop_map(str::to_owned),
+            (0u32..10000).prop_map(|year| format!("{year:04}")),
+        ];
+        let separator = select(vec!["T", "T", "T", "t", " ", "_"]);
+        let seconds = prop_oneof![
+            6 => two_digits(61).prop_map(|s| format!(":{s}")),
+            1 => Just(":60".to_owned()),
+            1 => Just(String::new()),
+        ];
+        let fraction = prop_oneof![
+            3 => Just(String::new()),
+            3 => "\\.[0-9]{0,12}",
+            1 => Just(".5x".to_owned()),
+        ];
+        let zone = prop_oneof![
+            3 => (0u32..26, 0u32..62, any::<bool>()).prop_map(|(hours, minutes, west)| {
+                format!("{}{hours:02}:{minutes:02}", if west { '-' } else { '+' })
+            }),
+            3 => select(vec![
+                "Z", "Z", "z", "", "+00:00", "-00:00", "+0100", "+01", "\u{2212}01:00", "+23:59",
+                "-23:59", "+24:00", " Z", "Z ", "ZZ", "+01:00:00",
+            ])
+            .prop_map(str::to_owned),
+        ];
+        let written = (
+            year,
+            two_digits(13),
+            two_digits(32),
+            separator,
+            two_digits(25),
+            two_digits(61),
+            seconds,
+            fraction,
+            zone,
+        )
+            .prop_map(|(y, mo, d, sep, h, mi, s, fraction, zone)| {
+                format!("{y}-{mo}-{d}{sep}{h}:{mi}{s}{fraction}{zone}")
+            });
+        let damage = proptest::option::weighted(
+            0.15,
+            (
+                any::<Index>(),
+                select(vec!['0', '9', '-', ':', 'T', '.', 'Z', 'é', '+']),
+            ),
+        );
+        (written, damage).prop_map(|(mut written, damage)| {
+            if let Some((at, put)) = damage {
+                let mut chars: Vec<char> = written.chars().collect();
+                let at = at.index(chars.len());
+                chars[at] = put;
+                written = chars.into_iter().collect();
+            }
+            written
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The fixed layout reads a timestamp only as chrono's RFC 3339 parser does, and
+        /// `parse_instant` gives what it gave before the fixed layout was read first.
+        #[test]
+        fn the_fixed_layout_reads_timestamps_as_chrono_does(written in timestamp(), zone in any::<bool>()) {
+            let opts = ReadOptions {
+                default_tz: zone.then_some(chrono_tz::Asia::Singapore),
+                ranks: None,
+            };
+            if let Some(fast) = rfc3339_fixed(&written) {
+                let chrono = DateTime::parse_from_rfc3339(&written).map(|t| t.with_timezone(&Utc));
+                prop_assert_eq!(Ok(fast), chrono);
+            }
+            prop_assert_eq!(parse_instant(&written, &opts), parse_instant_general(&written, &opts));
+        }
+    }
+
+    #[test]
+    fn the_fixed_layout_reads_the_usual_timestamps() {
+        let usual = [
+            ("2026-06-01T09:00:00Z", (2026, 6, 1), (9, 0, 0, 0)),
+            ("2026-06-01T09:00:00+01:00", (2026, 6, 1), (8, 0, 0, 0)),
+            ("2026-06-01T00:30:00+01:00", (2026, 5, 31), (23, 30, 0, 0)),
+            (
+                "2026-06-01T09:00:00.5-05:30",
+                (2026, 6, 1),
+                (14, 30, 0, 500_000_000),
+            ),
+            (
+                "2024-02-29T23:59:59.1234567899+00:00",
+                (2024, 2, 29),
+                (23, 59, 59, 123_456_789),
+            ),
+            ("0000-01-01T00:00:00+23:59", (-1, 12, 31), (0, 1, 0, 0)),
+            ("9999-12-31T23:59:59-23:59", (10000, 1, 1), (23, 58, 59, 0)),
+        ];
+        for (written, (year, month, day), (hour, minute, second, nano)) in usual {
+            let expected = chrono::NaiveDate::from_ymd_opt(year, month, day)
+                .unwrap()
+                .and_hms_nano_opt(hour, minute, second, nano)
+                .unwrap()
+                .and_utc();
+            assert_eq!(rfc3339_fixed(written), Some(expected), "{written}");
+        }
+        for unusual in [
+            "2026-06-01T09:00:60Z",
+            "2026-06-01t09:00:00Z",
+            "2026-06-01 09:00:00Z",
+            "2026-06-01T09:00:00z",
+            "2026-06-01T09:00:00.Z",
+            "2026-02-29T09:00:00Z",
+            "2026-06-01T24:00:00Z",
+            "2026-06-01T09:00:00+24:00",
+            "2026-06-01T09:00:00",
+        ] {
+            assert_eq!(rfc3339_fixed(unusual), None, "{unusual}");
+        }
     }
 }

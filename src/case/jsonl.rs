@@ -14,11 +14,10 @@
 
 use super::build::{self, Problem};
 use super::node::{without_position, NodeKind, NodeSeed};
-use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Staff, Value};
+use super::scan;
+use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Value};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
-use serde::{Deserialize, Deserializer};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
@@ -102,11 +101,7 @@ impl ParsedLine {
     }
 }
 
-#[derive(Debug)]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "almost every line is a `Case`: boxing it would only add an allocation per line"
-)]
+#[derive(Debug, PartialEq)]
 enum Parsed {
     Blank,
     /// The line names no case.
@@ -115,7 +110,8 @@ enum Parsed {
     Case {
         id: String,
         attributes: Option<Result<BTreeMap<String, Value>, Problem>>,
-        event: Option<Result<Event, Problem>>,
+        /// Boxed, so that lines are moved around cheaply on their way to their case.
+        event: Option<Result<Box<Event>, Problem>>,
     },
 }
 
@@ -206,7 +202,9 @@ impl JsonlGrouper {
     /// Adds a line parsed by [`JsonlGrouper::parse`]: `line` is its 1-based number in `source`.
     pub fn push_parsed(&mut self, source: &str, line: usize, parsed: ParsedLine) {
         self.ticks += 1;
-        let place = || format!("{source}:{line}");
+        // Formatted at most once: a case's first line is often also where its attributes are.
+        let formatted = std::cell::OnceCell::new();
+        let place = || formatted.get_or_init(|| format!("{source}:{line}")).clone();
         let (id, attributes, event) = match parsed.0 {
             Parsed::Blank => return,
             Parsed::Unreadable(error) => {
@@ -350,18 +348,31 @@ impl Group {
 
 /// Parses one line into its case id, attributes and event.
 fn parse(opts: &ReadOptions, text: &str) -> Parsed {
-    let text = text.trim_start_matches('\u{feff}').trim();
+    // A line from `{` to `}` has no mark or space to trim (the usual case: spare the search).
+    let framed = text.starts_with('{') && text.ends_with('}');
+    let text = if framed {
+        text
+    } else {
+        text.trim_start_matches('\u{feff}').trim()
+    };
     if text.is_empty() {
         return Parsed::Blank;
     }
     if text.len() > MAX_JSONL_LINE_BYTES {
         return Parsed::Unreadable(line_too_long(text.len()));
     }
-    // A line with attributes is never of the common shape: spare the attempt.
-    if text.contains("\"attributes\"") {
-        return general(opts, text);
-    }
-    plain(opts, text).unwrap_or_else(|| general(opts, text))
+    fast(opts, text).unwrap_or_else(|| general(opts, text))
+}
+
+/// Reads a line of the common shapes straight from its bytes ([`scan::line`]), or `None` to
+/// leave it to [`general`].
+fn fast(opts: &ReadOptions, text: &str) -> Option<Parsed> {
+    let line = scan::line(opts, text)?;
+    Some(Parsed::Case {
+        id: line.id,
+        attributes: line.attributes.map(Ok),
+        event: line.event.map(Ok),
+    })
 }
 
 /// Parses any line through a tree of its values, with every check and message of `docs/cases.md`.
@@ -396,8 +407,8 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
         .iter()
         .position(|(key, _)| key == "attributes")
         .map(|at| build::scalar_map(entries.remove(at).1, "attributes"));
-    let event =
-        (attributes.is_none() || !entries.is_empty()).then(|| build::event(entries, None, opts));
+    let event = (attributes.is_none() || !entries.is_empty())
+        .then(|| build::event(entries, None, opts).map(Box::new));
     Parsed::Case {
         id,
         attributes,
@@ -429,13 +440,13 @@ fn read_line_bounded(
         if available.is_empty() {
             break;
         }
-        let newline = available.iter().position(|&b| b == b'\n');
+        let newline = scan::newline(available);
         let taken = newline.map_or(available.len(), |at| at + 1);
         let content = available
             .get(..newline.unwrap_or(taken))
             .unwrap_or_default();
         let room = (limit + 1).saturating_sub(buffer.len());
-        buffer.extend(content.iter().take(room));
+        buffer.extend_from_slice(content.get(..room).unwrap_or(content));
         length += content.len();
         read_any = true;
         reader.consume(taken);
@@ -454,7 +465,7 @@ fn read_line_bounded(
 fn add_line(
     group: &mut Group,
     attributes: Option<Result<BTreeMap<String, Value>, Problem>>,
-    event: Option<Result<Event, Problem>>,
+    event: Option<Result<Box<Event>, Problem>>,
     place: &dyn Fn() -> String,
     line: usize,
 ) -> Result<(), Problem> {
@@ -470,123 +481,18 @@ fn add_line(
     if let Some(event) = event {
         let mut event = event?;
         event.line = Some(line);
-        group.events.push(event);
+        group.events.push(*event);
     }
     Ok(())
-}
-
-/// The common shape of an event line, read straight from the text without building a tree.
-///
-/// Only lines that read exactly as the general reader would read them take this way: every field
-/// one of these, no field twice, texts as JSON strings, staff with known ranks. Anything else
-/// (attributes, `set`, `subject`, other fields, numbers, nulls, errors) is read by the general
-/// reader, so both ways give the same events and the same messages.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PlainLine<'a> {
-    #[serde(borrow)]
-    case: Cow<'a, str>,
-    #[serde(borrow)]
-    at: Cow<'a, str>,
-    #[serde(rename = "type", borrow)]
-    kind: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    handler: Option<PlainStaff<'a>>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    to: Option<PlainStaff<'a>>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    with: Option<PlainStaff<'a>>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    venue: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    time: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    due: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    within: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    id: Option<Cow<'a, str>>,
-    #[serde(rename = "ref", default, borrow, deserialize_with = "present")]
-    reference: Option<Cow<'a, str>>,
-}
-
-/// A staff member as `{"id": "…", "rank": "…"}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PlainStaff<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    rank: Option<Cow<'a, str>>,
-}
-
-/// A field that, when given, must be a value (a JSON `null` is left to the general reader).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
-}
-
-/// Reads a line of the common shape, or `None` to leave it to the general reader.
-fn plain(opts: &ReadOptions, text: &str) -> Option<Parsed> {
-    let line: PlainLine<'_> = serde_json::from_str(text).ok()?;
-    let instant = |written: &str| build::parse_instant(written, opts).ok();
-    let staff = |staff: Option<PlainStaff<'_>>| -> Option<Option<Staff>> {
-        let Some(staff) = staff else {
-            return Some(None);
-        };
-        let rank = staff.rank.map(Cow::into_owned);
-        if let (Some(rank), Some(ranks)) = (&rank, &opts.ranks) {
-            if !ranks.contains(rank) {
-                return None;
-            }
-        }
-        Some(Some(Staff {
-            id: staff.id.into_owned(),
-            rank,
-        }))
-    };
-    let event = Event {
-        at: instant(&line.at)?,
-        kind: line.kind.into_owned(),
-        handler: staff(line.handler)?,
-        to: staff(line.to)?,
-        with: staff(line.with)?,
-        venue: line.venue.map(Cow::into_owned),
-        time: match line.time {
-            Some(time) => Some(instant(&time)?),
-            None => None,
-        },
-        due: match line.due {
-            Some(due) => Some(instant(&due)?),
-            None => None,
-        },
-        within: line.within.map(Cow::into_owned),
-        id: line.id.map(Cow::into_owned),
-        reference: line.reference.map(Cow::into_owned),
-        ..Event::default()
-    };
-    Some(Parsed::Case {
-        id: line.case.into_owned(),
-        attributes: None,
-        event: Some(Ok(event)),
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn event_of(parsed: Parsed) -> Option<(String, Event)> {
-        match parsed {
-            Parsed::Case {
-                id,
-                attributes: None,
-                event: Some(Ok(event)),
-            } => Some((id, event)),
-            _ => None,
-        }
-    }
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::{select, Index};
+    use proptest::strategy::ValueTree;
 
     fn opts() -> ReadOptions {
         ReadOptions {
@@ -595,19 +501,52 @@ mod tests {
         }
     }
 
+    /// Whether the fast way reads `line`; when it does, asserts that it reads it exactly as the
+    /// general way does (`Debug` too, so `-0.0` and `0.0` differ).
+    fn same_either_way(opts: &ReadOptions, line: &str) -> bool {
+        let Some(fast) = fast(opts, line) else {
+            return false;
+        };
+        let general = general(opts, line);
+        assert_eq!(format!("{fast:?}"), format!("{general:?}"), "{line}");
+        assert_eq!(fast, general, "{line}");
+        true
+    }
+
     #[test]
-    fn the_plain_way_reads_lines_as_the_general_way_does() {
+    fn the_fast_way_reads_lines_as_the_general_way_does() {
         let lines = [
             r#"{"case":"C1","at":"2026-06-01T09:00:00+01:00","type":"opened"}"#,
             r#"{"type":"transferred","case":"C\u00e9","at":"2026-06-01 09:00","to":{"id":"A1","rank":"agent"}}"#,
             r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"appointment","with":{"id":"M"},"time":"2026-06-02T10:00:00Z"}"#,
             r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"promised","id":"p1","within":"30m","due":"2026-06-01T10:00:00Z","venue":"desk","handler":{"rank":"manager","id":"M2"},"ref":"x"}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","priority":"high"}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","attributes":{"kind":"complaint"}}"#,
+            r#"{"case":"C1","attributes":{"kind":"complaint","vip":true,"score":-0,"n":null}}"#,
+            r#" { "case" : "C\"1\\" , "at" : "2026-06-01T09:00:00.123456789123-05:30" , "type" : "x\ud83d\ude00\/\t" } "#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"noted","set":{"a":1.5,"b":1e3,"c":"d","e":false},"subject":["A1","B\u4e2d"],"n":12345678901234567890}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"noted","subject":"A1","x":-1.0e-3,"y":null,"":"empty"}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"noted","subject":[],"set":{}}"#,
+            r#"{"case":"C1","at":"2026-06-30T23:59:60.5+01:00","type":"leap"}"#,
         ];
         for line in lines {
-            let fast = plain(&opts(), line).and_then(event_of);
-            assert!(fast.is_some(), "{line}");
-            assert_eq!(fast, event_of(general(&opts(), line)), "{line}");
+            assert!(same_either_way(&opts(), line), "{line}");
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_spaces_around_a_line_change_nothing() {
+        let line = r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened"}"#;
+        let bare = parse(&opts(), line);
+        assert!(matches!(bare, Parsed::Case { .. }), "{bare:?}");
+        for framed in [
+            format!("\u{feff}{line}"),
+            format!(" \t{line}\r "),
+            format!("\u{feff}\u{a0}{line}\u{2003}"),
+        ] {
+            assert_eq!(parse(&opts(), &framed), bare, "{framed:?}");
+        }
+        assert_eq!(parse(&opts(), "\u{feff} \t"), Parsed::Blank);
     }
 
     #[test]
@@ -616,19 +555,31 @@ mod tests {
             r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","venue":null}"#,
             r#"{"case":17,"at":"2026-06-01T09:00:00Z","type":"opened"}"#,
             r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","type":"closed"}"#,
-            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","priority":"high"}"#,
             r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","handler":{"id":"A","rank":"chief"}}"#,
             r#"{"case":"C1","at":"yesterday","type":"opened"}"#,
             r#"{"case":"C1","type":"opened"}"#,
-            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","attributes":{"kind":"complaint"}}"#,
+            r#"{"case":"C1"}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","case":"C2"}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","c\u0061se":"C2"}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","x":1,"x":2}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","set":{"a":1,"a":2}}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","x":[1]}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","set":{"a":{}}}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"x\ud83d"}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","n":01}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","n":1e400}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened",}"#,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened"} x"#,
+            "{\"case\":\"C1\",\"at\":\"2026-06-01T09:00:00Z\",\"type\":\"a\tb\"}",
+            r#"["C1"]"#,
         ];
         for line in lines {
-            assert!(plain(&opts(), line).is_none(), "{line}");
+            assert!(fast(&opts(), line).is_none(), "{line}");
         }
     }
 
     #[test]
-    fn generated_lines_read_the_same_either_way() {
+    fn generated_lines_all_read_the_fast_way_as_the_general_way_does() {
         let policy = crate::check::Policy::parse(crate::generate::CONTACT_CENTRE_POLICY).unwrap();
         let options = crate::generate::GenerateOptions {
             cases: 40,
@@ -640,13 +591,373 @@ mod tests {
         let mut out = Vec::new();
         crate::generate::generate(&policy, &options, &mut out).unwrap();
         let opts = ReadOptions::for_policy(&policy);
-        let mut fast_lines = 0;
-        for line in String::from_utf8(out).unwrap().lines() {
-            if let Some(fast) = plain(&opts, line) {
-                fast_lines += 1;
-                assert_eq!(event_of(fast), event_of(general(&opts, line)), "{line}");
-            }
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = 0;
+        for line in text.lines() {
+            lines += 1;
+            assert!(same_either_way(&opts, line), "{line}");
         }
-        assert!(fast_lines > 100, "{fast_lines}");
+        assert!(lines > 100, "{lines}");
+    }
+
+    /// Bits of string contents: plain text, unicode, every escape (good and bad), raw control
+    /// characters.
+    fn string_piece() -> impl Strategy<Value = String> {
+        let unicode = ["é", "中", "😀", "\u{7f}", "\u{a0}", "\u{feff}"];
+        let escapes = [
+            "\\n",
+            "\\\"",
+            "\\\\",
+            "\\/",
+            "\\b",
+            "\\f",
+            "\\r",
+            "\\t",
+            "\\u00e9",
+            "\\u00E9",
+            "\\u4e2d",
+            "\\ud83d\\ude00",
+            "\\uD83D\\uDE00",
+            "\\u0000",
+            "\\u001f",
+            "\\uFFFF",
+        ];
+        let refused = [
+            "\\ud83d",
+            "\\udc00",
+            "\\ud83d\\u0041",
+            "\\ud83d\\ud83d",
+            "\\ud83dx",
+            "\\x",
+            "\\u12",
+            "\\u12g4",
+            "\\'",
+            "\u{1}",
+            "\t",
+            "\u{1f}",
+        ];
+        prop_oneof![
+            12 => "[a-zA-Z0-9 _:.-]{0,6}",
+            3 => select(unicode.to_vec()).prop_map(str::to_owned),
+            4 => select(escapes.to_vec()).prop_map(str::to_owned),
+            1 => select(refused.to_vec()).prop_map(str::to_owned),
+        ]
+    }
+
+    fn json_string() -> impl Strategy<Value = String> {
+        vec(string_piece(), 0..4).prop_map(|pieces| format!("\"{}\"", pieces.concat()))
+    }
+
+    /// Number tokens: integers short and long, fractions, exponents, huge and tiny, negative
+    /// zero, and tokens JSON refuses.
+    fn number() -> impl Strategy<Value = String> {
+        let tokens = [
+            "0",
+            "-0",
+            "17",
+            "-250",
+            "1.5",
+            "-0.0",
+            "1e5",
+            "1E+2",
+            "-1.0e-3",
+            "0.1",
+            "123456789012345",
+            "-123456789012345",
+            "1234567890123456",
+            "9007199254740993",
+            "12345678901234567890",
+            "123456789012345678901234567890",
+            "-9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "4.94e-324",
+            "2.2250738585072014e-308",
+            "0.30000000000000004",
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "+1",
+            "1e",
+            "0x10",
+            "1-2",
+            "--1",
+            "1.5.3",
+        ];
+        prop_oneof![
+            3 => select(tokens.to_vec()).prop_map(str::to_owned),
+            1 => any::<f64>().prop_map(|n| n.to_string()),
+            1 => any::<i64>().prop_map(|n| n.to_string()),
+            1 => (any::<u32>(), -30i32..30).prop_map(|(m, e)| format!("{m}e{e}")),
+        ]
+    }
+
+    fn scalar() -> impl Strategy<Value = String> {
+        let literals = [
+            "true", "false", "null", "tru", "nul", "nulll", "True", "NaN",
+        ];
+        prop_oneof![
+            3 => json_string(),
+            2 => number(),
+            2 => select(literals.to_vec()).prop_map(str::to_owned),
+        ]
+    }
+
+    /// Scalars JSON accepts.
+    fn usual_scalar() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\"[a-z é]{0,8}\"",
+            any::<i32>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|n| format!("{n:e}")),
+            select(vec!["true", "false", "null"]).prop_map(str::to_owned),
+        ]
+    }
+
+    /// Keys: names of no special meaning, the event fields (some escaped), bad keys, any string.
+    fn key() -> impl Strategy<Value = String> {
+        let plain = ["priority", "note", "", "rank", "line", "x", "y"];
+        let known = [
+            "\"case\"",
+            "\"at\"",
+            "\"type\"",
+            "\"handler\"",
+            "\"to\"",
+            "\"with\"",
+            "\"venue\"",
+            "\"subject\"",
+            "\"set\"",
+            "\"time\"",
+            "\"due\"",
+            "\"within\"",
+            "\"id\"",
+            "\"ref\"",
+            "\"attributes\"",
+            "\"c\\u0061se\"",
+            "\"typ\\u0065\"",
+            "priority",
+            "'x'",
+            "1",
+        ];
+        prop_oneof![
+            3 => select(plain.to_vec()).prop_map(|key| format!("\"{key}\"")),
+            1 => select(known.to_vec()).prop_map(str::to_owned),
+            1 => json_string(),
+        ]
+    }
+
+    /// Joins `key: value` entries into an object, `space` around the punctuation.
+    fn object(entries: &[(String, String)], space: &str) -> String {
+        let fields: Vec<String> = entries
+            .iter()
+            .map(|(key, value)| format!("{key}{space}:{space}{value}"))
+            .collect();
+        format!(
+            "{{{space}{}{space}}}",
+            fields.join(&format!("{space},{space}"))
+        )
+    }
+
+    /// Any JSON value, two levels deep at most.
+    fn value() -> impl Strategy<Value = String> {
+        scalar().prop_recursive(2, 8, 3, |inner| {
+            prop_oneof![
+                vec(inner.clone(), 0..3).prop_map(|items| format!("[{}]", items.join(","))),
+                vec((key(), inner), 0..3).prop_map(|entries| object(&entries, "")),
+            ]
+        })
+    }
+
+    /// A valid timestamp with an offset (or `Z`), years 0001 to 9998, with or without a fraction.
+    fn valid_timestamp() -> impl Strategy<Value = String> {
+        let seconds = -62_135_596_800i64..253_370_764_800;
+        let fraction = proptest::option::of("\\.[0-9]{1,11}");
+        (seconds, -1439i32..=1439, fraction).prop_map(|(seconds, minutes, fraction)| {
+            let zone = chrono::FixedOffset::east_opt(minutes * 60).unwrap();
+            let local = chrono::DateTime::from_timestamp(seconds, 0)
+                .unwrap()
+                .with_timezone(&zone);
+            let offset = match minutes {
+                0 => "Z".to_owned(),
+                _ => local.format("%:z").to_string(),
+            };
+            let fraction = fraction.unwrap_or_default();
+            format!(
+                "\"{}{fraction}{offset}\"",
+                local.format("%Y-%m-%dT%H:%M:%S")
+            )
+        })
+    }
+
+    /// Timestamps valid or not (see `build::tests::timestamp`), or any value.
+    fn timestamp() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => valid_timestamp(),
+            4 => crate::case::build::tests::timestamp().prop_map(|t| format!("\"{t}\"")),
+            1 => value(),
+        ]
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![8 => json_string(), 1 => Just("null".to_owned()), 1 => value()]
+    }
+
+    /// A staff member: mostly an `id` and maybe a `rank` (known or not), in either order.
+    fn staff() -> impl Strategy<Value = String> {
+        let rank = || {
+            let ranks = [
+                "\"agent\"",
+                "\"manager\"",
+                "\"chief\"",
+                "\"\"",
+                "\"ag\\u0065nt\"",
+                "null",
+                "3",
+            ];
+            select(ranks.to_vec()).prop_map(|rank| ("\"rank\"".to_owned(), rank.to_owned()))
+        };
+        let id = || text().prop_map(|id| ("\"id\"".to_owned(), id));
+        let usual = (id(), proptest::option::of(rank())).prop_map(|(id, rank)| {
+            let mut entries = vec![id];
+            entries.extend(rank);
+            entries
+        });
+        let entry = prop_oneof![3 => id(), 2 => rank(), 1 => (key(), scalar())];
+        prop_oneof![
+            6 => usual
+                .prop_shuffle()
+                .prop_map(|entries: Vec<(String, String)>| object(&entries, "")),
+            2 => vec(entry, 0..4).prop_map(|entries| object(&entries, "")),
+            1 => value(),
+        ]
+    }
+
+    fn subject() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => json_string(),
+            3 => vec(json_string(), 0..3).prop_map(|items| format!("[ {} ]", items.join(" , "))),
+            1 => value(),
+        ]
+    }
+
+    /// `attributes` and `set`: mostly objects of scalars.
+    fn scalar_map() -> impl Strategy<Value = String> {
+        let short_key = "[a-z]{1,2}".prop_map(|key| format!("\"{key}\""));
+        prop_oneof![
+            4 => vec((key(), scalar()), 0..4).prop_map(|entries| object(&entries, " ")),
+            4 => vec((short_key, usual_scalar()), 0..4).prop_map(|entries| object(&entries, "")),
+            1 => value(),
+        ]
+    }
+
+    /// One field of an event line: mostly a well-known field with a value of its kind.
+    fn field() -> impl Strategy<Value = (String, String)> {
+        let named = |keys: &[&'static str]| select(keys.to_vec()).prop_map(str::to_owned);
+        prop_oneof![
+            1 => (named(&["\"case\"", "\"c\\u0061se\""]), text()),
+            2 => (named(&["\"at\"", "\"time\"", "\"due\""]), timestamp()),
+            3 => (named(&["\"type\"", "\"venue\"", "\"within\"", "\"id\"", "\"ref\""]), text()),
+            3 => (named(&["\"handler\"", "\"to\"", "\"with\""]), staff()),
+            2 => (named(&["\"subject\""]), subject()),
+            3 => (named(&["\"attributes\"", "\"set\""]), scalar_map()),
+            3 => (key(), scalar()),
+            1 => (key(), value()),
+        ]
+    }
+
+    /// An event line: `case`, `at` and `type` most of the time, other fields in any order, the
+    /// same spacing throughout, sometimes broken by a character put in or the end cut off.
+    fn event_line() -> impl Strategy<Value = String> {
+        let case = proptest::option::weighted(0.95, json_string());
+        let at = prop_oneof![3 => valid_timestamp(), 1 => timestamp()];
+        let at = proptest::option::weighted(0.9, at);
+        let kind = proptest::option::weighted(0.95, json_string());
+        let fields = (case, at, kind, vec(field(), 0..5)).prop_map(|(case, at, kind, mut rest)| {
+            rest.extend(case.map(|case| ("\"case\"".to_owned(), case)));
+            rest.extend(at.map(|at| ("\"at\"".to_owned(), at)));
+            rest.extend(kind.map(|kind| ("\"type\"".to_owned(), kind)));
+            rest
+        });
+        let space = select(vec!["", "", " ", "\t", "\n", " \r\n "]);
+        let puts = [
+            "", "{", "}", "\"", ",", ":", "\\", "x", " ", "0", "[", "]", "é",
+        ];
+        let damage = proptest::option::weighted(0.1, (any::<Index>(), select(puts.to_vec())));
+        (fields.prop_shuffle(), space, damage).prop_map(|(fields, space, damage)| {
+            let mut line = object(&fields, space);
+            if let Some((at, put)) = damage {
+                let cut = line
+                    .char_indices()
+                    .map(|(at, _)| at)
+                    .nth(at.index(line.chars().count()))
+                    .unwrap_or(line.len());
+                if put.is_empty() {
+                    line.truncate(cut);
+                } else {
+                    line.insert_str(cut, put);
+                }
+            }
+            line
+        })
+    }
+
+    fn read_options() -> impl Strategy<Value = ReadOptions> {
+        (any::<bool>(), any::<bool>()).prop_map(|(zone, ranks)| ReadOptions {
+            default_tz: zone.then_some(chrono_tz::Europe::London),
+            ranks: ranks.then(|| vec!["agent".to_owned(), "manager".to_owned()]),
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Whenever the fast way reads a line, it reads it as the general way does.
+        #[test]
+        fn the_fast_way_agrees_with_the_general_way(line in event_line(), opts in read_options()) {
+            same_either_way(&opts, &line);
+        }
+    }
+
+    /// The lines of the property above are not all refused (nor all accepted) by the fast way: it
+    /// is tested on lines with attributes, `set`, numbers and escapes, and on lines it leaves.
+    #[test]
+    fn the_property_reaches_both_ways() {
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut fast_lines, mut general_lines, mut escapes, mut maps, mut numbers) =
+            (0, 0, 0, 0, 0);
+        for _ in 0..3000 {
+            let line = event_line().new_tree(&mut runner).unwrap().current();
+            if !same_either_way(&opts(), &line) {
+                general_lines += 1;
+                continue;
+            }
+            fast_lines += 1;
+            escapes += usize::from(line.contains('\\'));
+            let Some(Parsed::Case {
+                attributes, event, ..
+            }) = fast(&opts(), &line)
+            else {
+                unreachable!("read the fast way above");
+            };
+            let attributes = attributes.map(Result::unwrap).unwrap_or_default();
+            let event = event.map(Result::unwrap).unwrap_or_default();
+            maps += usize::from(!attributes.is_empty() || !event.set.is_empty());
+            let values = attributes
+                .values()
+                .chain(event.set.values())
+                .chain(event.fields.values());
+            numbers += usize::from(values.into_iter().any(|v| matches!(v, Value::Number(_))));
+        }
+        assert!(fast_lines > 300, "{fast_lines} read the fast way");
+        assert!(
+            general_lines > 300,
+            "{general_lines} left to the general way"
+        );
+        assert!(escapes > 30, "{escapes} with escapes");
+        assert!(maps > 30, "{maps} with attributes or set");
+        assert!(numbers > 30, "{numbers} with numbers");
     }
 }
