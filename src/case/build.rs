@@ -169,7 +169,8 @@ pub(crate) fn event(
     Ok(event)
 }
 
-fn check_duplicate_keys(entries: &[(String, Node)]) -> Result<(), Problem> {
+/// The first key of `entries` given twice, as a problem at its value's line.
+pub(crate) fn check_duplicate_keys(entries: &[(String, Node)]) -> Result<(), Problem> {
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
     for (key, value) in entries {
         if !seen.insert(key.as_str()) {

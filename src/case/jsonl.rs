@@ -398,11 +398,23 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
     let Some(case_at) = entries.iter().position(|(key, _)| key == "case") else {
         return Parsed::Unreadable("event line has no `case` field naming its case".to_owned());
     };
+    // With two `case` fields the line names no one case.
+    if entries.iter().filter(|(key, _)| key == "case").count() > 1 {
+        return Parsed::Unreadable("field `case` is given twice".to_owned());
+    }
     let (_, case_node) = entries.remove(case_at);
     let id = match build::text(&case_node, "case") {
         Ok(id) => id,
         Err(problem) => return Parsed::Unreadable(problem.message),
     };
+    // Any other field given twice rejects the line's case (before `attributes` is taken out).
+    if let Err(problem) = build::check_duplicate_keys(&entries) {
+        return Parsed::Case {
+            id,
+            attributes: None,
+            event: Some(Err(problem)),
+        };
+    }
     let attributes = entries
         .iter()
         .position(|(key, _)| key == "attributes")
@@ -547,6 +559,26 @@ mod tests {
             assert_eq!(parse(&opts(), &framed), bare, "{framed:?}");
         }
         assert_eq!(parse(&opts(), "\u{feff} \t"), Parsed::Blank);
+    }
+
+    #[test]
+    fn a_field_given_twice_is_a_problem_even_for_case_and_attributes() {
+        let twice_case = r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","case":"C2"}"#;
+        assert!(
+            matches!(general(&opts(), twice_case), Parsed::Unreadable(e) if e == "field `case` is given twice")
+        );
+        let twice_attributes = r#"{"case":"C1","attributes":{"a":"1"},"at":"2026-06-01T09:00:00Z","type":"opened","attributes":{"a":"2"}}"#;
+        match general(&opts(), twice_attributes) {
+            Parsed::Case {
+                id,
+                event: Some(Err(problem)),
+                ..
+            } => {
+                assert_eq!(id, "C1");
+                assert_eq!(problem.message, "field `attributes` is given twice");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
