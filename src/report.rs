@@ -8,6 +8,7 @@
 
 pub mod explain;
 mod human;
+mod json;
 mod stream;
 
 pub use stream::{render_case, RenderedCase, ReportWriter};

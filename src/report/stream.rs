@@ -6,7 +6,7 @@
 //! format not written as it goes (its cases are held until the end).
 
 use super::{
-    human, CaseReport, EmitError, Format, Instant, ObjectiveReport, PolicyRef, RejectedCase,
+    human, json, CaseReport, EmitError, Format, Instant, ObjectiveReport, PolicyRef, RejectedCase,
     Report, Summary, SummaryLine,
 };
 use serde::Serialize;
@@ -61,7 +61,7 @@ pub fn render_case(format: Format, case: CaseReport) -> Result<RenderedCase, Emi
         Format::Jsonl => {
             // Room for a typical case, so the text is seldom moved while it grows.
             let mut text = Vec::with_capacity(4096);
-            serde_json::to_writer(&mut text, &case)?;
+            json::write_case(&mut text, &case);
             text.push(b'\n');
             Rendered::Text(text)
         }
