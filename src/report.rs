@@ -8,11 +8,12 @@
 
 pub mod explain;
 mod human;
+mod json;
 mod stream;
 
 pub use stream::{render_case, RenderedCase, ReportWriter};
 
-use chrono::{DateTime, Datelike, FixedOffset, SecondsFormat, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -37,69 +38,130 @@ impl Instant {
 
 /// The RFC 3339 text of an instant of the common shape, built without the formatting machinery.
 struct PlainText {
+    /// The text, then zeros.
     bytes: [u8; 25],
+    /// The length of the text.
     len: usize,
 }
 
 impl PlainText {
-    /// The text, or `None` for instants not of the common shape: a local time with whole seconds
-    /// in the years 0 to 9999, and an offset of whole minutes.
+    /// The text, or `None` for instants not of the common shape (see [`LocalParts`]).
     fn of(instant: &Instant) -> Option<PlainText> {
-        let offset = instant.0.offset().local_minus_utc();
-        let local = instant
-            .0
-            .naive_utc()
-            .checked_add_offset(*instant.0.offset())?;
-        if local.nanosecond() != 0 || offset % 60 != 0 {
-            return None;
-        }
-        let year = u32::try_from(local.year()).ok().filter(|y| *y <= 9999)?;
+        let parts = LocalParts::of(instant)?;
+        let (zone, zone_len) = parts.zone_text();
         let mut text = PlainText {
             bytes: [0; 25],
-            len: 0,
+            len: 19 + zone_len,
         };
-        text.digits(year, 4);
-        text.push(b'-');
-        text.digits(local.month(), 2);
-        text.push(b'-');
-        text.digits(local.day(), 2);
-        text.push(b'T');
-        text.digits(local.hour(), 2);
-        text.push(b':');
-        text.digits(local.minute(), 2);
-        text.push(b':');
-        text.digits(local.second(), 2);
-        if offset == 0 {
-            text.push(b'Z');
-        } else {
-            text.push(if offset < 0 { b'-' } else { b'+' });
-            let minutes = offset.unsigned_abs() / 60;
-            text.digits(minutes / 60, 2);
-            text.push(b':');
-            text.digits(minutes % 60, 2);
-        }
+        put(&mut text.bytes, 0, &parts.date_text());
+        put(&mut text.bytes, 10, &parts.time_text());
+        put(&mut text.bytes, 19, &zone);
         Some(text)
     }
 
-    fn push(&mut self, byte: u8) {
-        if let Some(slot) = self.bytes.get_mut(self.len) {
-            *slot = byte;
-            self.len += 1;
-        }
+    /// The text's bytes (all ASCII).
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 
-    /// Writes `value` in `width` decimal digits, with leading zeros.
-    fn digits(&mut self, value: u32, width: u32) {
-        for place in (0..width).rev() {
-            let digit = value / 10u32.pow(place) % 10;
-            self.push(b'0' + digit as u8);
-        }
-    }
-
+    /// The text.
     fn as_str(&self) -> &str {
-        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
+
+/// Copies `piece` into `bytes` at `at` (when it fits, as it does where it is called).
+fn put(bytes: &mut [u8], at: usize, piece: &[u8]) {
+    if let Some(slot) = bytes.get_mut(at..at + piece.len()) {
+        slot.copy_from_slice(piece);
+    }
+}
+
+/// An instant of the common shape — a local time with whole seconds in the years 0 to 9999, and
+/// an offset of whole minutes — in the parts of its text: `date_text`, `time_text`, `zone_text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LocalParts {
+    /// The local date.
+    date: NaiveDate,
+    /// The local second of the day.
+    second: u32,
+    /// The offset from UTC in seconds.
+    offset: i32,
+}
+
+impl LocalParts {
+    /// The parts, or `None` for instants not of the common shape.
+    #[inline]
+    fn of(instant: &Instant) -> Option<LocalParts> {
+        let offset = instant.0.offset().local_minus_utc();
+        let utc = instant.0.naive_utc();
+        if utc.nanosecond() != 0 || offset % 60 != 0 {
+            return None;
+        }
+        // The offset is less than a day, so the local date is the UTC date or one next to it.
+        let local = utc.num_seconds_from_midnight() as i32 + offset;
+        let (date, second) = match local {
+            ..=-1 => (utc.date().pred_opt()?, local + 86_400),
+            0..=86_399 => (utc.date(), local),
+            _ => (utc.date().succ_opt()?, local - 86_400),
+        };
+        if !(0..=9999).contains(&date.year()) {
+            return None;
+        }
+        Some(LocalParts {
+            date,
+            second: second.unsigned_abs(),
+            offset,
+        })
+    }
+
+    /// `YYYY-MM-DD`.
+    fn date_text(&self) -> [u8; 10] {
+        let year = self.date.year().unsigned_abs();
+        let [y1, y2] = two_digits(year / 100);
+        let [y3, y4] = two_digits(year % 100);
+        let [m1, m2] = two_digits(self.date.month());
+        let [d1, d2] = two_digits(self.date.day());
+        [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2]
+    }
+
+    /// `THH:MM:SS`.
+    fn time_text(&self) -> [u8; 9] {
+        let [h1, h2] = two_digits(self.second / 3600);
+        let [m1, m2] = two_digits(self.second / 60 % 60);
+        let [s1, s2] = two_digits(self.second % 60);
+        [b'T', h1, h2, b':', m1, m2, b':', s1, s2]
+    }
+
+    /// `Z` or `+HH:MM` / `-HH:MM`, and its length; the bytes after a `Z` are `"`.
+    fn zone_text(&self) -> ([u8; 6], usize) {
+        if self.offset == 0 {
+            return (*b"Z\"\"\"\"\"", 1);
+        }
+        let minutes = self.offset.unsigned_abs() / 60;
+        let [h1, h2] = two_digits(minutes / 60);
+        let [m1, m2] = two_digits(minutes % 60);
+        let sign = if self.offset < 0 { b'-' } else { b'+' };
+        ([sign, h1, h2, b':', m1, m2], 6)
+    }
+}
+
+/// The two decimal digits of `value` (below 100).
+fn two_digits(value: u32) -> [u8; 2] {
+    let at = value as usize * 2;
+    match DIGIT_PAIRS.get(at..at + 2) {
+        Some(&[tens, ones]) => [tens, ones],
+        _ => *b"00",
+    }
+}
+
+/// `00` to `99`, one after the other.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -134,38 +196,142 @@ pub struct IsoDuration(pub TimeDelta);
 
 impl fmt::Display for IsoDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let delta = self.0;
+        f.write_str(DurationText::of(self).as_str())
+    }
+}
+
+/// The ISO 8601 text of a duration, built without the formatting machinery.
+struct DurationText {
+    /// Room for the longest: `-P106751991167DT23H59M59.999S` (29 bytes).
+    bytes: [u8; 32],
+    /// The length of the text.
+    len: usize,
+}
+
+impl DurationText {
+    /// The text of `duration`.
+    #[inline]
+    fn of(duration: &IsoDuration) -> DurationText {
+        let mut text = DurationText {
+            bytes: [0; 32],
+            len: 0,
+        };
+        let delta = duration.0;
         if delta < TimeDelta::zero() {
-            f.write_str("-")?;
+            text.push(b'-');
         }
         let total_ms = delta.num_milliseconds().unsigned_abs();
         let (secs, millis) = (total_ms / 1000, total_ms % 1000);
         let (days, rest) = (secs / 86_400, secs % 86_400);
         let (hours, minutes, seconds) = (rest / 3600, rest % 3600 / 60, rest % 60);
-        f.write_str("P")?;
+        text.push(b'P');
         if days > 0 {
-            write!(f, "{days}D")?;
+            text.number(days);
+            text.push(b'D');
         }
         if rest == 0 && millis == 0 {
             if days == 0 {
-                f.write_str("T0S")?;
+                text.extend(b"T0S");
             }
-            return Ok(());
+            return text;
         }
-        f.write_str("T")?;
+        text.push(b'T');
         if hours > 0 {
-            write!(f, "{hours}H")?;
+            text.number(hours);
+            text.push(b'H');
         }
         if minutes > 0 {
-            write!(f, "{minutes}M")?;
+            text.number(minutes);
+            text.push(b'M');
         }
         if millis > 0 {
-            let fraction = format!("{millis:03}");
-            write!(f, "{seconds}.{}S", fraction.trim_end_matches('0'))?;
+            text.number(seconds);
+            text.push(b'.');
+            // Three digits without the trailing zeros.
+            let digits = [millis / 100, millis / 10 % 10, millis % 10];
+            let kept = if millis % 10 != 0 {
+                3
+            } else if millis % 100 != 0 {
+                2
+            } else {
+                1
+            };
+            for digit in digits.iter().take(kept) {
+                text.push(b'0' + *digit as u8);
+            }
+            text.push(b'S');
         } else if seconds > 0 {
-            write!(f, "{seconds}S")?;
+            text.number(seconds);
+            text.push(b'S');
         }
-        Ok(())
+        text
+    }
+
+    /// Appends one byte.
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    /// Appends bytes.
+    fn extend(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.push(*byte);
+        }
+    }
+
+    /// Writes `value` in decimal.
+    fn number(&mut self, value: u64) {
+        match value {
+            0..=9 => self.push(b'0' + value as u8),
+            10..=99 => self.extend(&two_digits(value as u32)),
+            _ => self.extend(Decimal::of(value).as_bytes()),
+        }
+    }
+
+    /// The text's bytes (all ASCII).
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    /// The text.
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+}
+
+/// The decimal digits of an unsigned number.
+struct Decimal {
+    /// The digits, right-aligned.
+    bytes: [u8; 20],
+    /// Where the digits start in `bytes`.
+    start: usize,
+}
+
+impl Decimal {
+    /// The digits of `value`.
+    fn of(mut value: u64) -> Decimal {
+        let mut decimal = Decimal {
+            bytes: [b'0'; 20],
+            start: 20,
+        };
+        loop {
+            decimal.start -= 1;
+            if let Some(slot) = decimal.bytes.get_mut(decimal.start) {
+                *slot = b'0' + (value % 10) as u8;
+            }
+            value /= 10;
+            if value == 0 || decimal.start == 0 {
+                return decimal;
+            }
+        }
+    }
+
+    /// The digits.
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(self.start..).unwrap_or_default()
     }
 }
 
@@ -631,6 +797,7 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy as _;
 
     #[test]
     fn instants_are_written_as_chrono_writes_them() {
@@ -676,6 +843,65 @@ mod tests {
         assert_eq!(iso(1, 500), "PT1.5S");
         assert_eq!(iso(-300, 0), "-PT5M");
         assert_eq!(iso(3601, 0), "PT1H1S");
+    }
+
+    /// The text of a duration as `Display` wrote it with the formatting machinery before
+    /// [`DurationText`].
+    fn formatted(delta: TimeDelta) -> String {
+        let mut text = String::new();
+        if delta < TimeDelta::zero() {
+            text.push('-');
+        }
+        let total_ms = delta.num_milliseconds().unsigned_abs();
+        let (secs, millis) = (total_ms / 1000, total_ms % 1000);
+        let (days, rest) = (secs / 86_400, secs % 86_400);
+        let (hours, minutes, seconds) = (rest / 3600, rest % 3600 / 60, rest % 60);
+        text.push('P');
+        if days > 0 {
+            text += &format!("{days}D");
+        }
+        if rest == 0 && millis == 0 {
+            if days == 0 {
+                text.push_str("T0S");
+            }
+            return text;
+        }
+        text.push('T');
+        if hours > 0 {
+            text += &format!("{hours}H");
+        }
+        if minutes > 0 {
+            text += &format!("{minutes}M");
+        }
+        if millis > 0 {
+            let fraction = format!("{millis:03}");
+            text += &format!("{seconds}.{}S", fraction.trim_end_matches('0'));
+        } else if seconds > 0 {
+            text += &format!("{seconds}S");
+        }
+        text
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 5000,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn durations_are_written_as_the_formatting_machinery_wrote_them(
+            ms in proptest::prop_oneof![
+                proptest::prelude::any::<i64>(),
+                -400_000_000i64..400_000_000,
+                (-3i64..3, 0i64..86_400, 0i64..1000)
+                    .prop_map(|(days, seconds, ms)| (days * 86_400 + seconds) * 1000 + ms),
+            ],
+        ) {
+            if let Some(delta) = TimeDelta::try_milliseconds(ms) {
+                proptest::prop_assert_eq!(IsoDuration(delta).to_string(), formatted(delta));
+            }
+        }
     }
 
     #[test]

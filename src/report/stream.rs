@@ -6,10 +6,11 @@
 //! format not written as it goes (its cases are held until the end).
 
 use super::{
-    human, CaseReport, EmitError, Format, Instant, ObjectiveReport, PolicyRef, RejectedCase,
+    human, json, CaseReport, EmitError, Format, Instant, ObjectiveReport, PolicyRef, RejectedCase,
     Report, Summary, SummaryLine,
 };
 use serde::Serialize;
+use std::cell::RefCell;
 use std::io::Write;
 
 /// Writes a report in a [`Format`], case by case.
@@ -58,13 +59,7 @@ pub fn render_case(format: Format, case: CaseReport) -> Result<RenderedCase, Emi
             }
             Rendered::Text(text.into_bytes())
         }
-        Format::Jsonl => {
-            // Room for a typical case, so the text is seldom moved while it grows.
-            let mut text = Vec::with_capacity(4096);
-            serde_json::to_writer(&mut text, &case)?;
-            text.push(b'\n');
-            Rendered::Text(text)
-        }
+        Format::Jsonl => Rendered::Text(jsonl_line(&case)),
         Format::Human => {
             let mut text = String::new();
             human::case(&mut text, &case);
@@ -73,6 +68,31 @@ pub fn render_case(format: Format, case: CaseReport) -> Result<RenderedCase, Emi
         Format::Yaml => Rendered::Held(Box::new(case)),
     };
     Ok(RenderedCase(rendered))
+}
+
+thread_local! {
+    /// The buffer each thread writes a JSONL case into; it keeps the size of the largest case.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The JSONL line of `case`, newline included, in a buffer of its size: it is written into the
+/// thread's scratch buffer, then copied, so neither grows while it is written and a case waiting
+/// to be placed holds no spare room.
+fn jsonl_line(case: &CaseReport) -> Vec<u8> {
+    let copied = SCRATCH.try_with(|scratch| {
+        let mut scratch = scratch.try_borrow_mut().ok()?;
+        scratch.clear();
+        json::write_case(&mut scratch, case);
+        scratch.push(b'\n');
+        Some(scratch.to_vec())
+    });
+    copied.ok().flatten().unwrap_or_else(|| {
+        // The scratch buffer is gone (the thread is ending) or in use.
+        let mut text = Vec::with_capacity(4096);
+        json::write_case(&mut text, case);
+        text.push(b'\n');
+        text
+    })
 }
 
 impl<W: Write> ReportWriter<W> {

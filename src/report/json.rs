@@ -1,0 +1,1114 @@
+//! The compact JSON text of a case report, written without serde.
+//!
+//! [`write_case`] appends exactly the bytes of `serde_json::to_writer(out, case)`: the fields in
+//! declaration order, `null` for absent values, instants and durations as [`Instant`] and
+//! [`IsoDuration`] serialise them, and strings escaped as serde_json escapes them (`\"`, `\\`,
+//! `\b`, `\f`, `\n`, `\r`, `\t`, other control characters as `\u00xx`; everything else, `/`,
+//! DEL and non-ASCII included, as it is). It is the JSON Lines emitter's hot path: a text is
+//! copied a run at a time, the bytes to escape are looked for sixteen or eight at a time, and
+//! the date and zone of an instant are formatted once for the instants of a day.
+//!
+//! Every struct is destructured without `..`, so a new field does not compile until it is
+//! written here; the unit tests compare the bytes with serde_json's on every example report.
+
+use super::{
+    put, AppointmentReport, AppointmentState, Breach, CaseReport, ChainState, ClockState,
+    CommitmentReport, CommitmentState, Decimal, DurationText, EscalationReport, Instant,
+    IsoDuration, LocalParts, PromiseReport, RequiredAction, StandardReport, StandardState,
+    StepReport, StepState, Stretch, Warning,
+};
+use chrono::NaiveDate;
+
+/// Appends the compact JSON of `case` to `out`, byte for byte as `serde_json::to_writer` does.
+pub(super) fn write_case(out: &mut Vec<u8>, case: &CaseReport) {
+    Writer { out, day: None }.case(case);
+}
+
+/// The output, and the text of the date and offset of the last instant written (most instants
+/// of a case fall on a day or two).
+struct Writer<'o> {
+    /// Where the text goes.
+    out: &'o mut Vec<u8>,
+    /// The date and offset of the last instant of the common shape written.
+    day: Option<DayText>,
+}
+
+/// The text of an instant of the common shape without its time: `"YYYY-MM-DD`, nine bytes for
+/// `THH:MM:SS`, the zone and `"`.
+struct DayText {
+    /// The local date and the offset.
+    day: (NaiveDate, i32),
+    /// The text; the bytes after a `Z` zone are `"`.
+    quoted: [u8; 27],
+    /// The length of the text.
+    len: usize,
+}
+
+impl DayText {
+    /// The text of the date and zone of `parts`.
+    fn of(parts: &LocalParts) -> DayText {
+        let mut quoted = [b'"'; 27];
+        let (zone, zone_len) = parts.zone_text();
+        put(&mut quoted, 1, &parts.date_text());
+        put(&mut quoted, 20, &zone);
+        DayText {
+            day: (parts.date, parts.offset),
+            quoted,
+            len: 21 + zone_len,
+        }
+    }
+}
+
+impl Writer<'_> {
+    /// A case report.
+    fn case(&mut self, case: &CaseReport) {
+        let CaseReport {
+            case,
+            promises,
+            standards,
+            commitments,
+            escalations,
+            breaches,
+            actions,
+            warnings,
+        } = case;
+        self.out.extend_from_slice(b"{\"case\":");
+        self.string(case);
+        self.out.extend_from_slice(b",\"promises\":");
+        self.array(promises, Self::promise);
+        self.out.extend_from_slice(b",\"standards\":");
+        self.array(standards, Self::standard);
+        self.out.extend_from_slice(b",\"commitments\":");
+        self.array(commitments, Self::commitment);
+        self.out.extend_from_slice(b",\"escalations\":");
+        self.array(escalations, Self::escalation);
+        self.out.extend_from_slice(b",\"breaches\":");
+        self.array(breaches, Self::breach);
+        self.out.extend_from_slice(b",\"actions\":");
+        self.array(actions, Self::action);
+        self.out.extend_from_slice(b",\"warnings\":");
+        self.array(warnings, Self::warning);
+        self.out.push(b'}');
+    }
+
+    /// One clock instance.
+    fn promise(&mut self, report: &PromiseReport) {
+        let PromiseReport {
+            promise,
+            instance,
+            state,
+            target,
+            started,
+            due,
+            stopped,
+            elapsed,
+            paused,
+            late_by,
+            remaining,
+            pauses,
+            detail,
+        } = report;
+        self.out.extend_from_slice(b"{\"promise\":");
+        self.string(promise);
+        self.out.extend_from_slice(b",\"instance\":");
+        self.out
+            .extend_from_slice(Decimal::of(u64::from(*instance)).as_bytes());
+        self.out.extend_from_slice(b",\"state\":");
+        self.out.extend_from_slice(clock_state(*state));
+        self.out.extend_from_slice(b",\"target\":");
+        self.optional(target.as_deref(), Self::string);
+        self.out.extend_from_slice(b",\"started\":");
+        self.optional(started.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"due\":");
+        self.optional(due.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"stopped\":");
+        self.optional(stopped.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"elapsed\":");
+        self.optional(elapsed.as_ref(), Self::duration);
+        self.out.extend_from_slice(b",\"paused\":");
+        self.optional(paused.as_ref(), Self::duration);
+        self.out.extend_from_slice(b",\"late_by\":");
+        self.optional(late_by.as_ref(), Self::duration);
+        self.out.extend_from_slice(b",\"remaining\":");
+        self.optional(remaining.as_ref(), Self::duration);
+        self.out.extend_from_slice(b",\"pauses\":");
+        self.array(pauses, Self::stretch);
+        self.out.extend_from_slice(b",\"detail\":");
+        self.string(detail);
+        self.out.push(b'}');
+    }
+
+    /// One paused stretch.
+    fn stretch(&mut self, stretch: &Stretch) {
+        let Stretch { from, to } = stretch;
+        self.out.extend_from_slice(b"{\"from\":");
+        self.instant(from);
+        self.out.extend_from_slice(b",\"to\":");
+        self.optional(to.as_ref(), Self::instant);
+        self.out.push(b'}');
+    }
+
+    /// One standard.
+    fn standard(&mut self, report: &StandardReport) {
+        let StandardReport {
+            standard,
+            state,
+            at,
+            due,
+            detail,
+        } = report;
+        self.out.extend_from_slice(b"{\"standard\":");
+        self.string(standard);
+        self.out.extend_from_slice(b",\"state\":");
+        self.out.extend_from_slice(standard_state(*state));
+        self.out.extend_from_slice(b",\"at\":");
+        self.optional(at.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"due\":");
+        self.optional(due.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"detail\":");
+        self.string(detail);
+        self.out.push(b'}');
+    }
+
+    /// One commitment made by staff.
+    fn commitment(&mut self, report: &CommitmentReport) {
+        let CommitmentReport {
+            commitment,
+            state,
+            made,
+            due,
+            fulfilled,
+            detail,
+        } = report;
+        self.out.extend_from_slice(b"{\"commitment\":");
+        self.string(commitment);
+        self.out.extend_from_slice(b",\"state\":");
+        self.out.extend_from_slice(commitment_state(*state));
+        self.out.extend_from_slice(b",\"made\":");
+        self.instant(made);
+        self.out.extend_from_slice(b",\"due\":");
+        self.optional(due.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"fulfilled\":");
+        self.optional(fulfilled.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"detail\":");
+        self.string(detail);
+        self.out.push(b'}');
+    }
+
+    /// One escalation chain.
+    fn escalation(&mut self, report: &EscalationReport) {
+        let EscalationReport {
+            escalation,
+            state,
+            activated,
+            stopped,
+            steps,
+            detail,
+        } = report;
+        self.out.extend_from_slice(b"{\"escalation\":");
+        self.string(escalation);
+        self.out.extend_from_slice(b",\"state\":");
+        self.out.extend_from_slice(chain_state(*state));
+        self.out.extend_from_slice(b",\"activated\":");
+        self.optional(activated.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"stopped\":");
+        self.optional(stopped.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"steps\":");
+        self.array(steps, Self::step);
+        self.out.extend_from_slice(b",\"detail\":");
+        self.string(detail);
+        self.out.push(b'}');
+    }
+
+    /// One step of a chain.
+    fn step(&mut self, report: &StepReport) {
+        let StepReport {
+            step,
+            state,
+            became_due,
+            deadline,
+            done,
+            appointment,
+            detail,
+        } = report;
+        self.out.extend_from_slice(b"{\"step\":");
+        self.string(step);
+        self.out.extend_from_slice(b",\"state\":");
+        self.out.extend_from_slice(step_state(*state));
+        self.out.extend_from_slice(b",\"became_due\":");
+        self.optional(became_due.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"deadline\":");
+        self.optional(deadline.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"done\":");
+        self.optional(done.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"appointment\":");
+        self.optional(appointment.as_ref(), Self::appointment);
+        self.out.extend_from_slice(b",\"detail\":");
+        self.string(detail);
+        self.out.push(b'}');
+    }
+
+    /// The appointment of an `appoint` step.
+    fn appointment(&mut self, report: &AppointmentReport) {
+        let AppointmentReport {
+            time,
+            with,
+            state,
+            met,
+        } = report;
+        self.out.extend_from_slice(b"{\"time\":");
+        self.instant(time);
+        self.out.extend_from_slice(b",\"with\":");
+        self.string(with);
+        self.out.extend_from_slice(b",\"state\":");
+        self.out.extend_from_slice(appointment_state(*state));
+        self.out.extend_from_slice(b",\"met\":");
+        self.optional(met.as_ref(), Self::instant);
+        self.out.push(b'}');
+    }
+
+    /// One breach.
+    fn breach(&mut self, report: &Breach) {
+        let Breach {
+            rule,
+            kind,
+            due,
+            at,
+            detail,
+        } = report;
+        self.out.extend_from_slice(b"{\"rule\":");
+        self.string(rule);
+        self.out.extend_from_slice(b",\"kind\":");
+        self.string(kind);
+        self.out.extend_from_slice(b",\"due\":");
+        self.optional(due.as_ref(), Self::instant);
+        self.out.extend_from_slice(b",\"at\":");
+        self.instant(at);
+        self.out.extend_from_slice(b",\"detail\":");
+        self.string(detail);
+        self.out.push(b'}');
+    }
+
+    /// One required action.
+    fn action(&mut self, report: &RequiredAction) {
+        let RequiredAction { rule, action, due } = report;
+        self.out.extend_from_slice(b"{\"rule\":");
+        self.string(rule);
+        self.out.extend_from_slice(b",\"action\":");
+        self.string(action);
+        self.out.extend_from_slice(b",\"due\":");
+        self.optional(due.as_ref(), Self::instant);
+        self.out.push(b'}');
+    }
+
+    /// One warning.
+    fn warning(&mut self, report: &Warning) {
+        let Warning {
+            rule,
+            kind,
+            due,
+            detail,
+        } = report;
+        self.out.extend_from_slice(b"{\"rule\":");
+        self.string(rule);
+        self.out.extend_from_slice(b",\"kind\":");
+        self.string(kind);
+        self.out.extend_from_slice(b",\"due\":");
+        self.instant(due);
+        self.out.extend_from_slice(b",\"detail\":");
+        self.string(detail);
+        self.out.push(b'}');
+    }
+
+    /// `[a,b,…]`, each item written by `item`.
+    fn array<T>(&mut self, items: &[T], item: impl Fn(&mut Self, &T)) {
+        self.out.push(b'[');
+        let mut rest = items.iter();
+        if let Some(first) = rest.next() {
+            item(self, first);
+            for next in rest {
+                self.out.push(b',');
+                item(self, next);
+            }
+        }
+        self.out.push(b']');
+    }
+
+    /// The value written by `some`, or `null`.
+    fn optional<T: ?Sized>(&mut self, value: Option<&T>, some: impl FnOnce(&mut Self, &T)) {
+        match value {
+            Some(value) => some(self, value),
+            None => self.out.extend_from_slice(b"null"),
+        }
+    }
+
+    /// A JSON string.
+    fn string(&mut self, text: &str) {
+        string(self.out, text);
+    }
+
+    /// An instant as [`Instant`]'s `Serialize` writes it: the common shape from its parts, with
+    /// the text of the date and offset kept from the last instant when they are the same, or
+    /// else the text of its `Display`.
+    fn instant(&mut self, instant: &Instant) {
+        let Some(parts) = LocalParts::of(instant) else {
+            return string(self.out, &instant.to_string());
+        };
+        let day = (parts.date, parts.offset);
+        let day = match &mut self.day {
+            Some(last) if last.day == day => last,
+            slot => slot.insert(DayText::of(&parts)),
+        };
+        // The common shape has nothing to escape. All 27 bytes are copied (a copy of known
+        // length is a few moves), the time is written in, then the bytes after the closing
+        // quote are dropped.
+        let start = self.out.len();
+        self.out.extend_from_slice(&day.quoted);
+        if let Some(time) = self.out.get_mut(start + 11..start + 20) {
+            time.copy_from_slice(&parts.time_text());
+        }
+        self.out.truncate(start + day.len);
+    }
+
+    /// A duration as [`IsoDuration`]'s `Serialize` writes it (ASCII letters, digits, `.` and
+    /// `-`: nothing to escape).
+    fn duration(&mut self, duration: &IsoDuration) {
+        let text = DurationText::of(duration);
+        // As for instants: a copy of known length, then the bytes after the text are dropped.
+        let mut quoted = [b'"'; 34];
+        put(&mut quoted, 1, &text.bytes);
+        if let Some(close) = quoted.get_mut(text.len + 1) {
+            *close = b'"';
+        }
+        let end = self.out.len() + text.len + 2;
+        self.out.extend_from_slice(&quoted);
+        self.out.truncate(end);
+    }
+}
+
+/// A JSON string: `text` quoted and escaped.
+fn string(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    match next_special(bytes, 0) {
+        // Most texts have nothing to escape: one copy.
+        None => out.extend_from_slice(bytes),
+        Some(at) => escape_from(out, bytes, at),
+    }
+    out.push(b'"');
+}
+
+/// Appends `bytes` escaped as serde_json escapes them, given that `bytes[at]` is the first byte
+/// to escape.
+#[cold]
+#[inline(never)]
+fn escape_from(out: &mut Vec<u8>, bytes: &[u8], mut at: usize) {
+    let mut from = 0;
+    loop {
+        out.extend_from_slice(bytes.get(from..at).unwrap_or_default());
+        if let Some(byte) = bytes.get(at) {
+            escaped(out, *byte);
+        }
+        from = at + 1;
+        match next_special(bytes, from) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out.extend_from_slice(bytes.get(from..).unwrap_or_default());
+}
+
+/// Whether `byte` must be escaped.
+fn is_special(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// Whether any byte of `block` must be escaped; written without early exit so that the compiler
+/// checks the sixteen bytes at once (SSE2 on x86-64).
+fn any_special(block: &[u8; 16]) -> bool {
+    let mut any = false;
+    for byte in block {
+        any |= (*byte < 0x20) | (*byte == b'"') | (*byte == b'\\');
+    }
+    any
+}
+
+/// `byte` repeated in every byte of a word.
+const fn splat(byte: u8) -> u64 {
+    0x0101_0101_0101_0101 * byte as u64
+}
+
+/// A word with the high bit set in the first byte of `word` (in memory order) that must be
+/// escaped (`"`, `\` or below 0x20), maybe in later ones too, and nothing below it; zero when
+/// no byte must be escaped.
+///
+/// `(x - 0x01…) & !x & 0x80…` marks the zero bytes of `x` (a borrow can only mark bytes after a
+/// zero one), and `(x - 0x20…) & !x & 0x80…` the bytes below 0x20; `x ^ '"'` and `x ^ '\'` keep
+/// the high bit of `x`, so the three share the `!x & 0x80…`.
+fn special(word: u64) -> u64 {
+    let quote = (word ^ splat(b'"')).wrapping_sub(splat(1));
+    let backslash = (word ^ splat(b'\\')).wrapping_sub(splat(1));
+    let control = word.wrapping_sub(splat(0x20));
+    (quote | backslash | control) & !word & splat(0x80)
+}
+
+/// The eight bytes of `bytes` from `at` as a little-endian word (zero past the end, which does
+/// not happen where it is called).
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut eight = [0; 8];
+    if let Some(word) = bytes.get(at..at + 8) {
+        eight.copy_from_slice(word);
+    }
+    u64::from_le_bytes(eight)
+}
+
+/// The index of the first byte at or after `from` that must be escaped: sixteen bytes at a time,
+/// then eight, then the last eight bytes of the text again when they all come after `from`, or
+/// else one at a time.
+///
+/// The bytes of that last word before the ones still to look at were looked at: none is to be
+/// escaped, so none marks a later byte (a byte before `from`, such as one just escaped, could).
+#[inline(always)]
+fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
+    let len = bytes.len();
+    let mut at = from;
+    while let Some(block) = bytes.get(at..at + 16) {
+        let mut sixteen = [0; 16];
+        sixteen.copy_from_slice(block);
+        if any_special(&sixteen) {
+            break;
+        }
+        at += 16;
+    }
+    while at + 8 <= len {
+        let found = special(word_at(bytes, at));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    if at >= len {
+        return None;
+    }
+    if len >= from + 8 {
+        // The `8 - (len - at)` bytes before `at` are shifted out.
+        let found = special(word_at(bytes, len - 8)) >> (8 * (8 - (len - at)));
+        return (found != 0).then(|| at + (found.trailing_zeros() / 8) as usize);
+    }
+    bytes
+        .get(at..)?
+        .iter()
+        .position(|byte| is_special(*byte))
+        .map(|offset| at + offset)
+}
+
+/// The escape of one byte that must be escaped.
+fn escaped(out: &mut Vec<u8>, byte: u8) {
+    let short = match byte {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x0c => b'f',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let high = HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0');
+            let low = HEX.get(usize::from(byte & 0xf)).copied().unwrap_or(b'0');
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', high, low]);
+            return;
+        }
+    };
+    out.extend_from_slice(&[b'\\', short]);
+}
+
+/// A state's JSON, quoted: the `snake_case` names of the serde derive.
+fn clock_state(state: ClockState) -> &'static [u8] {
+    match state {
+        ClockState::Pending => b"\"pending\"",
+        ClockState::Running => b"\"running\"",
+        ClockState::Paused => b"\"paused\"",
+        ClockState::Met => b"\"met\"",
+        ClockState::Breached => b"\"breached\"",
+        ClockState::NotPromised => b"\"not_promised\"",
+    }
+}
+
+/// A state's JSON, quoted.
+fn standard_state(state: StandardState) -> &'static [u8] {
+    match state {
+        StandardState::Ok => b"\"ok\"",
+        StandardState::Violated => b"\"violated\"",
+        StandardState::Pending => b"\"pending\"",
+        StandardState::Running => b"\"running\"",
+        StandardState::Met => b"\"met\"",
+        StandardState::Breached => b"\"breached\"",
+    }
+}
+
+/// A state's JSON, quoted.
+fn commitment_state(state: CommitmentState) -> &'static [u8] {
+    match state {
+        CommitmentState::Vague => b"\"vague\"",
+        CommitmentState::Open => b"\"open\"",
+        CommitmentState::Kept => b"\"kept\"",
+        CommitmentState::Late => b"\"late\"",
+        CommitmentState::Broken => b"\"broken\"",
+    }
+}
+
+/// A state's JSON, quoted.
+fn chain_state(state: ChainState) -> &'static [u8] {
+    match state {
+        ChainState::Active => b"\"active\"",
+        ChainState::Stopped => b"\"stopped\"",
+        ChainState::Guarded => b"\"guarded\"",
+    }
+}
+
+/// A state's JSON, quoted.
+fn step_state(state: StepState) -> &'static [u8] {
+    match state {
+        StepState::Waiting => b"\"waiting\"",
+        StepState::Due => b"\"due\"",
+        StepState::Done => b"\"done\"",
+        StepState::Late => b"\"late\"",
+        StepState::Missed => b"\"missed\"",
+        StepState::OutOfOrder => b"\"out_of_order\"",
+        StepState::Skipped => b"\"skipped\"",
+    }
+}
+
+/// A state's JSON, quoted.
+fn appointment_state(state: AppointmentState) -> &'static [u8] {
+    match state {
+        AppointmentState::Scheduled => b"\"scheduled\"",
+        AppointmentState::Kept => b"\"kept\"",
+        AppointmentState::Missed => b"\"missed\"",
+        AppointmentState::Booked => b"\"booked\"",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{read_str, Case, CaseFormat, ReadOptions};
+    use crate::check::Policy;
+    use crate::eval::Evaluator;
+    use crate::report::AppointmentReport;
+    use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, Utc};
+    use proptest::prelude::*;
+    use serde_json::Value;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::{Path, PathBuf};
+
+    /// Fails with the place where the writer's bytes differ from serde_json's.
+    fn assert_same_bytes(written: &[u8], expected: &[u8], context: &str) {
+        if written == expected {
+            return;
+        }
+        let at = written
+            .iter()
+            .zip(expected)
+            .position(|(a, b)| a != b)
+            .unwrap_or(written.len().min(expected.len()));
+        let around = |bytes: &[u8]| {
+            String::from_utf8_lossy(&bytes[at.saturating_sub(60)..(at + 60).min(bytes.len())])
+                .into_owned()
+        };
+        panic!(
+            "{context}: the writer differs from serde_json at byte {at}:\n serde_json: {}\n writer:     {}",
+            around(expected),
+            around(written)
+        );
+    }
+
+    fn assert_written_as_serde_json(case: &CaseReport, context: &str) {
+        let mut written = Vec::new();
+        write_case(&mut written, case);
+        assert_same_bytes(&written, &serde_json::to_vec(case).unwrap(), context);
+    }
+
+    fn instant(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    /// The instants a file's cases are evaluated at: its `# at:` lines, every event's instant,
+    /// a second before it, halfway to the next one, and a week after the last.
+    fn instants(text: &str, cases: &[Case]) -> BTreeSet<DateTime<Utc>> {
+        let mut at: BTreeSet<DateTime<Utc>> = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("# at:"))
+            .map(|line| instant(line.trim()))
+            .collect();
+        let events: BTreeSet<DateTime<Utc>> = cases
+            .iter()
+            .flat_map(|case| case.events.iter().map(|event| event.at))
+            .collect();
+        let events: Vec<DateTime<Utc>> = events.into_iter().collect();
+        for pair in events.windows(2) {
+            at.insert(pair[0] + (pair[1] - pair[0]) / 2);
+        }
+        for event in &events {
+            at.insert(*event);
+            at.insert(*event - TimeDelta::seconds(1));
+        }
+        if let Some(last) = events.last() {
+            at.insert(*last + TimeDelta::days(7));
+        }
+        at
+    }
+
+    /// The reports of every case of the case file `path` under `policy` at its instants.
+    fn reports_of_file(policy: &Policy, path: &Path, reports: &mut Vec<(String, CaseReport)>) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let format = CaseFormat::from_path(path).unwrap();
+        let batch = read_str(
+            &path.display().to_string(),
+            &text,
+            format,
+            &ReadOptions::for_policy(policy),
+        );
+        let evaluator = Evaluator::new(policy);
+        for at in instants(&text, &batch.cases) {
+            for case in &batch.cases {
+                let context = format!("{} at {at}", path.display());
+                reports.push((context, evaluator.evaluate(case, at)));
+            }
+        }
+    }
+
+    /// The entries of `folder` with the extension `ext` (`None`: the folders), sorted.
+    fn entries(folder: &Path, ext: Option<&str>) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| match ext {
+                Some(ext) => path.extension().is_some_and(|e| e == ext),
+                None => path.is_dir(),
+            })
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    /// Every example report: the example cases of `policies/` against their domain's policy,
+    /// the fixtures of `tests/fixtures/eval`, and a generated stream, each at several instants.
+    fn example_reports() -> Vec<(String, CaseReport)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut reports = Vec::new();
+        let mut files = 0;
+        for domain in entries(&root.join("policies"), None) {
+            let cases = domain.join("cases");
+            if !cases.is_dir() {
+                continue;
+            }
+            let policies = entries(&domain, Some("policy"));
+            let named = domain.join(format!(
+                "{}.policy",
+                domain.file_name().unwrap().to_string_lossy()
+            ));
+            let file = match policies.as_slice() {
+                [one] => one.clone(),
+                _ => named,
+            };
+            let policy = Policy::load(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            for path in entries(&cases, Some("yaml")) {
+                reports_of_file(&policy, &path, &mut reports);
+                files += 1;
+            }
+        }
+        for folder in entries(&root.join("tests/fixtures/eval"), None) {
+            let file = folder.join("policy.policy");
+            let policy = Policy::load(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            for path in entries(&folder, Some("yaml")) {
+                reports_of_file(&policy, &path, &mut reports);
+                files += 1;
+            }
+        }
+        assert!(files > 50, "only {files} example files were found");
+        let policy = Policy::parse(crate::generate::CONTACT_CENTRE_POLICY).unwrap();
+        let start = instant("2026-06-01T08:00:00Z");
+        let options = crate::generate::GenerateOptions {
+            cases: 2000,
+            seed: 11,
+            start,
+        };
+        let mut stream = Vec::new();
+        crate::generate::generate(&policy, &options, &mut stream).unwrap();
+        let batch = read_str(
+            "generated.jsonl",
+            &String::from_utf8(stream).unwrap(),
+            CaseFormat::Jsonl,
+            &ReadOptions::for_policy(&policy),
+        );
+        assert_eq!(batch.cases.len(), 2000);
+        let evaluator = Evaluator::new(&policy);
+        for later in [
+            TimeDelta::minutes(20),
+            TimeDelta::hours(2),
+            TimeDelta::days(1),
+            TimeDelta::days(30),
+        ] {
+            for case in &batch.cases {
+                let context = format!("generated case {} at {}", case.id, start + later);
+                reports.push((context, evaluator.evaluate(case, start + later)));
+            }
+        }
+        reports
+    }
+
+    /// What a field (`promises[].late_by`) was seen as: `null`, `empty`, `items` (an array) or
+    /// the kind of its value.
+    #[derive(Default)]
+    struct Seen(BTreeMap<String, BTreeSet<&'static str>>);
+
+    impl Seen {
+        fn walk(&mut self, path: &str, value: &Value) {
+            let kind = match value {
+                Value::Null => "null",
+                Value::Bool(_) => "bool",
+                Value::Number(_) => "number",
+                Value::String(_) => "string",
+                Value::Array(items) if items.is_empty() => "empty",
+                Value::Array(_) => "items",
+                Value::Object(_) => "object",
+            };
+            self.0.entry(path.to_owned()).or_default().insert(kind);
+            match value {
+                Value::Array(items) => {
+                    for item in items {
+                        self.walk(&format!("{path}[]"), item);
+                    }
+                }
+                Value::Object(fields) => {
+                    for (key, field) in fields {
+                        self.walk(&format!("{path}.{key}"), field);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The writer gives serde_json's bytes on every example report, and the examples fill every
+    /// field somewhere (so a field the writer skips or writes wrongly cannot go unnoticed).
+    #[test]
+    fn every_example_report_is_written_as_serde_json_writes_it() {
+        let reports = example_reports();
+        assert!(reports.len() > 8000, "{} reports", reports.len());
+        let mut seen = Seen::default();
+        for (context, report) in &reports {
+            assert_written_as_serde_json(report, context);
+            seen.walk("", &serde_json::to_value(report).unwrap());
+        }
+        let never: Vec<String> = seen
+            .0
+            .iter()
+            .filter(|(_, kinds)| {
+                kinds.len() == 1 && (kinds.contains("null") || kinds.contains("empty"))
+            })
+            .map(|(path, kinds)| format!("{path} is always {kinds:?}"))
+            .collect();
+        assert!(
+            never.is_empty(),
+            "no example fills these fields, so their text is never compared: {never:#?}"
+        );
+        // Every field of every report type is in the text.
+        for field in [
+            ".promises[].pauses[].to",
+            ".escalations[].steps[].appointment.met",
+            ".commitments[].fulfilled",
+            ".warnings[].detail",
+            ".actions[].due",
+        ] {
+            assert!(seen.0.contains_key(field), "{field} never seen");
+        }
+    }
+
+    /// A report whose every text needs escaping and whose instants and durations are of the
+    /// unusual shapes (fractions of a second, odd offsets, the ends of the supported range).
+    #[test]
+    fn unusual_values_are_written_as_serde_json_writes_them() {
+        let text = "a \"quoted\" \\ back\\slash\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}/é€😀 end";
+        let zone = |seconds| FixedOffset::east_opt(seconds).unwrap();
+        let instants: Vec<Instant> = [
+            (instant("2026-06-19T10:30:00.5Z"), 0),
+            (instant("2026-06-19T10:30:00.000000001Z"), 3600),
+            (instant("2026-06-19T10:30:00Z"), 3600 + 30),
+            (instant("2026-06-19T23:30:00Z"), 5 * 3600 + 45 * 60),
+            (instant("2026-06-19T00:10:00Z"), -(9 * 3600 + 30 * 60)),
+            (DateTime::<Utc>::MIN_UTC, 0),
+            (DateTime::<Utc>::MAX_UTC, 8 * 3600),
+            (DateTime::<Utc>::MIN_UTC, -3600),
+            (instant("0000-01-01T00:00:00Z"), 0),
+            (instant("9999-12-31T23:59:59Z"), 3600),
+        ]
+        .into_iter()
+        .map(|(t, offset)| Instant(t.with_timezone(&zone(offset))))
+        .collect();
+        let durations: Vec<IsoDuration> = [0, 1, 999, 1_500, -300_000, 93_600_000, i64::MAX]
+            .into_iter()
+            .map(|ms| IsoDuration(TimeDelta::try_milliseconds(ms).unwrap()))
+            .collect();
+        let at = |i: usize| instants[i % instants.len()];
+        let long = |i: usize| durations[i % durations.len()];
+        let promise = |i: usize| PromiseReport {
+            promise: text.to_owned(),
+            instance: u32::MAX - i as u32,
+            state: ClockState::NotPromised,
+            target: Some(text.to_owned()),
+            started: Some(at(i)),
+            due: Some(at(i + 1)),
+            stopped: Some(at(i + 2)),
+            elapsed: Some(long(i)),
+            paused: Some(long(i + 1)),
+            late_by: Some(long(i + 2)),
+            remaining: Some(long(i + 3)),
+            pauses: vec![
+                Stretch {
+                    from: at(i + 3),
+                    to: Some(at(i + 4)),
+                },
+                Stretch {
+                    from: at(i + 5),
+                    to: None,
+                },
+            ],
+            detail: text.repeat(i + 1),
+        };
+        let case = CaseReport {
+            case: text.to_owned(),
+            promises: (0..instants.len()).map(promise).collect(),
+            standards: vec![StandardReport {
+                standard: text.to_owned(),
+                state: StandardState::Breached,
+                at: Some(at(3)),
+                due: Some(at(4)),
+                detail: String::new(),
+            }],
+            commitments: vec![CommitmentReport {
+                commitment: text.to_owned(),
+                state: CommitmentState::Vague,
+                made: at(5),
+                due: Some(at(6)),
+                fulfilled: Some(at(7)),
+                detail: text.to_owned(),
+            }],
+            escalations: vec![EscalationReport {
+                escalation: text.to_owned(),
+                state: ChainState::Guarded,
+                activated: Some(at(8)),
+                stopped: Some(at(9)),
+                steps: vec![StepReport {
+                    step: text.to_owned(),
+                    state: StepState::OutOfOrder,
+                    became_due: Some(at(0)),
+                    deadline: Some(at(1)),
+                    done: Some(at(2)),
+                    appointment: Some(AppointmentReport {
+                        time: at(3),
+                        with: text.to_owned(),
+                        state: AppointmentState::Booked,
+                        met: Some(at(4)),
+                    }),
+                    detail: text.to_owned(),
+                }],
+                detail: text.to_owned(),
+            }],
+            breaches: vec![Breach {
+                rule: text.to_owned(),
+                kind: text.to_owned(),
+                due: Some(at(5)),
+                at: at(6),
+                detail: text.to_owned(),
+            }],
+            actions: vec![RequiredAction {
+                rule: text.to_owned(),
+                action: text.to_owned(),
+                due: Some(at(7)),
+            }],
+            warnings: vec![Warning {
+                rule: text.to_owned(),
+                kind: text.to_owned(),
+                due: at(8),
+                detail: text.to_owned(),
+            }],
+        };
+        assert_written_as_serde_json(&case, "unusual values");
+        let empty = CaseReport {
+            case: String::new(),
+            promises: Vec::new(),
+            standards: Vec::new(),
+            commitments: Vec::new(),
+            escalations: Vec::new(),
+            breaches: Vec::new(),
+            actions: Vec::new(),
+            warnings: Vec::new(),
+        };
+        assert_written_as_serde_json(&empty, "an empty report");
+    }
+
+    /// A byte to escape followed, anywhere in a text, by a byte that a borrow from it would mark
+    /// in the word-at-a-time search (` ` after a control byte, `#` after `"`, `]` after `\`).
+    #[test]
+    fn bytes_after_an_escaped_byte_are_not_taken_for_bytes_to_escape() {
+        let specials = (0u8..0x20).chain([b'"', b'\\']);
+        for special in specials {
+            for next in [b' ', b'#', b']', b'"', b'\\', 0x01, b'a'] {
+                for len in 1..=34 {
+                    for at in 0..len {
+                        let mut bytes = vec![b'a'; len];
+                        bytes[at] = special;
+                        if let Some(after) = bytes.get_mut(at + 1) {
+                            *after = next;
+                        }
+                        let text = String::from_utf8(bytes).unwrap();
+                        let mut written = Vec::new();
+                        string(&mut written, &text);
+                        assert_same_bytes(
+                            &written,
+                            &serde_json::to_vec(&text).unwrap(),
+                            &format!("{text:?}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every variant of a state enum; the `match` does not compile when one is added to the enum
+    /// and not here.
+    macro_rules! all_variants {
+        ($name:ident, $enum:ident, [$($variant:ident),+ $(,)?]) => {
+            fn $name() -> Vec<$enum> {
+                let _exhaustive = |state: $enum| match state {
+                    $($enum::$variant)|+ => (),
+                };
+                vec![$($enum::$variant),+]
+            }
+        };
+    }
+
+    all_variants!(
+        clock_states,
+        ClockState,
+        [Pending, Running, Paused, Met, Breached, NotPromised]
+    );
+    all_variants!(
+        standard_states,
+        StandardState,
+        [Ok, Violated, Pending, Running, Met, Breached]
+    );
+    all_variants!(
+        commitment_states,
+        CommitmentState,
+        [Vague, Open, Kept, Late, Broken]
+    );
+    all_variants!(chain_states, ChainState, [Active, Stopped, Guarded]);
+    all_variants!(
+        step_states,
+        StepState,
+        [Waiting, Due, Done, Late, Missed, OutOfOrder, Skipped]
+    );
+    all_variants!(
+        appointment_states,
+        AppointmentState,
+        [Scheduled, Kept, Missed, Booked]
+    );
+
+    #[test]
+    fn states_are_named_as_serde_names_them() {
+        fn check<T: serde::Serialize>(states: Vec<T>, name: fn(T) -> &'static [u8]) {
+            for state in states {
+                let expected = serde_json::to_vec(&state).unwrap();
+                assert_same_bytes(name(state), &expected, "a state");
+            }
+        }
+        check(clock_states(), clock_state);
+        check(standard_states(), standard_state);
+        check(commitment_states(), commitment_state);
+        check(chain_states(), chain_state);
+        check(step_states(), step_state);
+        check(appointment_states(), appointment_state);
+    }
+
+    /// Instants from the whole supported range, and many around a few days so that dates and
+    /// offsets repeat (and the kept day text is reused and replaced).
+    fn instant_strategy() -> impl Strategy<Value = Instant> {
+        let min = DateTime::<Utc>::MIN_UTC.timestamp();
+        let max = DateTime::<Utc>::MAX_UTC.timestamp();
+        let seconds = prop_oneof![
+            min..=max,
+            // Years 0 to 9999.
+            -62_167_219_200i64..253_402_300_800,
+            1_781_000_000i64..1_781_300_000,
+        ];
+        let nanos =
+            prop_oneof![8 => Just(0u32), 1 => 0u32..1_000_000_000, 1 => Just(1_000_000_000)];
+        let offset = prop_oneof![
+            Just(0),
+            Just(3600),
+            Just(-4 * 3600),
+            Just(5 * 3600 + 45 * 60),
+            Just(-(9 * 3600 + 30 * 60)),
+            -86_399i32..=86_399,
+        ];
+        (seconds, nanos, offset).prop_filter_map("not an instant", |(seconds, nanos, offset)| {
+            let t = DateTime::from_timestamp(seconds, nanos)?;
+            Some(Instant(t.with_timezone(&FixedOffset::east_opt(offset)?)))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn strings_are_escaped_as_serde_json_escapes_them(
+            any_text in any::<String>(),
+            special in "[\\x00-\\x1f\"\\\\/\\x7f a-z0-9é€😀\u{80}\u{2028}]{0,80}",
+            runs in proptest::collection::vec(("[a-z ]{0,40}", "[\\x00-\\x1f\"\\\\]"), 0..6),
+        ) {
+            let runs: String = runs.into_iter().map(|(run, byte)| run + &byte).collect();
+            for text in [&any_text, &special, &runs] {
+                let mut written = Vec::new();
+                string(&mut written, text);
+                prop_assert_eq!(written, serde_json::to_vec(text).unwrap(), "{:?}", text);
+            }
+        }
+
+        #[test]
+        fn instants_are_written_as_serde_json_and_chrono_write_them(
+            instants in proptest::collection::vec(instant_strategy(), 1..30),
+        ) {
+            let mut written = Vec::new();
+            Writer { out: &mut written, day: None }.array(&instants, Writer::instant);
+            prop_assert_eq!(&written, &serde_json::to_vec(&instants).unwrap());
+            for instant in &instants {
+                let mut one = Vec::new();
+                Writer { out: &mut one, day: None }.instant(instant);
+                if LocalParts::of(instant).is_some() {
+                    let chrono = instant.0.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+                    prop_assert_eq!(one, format!("\"{chrono}\"").into_bytes());
+                }
+            }
+        }
+
+        #[test]
+        fn durations_are_written_as_serde_json_writes_them(
+            ms in prop_oneof![any::<i64>(), -200_000_000i64..200_000_000],
+        ) {
+            let Some(delta) = TimeDelta::try_milliseconds(ms) else {
+                return Ok(());
+            };
+            let duration = IsoDuration(delta);
+            let mut written = Vec::new();
+            Writer { out: &mut written, day: None }.duration(&duration);
+            prop_assert_eq!(written, serde_json::to_vec(&duration).unwrap());
+        }
+    }
+}
