@@ -43,7 +43,7 @@ pub struct JsonlGrouper {
 /// Hashes case ids quickly (a multiply-rotate hash over 8-byte words, mixed at the end): ids are
 /// looked up once per line.
 #[derive(Debug, Clone, Copy, Default)]
-struct IdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
 impl IdHasher {
     fn add(&mut self, word: u64) {
@@ -73,7 +73,8 @@ impl Hasher for IdHasher {
     }
 }
 
-type BuildIds = BuildHasherDefault<IdHasher>;
+/// Builds [`IdHasher`]s: the hasher of maps keyed by short texts looked up once per line or event.
+pub(crate) type BuildIds = BuildHasherDefault<IdHasher>;
 
 #[derive(Debug)]
 struct Group {
