@@ -232,6 +232,27 @@ impl<'p> Evaluator<'p> {
 
     /// Evaluates one case as of `as_of`: events after `as_of` are not seen.
     pub fn evaluate(&self, case: &Case, as_of: DateTime<Utc>) -> CaseReport {
+        self.run(case, as_of, None).0
+    }
+
+    /// Evaluates one case as of `as_of` and counts it for `objectives` (as
+    /// [`ObjectivePlan::count`] would, without walking the case a second time).
+    pub fn evaluate_counted(
+        &self,
+        case: &Case,
+        as_of: DateTime<Utc>,
+        objectives: &ObjectivePlan<'_>,
+    ) -> (CaseReport, Tally) {
+        self.run(case, as_of, Some(objectives))
+    }
+
+    /// The report of one case, and its counts for `objectives` when given.
+    fn run(
+        &self,
+        case: &Case,
+        as_of: DateTime<Utc>,
+        objectives: Option<&ObjectivePlan<'_>>,
+    ) -> (CaseReport, Tally) {
         // Each event's type is looked up once; the rules compare numbers.
         let mut events: Vec<(usize, Seen<'_>)> = case
             .events
@@ -361,7 +382,9 @@ impl<'p> Evaluator<'p> {
         report
             .warnings
             .sort_by(|a, b| (a.due, &a.rule).cmp(&(b.due, &b.rule)));
-        report
+        // `state` is the case state after every event seen: what objectives read.
+        let tally = objectives.map_or_else(Tally::default, |plan| plan.count_in(&state, &report));
+        (report, tally)
     }
 
     /// Evaluates cases as they come, one report per case, holding one case at a time.
@@ -392,8 +415,8 @@ impl<'p> Evaluator<'p> {
         let reports = cases
             .iter()
             .map(|case| {
-                let report = self.evaluate(case, as_of);
-                tally.merge(objectives.count(case, &report, as_of));
+                let (report, counts) = self.evaluate_counted(case, as_of, &objectives);
+                tally.merge(counts);
                 report
             })
             .collect();
