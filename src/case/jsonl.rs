@@ -244,7 +244,9 @@ impl JsonlGrouper {
                     seq,
                     source: place(),
                     attributes: None,
-                    events: Vec::new(),
+                    // Room for a typical case (about a dozen events), so that its events are
+                    // seldom moved while it grows: an event is a few hundred bytes.
+                    events: Vec::with_capacity(16),
                     problem: None,
                     last_tick: ticks,
                 })
