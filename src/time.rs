@@ -17,7 +17,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use days::{Days, DAY};
 use sums::Sums;
@@ -61,15 +61,24 @@ pub struct CalendarSpec {
 }
 
 /// A compiled calendar: precomputed weekly pattern plus sorted exceptions.
+///
+/// Cloning is cheap, and clones share what is built on first use (the sums).
 #[derive(Debug, Clone)]
 pub struct Calendar {
     tz: Tz,
     days: Days,
     changes: OffsetChanges,
-    /// Open time and open days summed over runs of dates, built on first use.
-    sums: OnceLock<Sums>,
+    /// What is built on first use, shared by clones.
+    derived: Arc<Derived>,
     /// Open around the clock with no exceptions: business time is elapsed time.
     elapsed: bool,
+}
+
+/// The parts of a calendar built on first use.
+#[derive(Debug)]
+struct Derived {
+    /// Open time and open days summed over runs of dates.
+    sums: OnceLock<Sums>,
 }
 
 /// Why a calendar computation has no answer.
@@ -179,7 +188,9 @@ impl Calendar {
         Calendar {
             tz: spec.tz,
             elapsed: days.is_elapsed(),
-            sums: OnceLock::new(),
+            derived: Arc::new(Derived {
+                sums: OnceLock::new(),
+            }),
             days,
             changes: OffsetChanges::of(spec.tz),
         }
@@ -188,7 +199,7 @@ impl Calendar {
     /// The sums, built on first use: one exact chunk per date whose chunk may differ from the
     /// weekly pattern (exceptions and offset changes), so that a policy check pays nothing for them.
     fn sums(&self) -> &Sums {
-        self.sums.get_or_init(|| {
+        self.derived.sums.get_or_init(|| {
             let (day_open, open_weekdays) =
                 (self.days.day_open_all(), self.days.open_weekdays_all());
             let mut singles: BTreeSet<NaiveDate> = self.days.exception_edges().collect();
