@@ -6,21 +6,29 @@
 //! and [`local_to_instant`], the one place where a local civil time becomes an
 //! instant (with a documented rule for DST gaps and folds).
 //!
+//! Each question is answered from the calendar's year tables when they can
+//! (`years.rs`, `fast.rs`: every chunk of a year computed once), else by the
+//! reference computation below, which converts local times chunk by chunk and is
+//! the oracle the tables are tested against: both give identical answers.
+//!
 //! INVARIANT: nothing here steps minute by minute or day by day through long
 //! spans; see `docs/time.md` for the rules and their worked examples.
 
 mod days;
+mod fast;
 mod sums;
+mod years;
 mod zone;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use days::{Days, DAY};
 use sums::Sums;
+use years::Years;
 pub(crate) use zone::OffsetChanges;
 
 /// A time of day in minutes after local midnight, `0..=1440` (`1440` is `24:00`, the end of the day).
@@ -61,15 +69,28 @@ pub struct CalendarSpec {
 }
 
 /// A compiled calendar: precomputed weekly pattern plus sorted exceptions.
+///
+/// Cloning is cheap, and clones share what is built on first use (the sums and the year tables).
 #[derive(Debug, Clone)]
 pub struct Calendar {
     tz: Tz,
     days: Days,
     changes: OffsetChanges,
-    /// Open time and open days summed over runs of dates, built on first use.
-    sums: OnceLock<Sums>,
+    /// What is built on first use, shared by clones.
+    derived: Arc<Derived>,
+    /// Whether the year tables answer what they can (else the reference computation answers all).
+    tables: bool,
     /// Open around the clock with no exceptions: business time is elapsed time.
     elapsed: bool,
+}
+
+/// The parts of a calendar built on first use.
+#[derive(Debug)]
+struct Derived {
+    /// Open time and open days summed over runs of dates.
+    sums: OnceLock<Sums>,
+    /// Every chunk of each year used, for the fast path.
+    years: Years,
 }
 
 /// Why a calendar computation has no answer.
@@ -179,16 +200,29 @@ impl Calendar {
         Calendar {
             tz: spec.tz,
             elapsed: days.is_elapsed(),
-            sums: OnceLock::new(),
+            derived: Arc::new(Derived {
+                sums: OnceLock::new(),
+                years: Years::new(),
+            }),
+            tables: true,
             days,
             changes: OffsetChanges::of(spec.tz),
+        }
+    }
+
+    /// The same calendar answering every question with the reference computation, never with
+    /// the year tables: the same answers, more slowly. For tests and benchmarks that compare the two.
+    pub fn without_tables(&self) -> Calendar {
+        Calendar {
+            tables: false,
+            ..self.clone()
         }
     }
 
     /// The sums, built on first use: one exact chunk per date whose chunk may differ from the
     /// weekly pattern (exceptions and offset changes), so that a policy check pays nothing for them.
     fn sums(&self) -> &Sums {
-        self.sums.get_or_init(|| {
+        self.derived.sums.get_or_init(|| {
             let (day_open, open_weekdays) =
                 (self.days.day_open_all(), self.days.open_weekdays_all());
             let mut singles: BTreeSet<NaiveDate> = self.days.exception_edges().collect();
@@ -233,6 +267,9 @@ impl Calendar {
         if self.elapsed {
             return true;
         }
+        if let Some(open) = self.fast_is_open(t) {
+            return open;
+        }
         let Ok(date) = self.chunk_date(t) else {
             return false;
         };
@@ -257,6 +294,9 @@ impl Calendar {
         }
         if self.elapsed {
             return plus(start, d);
+        }
+        if let Some(due) = self.fast_add(start, d) {
+            return due;
         }
         let date = self.chunk_date(start)?;
         let (_, open) = self.chunk(date)?;
@@ -304,6 +344,9 @@ impl Calendar {
         if self.elapsed {
             return b - a;
         }
+        if let Some(open) = self.fast_between(a, b) {
+            return open;
+        }
         self.measure(a, b).unwrap_or_default()
     }
 
@@ -337,6 +380,9 @@ impl Calendar {
         if self.elapsed {
             return Ok(t);
         }
+        if let Some(next) = self.fast_next_open(t) {
+            return Ok(next);
+        }
         let mut date = self.chunk_date(t)?;
         let mut first = true;
         loop {
@@ -357,6 +403,9 @@ impl Calendar {
     pub fn last_open(&self, t: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
         if self.elapsed {
             return Ok(t);
+        }
+        if let Some(last) = self.fast_last_open(t) {
+            return Ok(last);
         }
         let mut date = self.chunk_date(t)?;
         let mut first = true;
@@ -388,6 +437,9 @@ impl Calendar {
     /// of the start's date when it is an open day, else the close of the next open day.
     pub fn add_workdays(&self, start: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>, TimeError> {
         let date = local(self.tz, start)?.date_naive();
+        if let Some(due) = self.fast_workdays(date, n, start) {
+            return due;
+        }
         let day = if n == 0 && self.close_of(date)?.is_some() {
             date
         } else {
@@ -436,7 +488,10 @@ impl Calendar {
             CutoffDay::SameDay => date,
             CutoffDay::NextDay => next_date(date)?,
             CutoffDay::InDays(n) => plus_days(date, u64::from(n))?,
-            CutoffDay::NextWorkday => self.open_day_after(date, 1, start)?,
+            CutoffDay::NextWorkday => match self.fast_open_day_after(date, 1) {
+                Some(day) => day,
+                None => self.open_day_after(date, 1, start)?,
+            },
         };
         local_to_instant(self.tz, day, rule.by).map(Some)
     }

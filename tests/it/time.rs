@@ -1329,3 +1329,350 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The year tables against the reference computation: every answer identical.
+
+/// Zones with DST in either hemisphere, half-hour and unusual offsets, a dropped DST
+/// (São Paulo 2019) and a skipped date (Apia, 2011-12-30).
+const TABLE_ZONES: &[&str] = &[
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Sydney",
+    "America/Sao_Paulo",
+    "Asia/Shanghai",
+    "UTC",
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+    "Pacific/Apia",
+    "Asia/Kolkata",
+];
+
+/// Every UTC offset change of [`TABLE_ZONES`] from 2010 to 2030: the zone's index and the
+/// change's instant in Unix seconds.
+fn transitions() -> &'static [(usize, i64)] {
+    static CHANGES: std::sync::OnceLock<Vec<(usize, i64)>> = std::sync::OnceLock::new();
+    CHANGES.get_or_init(|| {
+        use chrono::{Offset, TimeZone};
+        let mut changes = Vec::new();
+        for (index, zone) in TABLE_ZONES.iter().enumerate() {
+            let tz: Tz = zone.parse().unwrap();
+            let offset = |unix: i64| {
+                let at = DateTime::from_timestamp(unix, 0).unwrap().naive_utc();
+                tz.offset_from_utc_datetime(&at).fix()
+            };
+            let (mut at, last) = (
+                t("2010-01-01T00:00:00Z").timestamp(),
+                t("2030-01-01T00:00:00Z").timestamp(),
+            );
+            while at < last {
+                let next = at + 86_400;
+                if offset(at) != offset(next) {
+                    let (mut low, mut high) = (at, next);
+                    while high - low > 1 {
+                        let middle = low + (high - low) / 2;
+                        if offset(middle) == offset(at) {
+                            low = middle;
+                        } else {
+                            high = middle;
+                        }
+                    }
+                    changes.push((index, high));
+                }
+                at = next;
+            }
+        }
+        assert!(changes.len() > 100, "the zones change offsets");
+        changes
+    })
+}
+
+/// Instants where the tables could go wrong: anywhere from 2017 to 2029, within days of an
+/// offset change or of a new year, at the ends of the supported range, and between seconds.
+fn table_instant() -> impl Strategy<Value = DateTime<Utc>> {
+    let changes = transitions();
+    let second = |s: i64| DateTime::from_timestamp(s, 0).unwrap();
+    prop_oneof![
+        4 => (1_483_228_800i64..1_861_920_000).prop_map(second),
+        3 => (0..changes.len(), -200_000i64..200_000).prop_map(move |(i, d)| second(changes[i].1 + d)),
+        2 => (2017i32..2030, -200_000i64..200_000).prop_map(move |(year, d)| {
+            let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+            second(jan1.and_utc().timestamp() + d)
+        }),
+        1 => prop_oneof![
+            // 0001-01-01 .. 0003-01-01 and 9997-06-01 .. 9999-12-31.
+            (-62_135_596_800i64..-62_072_438_400).prop_map(second),
+            (253_355_212_800i64..253_402_300_799).prop_map(second),
+        ],
+        2 => ((1_483_228_800i64..1_861_920_000), 1u32..1_000_000_000)
+            .prop_map(|(s, n)| DateTime::from_timestamp(s, n).unwrap()),
+        // On whole minutes and half hours, where open hours start and end.
+        2 => (1_483_228_800i64..1_861_920_000, prop_oneof![Just(60i64), Just(1_800)])
+            .prop_map(move |(s, unit)| second(s - s.rem_euclid(unit))),
+    ]
+}
+
+/// Spans from an instant: within days, within a year, up to ten years, with nanoseconds.
+fn table_span() -> impl Strategy<Value = TimeDelta> {
+    prop_oneof![
+        (0i64..300_000).prop_map(TimeDelta::seconds),
+        (0i64..40_000_000).prop_map(TimeDelta::seconds),
+        (0i64..320_000_000).prop_map(TimeDelta::seconds),
+        (0i64..1_000_000_000_000_000).prop_map(TimeDelta::nanoseconds),
+    ]
+}
+
+/// Amounts of business time, up to ten years of 24x7, with nanoseconds; a few negative.
+fn table_amount() -> impl Strategy<Value = TimeDelta> {
+    prop_oneof![
+        (0i64..600).prop_map(TimeDelta::minutes),
+        (0i64..200_000).prop_map(TimeDelta::minutes),
+        (0i64..90_000).prop_map(TimeDelta::hours),
+        (0i64..10_000_000_000_000).prop_map(TimeDelta::nanoseconds),
+        (-1_000i64..1).prop_map(TimeDelta::seconds),
+    ]
+}
+
+/// Intervals of every kind: any, the whole day, overnight, to `24:00`, and in the small hours
+/// where offsets change.
+fn table_interval() -> impl Strategy<Value = Interval> {
+    prop_oneof![
+        (0u16..1440, 1u16..=1440).prop_map(|(start, end)| Interval { start, end }),
+        Just(Interval {
+            start: 0,
+            end: 1440
+        }),
+        (1080u16..1440, 0u16..600).prop_map(|(start, end)| Interval { start, end }),
+        (0u16..1440).prop_map(|start| Interval { start, end: 1440 }),
+        (0u16..240, 1u16..200).prop_map(|(start, length)| Interval {
+            start,
+            end: start + length
+        }),
+    ]
+}
+
+/// A date from 2017 to 2029, often near a new year.
+fn table_date() -> impl Strategy<Value = NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(2017, 1, 1).unwrap();
+    prop_oneof![
+        (0i64..4_748).prop_map(move |d| first + TimeDelta::days(d)),
+        (2017i32..2030, -5i64..5).prop_map(|(year, d)| {
+            NaiveDate::from_ymd_opt(year, 1, 1).unwrap() + TimeDelta::days(d)
+        }),
+    ]
+}
+
+/// A calendar of any shape: weekly hours of every kind, holidays (some long), make-up days.
+fn table_spec() -> impl Strategy<Value = CalendarSpec> {
+    const WEEKDAYS: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+    (
+        0..TABLE_ZONES.len(),
+        prop::bool::weighted(0.05),
+        prop::collection::vec((0..7usize, table_interval()), 0..8),
+        prop::collection::vec((table_date(), prop_oneof![0i64..3, 0i64..400]), 0..6),
+        prop::collection::vec(
+            (table_date(), prop::collection::vec(table_interval(), 0..3)),
+            0..4,
+        ),
+    )
+        .prop_map(|(zone, always, weekly, closed, open_dates)| CalendarSpec {
+            tz: TABLE_ZONES[zone].parse().unwrap(),
+            always,
+            weekly: weekly
+                .into_iter()
+                .map(|(day, interval)| (WEEKDAYS[day], interval))
+                .collect(),
+            closed: closed
+                .into_iter()
+                .map(|(first, days)| (first, first + TimeDelta::days(days)))
+                .collect(),
+            open_dates,
+        })
+}
+
+/// A cut-off rule of any kind, `by` to the second.
+fn table_cutoff() -> impl Strategy<Value = Cutoff> {
+    let time =
+        (0u32..86_400).prop_map(|s| NaiveTime::from_num_seconds_from_midnight_opt(s, 0).unwrap());
+    (
+        time.clone(),
+        prop_oneof![
+            Just(CutoffDay::SameDay),
+            Just(CutoffDay::NextDay),
+            (0u32..40).prop_map(CutoffDay::InDays),
+            Just(CutoffDay::NextWorkday),
+        ],
+        prop::option::of(time),
+    )
+        .prop_map(|(by, day, if_before)| Cutoff { by, day, if_before })
+}
+
+/// Every question asked of `cal` and of the reference computation: identical answers.
+fn assert_tables_agree(
+    cal: &Calendar,
+    a: DateTime<Utc>,
+    b: DateTime<Utc>,
+    d: TimeDelta,
+    n: u32,
+    rule: &Cutoff,
+) -> Result<(), TestCaseError> {
+    let reference = cal.without_tables();
+    // Open intervals start and end where the reference says, and deadlines land on them: check
+    // there too, and a nanosecond and a second either side.
+    let mut points = vec![a, b];
+    for t in [a, b] {
+        let edges = [
+            reference.next_open(t),
+            reference.last_open(t),
+            reference.add(t, d),
+            reference.add_workdays(t, n),
+        ];
+        for edge in edges.into_iter().flatten() {
+            for step in [
+                TimeDelta::zero(),
+                TimeDelta::nanoseconds(1),
+                TimeDelta::nanoseconds(-1),
+                TimeDelta::seconds(1),
+                TimeDelta::seconds(-1),
+            ] {
+                points.extend(edge.checked_add_signed(step));
+            }
+        }
+    }
+    for &t in &points {
+        prop_assert_eq!(cal.is_open(t), reference.is_open(t), "is_open({})", t);
+        prop_assert_eq!(cal.next_open(t), reference.next_open(t), "next_open({})", t);
+        prop_assert_eq!(cal.last_open(t), reference.last_open(t), "last_open({})", t);
+        prop_assert_eq!(cal.add(t, d), reference.add(t, d), "add({}, {})", t, d);
+        prop_assert_eq!(
+            cal.add_workdays(t, n),
+            reference.add_workdays(t, n),
+            "add_workdays({}, {})",
+            t,
+            n
+        );
+        prop_assert_eq!(
+            cal.cutoff(t, rule),
+            reference.cutoff(t, rule),
+            "cutoff({}, {:?})",
+            t,
+            rule
+        );
+        prop_assert_eq!(
+            cal.between(a, t),
+            reference.between(a, t),
+            "between({}, {})",
+            a,
+            t
+        );
+        prop_assert_eq!(
+            cal.between(t, b),
+            reference.between(t, b),
+            "between({}, {})",
+            t,
+            b
+        );
+    }
+    prop_assert_eq!(
+        cal.between(a, b),
+        reference.between(a, b),
+        "between({}, {})",
+        a,
+        b
+    );
+    prop_assert_eq!(
+        cal.between(b, a),
+        reference.between(b, a),
+        "between({}, {})",
+        b,
+        a
+    );
+    if let Ok(due) = cal.add(a, d) {
+        prop_assert_eq!(
+            cal.between(a, due),
+            reference.between(a, due),
+            "between({}, {})",
+            a,
+            due
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn tables_agree_at_every_offset_change() {
+    let weekly = &[
+        "mon-fri 08:00-12:00 13:00-17:00",
+        "sat 22:00-06:00",
+        "sun 00:00-24:00",
+    ];
+    let closed = &["2026-12-24..2027-01-02", "2019-03-31", "2018-11-04"];
+    let open = &["2026-12-27 01:00-03:00", "2019-10-27 02:00-03:00"];
+    let rule = Cutoff {
+        by: hm("02:30"),
+        day: CutoffDay::NextWorkday,
+        if_before: None,
+    };
+    for (index, zone) in TABLE_ZONES.iter().enumerate() {
+        let cal = cal(zone, weekly, closed, open);
+        let changes = transitions().iter().filter(|(zone, _)| *zone == index);
+        for &(_, change) in changes {
+            for offset in [-90_000, -3_600, -1, 0, 1, 1_800, 3_600, 86_400] {
+                let a = DateTime::from_timestamp(change + offset, 0).unwrap();
+                let b = a + TimeDelta::hours(30);
+                assert_tables_agree(&cal, a, b, TimeDelta::minutes(95), 1, &rule).unwrap();
+            }
+        }
+    }
+    assert_tables_agree(
+        &cal("UTC", weekly, closed, open),
+        t("2026-12-31T23:59:59.5Z"),
+        t("2027-01-04T08:00:00Z"),
+        TimeDelta::hours(3),
+        2,
+        &rule,
+    )
+    .unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn tables_agree_with_the_reference_on_the_law_calendars(
+        which in 0usize..6,
+        a in table_instant(),
+        span in table_span(),
+        d in table_amount(),
+        n in prop_oneof![0u32..10, 0u32..3_000],
+        rule in table_cutoff(),
+    ) {
+        let (_, cal) = &law_calendars()[which];
+        let b = a.checked_add_signed(span).unwrap_or(a);
+        assert_tables_agree(cal, a, b, d, n, &rule)?;
+    }
+
+    #[test]
+    fn tables_agree_with_the_reference_on_any_calendar(
+        spec in table_spec(),
+        a in table_instant(),
+        b in table_instant(),
+        span in table_span(),
+        d in table_amount(),
+        n in prop_oneof![0u32..10, 0u32..3_000],
+        rule in table_cutoff(),
+    ) {
+        let cal = Calendar::compile(&spec);
+        let near = a.checked_add_signed(span).unwrap_or(a);
+        assert_tables_agree(&cal, a, near, d, n, &rule)?;
+        assert_tables_agree(&cal, a, b, d, n, &rule)?;
+    }
+}
