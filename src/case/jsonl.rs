@@ -267,20 +267,21 @@ impl JsonlGrouper {
     pub fn take_idle(&mut self, window: u64) -> Vec<NumberedCase> {
         self.last_window = Some(window);
         let now = self.ticks;
-        let idle: Vec<String> = self
+        // Sorted by first-seen number before the cases are built, so that only numbers move.
+        let mut idle: Vec<(u64, String)> = self
             .groups
             .iter()
             .filter(|(_, group)| now - group.last_tick >= window)
-            .map(|(id, _)| id.clone())
+            .map(|(id, group)| (group.seq, id.clone()))
             .collect();
+        idle.sort_unstable_by_key(|(seq, _)| *seq);
         let mut out = Vec::with_capacity(idle.len());
-        for id in idle {
+        for (_, id) in idle {
             if let Some(group) = self.groups.remove(&id) {
                 self.taken.insert(id.clone());
                 out.push(group.into_case(id));
             }
         }
-        out.sort_by_key(|case| case.seq);
         out
     }
 
