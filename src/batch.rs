@@ -202,8 +202,7 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             .into_par_iter()
             .map(|numbered| {
                 let result = numbered.case.map(|case| {
-                    let report = evaluator.evaluate(&case, as_of);
-                    let tally = objectives.count(&case, &report, as_of);
+                    let (report, tally) = evaluator.evaluate_counted(&case, as_of, objectives);
                     let mut counts = Summary::default();
                     counts.add(&report);
                     (render_case(format, report), counts, tally)
@@ -261,11 +260,7 @@ pub fn evaluate_whole(
     let evaluated: Vec<(CaseReport, Tally)> = batch
         .cases
         .par_iter()
-        .map(|case| {
-            let report = evaluator.evaluate(case, as_of);
-            let tally = objectives.count(case, &report, as_of);
-            (report, tally)
-        })
+        .map(|case| evaluator.evaluate_counted(case, as_of, &objectives))
         .collect();
     let mut tally = Tally::default();
     let mut cases = Vec::with_capacity(evaluated.len());

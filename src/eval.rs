@@ -28,6 +28,7 @@ use crate::time::{Calendar, CalendarSpec, OffsetChanges};
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use chrono_tz::Tz;
 use clock::{ClockRule, ClockRun, TargetPlan};
+use std::cell::Cell;
 use commitment::{CommitmentPlan, CommitmentRun};
 use escalation::ChainPlan;
 pub use objective::{ObjectivePlan, Tally};
@@ -54,19 +55,31 @@ pub(crate) struct Collector<'e> {
     pub tz: Option<Tz>,
     /// The zone's offset changes, to find an instant's offset without the zone's own lookup.
     offsets: Option<&'e OffsetChanges>,
+    /// The stretch of Unix seconds `[from, to)` with one offset found last, and that offset: the
+    /// instants of one case mostly fall in one such stretch.
+    last_offset: Cell<Option<(i64, i64, FixedOffset)>>,
     report: CaseReport,
 }
 
 impl Collector<'_> {
     /// An instant as reported: the same as [`Instant::new`] in the policy's zone.
     pub fn at(&self, t: DateTime<Utc>) -> Instant {
-        let offset = self
-            .offsets
-            .map(|changes| changes.offset_at(t.timestamp()))
-            .and_then(|seconds| i32::try_from(seconds).ok())
-            .and_then(FixedOffset::east_opt);
-        match offset {
-            Some(offset) => Instant(t.with_timezone(&offset)),
+        let unix = t.timestamp();
+        if let Some((from, to, offset)) = self.last_offset.get() {
+            if from <= unix && unix < to {
+                return Instant(t.with_timezone(&offset));
+            }
+        }
+        let found = self.offsets.and_then(|changes| {
+            let (seconds, from, to) = changes.offset_stretch(unix);
+            let offset = FixedOffset::east_opt(i32::try_from(seconds).ok()?)?;
+            Some((from, to, offset))
+        });
+        match found {
+            Some((from, to, offset)) => {
+                self.last_offset.set(Some((from, to, offset)));
+                Instant(t.with_timezone(&offset))
+            }
             None => Instant::new(t, self.tz),
         }
     }
@@ -232,6 +245,27 @@ impl<'p> Evaluator<'p> {
 
     /// Evaluates one case as of `as_of`: events after `as_of` are not seen.
     pub fn evaluate(&self, case: &Case, as_of: DateTime<Utc>) -> CaseReport {
+        self.run(case, as_of, None).0
+    }
+
+    /// Evaluates one case as of `as_of` and counts it for `objectives` (as
+    /// [`ObjectivePlan::count`] would, without walking the case a second time).
+    pub fn evaluate_counted(
+        &self,
+        case: &Case,
+        as_of: DateTime<Utc>,
+        objectives: &ObjectivePlan<'_>,
+    ) -> (CaseReport, Tally) {
+        self.run(case, as_of, Some(objectives))
+    }
+
+    /// The report of one case, and its counts for `objectives` when given.
+    fn run(
+        &self,
+        case: &Case,
+        as_of: DateTime<Utc>,
+        objectives: Option<&ObjectivePlan<'_>>,
+    ) -> (CaseReport, Tally) {
         // Each event's type is looked up once; the rules compare numbers.
         let mut events: Vec<(usize, Seen<'_>)> = case
             .events
@@ -304,6 +338,7 @@ impl<'p> Evaluator<'p> {
         let mut out = Collector {
             tz: self.policy.timezone,
             offsets: self.offsets.as_ref(),
+            last_offset: Cell::new(None),
             report: CaseReport {
                 case: case.id.clone(),
                 promises: Vec::new(),
@@ -361,7 +396,9 @@ impl<'p> Evaluator<'p> {
         report
             .warnings
             .sort_by(|a, b| (a.due, &a.rule).cmp(&(b.due, &b.rule)));
-        report
+        // `state` is the case state after every event seen: what objectives read.
+        let tally = objectives.map_or_else(Tally::default, |plan| plan.count_in(&state, &report));
+        (report, tally)
     }
 
     /// Evaluates cases as they come, one report per case, holding one case at a time.
@@ -392,8 +429,8 @@ impl<'p> Evaluator<'p> {
         let reports = cases
             .iter()
             .map(|case| {
-                let report = self.evaluate(case, as_of);
-                tally.merge(objectives.count(case, &report, as_of));
+                let (report, counts) = self.evaluate_counted(case, as_of, &objectives);
+                tally.merge(counts);
                 report
             })
             .collect();
@@ -461,6 +498,7 @@ mod tests {
             let out = Collector {
                 tz: Some(tz),
                 offsets: Some(&changes),
+                last_offset: Cell::new(None),
                 report: CaseReport {
                     case: String::new(),
                     promises: Vec::new(),

@@ -43,7 +43,7 @@ pub struct JsonlGrouper {
 /// Hashes case ids quickly (a multiply-rotate hash over 8-byte words, mixed at the end): ids are
 /// looked up once per line.
 #[derive(Debug, Clone, Copy, Default)]
-struct IdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
 impl IdHasher {
     fn add(&mut self, word: u64) {
@@ -73,7 +73,8 @@ impl Hasher for IdHasher {
     }
 }
 
-type BuildIds = BuildHasherDefault<IdHasher>;
+/// Builds [`IdHasher`]s: the hasher of maps keyed by short texts looked up once per line or event.
+pub(crate) type BuildIds = BuildHasherDefault<IdHasher>;
 
 #[derive(Debug)]
 struct Group {
@@ -243,7 +244,9 @@ impl JsonlGrouper {
                     seq,
                     source: place(),
                     attributes: None,
-                    events: Vec::new(),
+                    // Room for a typical case (about a dozen events), so that its events are
+                    // seldom moved while it grows: an event is a few hundred bytes.
+                    events: Vec::with_capacity(16),
                     problem: None,
                     last_tick: ticks,
                 })
@@ -264,20 +267,21 @@ impl JsonlGrouper {
     pub fn take_idle(&mut self, window: u64) -> Vec<NumberedCase> {
         self.last_window = Some(window);
         let now = self.ticks;
-        let idle: Vec<String> = self
+        // Sorted by first-seen number before the cases are built, so that only numbers move.
+        let mut idle: Vec<(u64, String)> = self
             .groups
             .iter()
             .filter(|(_, group)| now - group.last_tick >= window)
-            .map(|(id, _)| id.clone())
+            .map(|(id, group)| (group.seq, id.clone()))
             .collect();
+        idle.sort_unstable_by_key(|(seq, _)| *seq);
         let mut out = Vec::with_capacity(idle.len());
-        for id in idle {
+        for (_, id) in idle {
             if let Some(group) = self.groups.remove(&id) {
                 self.taken.insert(id.clone());
                 out.push(group.into_case(id));
             }
         }
-        out.sort_by_key(|case| case.seq);
         out
     }
 
@@ -398,11 +402,23 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
     let Some(case_at) = entries.iter().position(|(key, _)| key == "case") else {
         return Parsed::Unreadable("event line has no `case` field naming its case".to_owned());
     };
+    // With two `case` fields the line names no one case.
+    if entries.iter().filter(|(key, _)| key == "case").count() > 1 {
+        return Parsed::Unreadable("field `case` is given twice".to_owned());
+    }
     let (_, case_node) = entries.remove(case_at);
     let id = match build::text(&case_node, "case") {
         Ok(id) => id,
         Err(problem) => return Parsed::Unreadable(problem.message),
     };
+    // Any other field given twice rejects the line's case (before `attributes` is taken out).
+    if let Err(problem) = build::check_duplicate_keys(&entries) {
+        return Parsed::Case {
+            id,
+            attributes: None,
+            event: Some(Err(problem)),
+        };
+    }
     let attributes = entries
         .iter()
         .position(|(key, _)| key == "attributes")
@@ -547,6 +563,26 @@ mod tests {
             assert_eq!(parse(&opts(), &framed), bare, "{framed:?}");
         }
         assert_eq!(parse(&opts(), "\u{feff} \t"), Parsed::Blank);
+    }
+
+    #[test]
+    fn a_field_given_twice_is_a_problem_even_for_case_and_attributes() {
+        let twice_case = r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened","case":"C2"}"#;
+        assert!(
+            matches!(general(&opts(), twice_case), Parsed::Unreadable(e) if e == "field `case` is given twice")
+        );
+        let twice_attributes = r#"{"case":"C1","attributes":{"a":"1"},"at":"2026-06-01T09:00:00Z","type":"opened","attributes":{"a":"2"}}"#;
+        match general(&opts(), twice_attributes) {
+            Parsed::Case {
+                id,
+                event: Some(Err(problem)),
+                ..
+            } => {
+                assert_eq!(id, "C1");
+                assert_eq!(problem.message, "field `attributes` is given twice");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -115,14 +115,17 @@ impl<'p> ObjectivePlan<'p> {
 
     /// The counts one case contributes, from the case and its report at `as_of`.
     pub fn count(&self, case: &Case, report: &CaseReport, as_of: DateTime<Utc>) -> Tally {
-        let mut tally = Tally::default();
         if self.objectives.is_empty() {
-            return tally;
+            return Tally::default();
         }
-        let mut state: Option<CaseState<'_>> = None;
+        self.count_in(&final_state(case, as_of), report)
+    }
+
+    /// The counts of a case whose state after every event seen is `state`.
+    pub(crate) fn count_in(&self, state: &CaseState<'_>, report: &CaseReport) -> Tally {
+        let mut tally = Tally::default();
         for (index, objective) in self.objectives.iter().enumerate() {
             if let Some(applies) = &objective.decl.applies {
-                let state = state.get_or_insert_with(|| final_state(case, as_of));
                 let scope = Scope { event: None, state };
                 if !holds_opt(Some(applies), scope) {
                     continue;

@@ -6,7 +6,7 @@
 //! the case is about (every `subject` named so far). An event's own changes
 //! are applied before the rules look at it.
 
-use crate::case::{Case, Event, Staff, Value};
+use crate::case::{BuildIds, Case, Event, Staff, Value};
 use crate::syntax::ast::{self, CompareOp, EventPattern, Expr};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -205,7 +205,7 @@ fn compare(found: Option<Field<'_>>, op: CompareOp, literal: &ast::Value) -> boo
 /// come first, with fixed numbers.
 #[derive(Debug, Clone)]
 pub(crate) struct EventTypes<'p> {
-    numbers: HashMap<&'p str, Kind>,
+    numbers: HashMap<&'p str, Kind, BuildIds>,
 }
 
 /// The number of an event type among a policy's [`EventTypes`].

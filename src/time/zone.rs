@@ -110,6 +110,17 @@ impl OffsetChanges {
         (offset, rest.get(..count).unwrap_or(&[]))
     }
 
+    /// The offset at instant `at` (seconds east of UTC), and the stretch of instants `[from, to)`
+    /// around `at` that have it (from the change before `at` to the change after it).
+    pub(crate) fn offset_stretch(&self, at: i64) -> (i64, i64, i64) {
+        let index = self.changes.partition_point(|change| change.at <= at);
+        let before = index.checked_sub(1).and_then(|last| self.changes.get(last));
+        let offset = before.map_or(self.initial, |change| change.after);
+        let from = before.map_or(i64::MIN, |change| change.at);
+        let to = self.changes.get(index).map_or(i64::MAX, |change| change.at);
+        (offset, from, to)
+    }
+
     /// The offset at instant `at`, in seconds east of UTC.
     pub(crate) fn offset_at(&self, at: i64) -> i64 {
         let index = self.changes.partition_point(|change| change.at <= at);
