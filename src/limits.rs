@@ -12,6 +12,18 @@ pub const MAX_POLICY_LINE_BYTES: usize = 10_000;
 /// also bounds how deep imports may nest.
 pub const MAX_POLICY_FILES: usize = 256;
 
+/// The most `like` steps from a calendar down to the calendar its chain starts at (`calendar b
+/// like a`, `calendar c like b`: `c` is two steps from `a`). A derived calendar holds the lines of
+/// every calendar below it.
+pub const MAX_LIKE_DEPTH: usize = 64;
+
+/// The most open intervals and dates all calendars of a policy may hold together once `like` is
+/// resolved: one per line, one per weekday and interval of a weekly line, one per date and interval
+/// of a dated `open` line, the inherited ones counted again in each derived calendar. This bounds
+/// the memory of the compiled calendars (about 100 bytes each, so 100 MB) and the time to check
+/// them.
+pub const MAX_CALENDAR_ENTRIES: u64 = 1_000_000;
+
 /// The deepest nesting of `(` and `[` in a policy.
 pub const MAX_NESTING: usize = 32;
 

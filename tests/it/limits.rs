@@ -340,6 +340,88 @@ fn timestamps_after_year_9999_and_huge_numbers_are_rejected() {
     insta::assert_snapshot!(text.join("\n"));
 }
 
+// ------------------------------------------------------------------ calendars
+
+/// `count` calendars, each `like` the one before it.
+fn like_chain(count: usize) -> String {
+    let mut text = format!("{HEADER}calendar c0 {{ open mon-fri 09:00-18:00 }}\n");
+    for i in 1..=count {
+        text.push_str(&format!("calendar c{i} like c{} {{}}\n", i - 1));
+    }
+    text
+}
+
+#[test]
+fn a_chain_of_like_at_the_limit_checks() {
+    let checked = check_text(
+        "deep.policy",
+        &like_chain(limits::MAX_LIKE_DEPTH),
+        Role::Policy,
+    );
+    assert!(!checked.has_errors(), "{}", rendered(&checked));
+    let policy = checked.policy.unwrap();
+    assert_eq!(policy.calendars.len(), limits::MAX_LIKE_DEPTH + 1);
+}
+
+/// A chain of 20,000 calendars (about 500 KB): one error, at the first calendar past the limit,
+/// found in time linear in the chain (it took minutes and a gigabyte before the limit).
+#[test]
+fn a_chain_of_like_twenty_thousand_deep() {
+    let text = like_chain(20_000);
+    let started = std::time::Instant::now();
+    let checked = check_text("deep.policy", &text, Role::Policy);
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+    insta::assert_snapshot!(rendered(&checked));
+}
+
+/// A cycle at the end of a long chain is reported once, whichever calendar reaches it first.
+#[test]
+fn a_like_cycle_below_a_chain() {
+    let mut text = format!("{HEADER}calendar top like c1 {{}}\n");
+    text.push_str("calendar c0 like c2 {}\ncalendar c1 like c0 {}\ncalendar c2 like c1 {}\n");
+    text.push_str("calendar side like c2 {}\n");
+    insta::assert_snapshot!(check_errors(&text));
+}
+
+/// One dated `open` line over the whole date range, and many calendars `like` one with many
+/// lines: each would hold millions of dates or copies of lines (gigabytes, minutes to check).
+#[test]
+fn calendars_too_large() {
+    let dates = format!(
+        "{HEADER}calendar office {{\n  open mon-fri 09:00-18:00\n  open 0001-01-01..9999-12-31 09:00-12:00\n}}\n"
+    );
+    let mut fan = format!("{HEADER}calendar base {{\n  open mon-fri 09:00-18:00\n");
+    for _ in 0..5_000 {
+        fan.push_str("  closed 2026-01-01\n");
+    }
+    fan.push_str("}\n");
+    for i in 0..5_000 {
+        fan.push_str(&format!("calendar c{i} like base {{}}\n"));
+    }
+    let started = std::time::Instant::now();
+    let errors = [check_errors(&dates), check_errors(&fan)];
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+    insta::assert_snapshot!(errors.join("\n"));
+}
+
+/// A calendar of exactly [`limits::MAX_CALENDAR_ENTRIES`] entries checks; one date more does not.
+#[test]
+fn calendars_at_the_size_limit() {
+    // The weekly line is 5 entries (a weekday each), the dated line one per date: 999,995 dates.
+    let office = |last: &str| {
+        format!(
+            "{HEADER}calendar office {{\n  open mon-fri 09:00-18:00\n  open 0001-01-01..{last} 09:00-12:00\n}}\n"
+        )
+    };
+    let checked = check_text("dates.policy", &office("2738-11-23"), Role::Policy);
+    assert!(!checked.has_errors(), "{}", rendered(&checked));
+    let checked = check_text("dates.policy", &office("2738-11-24"), Role::Policy);
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0219"]);
+}
+
 // ------------------------------------------------------------------ imports
 
 /// `count` files in a chain: each imports the next.
