@@ -157,6 +157,45 @@ fn policy_line_too_long() {
     insta::assert_snapshot!(check_errors(&text));
 }
 
+/// A line over the limit is shown cut in the terminal rendering, not written out whole.
+#[cfg(feature = "cli")]
+#[test]
+fn a_line_too_long_is_cut_in_the_snippet() {
+    use covenant::cli::emit::{human, Located};
+    let text = format!(
+        "{HEADER}term slow = 5m   # {}\n",
+        "x".repeat(10 * limits::MAX_POLICY_LINE_BYTES)
+    );
+    let checked = check_text("hostile.policy", &text, Role::Policy);
+    let located: Vec<Located> = checked
+        .diagnostics
+        .iter()
+        .map(|d| Located::new(d, &checked.sources))
+        .collect();
+    let rendered = human::render(&located, false);
+    assert!(rendered.len() < 1000, "{} bytes", rendered.len());
+    insta::assert_snapshot!(rendered);
+}
+
+/// A span far into a long line: the snippet shows the text around it.
+#[cfg(feature = "cli")]
+#[test]
+fn a_span_far_into_a_long_line_is_shown() {
+    use covenant::cli::emit::{human, Located};
+    let text = format!(
+        "{HEADER}calendar {} {{ open mon-fri 09:00-18:00 }}  calendar c like nowhere {{}}  # {}\n",
+        "a".repeat(300),
+        "x".repeat(300)
+    );
+    let checked = check_text("hostile.policy", &text, Role::Policy);
+    let located: Vec<Located> = checked
+        .diagnostics
+        .iter()
+        .map(|d| Located::new(d, &checked.sources))
+        .collect();
+    insta::assert_snapshot!(human::render(&located, false));
+}
+
 #[test]
 fn policy_line_at_the_limit_is_read() {
     let line = format!("# {}", "x".repeat(limits::MAX_POLICY_LINE_BYTES - 2));
