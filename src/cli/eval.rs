@@ -15,7 +15,7 @@
 //! command could not run. Rejected cases are listed in the report and counted
 //! on standard error; they do not change the exit code.
 
-use super::{write_stdout, Exit};
+use super::{walk, write_stdout, Exit};
 use crate::batch::{evaluate_whole, BatchOptions};
 use crate::case::{CaseBatch, CaseFormat, CaseReader, ReadOptions};
 use crate::check::Policy;
@@ -99,28 +99,12 @@ pub fn parse_instant(text: &str, policy: &Policy) -> Result<DateTime<Utc>, Strin
     local_to_instant(tz, naive.date(), naive.time()).map_err(|e| e.to_string())
 }
 
-/// Every case file under `path` (recursively, sorted), or `path` itself.
+/// Every case file under `path` (recursively, sorted; see [`walk`]), or `path` itself.
 pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     if path == Path::new("-") || !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut found = Vec::new();
-    let mut folders = vec![path.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
-            let path = entry.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if CaseFormat::from_path(&path).is_some() {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    walk::files(path, &|file| CaseFormat::from_path(file).is_some())
 }
 
 /// Reads every case source with the policy's timezone and ranks.

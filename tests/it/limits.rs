@@ -525,6 +525,58 @@ fn import_cycles_through_symlinks() {
     insta::assert_snapshot!(text);
 }
 
+/// Runs `work` on another thread and fails the test when it does not finish in time (a walk that
+/// follows a symbolic-link loop never would).
+#[cfg(all(unix, feature = "cli"))]
+fn finishes<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(work()));
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the walk did not finish")
+}
+
+/// `eval DIR` and `test DIR` with folders linked into themselves: each folder is read once, every
+/// case once, and no link to a folder is followed (as `check` and `fmt` do).
+#[cfg(all(unix, feature = "cli"))]
+#[test]
+fn symlink_loops_in_case_folders() {
+    let dir = scratch("case-loops");
+    let suite = dir.join("passing");
+    std::fs::create_dir_all(suite.join("cases/a")).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test/passing");
+    std::fs::copy(fixture.join("counter.policy"), suite.join("counter.policy")).unwrap();
+    for case in ["answered-in-time.yaml", "unhappy-and-reopened.yaml"] {
+        std::fs::copy(
+            fixture.join("cases").join(case),
+            suite.join("cases").join(case),
+        )
+        .unwrap();
+    }
+    // Two links back up from inside the cases (2^depth routes to every file), and a folder of
+    // policies linked into itself.
+    std::os::unix::fs::symlink("..", suite.join("cases/a/l1")).unwrap();
+    std::os::unix::fs::symlink("..", suite.join("cases/a/l2")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("again")).unwrap();
+    let cases = suite.join("cases");
+    let files = finishes(move || covenant::cli::eval::case_files(&cases).unwrap());
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(&suite).unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "cases/answered-in-time.yaml",
+            "cases/unhappy-and-reopened.yaml"
+        ]
+    );
+    let root = dir.clone();
+    let run = finishes(move || covenant::cli::test::test_paths(&[root]).unwrap());
+    assert_eq!(run.policies.len(), 1);
+    assert_eq!((run.summary.passed, run.summary.failed), (3, 0));
+}
+
 #[test]
 fn a_commitment_time_too_long_to_hold() {
     let policy = Policy::load("policies/logistics/complaints.policy")
