@@ -197,17 +197,26 @@ impl Reader<'_> {
     fn instant(&mut self, pointer: &str, value: &Json) -> Option<DateTime<Utc>> {
         let parsed = value
             .as_str()
-            .and_then(|text| parse_instant(text, self.policy));
-        if parsed.is_none() {
-            self.error(
-                pointer,
-                format!(
-                    "`{}` is not an instant (write RFC 3339, e.g. 2026-06-19T15:00:00+08:00)",
-                    plain(value)
-                ),
-            );
+            .and_then(|text| parse_instant(text, self.policy).map(|t| (text, t)));
+        match parsed {
+            Some((text, t)) => match crate::time::readable(text, t) {
+                Ok(t) => Some(t),
+                Err(message) => {
+                    self.error(pointer, message);
+                    None
+                }
+            },
+            None => {
+                self.error(
+                    pointer,
+                    format!(
+                        "`{}` is not an instant (write RFC 3339, e.g. 2026-06-19T15:00:00+08:00)",
+                        plain(value)
+                    ),
+                );
+                None
+            }
         }
-        parsed
     }
 
     fn word(

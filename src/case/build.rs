@@ -291,7 +291,7 @@ const NAIVE_LAYOUTS: [&str; 4] = [
 /// Parses an RFC 3339 timestamp; one without an offset is read in `opts.default_tz`.
 pub(crate) fn parse_instant(written: &str, opts: &ReadOptions) -> Result<DateTime<Utc>, String> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(written) {
-        return Ok(instant.with_timezone(&Utc));
+        return crate::time::readable(written, instant.with_timezone(&Utc));
     }
     let naive = NAIVE_LAYOUTS
         .iter()

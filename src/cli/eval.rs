@@ -86,7 +86,7 @@ pub fn now() -> DateTime<Utc> {
 /// Reads the evaluation instant: RFC 3339, or a local date-time in `tz`.
 pub fn parse_instant(text: &str, policy: &Policy) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
+        return crate::time::readable(text, t.with_timezone(&Utc));
     }
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))

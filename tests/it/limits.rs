@@ -360,6 +360,97 @@ events:
     insta::assert_snapshot!(lines.join("\n"));
 }
 
+/// The tokens of `text` that look like instants (`2026-06-19T14:30:00+08:00`, `+10000-01-01T…`).
+fn instants_in(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "+-:.".contains(c)))
+        .map(|token| token.trim_end_matches([':', '.', '-']))
+        .filter(|token| {
+            let digits = token.trim_start_matches(['+', '-']);
+            digits.len() > 10
+                && digits.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                && digits.contains('T')
+                && digits.contains(':')
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Near the end of the year 9999 in UTC, which is already the year 10000 in Shanghai: every
+/// instant of the report, in every format, is RFC 3339 and reads back; a deadline that would
+/// fall in the year 10000 is no due time; a timestamp whose instant is in 10000 is rejected.
+#[test]
+fn instants_at_the_end_of_year_9999_are_written_in_rfc_3339() {
+    let policy = Policy::load("policies/logistics/complaints.policy")
+        .map_err(|e| e.to_string())
+        .unwrap();
+    let text = "- id: Y1  # a 30m target from 23:50 would be due in 10000
+  attributes: {kind: complaint, channel: walk_in, tier: A}
+  events:
+    - {at: 9999-12-31T23:50:00Z, type: opened, handler: {id: S1, rank: agent}, venue: dispatch_floor}
+- id: Y2  # a 30m target from 23:00 is due in 9999; the promise's grace would end in 10000
+  attributes: {kind: complaint, channel: walk_in, tier: A}
+  events:
+    - {at: 9999-12-31T23:00:00Z, type: opened, handler: {id: S1, rank: agent}, venue: dispatch_floor}
+    - {at: 9999-12-31T23:01:00Z, type: promised, id: p1, due: 9999-12-31T23:59:59Z}
+- id: Y3  # 10000-01-01T04:00:00Z
+  events:
+    - {at: 9999-12-31T23:00:00-05:00, type: opened}
+";
+    let batch = read_str(
+        "end.yaml",
+        text,
+        CaseFormat::Yaml,
+        &ReadOptions::for_policy(&policy),
+    );
+    let evaluator = covenant::Evaluator::new(&policy);
+    let as_of: DateTime<Utc> = "9999-12-31T23:59:00Z".parse().unwrap();
+    let report = covenant::batch::evaluate_whole(&evaluator, &batch, as_of);
+    use covenant::report::Format;
+    for format in [Format::Json, Format::Jsonl, Format::Yaml, Format::Human] {
+        let written = report.emit(format).unwrap();
+        let instants = instants_in(&written);
+        assert!(!instants.is_empty(), "{format:?}: no instants found");
+        for instant in instants {
+            let read = DateTime::parse_from_rfc3339(&instant);
+            assert!(read.is_ok(), "{format:?}: `{instant}` is not RFC 3339");
+        }
+    }
+    let mut lines = vec![format!("as_of {}", report.as_of)];
+    for case in &report.cases {
+        for p in &case.promises {
+            let due = p.due.map(|d| d.to_string());
+            lines.push(format!(
+                "{} promise {}: {:?}, due {due:?}",
+                case.case, p.promise, p.state
+            ));
+            lines.push(format!("  {}", p.detail));
+        }
+        for c in &case.commitments {
+            let due = c.due.map(|d| d.to_string());
+            lines.push(format!(
+                "{} commitment {}: {:?}, due {due:?}",
+                case.case, c.commitment, c.state
+            ));
+        }
+        for a in &case.actions {
+            let due = a.due.map(|d| d.to_string());
+            lines.push(format!(
+                "{} action {}: {}, due {due:?}",
+                case.case, a.rule, a.action
+            ));
+        }
+        for b in &case.breaches {
+            let due = b.due.map(|d| d.to_string());
+            lines.push(format!(
+                "{} breach {}: {}, due {due:?}, at {}",
+                case.case, b.rule, b.kind, b.at
+            ));
+        }
+    }
+    lines.push(rejections(&batch));
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
 #[test]
 fn timestamps_after_year_9999_and_huge_numbers_are_rejected() {
     let dates = r#"[
