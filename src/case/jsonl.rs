@@ -367,9 +367,12 @@ fn parse(opts: &ReadOptions, text: &str) -> Parsed {
 /// Parses any line through a tree of its values, with every check and message of `docs/cases.md`.
 fn general(opts: &ReadOptions, text: &str) -> Parsed {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed = NodeSeed { probe: false }
-        .deserialize(&mut deserializer)
-        .and_then(|node| deserializer.end().map(|()| node));
+    let parsed = NodeSeed {
+        probe: false,
+        budget: None,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|node| deserializer.end().map(|()| node));
     let node = match parsed {
         Ok(node) => node,
         Err(error) => {

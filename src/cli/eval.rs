@@ -15,8 +15,8 @@
 //! command could not run. Rejected cases are listed in the report and counted
 //! on standard error; they do not change the exit code.
 
-use super::{walk, write_stdout, Exit};
-use crate::batch::{evaluate_whole, BatchOptions};
+use super::{walk, Exit};
+use crate::batch::{Batch, BatchOptions};
 use crate::case::{CaseBatch, CaseFormat, CaseReader, ReadOptions};
 use crate::check::Policy;
 use crate::eval::Evaluator;
@@ -216,23 +216,33 @@ fn run_here(args: &EvalArgs) -> Exit {
             return Exit::Unusable;
         }
     };
-    // Cases are independent: evaluate them on all cores, keeping their order.
-    let report = evaluate_whole(&evaluator, &batch, as_of);
-    let text = match report.emit(format) {
-        Ok(text) => text,
+    // Cases are independent: evaluate them on all cores a chunk at a time, keeping their order,
+    // and write each report as it is done, so that the reports of a large file are never all held.
+    let options = BatchOptions {
+        as_of,
+        window: 0,
+        chunk_lines: 0,
+    };
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = Batch::writing(&evaluator, options, format, stdout)
+        .and_then(|mut run| run.push_batch(batch).map(|()| run))
+        .and_then(Batch::finish)
+        .and_then(|(mut out, summary)| {
+            std::io::Write::flush(&mut out)?;
+            Ok(summary)
+        });
+    let summary = match written {
+        Ok(summary) => summary,
         Err(error) => {
             eprintln!("error: {error}");
             return Exit::Unusable;
         }
     };
-    if write_stdout(&text).is_err() {
-        return Exit::Unusable;
-    }
-    if report.summary.rejected > 0 {
+    if summary.rejected > 0 {
         eprintln!(
             "warning: {} of {} cases rejected (listed under `rejected`)",
-            report.summary.rejected, report.summary.cases
+            summary.rejected, summary.cases
         );
     }
-    exit_for(&report, args.fail_on)
+    summary_exit(&summary, args.fail_on)
 }

@@ -261,6 +261,63 @@ fn jsonl_line_too_long_in_a_file_and_bad_utf8() {
 
 // ------------------------------------------------------------------ YAML and JSON bombs
 
+/// A JSON file of a million values on one line: every value's line is found in constant time
+/// (the JSON reader over text counted the lines from the start at each of them: hours for a
+/// file of a few megabytes).
+#[test]
+fn json_case_files_are_read_in_linear_time() {
+    let count = 1_000_000;
+    let text = format!(
+        "{{\"id\": \"C1\", \"events\": [], \"attributes\": {{\"list\": [{}]}}}}",
+        vec!["1"; count].join(",")
+    );
+    let started = std::time::Instant::now();
+    let batch = read_str(
+        "wide.json",
+        &text,
+        CaseFormat::Json,
+        &ReadOptions::default(),
+    );
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 60, "took {elapsed:?}");
+    insta::assert_snapshot!(rejections(&batch));
+}
+
+/// One value repeated through an alias thousands of times: a 40 KB file would expand to
+/// 20 million values (gigabytes); the values built from aliases are bounded by the file's size.
+#[test]
+fn yaml_aliases_repeating_a_large_value() {
+    let text = format!(
+        "id: C1\nevents: []\nattributes: {{x: 1}}\nexpect:\n  - &big [{}]\n  - [{}]\n",
+        vec!["a"; 10_000].join(","),
+        vec!["*big"; 2_000].join(", ")
+    );
+    let started = std::time::Instant::now();
+    let batch = read_str(
+        "aliases.yaml",
+        &text,
+        CaseFormat::Yaml,
+        &ReadOptions::default(),
+    );
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+    assert!(batch.cases.is_empty());
+    // Aliases within the bound are read as before.
+    let fine = "defaults: &defaults {kind: complaint, tier: C}\n";
+    let fine = format!(
+        "{fine}---\n- id: C1\n  attributes: {{kind: complaint, tier: C}}\n  events: []\n- id: C2\n  attributes: &a {{kind: complaint, tier: C}}\n  events: []\n- id: C3\n  attributes: *a\n  events: []\n"
+    );
+    let read = read_str(
+        "fine.yaml",
+        &fine,
+        CaseFormat::Yaml,
+        &ReadOptions::default(),
+    );
+    assert_eq!(read.cases.len(), 3, "{}", rejections(&read));
+    assert_eq!(read.cases[1].attributes, read.cases[2].attributes);
+    insta::assert_snapshot!(rejections(&batch));
+}
+
 #[test]
 fn yaml_alias_bomb() {
     let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
