@@ -454,6 +454,7 @@ impl Expectations {
             );
             return None;
         };
+        let errors_before = reader.errors.len();
         let mut checks = Vec::new();
         let mut as_of = None;
         let (mut no_other_breaches, mut no_other_actions) = (None, None);
@@ -657,6 +658,35 @@ impl Expectations {
                     format!("unknown expectation `{key}` (use {})", list(&KEYS)),
                 ),
             }
+        }
+        let checks_nothing = checks.is_empty()
+            && no_other_breaches.is_none()
+            && no_other_actions.is_none()
+            && reader.errors.len() == errors_before;
+        if checks_nothing {
+            // An expectation that can never fail is refused: the block would pass whatever
+            // the policy did.
+            let (pointer, message) = match block.get("as_of") {
+                Some(written) => (
+                    "/as_of",
+                    format!(
+                        "the block at `as_of: {}` checks nothing: list what the case must produce then, e.g. `promises: {{NAME: STATE}}`, `breaches: [NAME]` or `no_other_breaches: true`",
+                        plain(written)
+                    ),
+                ),
+                None => {
+                    let which = match reader.prefix.strip_prefix('/').map(str::parse::<usize>) {
+                        Some(Ok(index)) => format!("block {} of `expect`", index + 1),
+                        _ => "`expect`".to_owned(),
+                    };
+                    (
+                        "",
+                        format!("{which} checks nothing: list what the case must produce, e.g. `promises: {{NAME: STATE}}`, `breaches: [NAME]` or `no_other_breaches: true`"),
+                    )
+                }
+            };
+            reader.error(pointer, message);
+            return None;
         }
         let Some(as_of) = as_of.or_else(|| case.events.iter().map(|e| e.at).max()) else {
             reader.error(

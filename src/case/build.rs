@@ -58,6 +58,7 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
                 "attributes" => case.attributes = scalar_map(value, "attributes")?,
                 "events" => case.events = events(value, opts)?,
                 "expect" => {
+                    check_duplicate_keys_within(&value, "expect")?;
                     let mut lines = BTreeMap::new();
                     node_lines(&value, String::new(), &mut lines);
                     case.expect = Some(Expect {
@@ -180,6 +181,48 @@ fn check_duplicate_keys(entries: &[(String, Node)]) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+/// Refuses a key given twice in any mapping inside `node` (a block kept raw, `expect`, whose
+/// mappings would otherwise keep only the last of two values); `path` names `node`.
+fn check_duplicate_keys_within(node: &Node, path: &str) -> Result<(), Problem> {
+    match duplicate_key(node) {
+        None => Ok(()),
+        Some((line, key, mut inner)) => {
+            inner.push(path.to_owned());
+            inner.reverse();
+            Err(Problem::new(
+                line,
+                format!("key `{key}` is given twice in `{}`", inner.concat()),
+            ))
+        }
+    }
+}
+
+/// The first key given twice in a mapping inside `node`: its line, the key, and the path from
+/// `node` to that mapping, innermost part first (`.promises`, `[0]`).
+fn duplicate_key(node: &Node) -> Option<(Option<usize>, String, Vec<String>)> {
+    match &node.kind {
+        NodeKind::Scalar(_) => None,
+        NodeKind::List(items) => items.iter().enumerate().find_map(|(index, item)| {
+            let (line, key, mut path) = duplicate_key(item)?;
+            path.push(format!("[{index}]"));
+            Some((line, key, path))
+        }),
+        NodeKind::Map(entries) => {
+            let mut seen = std::collections::HashSet::with_capacity(entries.len());
+            for (key, value) in entries {
+                if !seen.insert(key.as_str()) {
+                    return Some((value.line.or(node.line), key.clone(), Vec::new()));
+                }
+            }
+            entries.iter().find_map(|(key, value)| {
+                let (line, duplicate, mut path) = duplicate_key(value)?;
+                path.push(format!(".{key}"));
+                Some((line, duplicate, path))
+            })
+        }
+    }
 }
 
 /// A text field; numbers are accepted and written out (`id: 17`).

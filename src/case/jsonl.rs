@@ -13,7 +13,7 @@
 //! [`JsonlGrouper::push_parsed`].
 
 use super::build::{self, Problem};
-use super::node::{without_position, NodeKind, NodeSeed};
+use super::node::{without_position, KeyLines, NodeKind, NodeSeed};
 use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Staff, Value};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
@@ -369,6 +369,7 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = NodeSeed {
         probe: false,
+        keys: KeyLines::No,
         budget: None,
     }
     .deserialize(&mut deserializer)

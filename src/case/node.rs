@@ -46,10 +46,34 @@ impl Node {
 /// The message of the marker error used to learn a scalar's position.
 const PROBE: &str = "covenant line probe";
 
-/// Reads one [`Node`]; with `probe`, records the line of every scalar.
+/// Which mapping keys are probed for their lines, besides every scalar value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyLines {
+    /// None.
+    No,
+    /// The keys of this mapping (a case's fields), and everything inside its `expect` block.
+    Case,
+    /// Every key inside (an `expect` block).
+    All,
+}
+
+impl KeyLines {
+    /// The keys probed inside the value of `key`.
+    fn inside(self, key: &str) -> KeyLines {
+        match self {
+            KeyLines::Case if key == "expect" => KeyLines::All,
+            KeyLines::All => KeyLines::All,
+            KeyLines::Case | KeyLines::No => KeyLines::No,
+        }
+    }
+}
+
+/// Reads one [`Node`]; with `probe`, records the line of every scalar, and of the keys `keys`
+/// names: a value with no scalar (`{}`, `[]`) then starts at the line of its key.
 #[derive(Clone, Copy)]
 pub(crate) struct NodeSeed<'b> {
     pub probe: bool,
+    pub keys: KeyLines,
     /// How many more nodes may be built, when bounded: YAML aliases repeat a value without
     /// writing it again, so a small file could expand to any number of nodes.
     pub budget: Option<&'b Cell<usize>>,
@@ -203,13 +227,19 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Root, A::Error> {
         self.seed.spend()?;
-        while let Some(item) = seq.next_element_seed(self.seed)? {
+        let seed = NodeSeed {
+            keys: KeyLines::Case,
+            ..self.seed
+        };
+        while let Some(item) = seq.next_element_seed(seed)? {
             (self.each)(item);
         }
         Ok(Root::Listed)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Root, A::Error> {
-        self.node().visit_map(map).map(Root::One)
+        let mut node = self.node();
+        node.seed.keys = KeyLines::Case;
+        node.visit_map(map).map(Root::One)
     }
 }
 
@@ -300,8 +330,14 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         self.seed.spend()?;
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let value = map.next_value_seed(self.seed)?;
+        let probe_keys = self.seed.probe && self.seed.keys != KeyLines::No;
+        while let Some((key, key_line)) = map.next_key_seed(KeySeed { probe: probe_keys })? {
+            let seed = NodeSeed {
+                keys: self.seed.keys.inside(&key),
+                ..self.seed
+            };
+            let mut value = map.next_value_seed(seed)?;
+            value.line = value.line.or(key_line);
             entries.push((key, value));
         }
         let line = entries.iter().find_map(|(_, value)| value.line);
@@ -312,39 +348,75 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_> {
     }
 }
 
-/// Reads a mapping key as text (numbers and booleans are written out).
-struct KeySeed;
+/// Reads a mapping key as text (numbers and booleans are written out); with `probe`, with its
+/// line when the deserializer gives one (the YAML one does; the JSON one gives none for keys).
+struct KeySeed {
+    probe: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = String;
+    type Value = (String, Option<usize>);
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
-        deserializer.deserialize_any(KeyVisitor)
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        if !self.probe {
+            return deserializer
+                .deserialize_any(KeyVisitor { slot: None })
+                .map(|key| (key, None));
+        }
+        let mut slot = None;
+        match deserializer.deserialize_any(KeyVisitor {
+            slot: Some(&mut slot),
+        }) {
+            Ok(key) => Ok((key, None)),
+            Err(error) => match slot {
+                Some(key) => {
+                    let text = error.to_string();
+                    let line = text.contains(" at line ").then(|| line_of_error(&text));
+                    Ok((key, line))
+                }
+                None => Err(error),
+            },
+        }
     }
 }
 
-struct KeyVisitor;
+/// Reads a key; when `slot` is set, the key is stored there and answered with the probe error.
+struct KeyVisitor<'a> {
+    slot: Option<&'a mut Option<String>>,
+}
 
-impl Visitor<'_> for KeyVisitor {
+impl KeyVisitor<'_> {
+    fn key<E: de::Error>(self, key: String) -> Result<String, E> {
+        match self.slot {
+            Some(slot) => {
+                *slot = Some(key);
+                Err(E::custom(PROBE))
+            }
+            None => Ok(key),
+        }
+    }
+}
+
+impl Visitor<'_> for KeyVisitor<'_> {
     type Value = String;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a text key")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
+        self.key(v.to_owned())
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
-        Ok(v.to_string())
+        self.key(v.to_string())
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-        Ok(v.to_string())
+        self.key(v.to_string())
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-        Ok(v.to_string())
+        self.key(v.to_string())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
+        self.key(v.to_string())
     }
 }
 
@@ -358,6 +430,7 @@ mod tests {
             documents.push(
                 NodeSeed {
                     probe: true,
+                    keys: KeyLines::No,
                     budget: None,
                 }
                 .deserialize(document)
@@ -391,6 +464,7 @@ mod tests {
         let mut de = serde_json::Deserializer::from_str(text);
         let node = NodeSeed {
             probe: true,
+            keys: KeyLines::No,
             budget: None,
         }
         .deserialize(&mut de)
@@ -406,6 +480,7 @@ mod tests {
         let mut de = serde_json::Deserializer::from_str("{\"a\": [1, }");
         assert!(NodeSeed {
             probe: true,
+            keys: KeyLines::No,
             budget: None,
         }
         .deserialize(&mut de)

@@ -5,7 +5,7 @@
 //! sources and completed by [`CaseReader::finish`].
 
 use super::build::{self, Problem};
-use super::node::{without_position, Node, NodeKind, NodeSeed, Root, RootSeed};
+use super::node::{without_position, KeyLines, Node, NodeKind, NodeSeed, Root, RootSeed};
 use super::{Case, CaseBatch, CaseFormat, JsonlGrouper, ReadOptions, Rejected, Value};
 use crate::limits::{MAX_CASE_FILE_BYTES, MAX_CASE_NESTING};
 use serde::de::DeserializeSeed;
@@ -198,6 +198,7 @@ impl CaseReader {
                 let mut built = Vec::new();
                 let seed = NodeSeed {
                     probe: true,
+                    keys: KeyLines::Case,
                     budget: None,
                 };
                 let parsed = RootSeed {
@@ -229,6 +230,7 @@ impl CaseReader {
                 let budget = std::cell::Cell::new(text.len());
                 let seed = NodeSeed {
                     probe: true,
+                    keys: KeyLines::Case,
                     budget: Some(&budget),
                 };
                 for document in serde_yaml::Deserializer::from_str(text) {
