@@ -43,6 +43,7 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
         Some((_, value)) => Some(text(value, "id").map_err(|p| (None, p))?),
         None => None,
     };
+    let node_line = line;
     let build = || -> Result<Case, Problem> {
         let Some(id) = id.clone() else {
             return Err(Problem::new(line, "case has no `id`"));
@@ -52,6 +53,15 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
             ..Case::default()
         };
         check_duplicate_keys(&entries)?;
+        if let Some((line, path)) = entries
+            .iter()
+            .find_map(|(key, value)| non_finite(value, key))
+        {
+            return Err(Problem::new(
+                line.or(node_line),
+                format!("`{path}` is infinite or not a number: write a finite number"),
+            ));
+        }
         for (key, value) in entries {
             match key.as_str() {
                 "id" => {}
@@ -181,6 +191,35 @@ fn check_duplicate_keys(entries: &[(String, Node)]) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+/// The line and path (`attributes.amount`, `events[2].cost`) of the first number in `node` that is
+/// not finite. YAML reads `.inf`, `.nan` and `1e999` as such numbers, which no case value may be:
+/// JSON has no way to write them (`1e999` is out of range there), and they would compare and sum
+/// as no real amount does.
+fn non_finite(node: &Node, path: &str) -> Option<(Option<usize>, String)> {
+    let (line, mut inner) = non_finite_within(node)?;
+    inner.push(path.to_owned());
+    inner.reverse();
+    Some((line, inner.concat()))
+}
+
+/// [`non_finite`]: the line, and the path from `node` innermost part first.
+fn non_finite_within(node: &Node) -> Option<(Option<usize>, Vec<String>)> {
+    match &node.kind {
+        NodeKind::Scalar(Value::Number(n)) if !n.is_finite() => Some((node.line, Vec::new())),
+        NodeKind::Scalar(_) => None,
+        NodeKind::List(items) => items.iter().enumerate().find_map(|(index, item)| {
+            let (line, mut path) = non_finite_within(item)?;
+            path.push(format!("[{index}]"));
+            Some((line, path))
+        }),
+        NodeKind::Map(entries) => entries.iter().find_map(|(key, value)| {
+            let (line, mut path) = non_finite_within(value)?;
+            path.push(format!(".{key}"));
+            Some((line, path))
+        }),
+    }
 }
 
 /// Refuses a key given twice in any mapping inside `node` (a block kept raw, `expect`, whose

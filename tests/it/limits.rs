@@ -516,13 +516,23 @@ fn timestamps_after_year_9999_and_huge_numbers_are_rejected() {
   {"id": "C3", "events": [{"at": "2026-06-19T09:00:00+08:00", "type": "opened", "time": "9999999999"}]}
 ]"#;
     let numbers = r#"{"id": "C4", "attributes": {"amount": 1e999}, "events": []}"#;
-    let yaml = "id: C5\nattributes: {amount: 1e999}\nevents: []\n";
+    // YAML reads `.nan`, `.inf` and `-.inf` as numbers that are not finite: each rejects its
+    // case. A plain `1e999` it reads as the text `1e999` (it gives a number only when one fits),
+    // which is never infinite: text compares as a number only when it reads as a finite one.
+    let yaml = "- id: C5\n  attributes: {amount: 1e999}\n  events: []\n- id: C6\n  attributes: {amount: .inf}\n  events: []\n- id: C7\n  events:\n    - {at: 2026-06-19T09:00:00+08:00, type: opened, cost: .nan}\n- id: C8\n  events:\n    - {at: 2026-06-19T09:00:00+08:00, type: opened, set: {limit: .inf}}\n- id: C9\n  events: []\n  expect: {as_of: 2026-06-19T09:00:00+08:00, breaches: [{rule: x, due: -.inf}]}\n- id: C10\n  attributes: {amount: 1e300}\n  events: []\n";
     let options = ReadOptions::default();
     let batches = [
         read_str("dates.json", dates, CaseFormat::Json, &options),
         read_str("numbers.json", numbers, CaseFormat::Json, &options),
         read_str("numbers.yaml", yaml, CaseFormat::Yaml, &options),
     ];
+    let read: Vec<&str> = batches[2].cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(read, ["C5", "C10"]);
+    assert_eq!(
+        batches[2].cases[0].attributes["amount"],
+        covenant::case::Value::Str("1e999".into())
+    );
+    assert_eq!(batches[2].rejected.len(), 4);
     let text: Vec<String> = batches.iter().map(rejections).collect();
     insta::assert_snapshot!(text.join("\n"));
 }
