@@ -94,6 +94,9 @@ pub struct Mismatch {
     pub expected: String,
     /// What the evaluation gave.
     pub got: String,
+    /// The evaluation instant of the block the expectation is in (its `as_of`, or the case's
+    /// last event), which tells the blocks of a case apart.
+    pub as_of: Instant,
 }
 
 /// A breach the report must contain; unset fields match anything.
@@ -707,6 +710,7 @@ impl Expectations {
     pub fn compare(&self, report: &CaseReport, policy: &Policy) -> Vec<Mismatch> {
         let tz = policy.timezone;
         let show = |t: DateTime<Utc>| Instant::new(t, tz).to_string();
+        let as_of = Instant::new(self.as_of, tz);
         let mut mismatches = Vec::new();
 
         // Breaches, actions and warnings: each listed one takes a distinct entry of the report,
@@ -763,6 +767,7 @@ impl Expectations {
                 subject: format!("breach of `{}`", pattern.rule),
                 expected,
                 got,
+                as_of,
             });
         }
         if let Some(Strict { line }) = self.no_other_breaches {
@@ -773,6 +778,7 @@ impl Expectations {
                         subject: format!("breach of `{}`", breach.rule),
                         expected: "no breach (no_other_breaches)".to_owned(),
                         got: breach_text(breach),
+                        as_of,
                     });
                 }
             }
@@ -815,6 +821,7 @@ impl Expectations {
                     None => "an action".to_owned(),
                 },
                 got,
+                as_of,
             });
         }
 
@@ -853,6 +860,7 @@ impl Expectations {
                     None => "a warning".to_owned(),
                 },
                 got,
+                as_of,
             });
         }
 
@@ -973,6 +981,7 @@ impl Expectations {
                     subject,
                     expected,
                     got,
+                    as_of,
                 });
             }
         }
@@ -984,6 +993,7 @@ impl Expectations {
                         subject: format!("action for `{}`", action.rule),
                         expected: "no action (no_other_actions)".to_owned(),
                         got: action_text(action),
+                        as_of,
                     });
                 }
             }
