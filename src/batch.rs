@@ -11,7 +11,7 @@
 //! Memory is bounded by the cases open in the window, not by the input size.
 //! The rule and the figures are documented in `docs/performance.md`.
 
-use crate::case::{CaseBatch, JsonlGrouper, NumberedCase, ParsedLine, ReadOptions, Rejected};
+use crate::case::{Case, CaseBatch, JsonlGrouper, NumberedCase, ParsedLine, ReadOptions, Rejected};
 use crate::eval::{Evaluator, ObjectivePlan, Tally};
 use crate::report::{
     render_case, CaseReport, EmitError, Instant, PolicyRef, RejectedCase, RenderedCase, Report,
@@ -31,8 +31,14 @@ pub const DEFAULT_WINDOW: u64 = 100_000;
 /// Lines read, parsed and grouped at a time.
 pub const CHUNK_LINES: usize = 16_384;
 
+/// Cases of a batch read whole ([`Batch::push_batch`]) evaluated at a time.
+pub const CHUNK_CASES: usize = 4096;
+
+/// A case rendered for output, with its counts and objective counts.
+type Done = (Result<RenderedCase, EmitError>, Summary, Tally);
+
 /// A case rendered for output with its counts and objective counts, or why it was rejected.
-type Evaluated = Result<(Result<RenderedCase, EmitError>, Summary, Tally), Rejected>;
+type Evaluated = Result<Done, Rejected>;
 
 /// How a batch run reads and evaluates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +76,8 @@ pub struct Batch<'e, 'p, W: Write> {
     /// The first-seen number of the next case to write.
     next_out: u64,
     case_rejections: Vec<(u64, Rejected)>,
+    /// The rejections of batches read whole ([`Batch::push_batch`]), listed first.
+    read_rejections: Vec<Rejected>,
     tally: Tally,
     summary: Summary,
     progress: Progress,
@@ -92,6 +100,7 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             waiting: BTreeMap::new(),
             next_out: 0,
             case_rejections: Vec::new(),
+            read_rejections: Vec::new(),
             tally: Tally::default(),
             summary: Summary::default(),
             progress: Progress::default(),
@@ -172,14 +181,44 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         self.push_reader(source, text.as_bytes(), &mut |_| {})
     }
 
+    /// Evaluates cases already read whole (YAML and JSON files, [`crate::CaseReader`]), in their
+    /// order, writing each report as soon as its chunk of [`CHUNK_CASES`] cases is done, and
+    /// dropping each case once evaluated: the reports of a large batch are never all held. Its
+    /// rejections are listed first in the report, in their order. The output is the one of
+    /// [`evaluate_whole`] and [`Report::emit`] when nothing else is pushed; push batches before
+    /// any JSON Lines, whose cases are written after them.
+    pub fn push_batch(&mut self, batch: CaseBatch) -> Result<(), EmitError> {
+        self.read_rejections.extend(batch.rejected);
+        let (evaluator, as_of) = (self.evaluator, self.options.as_of);
+        let format = self.writer.format();
+        let mut cases = batch.cases.into_iter();
+        loop {
+            let chunk: Vec<Case> = cases.by_ref().take(CHUNK_CASES).collect();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let objectives = &self.objectives;
+            let done: Vec<Done> = chunk
+                .into_par_iter()
+                .map(|case| evaluate_one(evaluator, objectives, format, as_of, &case))
+                .collect();
+            for one in done {
+                let rendered = self.count(one)?;
+                self.writer.place(rendered)?;
+            }
+        }
+    }
+
     /// Evaluates the cases still open, writes the end of the report and returns the output and the counts.
     pub fn finish(mut self) -> Result<(W, Summary), EmitError> {
         let grouper = std::mem::take(&mut self.grouper);
         let (line_rejections, rest) = grouper.finish_numbered();
         self.evaluate(rest)?;
         self.case_rejections.sort_by_key(|(seq, _)| *seq);
-        let rejected: Vec<RejectedCase> = line_rejections
+        let rejected: Vec<RejectedCase> = self
+            .read_rejections
             .iter()
+            .chain(&line_rejections)
             .chain(self.case_rejections.iter().map(|(_, r)| r))
             .map(|r| RejectedCase {
                 source: r.source.clone(),
@@ -201,26 +240,17 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         let done: Vec<(u64, Evaluated)> = complete
             .into_par_iter()
             .map(|numbered| {
-                let result = numbered.case.map(|case| {
-                    let (report, tally) = evaluator.evaluate_counted(&case, as_of, objectives);
-                    let mut counts = Summary::default();
-                    counts.add(&report);
-                    (render_case(format, report), counts, tally)
-                });
+                let result = numbered
+                    .case
+                    .map(|case| evaluate_one(evaluator, objectives, format, as_of, &case));
                 (numbered.seq, result)
             })
             .collect();
         for (seq, result) in done {
             match result {
-                Ok((rendered, counts, tally)) => {
-                    self.tally.merge(tally);
-                    self.summary.cases += counts.cases;
-                    self.summary.evaluated += counts.evaluated;
-                    self.summary.breaches += counts.breaches;
-                    self.summary.actions += counts.actions;
-                    self.summary.warnings += counts.warnings;
-                    self.progress.evaluated += 1;
-                    self.waiting.insert(seq, Some(rendered?));
+                Ok(one) => {
+                    let rendered = self.count(one)?;
+                    self.waiting.insert(seq, Some(rendered));
                 }
                 Err(rejected) => {
                     self.case_rejections.push((seq, rejected));
@@ -236,6 +266,34 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         }
         Ok(())
     }
+}
+
+impl<W: Write> Batch<'_, '_, W> {
+    /// Adds an evaluated case's counts to the run's; returns its rendering.
+    fn count(&mut self, (rendered, counts, tally): Done) -> Result<RenderedCase, EmitError> {
+        self.tally.merge(tally);
+        self.summary.cases += counts.cases;
+        self.summary.evaluated += counts.evaluated;
+        self.summary.breaches += counts.breaches;
+        self.summary.actions += counts.actions;
+        self.summary.warnings += counts.warnings;
+        self.progress.evaluated += 1;
+        rendered
+    }
+}
+
+/// Evaluates one case and renders its report in `format`, with its counts and objective counts.
+fn evaluate_one(
+    evaluator: &Evaluator<'_>,
+    objectives: &ObjectivePlan<'_>,
+    format: crate::report::Format,
+    as_of: DateTime<Utc>,
+    case: &Case,
+) -> Done {
+    let (report, tally) = evaluator.evaluate_counted(case, as_of, objectives);
+    let mut counts = Summary::default();
+    counts.add(&report);
+    (render_case(format, report), counts, tally)
 }
 
 /// The instant and policy a report of `evaluator` at `as_of` starts with.

@@ -11,6 +11,7 @@ pub mod fmt;
 pub mod generate;
 pub mod stream;
 pub mod test;
+pub mod walk;
 
 use clap::{Parser, Subcommand};
 use std::process::{ExitCode, Termination};

@@ -100,6 +100,25 @@ pub struct SourceFile {
     line_starts: Vec<usize>,
 }
 
+impl SourceFile {
+    /// The text of a 1-based line, without its line break (empty past the end).
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or_default()
+            .trim_end_matches('\n')
+            .trim_end_matches('\r')
+    }
+}
+
 /// All source files of a run, addressed by [`FileId`].
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {

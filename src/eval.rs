@@ -43,9 +43,10 @@ pub(crate) fn seconds(amount: u64) -> TimeDelta {
         .unwrap_or(TimeDelta::MAX)
 }
 
-/// `t + d`, saturating at the ends of the supported range.
-pub(crate) fn later(t: DateTime<Utc>, d: TimeDelta) -> DateTime<Utc> {
-    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+/// `t + d`, or `None` when it would fall after the supported instants (the end of the year 9999
+/// in UTC): a limit that can never be reached.
+pub(crate) fn later(t: DateTime<Utc>, d: TimeDelta) -> Option<DateTime<Utc>> {
+    crate::time::add_elapsed(t, d).ok()
 }
 
 /// Collects the entries of one case report, converting instants to the policy's offset.

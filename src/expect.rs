@@ -94,6 +94,9 @@ pub struct Mismatch {
     pub expected: String,
     /// What the evaluation gave.
     pub got: String,
+    /// The evaluation instant of the block the expectation is in (its `as_of`, or the case's
+    /// last event), which tells the blocks of a case apart.
+    pub as_of: Instant,
 }
 
 /// A breach the report must contain; unset fields match anything.
@@ -197,17 +200,26 @@ impl Reader<'_> {
     fn instant(&mut self, pointer: &str, value: &Json) -> Option<DateTime<Utc>> {
         let parsed = value
             .as_str()
-            .and_then(|text| parse_instant(text, self.policy));
-        if parsed.is_none() {
-            self.error(
-                pointer,
-                format!(
-                    "`{}` is not an instant (write RFC 3339, e.g. 2026-06-19T15:00:00+08:00)",
-                    plain(value)
-                ),
-            );
+            .and_then(|text| parse_instant(text, self.policy).map(|t| (text, t)));
+        match parsed {
+            Some((text, t)) => match crate::time::readable(text, t) {
+                Ok(t) => Some(t),
+                Err(message) => {
+                    self.error(pointer, message);
+                    None
+                }
+            },
+            None => {
+                self.error(
+                    pointer,
+                    format!(
+                        "`{}` is not an instant (write RFC 3339, e.g. 2026-06-19T15:00:00+08:00)",
+                        plain(value)
+                    ),
+                );
+                None
+            }
         }
-        parsed
     }
 
     fn word(
@@ -445,6 +457,7 @@ impl Expectations {
             );
             return None;
         };
+        let errors_before = reader.errors.len();
         let mut checks = Vec::new();
         let mut as_of = None;
         let (mut no_other_breaches, mut no_other_actions) = (None, None);
@@ -649,6 +662,35 @@ impl Expectations {
                 ),
             }
         }
+        let checks_nothing = checks.is_empty()
+            && no_other_breaches.is_none()
+            && no_other_actions.is_none()
+            && reader.errors.len() == errors_before;
+        if checks_nothing {
+            // An expectation that can never fail is refused: the block would pass whatever
+            // the policy did.
+            let (pointer, message) = match block.get("as_of") {
+                Some(written) => (
+                    "/as_of",
+                    format!(
+                        "the block at `as_of: {}` checks nothing: list what the case must produce then, e.g. `promises: {{NAME: STATE}}`, `breaches: [NAME]` or `no_other_breaches: true`",
+                        plain(written)
+                    ),
+                ),
+                None => {
+                    let which = match reader.prefix.strip_prefix('/').map(str::parse::<usize>) {
+                        Some(Ok(index)) => format!("block {} of `expect`", index + 1),
+                        _ => "`expect`".to_owned(),
+                    };
+                    (
+                        "",
+                        format!("{which} checks nothing: list what the case must produce, e.g. `promises: {{NAME: STATE}}`, `breaches: [NAME]` or `no_other_breaches: true`"),
+                    )
+                }
+            };
+            reader.error(pointer, message);
+            return None;
+        }
         let Some(as_of) = as_of.or_else(|| case.events.iter().map(|e| e.at).max()) else {
             reader.error(
                 "",
@@ -668,13 +710,14 @@ impl Expectations {
     pub fn compare(&self, report: &CaseReport, policy: &Policy) -> Vec<Mismatch> {
         let tz = policy.timezone;
         let show = |t: DateTime<Utc>| Instant::new(t, tz).to_string();
+        let as_of = Instant::new(self.as_of, tz);
         let mut mismatches = Vec::new();
 
-        // Breaches: each pattern takes a distinct reported breach; the most specific go first.
-        let mut used: BTreeSet<usize> = BTreeSet::new();
-        // Rules whose breaches a failed expectation already shows; strictness does not repeat them.
-        let mut shown: BTreeSet<&str> = BTreeSet::new();
-        let mut patterns: Vec<(&Check, &BreachPattern)> = self
+        // Breaches, actions and warnings: each listed one takes a distinct entry of the report,
+        // and the list holds when some assignment of distinct entries satisfies all of it.
+        // The most specific are assigned first, so that when the list cannot hold, the ones left
+        // over are the vaguest, and the diff shows the entries the specific ones took.
+        let mut breaches: Vec<(&Check, &BreachPattern)> = self
             .checks
             .iter()
             .filter_map(|c| match &c.item {
@@ -682,134 +725,148 @@ impl Expectations {
                 _ => None,
             })
             .collect();
-        patterns.sort_by_key(|(_, p)| {
+        // An instant singles a breach out more than a kind does.
+        breaches.sort_by_key(|(_, p)| {
             std::cmp::Reverse(
                 usize::from(p.kind.is_some())
-                    + usize::from(p.due.is_some())
-                    + usize::from(p.at.is_some()),
+                    + 2 * usize::from(p.due.is_some())
+                    + 2 * usize::from(p.at.is_some()),
             )
         });
-        for (check, pattern) in patterns {
-            let found = report.breaches.iter().enumerate().position(|(i, b)| {
-                !used.contains(&i)
-                    && b.rule == pattern.rule
-                    && pattern.kind.as_deref().map_or(true, |k| k == b.kind)
-                    && pattern
-                        .due
-                        .map_or(true, |d| b.due.map(|x| x.utc()) == Some(d))
-                    && pattern.at.map_or(true, |a| b.at.utc() == a)
-            });
-            match found {
-                Some(index) => {
-                    used.insert(index);
-                }
-                None => {
-                    shown.insert(pattern.rule.as_str());
-                    let mut expected = pattern
-                        .kind
-                        .clone()
-                        .unwrap_or_else(|| "a breach".to_owned());
-                    if let Some(due) = pattern.due {
-                        let _ = write!(expected, ", due {}", show(due));
-                    }
-                    if let Some(at) = pattern.at {
-                        let _ = write!(expected, ", at {}", show(at));
-                    }
-                    let others: Vec<String> = report
-                        .breaches
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, b)| !used.contains(i) && b.rule == pattern.rule)
-                        .map(|(_, b)| breach_text(b))
-                        .collect();
-                    mismatches.push(Mismatch {
-                        line: check.line,
-                        subject: format!("breach of `{}`", pattern.rule),
-                        expected,
-                        got: if others.is_empty() {
-                            "no breach".to_owned()
-                        } else {
-                            others.join("; ")
-                        },
-                    });
-                }
+        let fits_breach = |p: &BreachPattern, b: &crate::report::Breach| {
+            b.rule == p.rule && closeness_of_breach(p, b) == fields_of_breach(p)
+        };
+        let taken = distinct_matching(&breaches, &report.breaches, |(_, p), b| fits_breach(p, b));
+        // Rules whose entries a failed expectation already shows; strictness does not repeat them.
+        let mut shown: BTreeSet<&str> = BTreeSet::new();
+        for (&(check, pattern), taken_entry) in breaches.iter().zip(&taken.of_pattern) {
+            if taken_entry.is_some() {
+                continue;
             }
+            shown.insert(pattern.rule.as_str());
+            let mut expected = pattern
+                .kind
+                .clone()
+                .unwrap_or_else(|| "a breach".to_owned());
+            if let Some(due) = pattern.due {
+                let _ = write!(expected, ", due {}", show(due));
+            }
+            if let Some(at) = pattern.at {
+                let _ = write!(expected, ", at {}", show(at));
+            }
+            let got = closest(
+                &report.breaches,
+                |b| b.rule == pattern.rule,
+                |b| closeness_of_breach(pattern, b),
+                |index| taken.line_of_entry(index, &breaches, |(c, _)| c.line),
+                breach_text,
+                "no breach",
+            );
+            mismatches.push(Mismatch {
+                line: check.line,
+                subject: format!("breach of `{}`", pattern.rule),
+                expected,
+                got,
+                as_of,
+            });
         }
         if let Some(Strict { line }) = self.no_other_breaches {
-            for (_, breach) in report
-                .breaches
-                .iter()
-                .enumerate()
-                .filter(|(i, b)| !used.contains(i) && !shown.contains(b.rule.as_str()))
-            {
-                mismatches.push(Mismatch {
-                    line,
-                    subject: format!("breach of `{}`", breach.rule),
-                    expected: "no breach (no_other_breaches)".to_owned(),
-                    got: breach_text(breach),
-                });
+            for (index, breach) in report.breaches.iter().enumerate() {
+                if !taken.is_taken(index) && !shown.contains(breach.rule.as_str()) {
+                    mismatches.push(Mismatch {
+                        line,
+                        subject: format!("breach of `{}`", breach.rule),
+                        expected: "no breach (no_other_breaches)".to_owned(),
+                        got: breach_text(breach),
+                        as_of,
+                    });
+                }
             }
         }
 
-        let mut used_actions: BTreeSet<usize> = BTreeSet::new();
+        let mut actions: Vec<(&Check, &str, Option<DateTime<Utc>>)> = self
+            .checks
+            .iter()
+            .filter_map(|c| match &c.item {
+                Item::Action { rule, due } => Some((c, rule.as_str(), *due)),
+                _ => None,
+            })
+            .collect();
+        actions.sort_by_key(|(_, _, due)| due.is_none());
+        let action_closeness = |due: Option<DateTime<Utc>>, a: &crate::report::RequiredAction| {
+            usize::from(due.is_some() && a.due.map(|x| x.utc()) == due)
+        };
+        let taken_actions = distinct_matching(&actions, &report.actions, |(_, rule, due), a| {
+            a.rule == *rule && action_closeness(*due, a) == usize::from(due.is_some())
+        });
         let mut shown_actions: BTreeSet<&str> = BTreeSet::new();
+        for (&(check, rule, due), taken_entry) in actions.iter().zip(&taken_actions.of_pattern) {
+            if taken_entry.is_some() {
+                continue;
+            }
+            shown_actions.insert(rule);
+            let got = closest(
+                &report.actions,
+                |a| a.rule == rule,
+                |a| action_closeness(due, a),
+                |index| taken_actions.line_of_entry(index, &actions, |(c, _, _)| c.line),
+                action_text,
+                "no action",
+            );
+            mismatches.push(Mismatch {
+                line: check.line,
+                subject: format!("action for `{rule}`"),
+                expected: match due {
+                    Some(due) => format!("an action due {}", show(due)),
+                    None => "an action".to_owned(),
+                },
+                got,
+                as_of,
+            });
+        }
+
+        let mut warnings: Vec<(&Check, &str, Option<DateTime<Utc>>)> = self
+            .checks
+            .iter()
+            .filter_map(|c| match &c.item {
+                Item::Warning { rule, due } => Some((c, rule.as_str(), *due)),
+                _ => None,
+            })
+            .collect();
+        warnings.sort_by_key(|(_, _, due)| due.is_none());
+        let warning_closeness = |due: Option<DateTime<Utc>>, w: &crate::report::Warning| {
+            usize::from(due.is_some() && Some(w.due.utc()) == due)
+        };
+        let taken_warnings = distinct_matching(&warnings, &report.warnings, |(_, rule, due), w| {
+            w.rule == *rule && warning_closeness(*due, w) == usize::from(due.is_some())
+        });
+        for (&(check, rule, due), taken_entry) in warnings.iter().zip(&taken_warnings.of_pattern) {
+            if taken_entry.is_some() {
+                continue;
+            }
+            let got = closest(
+                &report.warnings,
+                |w| w.rule == rule,
+                |w| warning_closeness(due, w),
+                |index| taken_warnings.line_of_entry(index, &warnings, |(c, _, _)| c.line),
+                |w| format!("a warning, due {}", w.due),
+                "no warning",
+            );
+            mismatches.push(Mismatch {
+                line: check.line,
+                subject: format!("warning for `{rule}`"),
+                expected: match due {
+                    Some(due) => format!("a warning, due {}", show(due)),
+                    None => "a warning".to_owned(),
+                },
+                got,
+                as_of,
+            });
+        }
+
         for check in &self.checks {
             let item_mismatch = match &check.item {
-                Item::Breach(_) => None,
-                Item::Action { rule, due } => {
-                    let found = report.actions.iter().enumerate().position(|(i, a)| {
-                        !used_actions.contains(&i)
-                            && &a.rule == rule
-                            && due.map_or(true, |d| a.due.map(|x| x.utc()) == Some(d))
-                    });
-                    match found {
-                        Some(index) => {
-                            used_actions.insert(index);
-                            None
-                        }
-                        None => {
-                            shown_actions.insert(rule.as_str());
-                            Some((
-                                format!("action for `{rule}`"),
-                                match due {
-                                    Some(due) => format!("an action due {}", show(*due)),
-                                    None => "an action".to_owned(),
-                                },
-                                join_or(
-                                    report
-                                        .actions
-                                        .iter()
-                                        .filter(|a| &a.rule == rule)
-                                        .map(action_text),
-                                    "no action",
-                                ),
-                            ))
-                        }
-                    }
-                }
-                Item::Warning { rule, due } => {
-                    let found = report
-                        .warnings
-                        .iter()
-                        .any(|w| &w.rule == rule && due.map_or(true, |d| w.due.utc() == d));
-                    (!found).then(|| {
-                        (
-                            format!("warning for `{rule}`"),
-                            match due {
-                                Some(due) => format!("a warning, due {}", show(*due)),
-                                None => "a warning".to_owned(),
-                            },
-                            join_or(
-                                report
-                                    .warnings
-                                    .iter()
-                                    .filter(|w| &w.rule == rule)
-                                    .map(|w| format!("a warning, due {}", w.due)),
-                                "no warning",
-                            ),
-                        )
-                    })
-                }
+                Item::Breach(_) | Item::Action { .. } | Item::Warning { .. } => None,
                 Item::Promise {
                     name,
                     instances,
@@ -924,17 +981,19 @@ impl Expectations {
                     subject,
                     expected,
                     got,
+                    as_of,
                 });
             }
         }
         if let Some(Strict { line }) = self.no_other_actions {
             for (index, action) in report.actions.iter().enumerate() {
-                if !used_actions.contains(&index) && !shown_actions.contains(action.rule.as_str()) {
+                if !taken_actions.is_taken(index) && !shown_actions.contains(action.rule.as_str()) {
                     mismatches.push(Mismatch {
                         line,
                         subject: format!("action for `{}`", action.rule),
                         expected: "no action (no_other_actions)".to_owned(),
                         got: action_text(action),
+                        as_of,
                     });
                 }
             }
@@ -953,6 +1012,156 @@ fn parse_instant(text: &str, policy: &Policy) -> Option<DateTime<Utc>> {
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
         .ok()?;
     local_to_instant(policy.timezone?, naive.date(), naive.time()).ok()
+}
+
+/// How listed expectations were assigned to distinct entries of the report.
+#[derive(Debug)]
+struct Assignment {
+    /// For each listed expectation, in order, the index of the entry it took, if any.
+    of_pattern: Vec<Option<usize>>,
+    /// For each entry of the report, the expectation that took it, if any.
+    of_entry: Vec<Option<usize>>,
+}
+
+impl Assignment {
+    fn is_taken(&self, entry: usize) -> bool {
+        self.of_entry.get(entry).copied().flatten().is_some()
+    }
+    /// The line of the expectation that took `entry`, if one did.
+    fn line_of_entry<P>(
+        &self,
+        entry: usize,
+        patterns: &[P],
+        line: impl Fn(&P) -> Option<usize>,
+    ) -> Option<Option<usize>> {
+        let pattern = self.of_entry.get(entry).copied().flatten()?;
+        patterns.get(pattern).map(line)
+    }
+}
+
+/// A largest assignment of `patterns` to distinct `entries` that each fits: an expectation fails
+/// only when no assignment of distinct entries satisfies the whole list. Augmenting paths
+/// (Kuhn's algorithm), tried for each pattern in the order given, so that an earlier pattern is
+/// never left out for a later one; the walk keeps its own stack, so no list exhausts the thread's.
+fn distinct_matching<P, E>(
+    patterns: &[P],
+    entries: &[E],
+    fits: impl Fn(&P, &E) -> bool,
+) -> Assignment {
+    let edges: Vec<Vec<usize>> = patterns
+        .iter()
+        .map(|p| {
+            entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| fits(p, e))
+                .map(|(index, _)| index)
+                .collect()
+        })
+        .collect();
+    let mut of_pattern: Vec<Option<usize>> = vec![None; patterns.len()];
+    let mut of_entry: Vec<Option<usize>> = vec![None; entries.len()];
+    // The pattern whose search last visited each entry.
+    let mut visited: Vec<Option<usize>> = vec![None; entries.len()];
+    for start in 0..patterns.len() {
+        // A free entry at once, when there is one (the common case).
+        let free = edges.get(start).and_then(|edge| {
+            edge.iter()
+                .copied()
+                .find(|&e| of_entry.get(e).copied().flatten().is_none())
+        });
+        if let Some(entry) = free {
+            set(&mut of_pattern, start, Some(entry));
+            set(&mut of_entry, entry, Some(start));
+            continue;
+        }
+        // Else an augmenting path: each frame is a pattern and the next of its edges to try.
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        while let Some(&mut (pattern, ref mut next)) = stack.last_mut() {
+            let Some(&entry) = edges.get(pattern).and_then(|edge| edge.get(*next)) else {
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            if visited.get(entry).copied().flatten() == Some(start) {
+                continue;
+            }
+            set(&mut visited, entry, Some(start));
+            match of_entry.get(entry).copied().flatten() {
+                Some(owner) => stack.push((owner, 0)),
+                None => {
+                    // Every pattern on the stack takes the entry it went through.
+                    for &(on_path, tried) in &stack {
+                        let Some(&through) = edges
+                            .get(on_path)
+                            .and_then(|edge| edge.get(tried.saturating_sub(1)))
+                        else {
+                            continue;
+                        };
+                        set(&mut of_pattern, on_path, Some(through));
+                        set(&mut of_entry, through, Some(on_path));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    Assignment {
+        of_pattern,
+        of_entry,
+    }
+}
+
+fn set(slots: &mut [Option<usize>], index: usize, value: Option<usize>) {
+    if let Some(slot) = slots.get_mut(index) {
+        *slot = value;
+    }
+}
+
+/// How many of the fields a breach pattern gives (`kind`, `due`, `at`).
+fn fields_of_breach(pattern: &BreachPattern) -> usize {
+    usize::from(pattern.kind.is_some())
+        + usize::from(pattern.due.is_some())
+        + usize::from(pattern.at.is_some())
+}
+
+/// How many of the fields a breach pattern gives the breach has.
+fn closeness_of_breach(pattern: &BreachPattern, breach: &crate::report::Breach) -> usize {
+    usize::from(pattern.kind.as_deref().is_some_and(|k| k == breach.kind))
+        + usize::from(pattern.due.is_some() && breach.due.map(|x| x.utc()) == pattern.due)
+        + usize::from(pattern.at.is_some_and(|a| breach.at.utc() == a))
+}
+
+/// The entries of the report an unmatched expectation could have meant (those that `related`
+/// accepts, of the same rule), closest first (most of its fields alike), each marked with the
+/// line of the expectation that took it, if one did; `none` when there is none.
+fn closest<E>(
+    entries: &[E],
+    related: impl Fn(&E) -> bool,
+    closeness: impl Fn(&E) -> usize,
+    taken_by: impl Fn(usize) -> Option<Option<usize>>,
+    text: impl Fn(&E) -> String,
+    none: &str,
+) -> String {
+    let mut candidates: Vec<(usize, usize, &E)> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| related(e))
+        .map(|(index, e)| (closeness(e), index, e))
+        .collect();
+    if candidates.is_empty() {
+        return none.to_owned();
+    }
+    candidates.sort_by_key(|&(close, index, _)| (std::cmp::Reverse(close), index));
+    candidates
+        .iter()
+        .map(|&(_, index, e)| match taken_by(index) {
+            Some(Some(line)) => format!("{} (matched by line {line})", text(e)),
+            Some(None) => format!("{} (matched by another expectation)", text(e)),
+            None => text(e),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn breach_text(breach: &crate::report::Breach) -> String {
@@ -1063,10 +1272,86 @@ events:
         // `at most 0` is broken once, at the first transfer: one breach, not two.
         let two = mismatches("  breaches: [one_owner, one_owner]\n").unwrap();
         assert_eq!(two.len(), 1);
-        assert_eq!(two[0].got, "no breach");
+        assert_eq!(
+            two[0].got,
+            "standard_violated, at 2026-06-22T10:01:00+08:00 (matched by line 9)"
+        );
+        assert_eq!(
+            mismatches("  breaches: [one_owner, nothing_like_it]\n").unwrap_err()[0].line,
+            Some(9)
+        );
         assert_eq!(
             mismatches("  breaches: [one_owner, first_response]\n").unwrap(),
             vec![]
+        );
+    }
+
+    /// A policy whose clock restarts, and a case breaching it twice: due 10:10, then 11:10.
+    const RESTARTING: &str = r#"
+policy "Counter" {
+  timezone "Asia/Shanghai"
+}
+
+promise first_response {
+  from opened until responded
+  restart on reopened
+  target within 10m
+  warn at 50%
+}
+"#;
+
+    /// The mismatches of `expect` on a case opened 10:00, answered 10:15, reopened 11:00.
+    fn twice(expect: &str) -> Vec<Mismatch> {
+        let policy = Policy::parse(RESTARTING).unwrap();
+        let text = format!(
+            "id: C-2\nevents:\n  - {{at: 2026-06-22T10:00:00+08:00, type: opened}}\n  - {{at: 2026-06-22T10:15:00+08:00, type: responded}}\n  - {{at: 2026-06-22T11:00:00+08:00, type: reopened}}\nexpect:\n{expect}"
+        );
+        let case = Case::from_yaml_str(&text).unwrap();
+        let blocks = Expectations::read(&policy, &case).unwrap();
+        blocks
+            .iter()
+            .flat_map(|b| b.compare(&policy.evaluate(&case, b.as_of), &policy))
+            .collect()
+    }
+
+    #[test]
+    fn a_list_holds_when_some_assignment_of_distinct_entries_does() {
+        // Taken in the order written, the first would take the breach due 10:10, which the
+        // second needs; the list still holds.
+        let kind_then_due = "  as_of: 2026-06-22T12:00:00+08:00\n  breaches:\n    - {rule: first_response, kind: promise_breached}\n    - {rule: first_response, due: 2026-06-22T10:10:00+08:00}\n";
+        assert_eq!(twice(kind_then_due), vec![]);
+        let due_then_due = "  as_of: 2026-06-22T12:00:00+08:00\n  breaches:\n    - {rule: first_response, due: 2026-06-22T11:10:00+08:00}\n    - {rule: first_response, due: 2026-06-22T10:10:00+08:00}\n    - first_response\n";
+        let left_over = twice(due_then_due);
+        assert_eq!(left_over.len(), 1, "{left_over:?}");
+        assert_eq!(left_over[0].line, Some(11));
+        assert_eq!(
+            left_over[0].got,
+            "promise_breached, due 2026-06-22T10:10:00+08:00, at 2026-06-22T10:10:00+08:00 (matched by line 10); promise_breached, due 2026-06-22T11:10:00+08:00, at 2026-06-22T11:10:00+08:00 (matched by line 9)"
+        );
+    }
+
+    #[test]
+    fn actions_and_warnings_take_distinct_entries_too() {
+        // At 11:06 the second instance runs (due 11:10, warned from 11:05): one action, one warning.
+        let once = "  as_of: 2026-06-22T11:06:00+08:00\n  actions: [first_response]\n  warnings: [first_response]\n";
+        assert_eq!(twice(once), vec![]);
+        let twice_each = "  as_of: 2026-06-22T11:06:00+08:00\n  actions: [first_response, first_response]\n  warnings:\n    - first_response\n    - {rule: first_response, due: 2026-06-22T11:10:00+08:00}\n";
+        let left_over = twice(twice_each);
+        let subjects: Vec<(&str, Option<usize>)> = left_over
+            .iter()
+            .map(|m| (m.subject.as_str(), m.line))
+            .collect();
+        assert_eq!(
+            subjects,
+            [
+                ("action for `first_response`", Some(8)),
+                ("warning for `first_response`", Some(10))
+            ]
+        );
+        // The warning with a due time took the one warning; the one without is left over.
+        assert_eq!(
+            left_over[1].got,
+            "a warning, due 2026-06-22T11:10:00+08:00 (matched by line 11)"
         );
     }
 

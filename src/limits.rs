@@ -12,6 +12,18 @@ pub const MAX_POLICY_LINE_BYTES: usize = 10_000;
 /// also bounds how deep imports may nest.
 pub const MAX_POLICY_FILES: usize = 256;
 
+/// The most `like` steps from a calendar down to the calendar its chain starts at (`calendar b
+/// like a`, `calendar c like b`: `c` is two steps from `a`). A derived calendar holds the lines of
+/// every calendar below it.
+pub const MAX_LIKE_DEPTH: usize = 64;
+
+/// The most open intervals and dates all calendars of a policy may hold together once `like` is
+/// resolved: one per line, one per weekday and interval of a weekly line, one per date and interval
+/// of a dated `open` line, the inherited ones counted again in each derived calendar. This bounds
+/// the memory of the compiled calendars (about 100 bytes each, so 100 MB) and the time to check
+/// them.
+pub const MAX_CALENDAR_ENTRIES: u64 = 1_000_000;
+
 /// The deepest nesting of `(` and `[` in a policy.
 pub const MAX_NESTING: usize = 32;
 
@@ -38,9 +50,15 @@ pub const MAX_DAY_COUNT: u32 = 36_525;
 /// The last year of the supported date range (the first is year 1).
 pub const MAX_YEAR: i32 = 9999;
 
-/// The largest YAML or JSON case file (or text), in bytes (256 MiB); larger batches go in JSON
+/// The largest YAML or JSON case file (or text), in bytes (8 MiB); larger batches go in JSON
 /// Lines, which is read one line at a time.
-pub const MAX_CASE_FILE_BYTES: usize = 256 * 1024 * 1024;
+///
+/// A YAML or JSON file is read whole, and the YAML parser holds every parsing event of a document
+/// (about 130 bytes each) while it is read, so memory grows with the file: about 40 times its
+/// size for typical YAML cases and 18 times for JSON, and at worst (a YAML mapping of one-letter
+/// keys, `{a,a,a,…}`, two events per two bytes) 150 to 200 times. This limit keeps that worst
+/// case under 2 GB (1.3 GB measured for a file of exactly this size).
+pub const MAX_CASE_FILE_BYTES: usize = 8 * 1024 * 1024;
 
 /// The deepest `[` and `{` may nest in a YAML case file; deeper text is refused before it is parsed
 /// (a case needs four levels). YAML and JSON values nested more than 128 deep (by brackets or by

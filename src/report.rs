@@ -23,10 +23,12 @@ use std::fmt;
 pub struct Instant(pub DateTime<FixedOffset>);
 
 impl Instant {
-    /// The instant `t` as seen in `tz` (UTC when `None`).
+    /// The instant `t` as seen in `tz` (UTC when `None`), or in UTC when its local date there
+    /// would fall after the year 9999 (or before the year 0), which RFC 3339 cannot write
+    /// ([`crate::time::shown_offset`]).
     pub fn new(t: DateTime<Utc>, tz: Option<Tz>) -> Self {
         match tz {
-            Some(tz) => Instant(t.with_timezone(&tz).fixed_offset()),
+            Some(tz) => Instant(t.with_timezone(&crate::time::shown_offset(tz, t))),
             None => Instant(t.fixed_offset()),
         }
     }

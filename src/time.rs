@@ -13,6 +13,10 @@
 //!
 //! INVARIANT: nothing here steps minute by minute or day by day through long
 //! spans; see `docs/time.md` for the rules and their worked examples.
+//!
+//! The supported instants end with the year 9999 in UTC ([`in_range`]): every instant this module
+//! returns is in range, a deadline that would fall later is [`TimeError::OutOfRange`] ("no due
+//! time"), and [`shown_offset`] says in which offset an instant can be written in RFC 3339.
 
 mod days;
 mod fast;
@@ -99,7 +103,8 @@ pub enum TimeError {
     /// The calendar has no open time at all after the given instant.
     #[error("calendar has no open time after {0}")]
     NeverOpen(DateTime<Utc>),
-    /// The result would fall outside the supported range of dates (years 1..=9999 or chrono's range).
+    /// The result would fall outside the supported range: local dates in years 1..=9999, instants
+    /// up to the end of 9999 in UTC ([`in_range`]).
     #[error("date out of range")]
     OutOfRange,
 }
@@ -139,7 +144,53 @@ pub fn local_to_instant(
     date: NaiveDate,
     time: NaiveTime,
 ) -> Result<DateTime<Utc>, TimeError> {
-    zone::to_instant(tz, date.and_time(time))
+    zone::to_instant(tz, date.and_time(time)).and_then(in_range)
+}
+
+/// `t` when it is a supported instant: in the years 0 to 9999 in UTC ([`crate::limits::MAX_YEAR`]).
+/// A later instant has no RFC 3339 text (its year has five digits) and could not be read back, so
+/// a deadline that would fall after it is [`TimeError::OutOfRange`]: no due time.
+pub fn in_range(t: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
+    if (0..=zone::MAX_YEAR).contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(TimeError::OutOfRange)
+    }
+}
+
+/// `t`, read from the text `written`, when it is a supported instant ([`in_range`]); else why
+/// not, for the readers of cases, evaluation instants and expectations. `9999-12-31T23:00:00-05:00`
+/// is a valid RFC 3339 text whose instant falls in the year 10000 in UTC.
+pub fn readable(written: &str, t: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    match in_range(t) {
+        Ok(t) => Ok(t),
+        Err(_) if t.year() > 0 => Err(format!(
+            "`{written}` falls after 9999-12-31T23:59:59Z, the last instant covenant handles"
+        )),
+        Err(_) => Err(format!(
+            "`{written}` falls before 0000-01-01T00:00:00Z, the first instant covenant handles"
+        )),
+    }
+}
+
+/// `t + d` of elapsed time, or [`TimeError::OutOfRange`] when it would fall after the supported
+/// instants ([`in_range`]).
+pub fn add_elapsed(t: DateTime<Utc>, d: TimeDelta) -> Result<DateTime<Utc>, TimeError> {
+    t.checked_add_signed(d)
+        .ok_or(TimeError::OutOfRange)
+        .and_then(in_range)
+}
+
+/// The offset in which `t` is written for `tz`: the zone's, unless the local date there falls
+/// outside the years 0 to 9999 (which RFC 3339 can write) or outside chrono's range; then UTC.
+/// So `9999-12-31T23:59:00Z` is written so in `Asia/Shanghai`, not as `+10000-01-01T07:59:00+08:00`.
+pub fn shown_offset(tz: Tz, t: DateTime<Utc>) -> chrono::FixedOffset {
+    use chrono::{Offset, TimeZone};
+    let offset = tz.offset_from_utc_datetime(&t.naive_utc()).fix();
+    match t.naive_utc().checked_add_offset(offset) {
+        Some(local) if (0..=zone::MAX_YEAR).contains(&local.year()) => offset,
+        _ => Utc.fix(),
+    }
 }
 
 type Instant = DateTime<Utc>;
@@ -289,6 +340,11 @@ impl Calendar {
     /// counts as zero. A deadline that uses up an interval exactly is that interval's closing
     /// instant, not the next opening.
     pub fn add(&self, start: DateTime<Utc>, d: TimeDelta) -> Result<DateTime<Utc>, TimeError> {
+        self.add_unchecked(start, d).and_then(in_range)
+    }
+
+    /// [`Calendar::add`], before the result is checked to be in range.
+    fn add_unchecked(&self, start: Instant, d: TimeDelta) -> Result<Instant, TimeError> {
         if d <= TimeDelta::zero() {
             return Ok(start);
         }
@@ -392,7 +448,7 @@ impl Calendar {
             first = false;
             let (_, open) = self.chunk(date)?;
             if let Some(&(s, _)) = open.iter().find(|&&(_, e)| e > t) {
-                return Ok(s.max(t));
+                return in_range(s.max(t));
             }
             date = next_date(date)?;
         }
@@ -445,7 +501,9 @@ impl Calendar {
         } else {
             self.open_day_after(date, n.max(1), start)?
         };
-        self.close_of(day)?.ok_or(TimeError::NeverOpen(start))
+        self.close_of(day)?
+            .ok_or(TimeError::NeverOpen(start))
+            .and_then(in_range)
     }
 
     fn open_day_after(
@@ -537,7 +595,7 @@ impl Calendar {
             Clock::Zone => {
                 let time = NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0)
                     .ok_or(TimeError::OutOfRange)?;
-                return local_to_instant(self.tz, date, time);
+                return zone::to_instant(self.tz, date.and_time(time));
             }
         };
         DateTime::from_timestamp(unix, 0).ok_or(TimeError::OutOfRange)

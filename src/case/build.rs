@@ -43,6 +43,7 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
         Some((_, value)) => Some(text(value, "id").map_err(|p| (None, p))?),
         None => None,
     };
+    let node_line = line;
     let build = || -> Result<Case, Problem> {
         let Some(id) = id.clone() else {
             return Err(Problem::new(line, "case has no `id`"));
@@ -52,12 +53,22 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
             ..Case::default()
         };
         check_duplicate_keys(&entries)?;
+        if let Some((line, path)) = entries
+            .iter()
+            .find_map(|(key, value)| non_finite(value, key))
+        {
+            return Err(Problem::new(
+                line.or(node_line),
+                format!("`{path}` is infinite or not a number: write a finite number"),
+            ));
+        }
         for (key, value) in entries {
             match key.as_str() {
                 "id" => {}
                 "attributes" => case.attributes = scalar_map(value, "attributes")?,
                 "events" => case.events = events(value, opts)?,
                 "expect" => {
+                    check_duplicate_keys_within(&value, "expect")?;
                     let mut lines = BTreeMap::new();
                     node_lines(&value, String::new(), &mut lines);
                     case.expect = Some(Expect {
@@ -184,6 +195,77 @@ pub(crate) fn check_duplicate_keys(entries: &[(String, Node)]) -> Result<(), Pro
         }
     }
     Ok(())
+}
+
+/// The line and path (`attributes.amount`, `events[2].cost`) of the first number in `node` that is
+/// not finite. YAML reads `.inf`, `.nan` and `1e999` as such numbers, which no case value may be:
+/// JSON has no way to write them (`1e999` is out of range there), and they would compare and sum
+/// as no real amount does.
+fn non_finite(node: &Node, path: &str) -> Option<(Option<usize>, String)> {
+    let (line, mut inner) = non_finite_within(node)?;
+    inner.push(path.to_owned());
+    inner.reverse();
+    Some((line, inner.concat()))
+}
+
+/// [`non_finite`]: the line, and the path from `node` innermost part first.
+fn non_finite_within(node: &Node) -> Option<(Option<usize>, Vec<String>)> {
+    match &node.kind {
+        NodeKind::Scalar(Value::Number(n)) if !n.is_finite() => Some((node.line, Vec::new())),
+        NodeKind::Scalar(_) => None,
+        NodeKind::List(items) => items.iter().enumerate().find_map(|(index, item)| {
+            let (line, mut path) = non_finite_within(item)?;
+            path.push(format!("[{index}]"));
+            Some((line, path))
+        }),
+        NodeKind::Map(entries) => entries.iter().find_map(|(key, value)| {
+            let (line, mut path) = non_finite_within(value)?;
+            path.push(format!(".{key}"));
+            Some((line, path))
+        }),
+    }
+}
+
+/// Refuses a key given twice in any mapping inside `node` (a block kept raw, `expect`, whose
+/// mappings would otherwise keep only the last of two values); `path` names `node`.
+fn check_duplicate_keys_within(node: &Node, path: &str) -> Result<(), Problem> {
+    match duplicate_key(node) {
+        None => Ok(()),
+        Some((line, key, mut inner)) => {
+            inner.push(path.to_owned());
+            inner.reverse();
+            Err(Problem::new(
+                line,
+                format!("key `{key}` is given twice in `{}`", inner.concat()),
+            ))
+        }
+    }
+}
+
+/// The first key given twice in a mapping inside `node`: its line, the key, and the path from
+/// `node` to that mapping, innermost part first (`.promises`, `[0]`).
+fn duplicate_key(node: &Node) -> Option<(Option<usize>, String, Vec<String>)> {
+    match &node.kind {
+        NodeKind::Scalar(_) => None,
+        NodeKind::List(items) => items.iter().enumerate().find_map(|(index, item)| {
+            let (line, key, mut path) = duplicate_key(item)?;
+            path.push(format!("[{index}]"));
+            Some((line, key, path))
+        }),
+        NodeKind::Map(entries) => {
+            let mut seen = std::collections::HashSet::with_capacity(entries.len());
+            for (key, value) in entries {
+                if !seen.insert(key.as_str()) {
+                    return Some((value.line.or(node.line), key.clone(), Vec::new()));
+                }
+            }
+            entries.iter().find_map(|(key, value)| {
+                let (line, duplicate, mut path) = duplicate_key(value)?;
+                path.push(format!(".{key}"));
+                Some((line, duplicate, path))
+            })
+        }
+    }
 }
 
 /// A text field; numbers are accepted and written out (`id: 17`).
@@ -387,7 +469,7 @@ fn two_digits(tens: u8, ones: u8) -> Option<u32> {
 /// default zone.
 fn parse_instant_general(written: &str, opts: &ReadOptions) -> Result<DateTime<Utc>, String> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(written) {
-        return Ok(instant.with_timezone(&Utc));
+        return crate::time::readable(written, instant.with_timezone(&Utc));
     }
     let naive = NAIVE_LAYOUTS
         .iter()

@@ -13,7 +13,7 @@
 //! [`JsonlGrouper::push_parsed`].
 
 use super::build::{self, Problem};
-use super::node::{without_position, NodeKind, NodeSeed};
+use super::node::{without_position, KeyLines, NodeKind, NodeSeed};
 use super::scan;
 use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Value};
 use crate::limits::MAX_JSONL_LINE_BYTES;
@@ -382,9 +382,13 @@ fn fast(opts: &ReadOptions, text: &str) -> Option<Parsed> {
 /// Parses any line through a tree of its values, with every check and message of `docs/cases.md`.
 fn general(opts: &ReadOptions, text: &str) -> Parsed {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed = NodeSeed { probe: false }
-        .deserialize(&mut deserializer)
-        .and_then(|node| deserializer.end().map(|()| node));
+    let parsed = NodeSeed {
+        probe: false,
+        keys: KeyLines::No,
+        budget: None,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|node| deserializer.end().map(|()| node));
     let node = match parsed {
         Ok(node) => node,
         Err(error) => {

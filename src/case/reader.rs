@@ -5,13 +5,16 @@
 //! sources and completed by [`CaseReader::finish`].
 
 use super::build::{self, Problem};
-use super::node::{without_position, Node, NodeKind, NodeSeed};
+use super::node::{without_position, KeyLines, Node, NodeKind, NodeSeed, Root, RootSeed};
 use super::{Case, CaseBatch, CaseFormat, JsonlGrouper, ReadOptions, Rejected, Value};
 use crate::limits::{MAX_CASE_FILE_BYTES, MAX_CASE_NESTING};
 use serde::de::DeserializeSeed;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// A case built from its node, with the line the node starts on; or why it could not be.
+type Built = (Option<usize>, Result<Case, (Option<String>, Problem)>);
 
 /// Why a case source could not be read at all (as opposed to a rejected case).
 #[derive(Debug, thiserror::Error)]
@@ -188,12 +191,24 @@ impl CaseReader {
         match format {
             CaseFormat::Jsonl => self.jsonl.push_text(source, text),
             CaseFormat::Json => {
-                let mut deserializer = serde_json::Deserializer::from_str(text);
-                let parsed = NodeSeed { probe: true }
-                    .deserialize(&mut deserializer)
-                    .and_then(|node| deserializer.end().map(|()| node));
+                // Read through `io::Read`: that reader keeps the line as it goes, where the one
+                // over a `&str` counts the lines from the start of the text at every probe (which
+                // made reading quadratic in the file's size).
+                let mut deserializer = serde_json::Deserializer::from_reader(text.as_bytes());
+                let mut built = Vec::new();
+                let seed = NodeSeed {
+                    probe: true,
+                    keys: KeyLines::Case,
+                    budget: None,
+                };
+                let parsed = RootSeed {
+                    seed,
+                    each: &mut |node| built.push(self.build(node)),
+                }
+                .deserialize(&mut deserializer)
+                .and_then(|root| deserializer.end().map(|()| root));
                 match parsed {
-                    Ok(node) => self.add_root(source, node),
+                    Ok(root) => self.add_root(source, root, built),
                     Err(error) => {
                         let message =
                             format!("invalid json: {}", without_position(&error.to_string()));
@@ -210,9 +225,23 @@ impl CaseReader {
                     );
                     return;
                 }
+                // A file without aliases has fewer values than bytes; aliases may repeat values up
+                // to that many in all, so that a small file cannot expand without bound.
+                let budget = std::cell::Cell::new(text.len());
+                let seed = NodeSeed {
+                    probe: true,
+                    keys: KeyLines::Case,
+                    budget: Some(&budget),
+                };
                 for document in serde_yaml::Deserializer::from_str(text) {
-                    match (NodeSeed { probe: true }).deserialize(document) {
-                        Ok(node) => self.add_root(source, node),
+                    let mut built = Vec::new();
+                    let parsed = RootSeed {
+                        seed,
+                        each: &mut |node| built.push(self.build(node)),
+                    }
+                    .deserialize(document);
+                    match parsed {
+                        Ok(root) => self.add_root(source, root, built),
                         Err(error) => {
                             let line = error.location().map_or(1, |location| location.line());
                             self.reject_file(source, line, format!("invalid yaml: {error}"));
@@ -253,16 +282,30 @@ impl CaseReader {
         });
     }
 
-    /// Adds a document: one case, a list of cases, or nothing (an empty document).
-    fn add_root(&mut self, source: &str, root: Node) {
-        match root.kind {
-            NodeKind::Map(_) => self.add_case(source, root),
-            NodeKind::List(items) => {
-                for item in items {
-                    self.add_case(source, item);
+    /// Builds a case from its node as soon as the node is read, so that the node can go.
+    fn build(&self, node: Node) -> Built {
+        let line = node.line;
+        (line, build::case(node, &self.opts))
+    }
+
+    /// Adds a document that was read whole: one case, the cases built from a list (`built`), or
+    /// nothing (an empty document).
+    fn add_root(&mut self, source: &str, root: Root, built: Vec<Built>) {
+        let root = match root {
+            Root::Listed => {
+                for case in built {
+                    self.add_case(source, case);
                 }
+                return;
             }
-            NodeKind::Scalar(Value::Null) => {}
+            Root::One(root) => root,
+        };
+        match root.kind {
+            NodeKind::Map(_) => {
+                let case = self.build(root);
+                self.add_case(source, case);
+            }
+            NodeKind::List(_) | NodeKind::Scalar(Value::Null) => {}
             NodeKind::Scalar(_) => {
                 let problem = Problem::new(root.line, "expected a case or a list of cases");
                 self.reject(source, None, None, problem);
@@ -270,9 +313,8 @@ impl CaseReader {
         }
     }
 
-    fn add_case(&mut self, source: &str, node: Node) {
-        let case_line = node.line;
-        match build::case(node, &self.opts) {
+    fn add_case(&mut self, source: &str, (case_line, built): Built) {
+        match built {
             Ok(mut case) => {
                 let place = format!("{source}:{}", case_line.unwrap_or(1));
                 if let Some(first) = self.seen.get(&case.id) {

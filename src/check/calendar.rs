@@ -10,10 +10,11 @@
 use super::values::EndOfDay;
 use super::{codes, Checker};
 use crate::diag::Diagnostic;
+use crate::limits::{MAX_CALENDAR_ENTRIES, MAX_LIKE_DEPTH};
 use crate::syntax::ast::{self, CalendarLine, Span};
 use crate::time::{CalendarSpec, DayMinute, Interval};
 use chrono::{Datelike, Weekday};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 const MINUTES_PER_DAY: u32 = 1440;
 const MINUTES_PER_WEEK: u32 = 7 * MINUTES_PER_DAY;
@@ -23,6 +24,44 @@ const MINUTES_PER_WEEK: u32 = 7 * MINUTES_PER_DAY;
 struct MergedLine<'a> {
     line: &'a CalendarLine,
     own: bool,
+}
+
+/// How a calendar's `like` resolved: found once per calendar, from its base's.
+#[derive(Clone, Copy)]
+struct Resolved {
+    /// The calendar it is `like`, if any.
+    base: Option<usize>,
+    /// The number of `like` steps down to the calendar the chain starts at.
+    depth: usize,
+    /// The calendar the chain starts at (itself when it has no `like`).
+    root: usize,
+    /// Whether its own lines and those of every calendar below it are valid.
+    valid: bool,
+    /// The entries of its merged lines (see [`own_entries`]).
+    entries: u64,
+}
+
+/// Where the resolution of one calendar stands.
+#[derive(Clone, Copy)]
+enum State {
+    /// Not reached yet.
+    Unvisited,
+    /// On the path being walked, at this position.
+    OnPath(usize),
+    /// Resolved: `None` when its `like` does not resolve (an unknown base, a cycle, a chain too
+    /// long, or a base that does not resolve).
+    Done(Option<Resolved>),
+}
+
+/// Every calendar's `like` resolved, and the problems found on the way.
+struct Likes {
+    /// By declaration index; `None` for a calendar that does not resolve or is not the first
+    /// definition of its name.
+    resolved: Vec<Option<Resolved>>,
+    /// Each `like` cycle, its members in `like` order from the one declared first, by that one.
+    cycles: BTreeMap<usize, Vec<usize>>,
+    /// The calendars one `like` step past [`MAX_LIKE_DEPTH`].
+    too_deep: BTreeSet<usize>,
 }
 
 impl<'a> Checker<'a> {
@@ -35,20 +74,30 @@ impl<'a> Checker<'a> {
                 self.calendar_ref(base);
             }
         }
+        let likes = self.resolve_likes(&decls, &valid);
         let mut specs = Vec::new();
+        let mut entries: u64 = 0;
+        let mut too_large = false;
         for (index, decl) in decls.iter().enumerate() {
-            let is_first_definition = self
-                .decls
-                .tables
-                .calendars
-                .get(decl.name.name.as_str())
-                .is_some_and(|first| std::ptr::eq(*first, *decl));
-            if !is_first_definition {
-                continue;
+            if let Some(members) = likes.cycles.get(&index) {
+                self.like_cycle(&decls, members);
             }
-            let Some(chain) = self.like_chain(&decls, index) else {
+            if likes.too_deep.contains(&index) {
+                self.like_too_deep(decl);
+            }
+            let Some(resolved) = likes.resolved.get(index).copied().flatten() else {
                 continue;
             };
+            if too_large {
+                continue;
+            }
+            entries = entries.saturating_add(resolved.entries);
+            if entries > MAX_CALENDAR_ENTRIES {
+                too_large = true;
+                self.calendars_too_large(decl);
+                continue;
+            }
+            let chain = like_chain(&likes.resolved, index);
             let lines: Vec<MergedLine<'a>> = chain
                 .iter()
                 .filter_map(|&i| decls.get(i).map(|d| (i, *d)))
@@ -59,23 +108,185 @@ impl<'a> Checker<'a> {
                     })
                 })
                 .collect();
-            let chain_valid = chain
-                .iter()
-                .all(|&i| valid.get(i).copied().unwrap_or(false));
-            if chain_valid {
+            if resolved.valid {
                 self.calendar_warnings(decl, &lines);
             }
-            let base_file = chain
-                .first()
-                .and_then(|&i| decls.get(i))
+            let base_file = decls
+                .get(resolved.root)
                 .map_or(decl.span.file, |base| base.span.file);
             if let Some(spec) = self.calendar_spec(decl, &lines, base_file) {
-                if chain_valid {
+                if resolved.valid {
                     specs.push((decl.name.name.clone(), spec));
                 }
             }
         }
         specs
+    }
+
+    /// Resolves the `like` of every calendar once, each from its base's resolution: a walk down
+    /// each chain stops at the first calendar already resolved, so the whole takes time linear in
+    /// the number of calendars, however deep the chains.
+    fn resolve_likes(&self, decls: &[&'a ast::CalendarDecl], valid: &[bool]) -> Likes {
+        let tables = &self.decls.tables.calendars;
+        let first: Vec<bool> = decls
+            .iter()
+            .map(|d| {
+                tables
+                    .get(d.name.name.as_str())
+                    .is_some_and(|first| std::ptr::eq(*first, *d))
+            })
+            .collect();
+        let index: HashMap<&str, usize> = decls
+            .iter()
+            .zip(&first)
+            .enumerate()
+            .filter(|(_, (_, is_first))| **is_first)
+            .map(|(i, (d, _))| (d.name.name.as_str(), i))
+            .collect();
+        let mut state = vec![State::Unvisited; decls.len()];
+        let mut likes = Likes {
+            resolved: Vec::new(),
+            cycles: BTreeMap::new(),
+            too_deep: BTreeSet::new(),
+        };
+        for start in 0..decls.len() {
+            if !first.get(start).copied().unwrap_or(false) {
+                continue;
+            }
+            // Walk down the chain to a calendar without `like`, one already resolved, an unknown
+            // base or a cycle; `below` is what the last calendar of the path rests on.
+            let mut path: Vec<usize> = Vec::new();
+            let mut current = start;
+            let below: Option<Option<Resolved>> = loop {
+                match state.get(current).copied() {
+                    Some(State::Done(resolved)) => break Some(resolved),
+                    Some(State::OnPath(position)) => {
+                        let members = path.get(position..).unwrap_or_default();
+                        if let Some(min) = members.iter().min() {
+                            let turn = members.iter().position(|m| m == min).unwrap_or(0);
+                            let mut ordered: Vec<usize> = members.to_vec();
+                            ordered.rotate_left(turn);
+                            likes.cycles.insert(*min, ordered);
+                        }
+                        break Some(None);
+                    }
+                    Some(State::Unvisited) => {}
+                    None => break Some(None),
+                }
+                if let Some(slot) = state.get_mut(current) {
+                    *slot = State::OnPath(path.len());
+                }
+                path.push(current);
+                let Some(decl) = decls.get(current) else {
+                    break Some(None);
+                };
+                let Some(base) = &decl.like else {
+                    break None;
+                };
+                match index.get(base.name.as_str()) {
+                    Some(&base_index) => current = base_index,
+                    None => break Some(None),
+                }
+            };
+            // Resolve the path from its end, each calendar from the one below it.
+            let mut below = below;
+            for &at in path.iter().rev() {
+                let own_valid = valid.get(at).copied().unwrap_or(false);
+                let own = decls.get(at).map_or(0, |d| own_entries(d));
+                let resolved = match below {
+                    None => Some(Resolved {
+                        base: None,
+                        depth: 0,
+                        root: at,
+                        valid: own_valid,
+                        entries: own,
+                    }),
+                    Some(None) => None,
+                    Some(Some(base)) if base.depth >= MAX_LIKE_DEPTH => {
+                        if base.depth == MAX_LIKE_DEPTH {
+                            likes.too_deep.insert(at);
+                        }
+                        None
+                    }
+                    Some(Some(base)) => Some(Resolved {
+                        base: path_base(decls, &index, at),
+                        depth: base.depth + 1,
+                        root: base.root,
+                        valid: own_valid && base.valid,
+                        entries: own.saturating_add(base.entries),
+                    }),
+                };
+                if let Some(slot) = state.get_mut(at) {
+                    *slot = State::Done(resolved);
+                }
+                below = Some(resolved);
+            }
+        }
+        likes.resolved = state
+            .into_iter()
+            .map(|s| match s {
+                State::Done(resolved) => resolved,
+                State::Unvisited | State::OnPath(_) => None,
+            })
+            .collect();
+        likes
+    }
+
+    fn like_cycle(&mut self, decls: &[&'a ast::CalendarDecl], members: &[usize]) {
+        let names: Vec<String> = members
+            .iter()
+            .chain(members.first())
+            .filter_map(|&i| decls.get(i))
+            .map(|d| format!("`{}`", d.name.name))
+            .collect();
+        let Some(first) = members.first().and_then(|&i| decls.get(i)) else {
+            return;
+        };
+        let span = first.like.as_ref().map_or(first.name.span, |l| l.span);
+        self.report(
+            Diagnostic::error(
+                codes::LIKE_CYCLE,
+                format!("calendars are based on each other: {}", names.join(" like ")),
+                span,
+            )
+            .with_help("a calendar can only be `like` a calendar that is not based on it; remove one `like`"),
+        );
+    }
+
+    /// Reports a calendar one `like` step past [`MAX_LIKE_DEPTH`] (the calendars based on it are
+    /// not reported again).
+    fn like_too_deep(&mut self, decl: &ast::CalendarDecl) {
+        let span = decl.like.as_ref().map_or(decl.name.span, |l| l.span);
+        self.report(
+            Diagnostic::error(
+                codes::LIKE_TOO_DEEP,
+                format!(
+                    "calendar `{}` is more than {MAX_LIKE_DEPTH} `like` steps from the calendar its chain starts at",
+                    decl.name.name
+                ),
+                span,
+            )
+            .with_help(format!(
+                "base `{}` on a calendar nearer the start of the chain, or write its lines out",
+                decl.name.name
+            )),
+        );
+    }
+
+    /// Reports the calendar that takes the calendars over [`MAX_CALENDAR_ENTRIES`]; the calendars
+    /// after it are not built.
+    fn calendars_too_large(&mut self, decl: &ast::CalendarDecl) {
+        self.report(
+            Diagnostic::error(
+                codes::CALENDARS_TOO_LARGE,
+                format!(
+                    "calendars are too large: with `{}`, they hold more than {MAX_CALENDAR_ENTRIES} open intervals and dates",
+                    decl.name.name
+                ),
+                decl.name.span,
+            )
+            .with_help("write regular hours as weekly lines (`open mon-fri 09:00-18:00`) and keep dated `open` lines for a few exception days; base fewer calendars on a large one"),
+        );
     }
 
     /// Checks the values of a calendar's own lines; returns whether they are all valid.
@@ -120,48 +331,6 @@ impl<'a> Checker<'a> {
             self.time_of_day(&interval.start, EndOfDay::Forbidden);
             self.time_of_day(&interval.end, EndOfDay::Allowed);
         }
-    }
-
-    /// The calendars whose lines make up `decls[index]`, base first; `None` when `like` does not resolve.
-    fn like_chain(&mut self, decls: &[&'a ast::CalendarDecl], index: usize) -> Option<Vec<usize>> {
-        let mut chain = vec![index];
-        let mut current = *decls.get(index)?;
-        while let Some(base) = &current.like {
-            let base_decl = *self.decls.tables.calendars.get(base.name.as_str())?;
-            let base_index = decls.iter().position(|d| std::ptr::eq(*d, base_decl))?;
-            if let Some(position) = chain.iter().position(|&i| i == base_index) {
-                let members: Vec<usize> = chain.iter().skip(position).copied().collect();
-                if position == 0 && members.iter().min() == Some(&index) {
-                    self.like_cycle(decls, &members);
-                }
-                return None;
-            }
-            chain.push(base_index);
-            current = base_decl;
-        }
-        chain.reverse();
-        Some(chain)
-    }
-
-    fn like_cycle(&mut self, decls: &[&'a ast::CalendarDecl], members: &[usize]) {
-        let names: Vec<String> = members
-            .iter()
-            .chain(members.first())
-            .filter_map(|&i| decls.get(i))
-            .map(|d| format!("`{}`", d.name.name))
-            .collect();
-        let Some(first) = members.first().and_then(|&i| decls.get(i)) else {
-            return;
-        };
-        let span = first.like.as_ref().map_or(first.name.span, |l| l.span);
-        self.report(
-            Diagnostic::error(
-                codes::LIKE_CYCLE,
-                format!("calendars are based on each other: {}", names.join(" like ")),
-                span,
-            )
-            .with_help("a calendar can only be `like` a calendar that is not based on it; remove one `like`"),
-        );
     }
 
     /// Warnings about a merged calendar: no open time, overlapping weekly hours.
@@ -403,6 +572,62 @@ fn minutes(day_start: i64, interval: Interval) -> (i64, i64) {
         end += i64::from(MINUTES_PER_DAY);
     }
     (start, end)
+}
+
+/// The base of calendar `at`: the first definition of the name its `like` names.
+fn path_base(
+    decls: &[&ast::CalendarDecl],
+    index: &HashMap<&str, usize>,
+    at: usize,
+) -> Option<usize> {
+    let base = decls.get(at)?.like.as_ref()?;
+    index.get(base.name.as_str()).copied()
+}
+
+/// The calendars whose lines make up calendar `index`, base first (at most
+/// [`MAX_LIKE_DEPTH`]` + 1` of them).
+fn like_chain(resolved: &[Option<Resolved>], index: usize) -> Vec<usize> {
+    let mut chain = vec![index];
+    let mut current = resolved.get(index).copied().flatten();
+    while let Some(base) = current.and_then(|r| r.base) {
+        chain.push(base);
+        current = resolved.get(base).copied().flatten();
+    }
+    chain.reverse();
+    chain
+}
+
+/// What a calendar's own lines add to the compiled calendars: one entry per line, one per weekday
+/// and interval of a weekly line, one per date (and interval) of a dated `open` line.
+fn own_entries(decl: &ast::CalendarDecl) -> u64 {
+    decl.lines
+        .iter()
+        .map(|line| {
+            let entries = match line {
+                CalendarLine::Timezone(_)
+                | CalendarLine::Always(_)
+                | CalendarLine::Closed { .. } => 1,
+                CalendarLine::Weekly {
+                    days, intervals, ..
+                } => {
+                    let days: usize = days.iter().map(|d| weekdays(d).count()).sum();
+                    u64::try_from(days.saturating_mul(intervals.len())).unwrap_or(u64::MAX)
+                }
+                CalendarLine::OpenDate {
+                    dates, intervals, ..
+                } => {
+                    let days = match (to_date(&dates.first), to_date(&dates.last)) {
+                        (Some(first), Some(last)) => (last - first).num_days().saturating_add(1),
+                        _ => 0,
+                    };
+                    u64::try_from(days)
+                        .unwrap_or(0)
+                        .saturating_mul(u64::try_from(intervals.len().max(1)).unwrap_or(u64::MAX))
+                }
+            };
+            entries.max(1)
+        })
+        .fold(0, u64::saturating_add)
 }
 
 /// The weekdays of a day range, wrapping past Sunday (`fri-mon`).

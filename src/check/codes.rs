@@ -38,6 +38,10 @@ pub const KEEP_WITHOUT_APPOINT: &str = "E0215";
 pub const DUPLICATE_TIMEZONE: &str = "E0216";
 /// A policy loads more than [`crate::limits::MAX_POLICY_FILES`] files.
 pub const TOO_MANY_FILES: &str = "E0217";
+/// A calendar is more than [`crate::limits::MAX_LIKE_DEPTH`] `like` steps from its chain's start.
+pub const LIKE_TOO_DEEP: &str = "E0218";
+/// The calendars hold more than [`crate::limits::MAX_CALENDAR_ENTRIES`] intervals and dates.
+pub const CALENDARS_TOO_LARGE: &str = "E0219";
 
 /// A time of day that does not exist (`25:00`, `09:60`, `24:00` as a start).
 pub const INVALID_TIME: &str = "E0301";
@@ -97,6 +101,11 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     (DUPLICATE_TIMEZONE, "calendar timezone set twice"),
     (TOO_MANY_FILES, "policy loads too many files"),
+    (LIKE_TOO_DEEP, "chain of `like` calendars too long"),
+    (
+        CALENDARS_TOO_LARGE,
+        "calendars hold too many intervals and dates",
+    ),
     (INVALID_TIME, "time of day that does not exist"),
     (INVALID_DATE, "date that does not exist"),
     (DATE_RANGE_ORDER, "date range ends before it starts"),

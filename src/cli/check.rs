@@ -12,13 +12,13 @@
 //! imported is an error of the importing policy (`E0201`, exit 1).
 
 use super::emit::{self, Located};
-use super::{write_stdout, Exit};
+use super::{walk, write_stdout, Exit};
 use crate::check::{check_sources, FileSystem, Role, SourceProvider};
 use crate::diag::Severity;
 use clap::{Args, ValueEnum};
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `covenant check`.
 #[derive(Debug, Clone, Args)]
@@ -163,19 +163,21 @@ pub fn exit_for(outcome: &Outcome, deny_warnings: bool) -> Exit {
     }
 }
 
-/// The policy files named by `paths`: files as given, folders searched recursively, sorted.
+/// The policy files named by `paths`: files as given, folders searched recursively (see
+/// [`walk`]), sorted.
 pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         if metadata.is_dir() {
-            let before = files.len();
-            collect(path, &mut files)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            if files.len() == before {
+            let found = walk::files(path, &|file| {
+                file.extension().is_some_and(|e| e == "policy")
+            })?;
+            if found.is_empty() {
                 return Err(format!("no `.policy` files in `{}`", path.display()));
             }
+            files.extend(found);
         } else {
             files.push(path.clone());
         }
@@ -183,20 +185,4 @@ pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut seen = std::collections::BTreeSet::new();
     files.retain(|f| seen.insert(f.clone()));
     Ok(files)
-}
-
-fn collect(folder: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
-        let is_real_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
-        if is_real_dir {
-            collect(&path, files)?;
-        } else if path.extension().is_some_and(|e| e == "policy") && path.is_file() {
-            files.push(path);
-        }
-    }
-    Ok(())
 }

@@ -39,13 +39,7 @@ impl Place {
             .get(span.start..span.end.max(span.start))
             .unwrap_or_default();
         let end = sources.line_col(span.file, span.start + written.trim_end().len());
-        let line_text = file
-            .text
-            .lines()
-            .nth(start.line.saturating_sub(1))
-            .unwrap_or_default()
-            .trim_end_matches('\r')
-            .to_string();
+        let line_text = file.line_text(start.line).to_string();
         Some(Place {
             file: file.path.display().to_string(),
             line: start.line,

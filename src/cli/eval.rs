@@ -15,8 +15,8 @@
 //! command could not run. Rejected cases are listed in the report and counted
 //! on standard error; they do not change the exit code.
 
-use super::{write_stdout, Exit};
-use crate::batch::{evaluate_whole, BatchOptions};
+use super::{walk, Exit};
+use crate::batch::{Batch, BatchOptions};
 use crate::case::{CaseBatch, CaseFormat, CaseReader, ReadOptions};
 use crate::check::Policy;
 use crate::eval::Evaluator;
@@ -86,7 +86,7 @@ pub fn now() -> DateTime<Utc> {
 /// Reads the evaluation instant: RFC 3339, or a local date-time in `tz`.
 pub fn parse_instant(text: &str, policy: &Policy) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
+        return crate::time::readable(text, t.with_timezone(&Utc));
     }
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
@@ -99,28 +99,12 @@ pub fn parse_instant(text: &str, policy: &Policy) -> Result<DateTime<Utc>, Strin
     local_to_instant(tz, naive.date(), naive.time()).map_err(|e| e.to_string())
 }
 
-/// Every case file under `path` (recursively, sorted), or `path` itself.
+/// Every case file under `path` (recursively, sorted; see [`walk`]), or `path` itself.
 pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     if path == Path::new("-") || !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut found = Vec::new();
-    let mut folders = vec![path.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
-            let path = entry.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if CaseFormat::from_path(&path).is_some() {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    walk::files(path, &|file| CaseFormat::from_path(file).is_some())
 }
 
 /// Reads every case source with the policy's timezone and ranks.
@@ -232,23 +216,33 @@ fn run_here(args: &EvalArgs) -> Exit {
             return Exit::Unusable;
         }
     };
-    // Cases are independent: evaluate them on all cores, keeping their order.
-    let report = evaluate_whole(&evaluator, &batch, as_of);
-    let text = match report.emit(format) {
-        Ok(text) => text,
+    // Cases are independent: evaluate them on all cores a chunk at a time, keeping their order,
+    // and write each report as it is done, so that the reports of a large file are never all held.
+    let options = BatchOptions {
+        as_of,
+        window: 0,
+        chunk_lines: 0,
+    };
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = Batch::writing(&evaluator, options, format, stdout)
+        .and_then(|mut run| run.push_batch(batch).map(|()| run))
+        .and_then(Batch::finish)
+        .and_then(|(mut out, summary)| {
+            std::io::Write::flush(&mut out)?;
+            Ok(summary)
+        });
+    let summary = match written {
+        Ok(summary) => summary,
         Err(error) => {
             eprintln!("error: {error}");
             return Exit::Unusable;
         }
     };
-    if write_stdout(&text).is_err() {
-        return Exit::Unusable;
-    }
-    if report.summary.rejected > 0 {
+    if summary.rejected > 0 {
         eprintln!(
             "warning: {} of {} cases rejected (listed under `rejected`)",
-            report.summary.rejected, report.summary.cases
+            summary.rejected, summary.cases
         );
     }
-    exit_for(&report, args.fail_on)
+    summary_exit(&summary, args.fail_on)
 }

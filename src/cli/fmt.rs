@@ -189,8 +189,8 @@ fn first_changes(before: &str, after: &str) -> String {
         }
         if lines.len() > DIFF_LINES {
             out.push_str(&format!(
-                "  {sign} … ({} more lines)\n",
-                lines.len() - DIFF_LINES
+                "  {sign} … ({})\n",
+                plural(lines.len() - DIFF_LINES, "more line")
             ));
         }
     }
@@ -223,5 +223,14 @@ mod tests {
         );
         let diff = first_changes("x\na b\n\nc\n", "x\na\nb\n\nc\n");
         assert_eq!(diff, "  line 2:\n  - a b\n  + a\n  + b\n");
+    }
+
+    #[test]
+    fn lines_left_out_are_counted_in_words() {
+        // Five lines written on one, then six: one and two lines beyond the four shown.
+        let diff = first_changes("x\n1 2 3 4 5\nz\n", "x\n1\n2\n3\n4\n5\nz\n");
+        assert!(diff.ends_with("  + … (1 more line)\n"), "{diff}");
+        let diff = first_changes("x\n1 2 3 4 5 6\nz\n", "x\n1\n2\n3\n4\n5\n6\nz\n");
+        assert!(diff.ends_with("  + … (2 more lines)\n"), "{diff}");
     }
 }

@@ -12,7 +12,7 @@
 //! run (unreadable path, no example cases found).
 
 use super::eval::case_files;
-use super::{write_stdout, Exit};
+use super::{walk, write_stdout, Exit};
 use crate::case::{CaseReader, ReadOptions};
 use crate::check::Policy;
 use crate::eval::Evaluator;
@@ -174,19 +174,11 @@ fn find_suites(path: &Path) -> Result<Vec<Suite>, String> {
             path.display()
         ));
     }
+    let not_cases = |folder: &Path| folder.file_name().is_some_and(|n| n != "cases");
     let mut suites = Vec::new();
-    let mut folders = vec![path.to_path_buf()];
-    while let Some(folder) = folders.pop() {
+    for folder in walk::walk(path, &not_cases, &|_| false)?.folders {
         if let Some(suite) = suite_in(&folder)? {
             suites.push(suite);
-        }
-        let entries = std::fs::read_dir(&folder)
-            .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
-        for entry in entries.filter_map(Result::ok) {
-            let sub = entry.path();
-            if sub.is_dir() && sub.file_name().is_some_and(|n| n != "cases") {
-                folders.push(sub);
-            }
         }
     }
     Ok(suites)

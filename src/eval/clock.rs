@@ -88,7 +88,7 @@ impl Measure<'_> {
     /// The instant at which `d` of this measure has passed after `t`.
     pub fn add(&self, t: DateTime<Utc>, d: TimeDelta) -> Result<DateTime<Utc>, TimeError> {
         match self {
-            Measure::Elapsed => t.checked_add_signed(d).ok_or(TimeError::OutOfRange),
+            Measure::Elapsed => crate::time::add_elapsed(t, d),
             Measure::Open(cal) => cal.add(t, d),
         }
     }
@@ -549,7 +549,13 @@ fn outcome(
     }
     let budget = match budget(target, instance.started) {
         Ok(Some(b)) => b,
-        Ok(None) | Err(_) => {
+        found @ (Ok(None) | Err(_)) => {
+            let reason = match found {
+                Err(TimeError::OutOfRange) => {
+                    "it would fall after the year 9999, the end of the supported dates"
+                }
+                _ => "the calendar has no open time for it",
+            };
             out.state = if instance.stopped.is_some() {
                 ClockState::Met
             } else if instance.paused_by.is_some() {
@@ -557,7 +563,8 @@ fn outcome(
             } else {
                 ClockState::Running
             };
-            detail.push_str("; no due time: the calendar has no open time for it");
+            detail.push_str("; no due time: ");
+            detail.push_str(reason);
             out.detail = detail;
             return out;
         }

@@ -206,12 +206,15 @@ impl<'c> CommitmentRun<'c> {
                     (state, None, format!("{what}{why}"))
                 }
                 Timing::Due(due, how) => {
+                    // With its grace, the time may fall after the supported instants: then it
+                    // can never pass, and the action to fulfil it has no due time.
                     let limit = later(due, grace);
                     let detail = format!("{what}{how}");
+                    let passed = |t: DateTime<Utc>| limit.is_some_and(|limit| t > limit);
                     let state = match made.fulfilled {
-                        Some(f) if f <= limit => CommitmentState::Kept,
+                        Some(f) if !passed(f) => CommitmentState::Kept,
                         Some(_) => CommitmentState::Late,
-                        None if as_of > limit => CommitmentState::Broken,
+                        None if passed(as_of) => CommitmentState::Broken,
                         None => CommitmentState::Open,
                     };
                     if keep {
@@ -226,21 +229,21 @@ impl<'c> CommitmentRun<'c> {
                                     rule: rule.clone(),
                                     kind: kind.to_string(),
                                     due: Some(out.at(due)),
-                                    at: out.at(limit),
+                                    at: out.at(limit.unwrap_or(due)),
                                     detail: format!("{what}{text}"),
                                 });
                                 if state == CommitmentState::Broken {
                                     out.action(RequiredAction {
                                         rule: rule.clone(),
                                         action: format!("fulfil {}", made.name),
-                                        due: Some(out.at(limit)),
+                                        due: limit.map(|l| out.at(l)),
                                     });
                                 }
                             }
                             CommitmentState::Open => out.action(RequiredAction {
                                 rule: rule.clone(),
                                 action: format!("fulfil {}", made.name),
-                                due: Some(out.at(limit)),
+                                due: limit.map(|l| out.at(l)),
                             }),
                             _ => {}
                         }

@@ -649,10 +649,13 @@ impl<'p, 'a> ChainRun<'p, 'a> {
             None => AppointmentState::Booked,
             Some(keep) => {
                 let grace = keep.grace.map_or(TimeDelta::zero(), |g| seconds(g.seconds));
+                // With its grace, the limit may fall after the supported instants: then it can
+                // never pass, and the action to keep the appointment has no due time.
                 let limit = later(appt.time, grace);
+                let passed = |t: DateTime<Utc>| limit.is_some_and(|limit| t > limit);
                 match appt.met {
-                    Some(met) if met <= limit => AppointmentState::Kept,
-                    None if limit >= end => {
+                    Some(met) if !passed(met) => AppointmentState::Kept,
+                    None if !passed(end) => {
                         if self.stopped.is_none() {
                             out.action(RequiredAction {
                                 rule: rule.to_string(),
@@ -661,7 +664,7 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                                     appt.with,
                                     out.at(appt.time)
                                 ),
-                                due: Some(out.at(limit)),
+                                due: limit.map(|l| out.at(l)),
                             });
                         }
                         AppointmentState::Scheduled
@@ -670,8 +673,8 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                         out.breach(Breach {
                             rule: rule.to_string(),
                             kind: "appointment_missed".to_string(),
-                            due: Some(out.at(limit)),
-                            at: out.at(limit),
+                            due: Some(out.at(limit.unwrap_or(appt.time))),
+                            at: out.at(limit.unwrap_or(appt.time)),
                             detail: match met {
                                 Some(m) => format!(
                                     "met {} with {} after the agreed time",

@@ -239,9 +239,9 @@ fn stopped_within(
 
 /// The period containing `t` in `zone`: the day, ISO week or month of its local date.
 fn period_of(t: DateTime<Utc>, zone: Tz, unit: PeriodUnit) -> Period {
-    use chrono::{Offset, TimeZone};
-    let offset = zone.offset_from_utc_datetime(&t.naive_utc()).fix();
-    // At the very ends of chrono's range the local time has no date: count the UTC date.
+    // Where the local date falls after the year 9999 (or has none, at the very ends of chrono's
+    // range), count the UTC date, as reports write such instants in UTC.
+    let offset = crate::time::shown_offset(zone, t);
     let local = match t.naive_utc().checked_add_offset(offset) {
         Some(local) => local.date(),
         None => t.date_naive(),

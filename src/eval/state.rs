@@ -162,23 +162,24 @@ pub(crate) fn holds_opt(expr: Option<&Expr>, scope: Scope<'_, '_>) -> bool {
     expr.map_or(true, |e| holds(e, scope))
 }
 
-/// Compares a field with a literal. Text that reads as a number compares as a number.
+/// The number a text reads as, when it reads as a finite one: `"10"` does, `"1e999"`, `"inf"` and
+/// `"NaN"` do not (Rust reads them as infinite or not a number, which no case value may be).
+fn finite_number(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// Compares a field with a literal. Text that reads as a finite number compares as a number.
 fn compare(found: Option<Field<'_>>, op: CompareOp, literal: &ast::Value) -> bool {
     use std::cmp::Ordering;
     let ordering: Option<Ordering> = match (found, literal) {
         (Some(Field::Str(s)), ast::Value::Str(l)) => Some(s.cmp(l.value.as_str())),
         (Some(Field::Number(n)), ast::Value::Number(l)) => n.partial_cmp(&l.value),
-        (Some(Field::Str(s)), ast::Value::Number(l)) => s
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(|n| n.partial_cmp(&l.value)),
-        (Some(Field::Number(n)), ast::Value::Str(l)) => l
-            .value
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(|l| n.partial_cmp(&l)),
+        (Some(Field::Str(s)), ast::Value::Number(l)) => {
+            finite_number(s).and_then(|n| n.partial_cmp(&l.value))
+        }
+        (Some(Field::Number(n)), ast::Value::Str(l)) => {
+            finite_number(&l.value).and_then(|l| n.partial_cmp(&l))
+        }
         (Some(Field::Bool(b)), ast::Value::Bool(l)) => {
             if b == l.value {
                 Some(Ordering::Equal)
@@ -409,5 +410,17 @@ mod tests {
             &priority,
             &case(&[("priority", Value::Str("high".into()))])
         ));
+        // Text that Rust reads as an infinite number, or not a number, is text.
+        for text in ["1e999", "inf", "-inf", "NaN", "infinity"] {
+            assert!(
+                !check(&priority, &case(&[("priority", Value::Str(text.into()))])),
+                "{text}"
+            );
+            let below = compare("priority", CompareOp::Lt, number(3.0));
+            assert!(
+                !check(&below, &case(&[("priority", Value::Str(text.into()))])),
+                "{text}"
+            );
+        }
     }
 }

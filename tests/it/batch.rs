@@ -69,6 +69,42 @@ fn whole(policy: &Policy, text: &str, format: Format) -> String {
     report.emit(format).unwrap()
 }
 
+/// Cases read whole (YAML and JSON, as `covenant eval` reads them) and pushed to the engine, which
+/// writes each report as its chunk is done: the same bytes as whole-input evaluation, in every
+/// format, rejections included, over more cases than one chunk.
+#[test]
+fn cases_read_whole_stream_through_the_engine_with_the_same_bytes() {
+    let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
+    let mut grouper = JsonlGrouper::new(ReadOptions::for_policy(&policy));
+    let count = covenant::batch::CHUNK_CASES as u64 + 100;
+    grouper.push_text("input.jsonl", &generated(&policy, count, 7));
+    grouper.push_text(
+        "bad.jsonl",
+        "{\"case\": \"X\", \"at\": \"never\", \"type\": \"opened\"}\nnot json\n",
+    );
+    let read = grouper.finish();
+    assert!(read.cases.len() > covenant::batch::CHUNK_CASES);
+    assert_eq!(read.rejected.len(), 2);
+    let as_of = instant("2026-06-20T00:00:00Z");
+    let evaluator = Evaluator::new(&policy);
+    for format in FORMATS {
+        let expected = evaluate_whole(&evaluator, &read, as_of)
+            .emit(format)
+            .unwrap();
+        let options = BatchOptions {
+            as_of,
+            window: 0,
+            chunk_lines: 0,
+        };
+        let mut batch = Batch::writing(&evaluator, options, format, Vec::new()).unwrap();
+        batch.push_batch(read.clone()).unwrap();
+        let (out, summary) = batch.finish().unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), expected, "{format:?}");
+        assert_eq!(summary.rejected, 2);
+        assert_eq!(summary.evaluated, read.cases.len());
+    }
+}
+
 /// The most lines between two consecutive lines of one case (1 when each case's lines are together).
 fn widest_gap(text: &str) -> u64 {
     let mut last_seen = std::collections::HashMap::new();

@@ -277,3 +277,25 @@ fn files_are_read_by_extension_and_jsonl_is_streamed() {
         "{unknown}"
     );
 }
+
+/// A key given twice anywhere in an `expect` block rejects the case at that key's line, in JSON
+/// as in YAML: the block is kept raw, where the second value would silently replace the first.
+#[test]
+fn duplicate_keys_in_expect_reject_the_case() {
+    let json = "[\n{\"id\": \"J1\", \"events\": [],\n \"expect\": {\"as_of\": \"2026-06-22T10:00:00+08:00\",\n  \"promises\": {\"first_response\": \"breached\",\n   \"first_response\": \"met\"}}},\n{\"id\": \"J2\", \"events\": [], \"expect\": {\"as_of\": \"2026-06-22T10:00:00+08:00\", \"promises\": {\"first_response\": \"met\"}}}\n]";
+    let batch = read_str("dup.json", json, CaseFormat::Json, &ReadOptions::default());
+    let ids: Vec<&str> = batch.cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["J2"]);
+    let rejected: Vec<String> = batch.rejected.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        rejected,
+        ["dup.json:5: key `first_response` is given twice in `expect.promises`"]
+    );
+    let yaml = "id: Y1\nevents: []\nexpect:\n  - as_of: 2026-06-22T10:00:00+08:00\n    breaches: [{rule: a}, {rule: b, rule: c}]\n";
+    let batch = read_str("dup.yaml", yaml, CaseFormat::Yaml, &ReadOptions::default());
+    let rejected: Vec<String> = batch.rejected.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        rejected,
+        ["dup.yaml:5: key `rule` is given twice in `expect[0].breaches[1]`"]
+    );
+}

@@ -157,6 +157,45 @@ fn policy_line_too_long() {
     insta::assert_snapshot!(check_errors(&text));
 }
 
+/// A line over the limit is shown cut in the terminal rendering, not written out whole.
+#[cfg(feature = "cli")]
+#[test]
+fn a_line_too_long_is_cut_in_the_snippet() {
+    use covenant::cli::emit::{human, Located};
+    let text = format!(
+        "{HEADER}term slow = 5m   # {}\n",
+        "x".repeat(10 * limits::MAX_POLICY_LINE_BYTES)
+    );
+    let checked = check_text("hostile.policy", &text, Role::Policy);
+    let located: Vec<Located> = checked
+        .diagnostics
+        .iter()
+        .map(|d| Located::new(d, &checked.sources))
+        .collect();
+    let rendered = human::render(&located, false);
+    assert!(rendered.len() < 1000, "{} bytes", rendered.len());
+    insta::assert_snapshot!(rendered);
+}
+
+/// A span far into a long line: the snippet shows the text around it.
+#[cfg(feature = "cli")]
+#[test]
+fn a_span_far_into_a_long_line_is_shown() {
+    use covenant::cli::emit::{human, Located};
+    let text = format!(
+        "{HEADER}calendar {} {{ open mon-fri 09:00-18:00 }}  calendar c like nowhere {{}}  # {}\n",
+        "a".repeat(300),
+        "x".repeat(300)
+    );
+    let checked = check_text("hostile.policy", &text, Role::Policy);
+    let located: Vec<Located> = checked
+        .diagnostics
+        .iter()
+        .map(|d| Located::new(d, &checked.sources))
+        .collect();
+    insta::assert_snapshot!(human::render(&located, false));
+}
+
 #[test]
 fn policy_line_at_the_limit_is_read() {
     let line = format!("# {}", "x".repeat(limits::MAX_POLICY_LINE_BYTES - 2));
@@ -221,6 +260,63 @@ fn jsonl_line_too_long_in_a_file_and_bad_utf8() {
 }
 
 // ------------------------------------------------------------------ YAML and JSON bombs
+
+/// A JSON file of a million values on one line: every value's line is found in constant time
+/// (the JSON reader over text counted the lines from the start at each of them: hours for a
+/// file of a few megabytes).
+#[test]
+fn json_case_files_are_read_in_linear_time() {
+    let count = 1_000_000;
+    let text = format!(
+        "{{\"id\": \"C1\", \"events\": [], \"attributes\": {{\"list\": [{}]}}}}",
+        vec!["1"; count].join(",")
+    );
+    let started = std::time::Instant::now();
+    let batch = read_str(
+        "wide.json",
+        &text,
+        CaseFormat::Json,
+        &ReadOptions::default(),
+    );
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 60, "took {elapsed:?}");
+    insta::assert_snapshot!(rejections(&batch));
+}
+
+/// One value repeated through an alias thousands of times: a 40 KB file would expand to
+/// 20 million values (gigabytes); the values built from aliases are bounded by the file's size.
+#[test]
+fn yaml_aliases_repeating_a_large_value() {
+    let text = format!(
+        "id: C1\nevents: []\nattributes: {{x: 1}}\nexpect:\n  - &big [{}]\n  - [{}]\n",
+        vec!["a"; 10_000].join(","),
+        vec!["*big"; 2_000].join(", ")
+    );
+    let started = std::time::Instant::now();
+    let batch = read_str(
+        "aliases.yaml",
+        &text,
+        CaseFormat::Yaml,
+        &ReadOptions::default(),
+    );
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+    assert!(batch.cases.is_empty());
+    // Aliases within the bound are read as before.
+    let fine = "defaults: &defaults {kind: complaint, tier: C}\n";
+    let fine = format!(
+        "{fine}---\n- id: C1\n  attributes: {{kind: complaint, tier: C}}\n  events: []\n- id: C2\n  attributes: &a {{kind: complaint, tier: C}}\n  events: []\n- id: C3\n  attributes: *a\n  events: []\n"
+    );
+    let read = read_str(
+        "fine.yaml",
+        &fine,
+        CaseFormat::Yaml,
+        &ReadOptions::default(),
+    );
+    assert_eq!(read.cases.len(), 3, "{}", rejections(&read));
+    assert_eq!(read.cases[1].attributes, read.cases[2].attributes);
+    insta::assert_snapshot!(rejections(&batch));
+}
 
 #[test]
 fn yaml_alias_bomb() {
@@ -321,6 +417,97 @@ events:
     insta::assert_snapshot!(lines.join("\n"));
 }
 
+/// The tokens of `text` that look like instants (`2026-06-19T14:30:00+08:00`, `+10000-01-01T…`).
+fn instants_in(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "+-:.".contains(c)))
+        .map(|token| token.trim_end_matches([':', '.', '-']))
+        .filter(|token| {
+            let digits = token.trim_start_matches(['+', '-']);
+            digits.len() > 10
+                && digits.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                && digits.contains('T')
+                && digits.contains(':')
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Near the end of the year 9999 in UTC, which is already the year 10000 in Shanghai: every
+/// instant of the report, in every format, is RFC 3339 and reads back; a deadline that would
+/// fall in the year 10000 is no due time; a timestamp whose instant is in 10000 is rejected.
+#[test]
+fn instants_at_the_end_of_year_9999_are_written_in_rfc_3339() {
+    let policy = Policy::load("policies/logistics/complaints.policy")
+        .map_err(|e| e.to_string())
+        .unwrap();
+    let text = "- id: Y1  # a 30m target from 23:50 would be due in 10000
+  attributes: {kind: complaint, channel: walk_in, tier: A}
+  events:
+    - {at: 9999-12-31T23:50:00Z, type: opened, handler: {id: S1, rank: agent}, venue: dispatch_floor}
+- id: Y2  # a 30m target from 23:00 is due in 9999; the promise's grace would end in 10000
+  attributes: {kind: complaint, channel: walk_in, tier: A}
+  events:
+    - {at: 9999-12-31T23:00:00Z, type: opened, handler: {id: S1, rank: agent}, venue: dispatch_floor}
+    - {at: 9999-12-31T23:01:00Z, type: promised, id: p1, due: 9999-12-31T23:59:59Z}
+- id: Y3  # 10000-01-01T04:00:00Z
+  events:
+    - {at: 9999-12-31T23:00:00-05:00, type: opened}
+";
+    let batch = read_str(
+        "end.yaml",
+        text,
+        CaseFormat::Yaml,
+        &ReadOptions::for_policy(&policy),
+    );
+    let evaluator = covenant::Evaluator::new(&policy);
+    let as_of: DateTime<Utc> = "9999-12-31T23:59:00Z".parse().unwrap();
+    let report = covenant::batch::evaluate_whole(&evaluator, &batch, as_of);
+    use covenant::report::Format;
+    for format in [Format::Json, Format::Jsonl, Format::Yaml, Format::Human] {
+        let written = report.emit(format).unwrap();
+        let instants = instants_in(&written);
+        assert!(!instants.is_empty(), "{format:?}: no instants found");
+        for instant in instants {
+            let read = DateTime::parse_from_rfc3339(&instant);
+            assert!(read.is_ok(), "{format:?}: `{instant}` is not RFC 3339");
+        }
+    }
+    let mut lines = vec![format!("as_of {}", report.as_of)];
+    for case in &report.cases {
+        for p in &case.promises {
+            let due = p.due.map(|d| d.to_string());
+            lines.push(format!(
+                "{} promise {}: {:?}, due {due:?}",
+                case.case, p.promise, p.state
+            ));
+            lines.push(format!("  {}", p.detail));
+        }
+        for c in &case.commitments {
+            let due = c.due.map(|d| d.to_string());
+            lines.push(format!(
+                "{} commitment {}: {:?}, due {due:?}",
+                case.case, c.commitment, c.state
+            ));
+        }
+        for a in &case.actions {
+            let due = a.due.map(|d| d.to_string());
+            lines.push(format!(
+                "{} action {}: {}, due {due:?}",
+                case.case, a.rule, a.action
+            ));
+        }
+        for b in &case.breaches {
+            let due = b.due.map(|d| d.to_string());
+            lines.push(format!(
+                "{} breach {}: {}, due {due:?}, at {}",
+                case.case, b.rule, b.kind, b.at
+            ));
+        }
+    }
+    lines.push(rejections(&batch));
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
 #[test]
 fn timestamps_after_year_9999_and_huge_numbers_are_rejected() {
     let dates = r#"[
@@ -329,15 +516,107 @@ fn timestamps_after_year_9999_and_huge_numbers_are_rejected() {
   {"id": "C3", "events": [{"at": "2026-06-19T09:00:00+08:00", "type": "opened", "time": "9999999999"}]}
 ]"#;
     let numbers = r#"{"id": "C4", "attributes": {"amount": 1e999}, "events": []}"#;
-    let yaml = "id: C5\nattributes: {amount: 1e999}\nevents: []\n";
+    // YAML reads `.nan`, `.inf` and `-.inf` as numbers that are not finite: each rejects its
+    // case. A plain `1e999` it reads as the text `1e999` (it gives a number only when one fits),
+    // which is never infinite: text compares as a number only when it reads as a finite one.
+    let yaml = "- id: C5\n  attributes: {amount: 1e999}\n  events: []\n- id: C6\n  attributes: {amount: .inf}\n  events: []\n- id: C7\n  events:\n    - {at: 2026-06-19T09:00:00+08:00, type: opened, cost: .nan}\n- id: C8\n  events:\n    - {at: 2026-06-19T09:00:00+08:00, type: opened, set: {limit: .inf}}\n- id: C9\n  events: []\n  expect: {as_of: 2026-06-19T09:00:00+08:00, breaches: [{rule: x, due: -.inf}]}\n- id: C10\n  attributes: {amount: 1e300}\n  events: []\n";
     let options = ReadOptions::default();
     let batches = [
         read_str("dates.json", dates, CaseFormat::Json, &options),
         read_str("numbers.json", numbers, CaseFormat::Json, &options),
         read_str("numbers.yaml", yaml, CaseFormat::Yaml, &options),
     ];
+    let read: Vec<&str> = batches[2].cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(read, ["C5", "C10"]);
+    assert_eq!(
+        batches[2].cases[0].attributes["amount"],
+        covenant::case::Value::Str("1e999".into())
+    );
+    assert_eq!(batches[2].rejected.len(), 4);
     let text: Vec<String> = batches.iter().map(rejections).collect();
     insta::assert_snapshot!(text.join("\n"));
+}
+
+// ------------------------------------------------------------------ calendars
+
+/// `count` calendars, each `like` the one before it.
+fn like_chain(count: usize) -> String {
+    let mut text = format!("{HEADER}calendar c0 {{ open mon-fri 09:00-18:00 }}\n");
+    for i in 1..=count {
+        text.push_str(&format!("calendar c{i} like c{} {{}}\n", i - 1));
+    }
+    text
+}
+
+#[test]
+fn a_chain_of_like_at_the_limit_checks() {
+    let checked = check_text(
+        "deep.policy",
+        &like_chain(limits::MAX_LIKE_DEPTH),
+        Role::Policy,
+    );
+    assert!(!checked.has_errors(), "{}", rendered(&checked));
+    let policy = checked.policy.unwrap();
+    assert_eq!(policy.calendars.len(), limits::MAX_LIKE_DEPTH + 1);
+}
+
+/// A chain of 20,000 calendars (about 500 KB): one error, at the first calendar past the limit,
+/// found in time linear in the chain (it took minutes and a gigabyte before the limit).
+#[test]
+fn a_chain_of_like_twenty_thousand_deep() {
+    let text = like_chain(20_000);
+    let started = std::time::Instant::now();
+    let checked = check_text("deep.policy", &text, Role::Policy);
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+    insta::assert_snapshot!(rendered(&checked));
+}
+
+/// A cycle at the end of a long chain is reported once, whichever calendar reaches it first.
+#[test]
+fn a_like_cycle_below_a_chain() {
+    let mut text = format!("{HEADER}calendar top like c1 {{}}\n");
+    text.push_str("calendar c0 like c2 {}\ncalendar c1 like c0 {}\ncalendar c2 like c1 {}\n");
+    text.push_str("calendar side like c2 {}\n");
+    insta::assert_snapshot!(check_errors(&text));
+}
+
+/// One dated `open` line over the whole date range, and many calendars `like` one with many
+/// lines: each would hold millions of dates or copies of lines (gigabytes, minutes to check).
+#[test]
+fn calendars_too_large() {
+    let dates = format!(
+        "{HEADER}calendar office {{\n  open mon-fri 09:00-18:00\n  open 0001-01-01..9999-12-31 09:00-12:00\n}}\n"
+    );
+    let mut fan = format!("{HEADER}calendar base {{\n  open mon-fri 09:00-18:00\n");
+    for _ in 0..5_000 {
+        fan.push_str("  closed 2026-01-01\n");
+    }
+    fan.push_str("}\n");
+    for i in 0..5_000 {
+        fan.push_str(&format!("calendar c{i} like base {{}}\n"));
+    }
+    let started = std::time::Instant::now();
+    let errors = [check_errors(&dates), check_errors(&fan)];
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+    insta::assert_snapshot!(errors.join("\n"));
+}
+
+/// A calendar of exactly [`limits::MAX_CALENDAR_ENTRIES`] entries checks; one date more does not.
+#[test]
+fn calendars_at_the_size_limit() {
+    // The weekly line is 5 entries (a weekday each), the dated line one per date: 999,995 dates.
+    let office = |last: &str| {
+        format!(
+            "{HEADER}calendar office {{\n  open mon-fri 09:00-18:00\n  open 0001-01-01..{last} 09:00-12:00\n}}\n"
+        )
+    };
+    let checked = check_text("dates.policy", &office("2738-11-23"), Role::Policy);
+    assert!(!checked.has_errors(), "{}", rendered(&checked));
+    let checked = check_text("dates.policy", &office("2738-11-24"), Role::Policy);
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0219"]);
 }
 
 // ------------------------------------------------------------------ imports
@@ -402,6 +681,58 @@ fn import_cycles_through_symlinks() {
     let checked = covenant::check::check_file(&dir.join("main.policy"), Role::Policy);
     let text = rendered(&checked).replace(&dir.display().to_string(), "[dir]");
     insta::assert_snapshot!(text);
+}
+
+/// Runs `work` on another thread and fails the test when it does not finish in time (a walk that
+/// follows a symbolic-link loop never would).
+#[cfg(all(unix, feature = "cli"))]
+fn finishes<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(work()));
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the walk did not finish")
+}
+
+/// `eval DIR` and `test DIR` with folders linked into themselves: each folder is read once, every
+/// case once, and no link to a folder is followed (as `check` and `fmt` do).
+#[cfg(all(unix, feature = "cli"))]
+#[test]
+fn symlink_loops_in_case_folders() {
+    let dir = scratch("case-loops");
+    let suite = dir.join("passing");
+    std::fs::create_dir_all(suite.join("cases/a")).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test/passing");
+    std::fs::copy(fixture.join("counter.policy"), suite.join("counter.policy")).unwrap();
+    for case in ["answered-in-time.yaml", "unhappy-and-reopened.yaml"] {
+        std::fs::copy(
+            fixture.join("cases").join(case),
+            suite.join("cases").join(case),
+        )
+        .unwrap();
+    }
+    // Two links back up from inside the cases (2^depth routes to every file), and a folder of
+    // policies linked into itself.
+    std::os::unix::fs::symlink("..", suite.join("cases/a/l1")).unwrap();
+    std::os::unix::fs::symlink("..", suite.join("cases/a/l2")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("again")).unwrap();
+    let cases = suite.join("cases");
+    let files = finishes(move || covenant::cli::eval::case_files(&cases).unwrap());
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(&suite).unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "cases/answered-in-time.yaml",
+            "cases/unhappy-and-reopened.yaml"
+        ]
+    );
+    let root = dir.clone();
+    let run = finishes(move || covenant::cli::test::test_paths(&[root]).unwrap());
+    assert_eq!(run.policies.len(), 1);
+    assert_eq!((run.summary.passed, run.summary.failed), (3, 0));
 }
 
 #[test]

@@ -134,7 +134,15 @@ fn render_one(out: &mut String, diagnostic: &Located, style: &Style) {
     }
 }
 
+/// The most characters of a source line a snippet shows; a longer line is cut around the span,
+/// with `…` where text is left out.
+const MAX_SNIPPET_CHARS: usize = 120;
+
+/// How many characters a cut line shows before the span, when the span is not near its start.
+const CONTEXT_BEFORE: usize = 40;
+
 /// One source line with the span underlined by `marker`, and an optional note after the marks.
+/// A line longer than [`MAX_SNIPPET_CHARS`] is shown cut around the span.
 fn snippet(
     out: &mut String,
     place: &Place,
@@ -144,21 +152,42 @@ fn snippet(
     color: &str,
     style: &Style,
 ) {
-    let text = place.line_text.replace('\t', " ");
-    let before: String = text.chars().take(place.column.saturating_sub(1)).collect();
+    let chars: Vec<char> = place
+        .line_text
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    let column = place.column.saturating_sub(1).min(chars.len());
     let span_chars = if place.end_line == place.line {
         place.end_column.saturating_sub(place.column)
     } else {
-        text.chars()
-            .count()
-            .saturating_sub(place.column.saturating_sub(1))
+        chars.len().saturating_sub(column)
     };
-    let underlined: String = text
-        .chars()
-        .skip(place.column.saturating_sub(1))
-        .take(span_chars)
+    let (first, last) = if chars.len() <= MAX_SNIPPET_CHARS {
+        (0, chars.len())
+    } else {
+        let first = if column + CONTEXT_BEFORE < MAX_SNIPPET_CHARS {
+            0
+        } else {
+            column.saturating_sub(CONTEXT_BEFORE)
+        };
+        (first, (first + MAX_SNIPPET_CHARS).min(chars.len()))
+    };
+    let cut_before = if first > 0 { "…" } else { "" };
+    let cut_after = if last < chars.len() { "…" } else { "" };
+    let shown: String = chars.get(first..last).unwrap_or_default().iter().collect();
+    let text = format!("{cut_before}{shown}{cut_after}");
+    let before: String = chars
+        .get(first..column)
+        .unwrap_or_default()
+        .iter()
         .collect();
-    let offset = " ".repeat(before.width());
+    let underlined: String = chars
+        .get(column..column.saturating_add(span_chars).min(last).max(column))
+        .unwrap_or_default()
+        .iter()
+        .collect();
+    let offset = " ".repeat(cut_before.width() + before.width());
     let marks = marker.to_string().repeat(underlined.width().max(1));
     let note = note.map(|n| format!(" {n}")).unwrap_or_default();
     let (accent, reset) = (style.accent, style.reset);

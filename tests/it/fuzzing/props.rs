@@ -15,7 +15,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use chrono::{DateTime, TimeDelta, Utc};
 use covenant::case::{read_str, CaseFormat, CaseReader, Event, ReadOptions, Staff, Value};
-use covenant::check::{check_text, Role};
+use covenant::check::{check_sources, Checked, InMemory, Role};
 use covenant::eval::Evaluator;
 use covenant::fmt::{format_source, without_spans};
 use covenant::report::Format;
@@ -25,14 +25,34 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// `check`: policy text through the parser and the checker gives a policy or diagnostics, never a
+/// The shared declarations of the example policies, which most of them `use`.
+const SHARED_CALENDARS: &str = include_str!("../../../policies/shared/calendars.policy");
+
+/// Where a fuzzed policy is, among the in-memory files: beside the example policies, so that
+/// their `use "../shared/calendars.policy"` finds the shared file.
+pub const FUZZ_POLICY: &str = "policies/fuzz/fuzz.policy";
+
+/// Checks `text` as the file [`FUZZ_POLICY`] of an in-memory set that also holds the shared
+/// calendars file, at `policies/shared/calendars.policy` and beside the fuzzed file (as
+/// `calendars.policy`): a policy that `use`s it reaches the checker instead of stopping at
+/// `E0201`.
+pub fn checked(text: &str, role: Role) -> Checked {
+    let files = InMemory::new()
+        .with(FUZZ_POLICY, text)
+        .with("policies/shared/calendars.policy", SHARED_CALENDARS)
+        .with("policies/fuzz/calendars.policy", SHARED_CALENDARS);
+    check_sources(Path::new(FUZZ_POLICY), &files, role)
+}
+
+/// `check`: policy text through the loader (its `use` resolved against an in-memory set of
+/// files, see [`checked`]), the parser and the checker gives a policy or diagnostics, never a
 /// panic, and every diagnostic renders against the sources it points into.
 pub fn check(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     for role in [Role::Policy, Role::Auto] {
-        let checked = check_text("fuzz.policy", text, role);
+        let checked = checked(text, role);
         for diagnostic in &checked.diagnostics {
             let rendered = diagnostic.render_plain(&checked.sources);
             assert!(!rendered.is_empty());

@@ -1,0 +1,63 @@
+//! Walking folders: the one rule by which `check`, `fmt`, `eval` and `test` find files.
+//!
+//! A folder's entries are read in name order. A subfolder is entered only when it is a real folder,
+//! not a symbolic link to one: a link can lead back up the tree (a loop that would never end) or
+//! out of it, and a folder reached by two routes would be read twice. A symbolic link to a file is
+//! read like the file. Each folder is read once, by its canonical path, and the walk keeps its own
+//! list of folders to visit rather than recursing, so no depth of folders exhausts the stack.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// What a walk found: folders and files, each sorted by path (component by component, so a
+/// folder's files come before those of a later sibling folder).
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Every folder read, the root first when it sorts first (it always does).
+    pub folders: Vec<PathBuf>,
+    /// Every file (or link to a file) in those folders that `keep` accepted.
+    pub files: Vec<PathBuf>,
+}
+
+/// Walks the folder `root`: enters the real subfolders that `enter` accepts, and lists the files
+/// that `keep` accepts. An error names the folder that could not be read.
+pub fn walk(
+    root: &Path,
+    enter: &dyn Fn(&Path) -> bool,
+    keep: &dyn Fn(&Path) -> bool,
+) -> Result<Walk, String> {
+    let mut found = Walk::default();
+    let mut seen = BTreeSet::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let canonical = std::fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone());
+        if !seen.insert(canonical) {
+            continue;
+        }
+        let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", folder.display());
+        let entries: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map_err(cannot)?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .map_err(cannot)?;
+        for path in entries {
+            let is_real_folder = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+            if is_real_folder {
+                if enter(&path) {
+                    pending.push(path);
+                }
+            } else if path.is_file() && keep(&path) {
+                found.files.push(path);
+            }
+        }
+        found.folders.push(folder);
+    }
+    found.folders.sort();
+    found.files.sort();
+    Ok(found)
+}
+
+/// Every file under the folder `root` that `keep` accepts, sorted.
+pub fn files(root: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<Vec<PathBuf>, String> {
+    Ok(walk(root, &|_| true, keep)?.files)
+}
