@@ -28,12 +28,12 @@ use crate::time::{Calendar, CalendarSpec, OffsetChanges};
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use chrono_tz::Tz;
 use clock::{ClockRule, ClockRun, TargetPlan};
-use std::cell::Cell;
 use commitment::{CommitmentPlan, CommitmentRun};
 use escalation::ChainPlan;
 pub use objective::{ObjectivePlan, Tally};
 use standard::{StandardPlan, StandardRun};
 use state::{holds_opt, CaseState, EventTypes, Scope, Seen};
+use std::cell::Cell;
 
 /// A policy amount of seconds as a time delta, saturating at the longest one representable.
 pub(crate) fn seconds(amount: u64) -> TimeDelta {

@@ -97,7 +97,11 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
 /// Sorts events by time; events at the same instant keep their order in the file.
 pub(crate) fn sort_events(events: &mut [Event]) {
     // Events mostly come in order: then there is nothing to move.
-    if events.iter().zip(events.iter().skip(1)).any(|(a, b)| a.at > b.at) {
+    if events
+        .iter()
+        .zip(events.iter().skip(1))
+        .any(|(a, b)| a.at > b.at)
+    {
         events.sort_by_key(|event| event.at);
     }
 }
