@@ -285,6 +285,187 @@ fn local_to_instant_out_of_range_is_an_error() {
     );
 }
 
+#[test]
+fn offsets_after_2099_stay_at_the_last_listed_change() {
+    use chrono::{Offset, TimeZone};
+    // chrono-tz's bundled tables list each zone's changes up to 2099; past the last one its
+    // offset holds for good: standard time in New York and Berlin (last change in autumn 2099),
+    // summer time in Sydney (last change in October 2099).
+    let offset = |tz: Tz, at: &str| {
+        tz.offset_from_utc_datetime(&t(at).naive_utc())
+            .fix()
+            .local_minus_utc()
+    };
+    assert_eq!(
+        offset(chrono_tz::America::New_York, "2098-07-01T16:00:00Z"),
+        -4 * 3600
+    );
+    assert_eq!(
+        offset(chrono_tz::America::New_York, "2150-07-01T17:00:00Z"),
+        -5 * 3600
+    );
+    assert_eq!(
+        offset(chrono_tz::Australia::Sydney, "2098-07-01T02:00:00Z"),
+        10 * 3600
+    );
+    assert_eq!(
+        offset(chrono_tz::Australia::Sydney, "2150-07-01T01:00:00Z"),
+        11 * 3600
+    );
+    let rows: &[(&str, &str, &str, &str)] = &[
+        // New York: EDT in July 2098, EST in July 2150.
+        (
+            "America/New_York",
+            "2098-07-01",
+            "12:00",
+            "2098-07-01T16:00:00Z",
+        ),
+        (
+            "America/New_York",
+            "2150-07-01",
+            "12:00",
+            "2150-07-01T17:00:00Z",
+        ),
+        // The last listed change, 2099-11-01, still folds 01:00-02:00 (the earlier is EDT).
+        (
+            "America/New_York",
+            "2099-11-01",
+            "01:30",
+            "2099-11-01T05:30:00Z",
+        ),
+        // 2100-03-14, a second Sunday of March: no gap, 02:30 EST exists.
+        (
+            "America/New_York",
+            "2100-03-14",
+            "02:30",
+            "2100-03-14T07:30:00Z",
+        ),
+        // Berlin: CEST in July 2098, CET in July 2150.
+        (
+            "Europe/Berlin",
+            "2098-07-01",
+            "12:00",
+            "2098-07-01T10:00:00Z",
+        ),
+        (
+            "Europe/Berlin",
+            "2150-07-01",
+            "12:00",
+            "2150-07-01T11:00:00Z",
+        ),
+        // Sydney: AEST in July 2098, AEDT (+11) in July 2150.
+        (
+            "Australia/Sydney",
+            "2098-07-01",
+            "12:00",
+            "2098-07-01T02:00:00Z",
+        ),
+        (
+            "Australia/Sydney",
+            "2150-07-01",
+            "12:00",
+            "2150-07-01T01:00:00Z",
+        ),
+        // 2100-04-04, a first Sunday of April: no fold, 02:30 is AEDT only.
+        (
+            "Australia/Sydney",
+            "2100-04-04",
+            "02:30",
+            "2100-04-03T15:30:00Z",
+        ),
+        // São Paulo: -03 since 2019, before and after 2099 alike.
+        (
+            "America/Sao_Paulo",
+            "2098-07-01",
+            "12:00",
+            "2098-07-01T15:00:00Z",
+        ),
+        (
+            "America/Sao_Paulo",
+            "2150-07-01",
+            "12:00",
+            "2150-07-01T15:00:00Z",
+        ),
+    ];
+    for (tz, day, time, expected) in rows {
+        let tz: Tz = tz.parse().unwrap();
+        assert_eq!(
+            local_to_instant(tz, date(day), hm(time)).unwrap(),
+            t(expected),
+            "{tz} {day} {time}"
+        );
+    }
+    // Business time follows: the last short and long days are in 2099, later days have 24h.
+    let always = cal("America/New_York", &["24x7"], &[], &[]);
+    check_between(
+        &always,
+        &[
+            (
+                "2098-03-08T12:00:00-05:00",
+                "2098-03-09T12:00:00-04:00",
+                "23h",
+            ),
+            (
+                "2099-10-31T12:00:00-04:00",
+                "2099-11-01T12:00:00-05:00",
+                "25h",
+            ),
+            (
+                "2100-03-13T12:00:00-05:00",
+                "2100-03-14T12:00:00-05:00",
+                "24h",
+            ),
+            (
+                "2150-03-07T12:00:00-05:00",
+                "2150-03-08T12:00:00-05:00",
+                "24h",
+            ),
+        ],
+    );
+    let always = cal("Australia/Sydney", &["24x7"], &[], &[]);
+    check_between(
+        &always,
+        &[
+            (
+                "2099-10-03T12:00:00+10:00",
+                "2099-10-04T12:00:00+11:00",
+                "23h",
+            ),
+            (
+                "2100-04-03T12:00:00+11:00",
+                "2100-04-04T12:00:00+11:00",
+                "24h",
+            ),
+        ],
+    );
+    // Office hours are read in that offset: New York 09:00 in July 2150 is 14:00Z, Sydney 09:00
+    // is 22:00Z the day before.
+    let office = cal("America/New_York", &["mon-fri 09:00-17:00"], &[], &[]);
+    check_add(
+        &office,
+        &[(
+            "2150-07-01T16:00:00-05:00",
+            "2h",
+            "2150-07-02T10:00:00-05:00",
+        )],
+    );
+    check_open(
+        &office,
+        &[
+            ("2150-07-01T14:00:00Z", true),
+            ("2150-07-01T13:59:59Z", false),
+        ],
+    );
+    let office = cal("Australia/Sydney", &["mon-fri 09:00-17:00"], &[], &[]);
+    check_open(
+        &office,
+        &[
+            ("2150-06-30T22:00:00Z", true),
+            ("2150-06-30T21:59:59Z", false),
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Asia/Shanghai: no DST, a week of National Day holidays and a make-up Sunday.
 
@@ -583,6 +764,83 @@ fn shanghai_night_desk_crosses_midnight() {
     );
 }
 
+#[test]
+fn shanghai_evening_desk_ends_at_24_00() {
+    // `20:00-24:00` ends at the next midnight and does not cross it; `20:00-00:00` crosses
+    // midnight and ends at the same instant: the two are one interval.
+    for hours in ["mon-fri 20:00-24:00", "mon-fri 20:00-00:00"] {
+        let late = cal("Asia/Shanghai", &[hours], &[], &[]);
+        check_add(
+            &late,
+            &[
+                // Monday's hour to 24:00: the closing instant, written as Tuesday 00:00.
+                (
+                    "2026-09-21T23:00:00+08:00",
+                    "1h",
+                    "2026-09-22T00:00:00+08:00",
+                ),
+                // 1h to Monday's 24:00, 30m from Tuesday 20:00.
+                (
+                    "2026-09-21T23:00:00+08:00",
+                    "1h30m",
+                    "2026-09-22T20:30:00+08:00",
+                ),
+                // Friday 1h to 24:00, no weekend hours, Monday 1h.
+                (
+                    "2026-09-25T23:00:00+08:00",
+                    "2h",
+                    "2026-09-28T21:00:00+08:00",
+                ),
+                // Started at Tuesday 10:00: all of Tuesday 20:00-24:00.
+                (
+                    "2026-09-22T10:00:00+08:00",
+                    "4h",
+                    "2026-09-23T00:00:00+08:00",
+                ),
+            ],
+        );
+        check_between(
+            &late,
+            &[
+                // Five evenings of 4h.
+                (
+                    "2026-09-21T00:00:00+08:00",
+                    "2026-09-28T00:00:00+08:00",
+                    "20h",
+                ),
+            ],
+        );
+        check_open(
+            &late,
+            &[
+                ("2026-09-21T23:59:59+08:00", true),
+                // 24:00 is the closing instant: closed.
+                ("2026-09-22T00:00:00+08:00", false),
+                ("2026-09-26T00:00:00+08:00", false),
+            ],
+        );
+        check_next_open(
+            &late,
+            &[("2026-09-22T00:00:00+08:00", "2026-09-22T20:00:00+08:00")],
+        );
+        assert_eq!(
+            late.last_open(t("2026-09-22T10:00:00+08:00")).unwrap(),
+            t("2026-09-22T00:00:00+08:00")
+        );
+        check_workdays(
+            &late,
+            &[
+                // The open day Tuesday 09-22 closes at its 24:00, Wednesday 00:00.
+                ("2026-09-21T10:00:00+08:00", 1, "2026-09-23T00:00:00+08:00"),
+                // The open day after Friday is Monday 09-28; it closes at Tuesday 00:00.
+                ("2026-09-25T10:00:00+08:00", 1, "2026-09-29T00:00:00+08:00"),
+                // n = 0: Monday's own close.
+                ("2026-09-21T10:00:00+08:00", 0, "2026-09-22T00:00:00+08:00"),
+            ],
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // America/New_York: 2026-03-08 02:00 EST -> 03:00 EDT, 2026-11-01 02:00 EDT -> 01:00 EST.
 
@@ -786,6 +1044,80 @@ fn new_york_shift_in_gap_and_fold() {
     );
 }
 
+#[test]
+fn new_york_make_up_days() {
+    // Thanksgiving Thursday and Friday closed, made up on Saturday 11-28 10:00-14:00; a make-up
+    // Sunday 11-01 09:00-13:00 on the day DST ends (EDT until 02:00, then EST).
+    let office = cal(
+        "America/New_York",
+        &["mon-fri 09:00-17:00"],
+        &["2026-11-26..2026-11-27"],
+        &["2026-11-28 10:00-14:00", "2026-11-01 09:00-13:00"],
+    );
+    check_add(
+        &office,
+        &[
+            // Wednesday 1h, Thursday and Friday closed, Saturday 10:00 + 2h.
+            (
+                "2026-11-25T16:00:00-05:00",
+                "3h",
+                "2026-11-28T12:00:00-05:00",
+            ),
+            // 1h + all 4h of the make-up day: its closing instant.
+            (
+                "2026-11-25T16:00:00-05:00",
+                "5h",
+                "2026-11-28T14:00:00-05:00",
+            ),
+            // One minute more: Monday 09:01.
+            (
+                "2026-11-25T16:00:00-05:00",
+                "5h1m",
+                "2026-11-30T09:01:00-05:00",
+            ),
+            // Started on the make-up day before it opens: from 10:00.
+            (
+                "2026-11-28T08:00:00-05:00",
+                "1h",
+                "2026-11-28T11:00:00-05:00",
+            ),
+            // Friday 1h EDT, then the make-up Sunday from 09:00 EST: 2h.
+            (
+                "2026-10-30T16:00:00-04:00",
+                "3h",
+                "2026-11-01T11:00:00-05:00",
+            ),
+        ],
+    );
+    check_between(
+        &office,
+        &[
+            // Monday to Wednesday 3 x 8h, Saturday 4h.
+            (
+                "2026-11-23T00:00:00-05:00",
+                "2026-11-30T00:00:00-05:00",
+                "28h",
+            ),
+            // The 25-hour Sunday 11-01 counts its make-up hours, 4h.
+            (
+                "2026-11-01T00:00:00-04:00",
+                "2026-11-02T00:00:00-05:00",
+                "4h",
+            ),
+        ],
+    );
+    check_workdays(
+        &office,
+        &[
+            // The make-up Saturday is the first open day after Wednesday.
+            ("2026-11-25T10:00:00-05:00", 1, "2026-11-28T14:00:00-05:00"),
+            // After Friday 10-30: the make-up Sunday, then Monday.
+            ("2026-10-30T10:00:00-04:00", 1, "2026-11-01T13:00:00-05:00"),
+            ("2026-10-30T10:00:00-04:00", 2, "2026-11-02T17:00:00-05:00"),
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Europe/Berlin: 2026-03-29 02:00 CET -> 03:00 CEST, 2026-10-25 03:00 CEST -> 02:00 CET.
 
@@ -893,6 +1225,165 @@ fn berlin_split_day_with_holidays() {
     );
 }
 
+#[test]
+fn berlin_night_shift_across_both_changes() {
+    let night = cal("Europe/Berlin", &["mon-sun 22:00-06:00"], &[], &[]);
+    check_add(
+        &night,
+        &[
+            // An ordinary night (CET): 7h left at 23:00.
+            (
+                "2026-03-10T23:00:00+01:00",
+                "5h",
+                "2026-03-11T04:00:00+01:00",
+            ),
+            // 2h to the 06:00 close, 1h of the next night.
+            (
+                "2026-03-11T04:00:00+01:00",
+                "3h",
+                "2026-03-11T23:00:00+01:00",
+            ),
+            // Spring forward: 22:00 CET (21:00Z) + 4h = 01:00Z, which is 03:00 CEST (02:00-03:00
+            // does not exist).
+            (
+                "2026-03-28T22:00:00+01:00",
+                "4h",
+                "2026-03-29T03:00:00+02:00",
+            ),
+            // The short night has 7h (21:00Z to 04:00Z): exactly to its close.
+            (
+                "2026-03-28T22:00:00+01:00",
+                "7h",
+                "2026-03-29T06:00:00+02:00",
+            ),
+            // 7h, then 30m of Sunday night.
+            (
+                "2026-03-28T22:00:00+01:00",
+                "7h30m",
+                "2026-03-29T22:30:00+02:00",
+            ),
+            // Fall back: 22:00 CEST (20:00Z) + 4h30m = 00:30Z, the first 02:30 (CEST).
+            (
+                "2026-10-24T22:00:00+02:00",
+                "4h30m",
+                "2026-10-25T02:30:00+02:00",
+            ),
+            // + 5h30m = 01:30Z, the second 02:30 (CET).
+            (
+                "2026-10-24T22:00:00+02:00",
+                "5h30m",
+                "2026-10-25T02:30:00+01:00",
+            ),
+            // The long night has 9h (20:00Z to 05:00Z).
+            (
+                "2026-10-24T22:00:00+02:00",
+                "9h",
+                "2026-10-25T06:00:00+01:00",
+            ),
+            // Started at Saturday noon: the 9h night, then 1h from Sunday 22:00 CET.
+            (
+                "2026-10-24T12:00:00+02:00",
+                "10h",
+                "2026-10-25T23:00:00+01:00",
+            ),
+        ],
+    );
+    check_between(
+        &night,
+        &[
+            (
+                "2026-03-28T12:00:00+01:00",
+                "2026-03-29T12:00:00+02:00",
+                "7h",
+            ),
+            (
+                "2026-10-24T12:00:00+02:00",
+                "2026-10-25T12:00:00+01:00",
+                "9h",
+            ),
+        ],
+    );
+    check_open(
+        &night,
+        &[
+            ("2026-10-25T02:30:00+01:00", true),
+            ("2026-03-29T06:00:00+02:00", false),
+        ],
+    );
+    check_workdays(
+        &night,
+        &[
+            // The open day Saturday 03-28 closes at 06:00 CEST on Sunday.
+            ("2026-03-27T10:00:00+01:00", 1, "2026-03-29T06:00:00+02:00"),
+        ],
+    );
+}
+
+#[test]
+fn berlin_make_up_saturday_after_ascension() {
+    // Ascension Thursday 05-14 and the bridge Friday 05-15 closed, made up on Saturday 05-16
+    // with its own split hours.
+    let office = cal(
+        "Europe/Berlin",
+        &["mon-fri 08:00-12:00 13:00-17:00"],
+        &["2026-05-14..2026-05-15"],
+        &["2026-05-16 09:00-11:00 12:00-14:00"],
+    );
+    check_add(
+        &office,
+        &[
+            // Wednesday 1h, Saturday 09:00-11:00: the end of the make-up day's first interval.
+            (
+                "2026-05-13T16:00:00+02:00",
+                "3h",
+                "2026-05-16T11:00:00+02:00",
+            ),
+            // 1h + 2h + 30m after the break.
+            (
+                "2026-05-13T16:00:00+02:00",
+                "3h30m",
+                "2026-05-16T12:30:00+02:00",
+            ),
+            // 1h + all 4h of the make-up day: its closing instant.
+            (
+                "2026-05-13T16:00:00+02:00",
+                "5h",
+                "2026-05-16T14:00:00+02:00",
+            ),
+            // 30m more: Monday 08:30.
+            (
+                "2026-05-13T16:00:00+02:00",
+                "5h30m",
+                "2026-05-18T08:30:00+02:00",
+            ),
+            // Started in the make-up day's break: from 12:00.
+            (
+                "2026-05-16T11:30:00+02:00",
+                "1h",
+                "2026-05-16T13:00:00+02:00",
+            ),
+        ],
+    );
+    check_between(
+        &office,
+        &[
+            // Monday to Wednesday 3 x 8h, Saturday 4h.
+            (
+                "2026-05-11T00:00:00+02:00",
+                "2026-05-18T00:00:00+02:00",
+                "28h",
+            ),
+        ],
+    );
+    check_workdays(
+        &office,
+        &[
+            ("2026-05-13T10:00:00+02:00", 1, "2026-05-16T14:00:00+02:00"),
+            ("2026-05-13T10:00:00+02:00", 2, "2026-05-18T17:00:00+02:00"),
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Australia/Sydney: 2026-04-05 03:00 AEDT -> 02:00 AEST, 2026-10-04 02:00 AEST -> 03:00 AEDT.
 
@@ -965,6 +1456,68 @@ fn sydney_southern_hemisphere() {
     );
 }
 
+#[test]
+fn sydney_night_shift_across_both_changes() {
+    let night = cal("Australia/Sydney", &["mon-sun 22:00-06:00"], &[], &[]);
+    check_add(
+        &night,
+        &[
+            // An ordinary winter night (AEST): 1h to 06:00, 1h from 22:00.
+            (
+                "2026-06-10T05:00:00+10:00",
+                "2h",
+                "2026-06-10T23:00:00+10:00",
+            ),
+            // DST ends: 22:00 AEDT (11:00Z) + 4h30m = 15:30Z, the first 02:30 (AEDT).
+            (
+                "2026-04-04T22:00:00+11:00",
+                "4h30m",
+                "2026-04-05T02:30:00+11:00",
+            ),
+            // + 5h30m = 16:30Z, the second 02:30 (AEST).
+            (
+                "2026-04-04T22:00:00+11:00",
+                "5h30m",
+                "2026-04-05T02:30:00+10:00",
+            ),
+            // The long night has 9h (11:00Z to 20:00Z).
+            (
+                "2026-04-04T22:00:00+11:00",
+                "9h",
+                "2026-04-05T06:00:00+10:00",
+            ),
+            // DST starts: 22:00 AEST (12:00Z) + 4h = 16:00Z, which is 03:00 AEDT.
+            (
+                "2026-10-03T22:00:00+10:00",
+                "4h",
+                "2026-10-04T03:00:00+11:00",
+            ),
+            // 23:00 AEST (13:00Z) to 06:00 AEDT (19:00Z) is 6h; 2h from Sunday 22:00 AEDT end at
+            // Monday 00:00.
+            (
+                "2026-10-03T23:00:00+10:00",
+                "8h",
+                "2026-10-05T00:00:00+11:00",
+            ),
+        ],
+    );
+    check_between(
+        &night,
+        &[
+            (
+                "2026-04-04T12:00:00+11:00",
+                "2026-04-05T12:00:00+10:00",
+                "9h",
+            ),
+            (
+                "2026-10-03T12:00:00+10:00",
+                "2026-10-04T12:00:00+11:00",
+                "7h",
+            ),
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // America/Sao_Paulo: DST until 2019 (midnight transitions), none since.
 
@@ -1011,6 +1564,300 @@ fn sao_paulo_before_and_after_dropping_dst() {
     check_workdays(
         &office,
         &[("2018-11-02T10:00:00-03:00", 1, "2018-11-05T18:00:00-02:00")],
+    );
+}
+
+#[test]
+fn sao_paulo_night_shift_in_2018_2019_and_2020() {
+    let night = cal("America/Sao_Paulo", &["mon-sun 22:00-06:00"], &[], &[]);
+    check_add(
+        &night,
+        &[
+            // DST started at Sunday 2018-11-04 00:00, which did not exist: 22:00 -03 (01:00Z)
+            // + 2h = 03:00Z, which is 01:00 -02.
+            (
+                "2018-11-03T22:00:00-03:00",
+                "2h",
+                "2018-11-04T01:00:00-02:00",
+            ),
+            // That night had 7h (01:00Z to 08:00Z): exactly to its close.
+            (
+                "2018-11-03T22:00:00-03:00",
+                "7h",
+                "2018-11-04T06:00:00-02:00",
+            ),
+            // 5h30m to the close, 30m of Sunday night.
+            (
+                "2018-11-03T23:30:00-03:00",
+                "6h",
+                "2018-11-04T22:30:00-02:00",
+            ),
+            // DST ended at 2019-02-17 00:00 -02, back to 23:00 -03: 22:00 -02 (00:00Z) to 06:00
+            // -03 (09:00Z) is 9h.
+            (
+                "2019-02-16T22:00:00-02:00",
+                "9h",
+                "2019-02-17T06:00:00-03:00",
+            ),
+            // 2020, no DST: the same night of the year has its midnight and 8h.
+            (
+                "2020-11-07T22:00:00-03:00",
+                "2h",
+                "2020-11-08T00:00:00-03:00",
+            ),
+            (
+                "2020-11-07T22:00:00-03:00",
+                "8h",
+                "2020-11-08T06:00:00-03:00",
+            ),
+        ],
+    );
+    check_between(
+        &night,
+        &[
+            (
+                "2018-11-03T12:00:00-03:00",
+                "2018-11-04T12:00:00-02:00",
+                "7h",
+            ),
+            (
+                "2019-02-16T12:00:00-02:00",
+                "2019-02-17T12:00:00-03:00",
+                "9h",
+            ),
+            (
+                "2020-11-07T12:00:00-03:00",
+                "2020-11-08T12:00:00-03:00",
+                "8h",
+            ),
+        ],
+    );
+    // `24:00` is the next midnight, converted like any local time: 2018-11-04 00:00 did not
+    // exist (the gap ends at 01:00 -02, 03:00Z), and 2019-02-17 00:00 came after 23:00-24:00
+    // had run twice (03:00Z).
+    let evening = cal("America/Sao_Paulo", &["sat 20:00-24:00"], &[], &[]);
+    check_add(
+        &evening,
+        &[
+            // 23:00 -03 (02:00Z) + 1h = 03:00Z, the close.
+            (
+                "2018-11-03T23:00:00-03:00",
+                "1h",
+                "2018-11-04T01:00:00-02:00",
+            ),
+            // 20:00 -02 (22:00Z) + 5h = 03:00Z, the close of the long evening.
+            (
+                "2019-02-16T20:00:00-02:00",
+                "5h",
+                "2019-02-17T00:00:00-03:00",
+            ),
+        ],
+    );
+    check_between(
+        &evening,
+        &[
+            // 20:00 -03 (23:00Z) to 03:00Z.
+            (
+                "2018-11-03T12:00:00-03:00",
+                "2018-11-04T12:00:00-02:00",
+                "4h",
+            ),
+            // 20:00 -02 (22:00Z) to 03:00Z.
+            (
+                "2019-02-16T12:00:00-02:00",
+                "2019-02-17T12:00:00-03:00",
+                "5h",
+            ),
+            (
+                "2020-11-07T12:00:00-03:00",
+                "2020-11-08T12:00:00-03:00",
+                "4h",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn sao_paulo_holidays_and_make_up_saturdays() {
+    // Finados (11-02) both years; in 2018 the Proclamation of the Republic (Thursday 11-15)
+    // and the bridge Friday, made up on Saturday 11-17; in 2020 Black Consciousness Day
+    // (Friday 11-20), made up on Saturday 11-21.
+    let office = cal(
+        "America/Sao_Paulo",
+        &["mon-fri 08:00-18:00"],
+        &[
+            "2018-11-02",
+            "2018-11-15..2018-11-16",
+            "2020-11-02",
+            "2020-11-20",
+        ],
+        &["2018-11-17 08:00-12:00", "2020-11-21 08:00-12:00"],
+    );
+    check_add(
+        &office,
+        &[
+            // 2018, DST from Sunday 11-04: Thursday 1h (-03), Friday Finados closed, Monday
+            // 08:00-18:00 (-02) 10h: lands exactly on Monday's close, which is the answer.
+            (
+                "2018-11-01T17:00:00-03:00",
+                "11h",
+                "2018-11-05T18:00:00-02:00",
+            ),
+            // Wednesday 2h, Thursday and Friday closed, the make-up Saturday 2h.
+            (
+                "2018-11-14T16:00:00-02:00",
+                "4h",
+                "2018-11-17T10:00:00-02:00",
+            ),
+            // 2h + all 4h of the make-up day: its closing instant.
+            (
+                "2018-11-14T16:00:00-02:00",
+                "6h",
+                "2018-11-17T12:00:00-02:00",
+            ),
+            (
+                "2018-11-14T16:00:00-02:00",
+                "6h1m",
+                "2018-11-19T08:01:00-02:00",
+            ),
+            // 2020, no DST (Sunday 11-01 changes nothing): Friday 1h, Monday Finados closed,
+            // Tuesday 1h.
+            (
+                "2020-10-30T17:00:00-03:00",
+                "2h",
+                "2020-11-03T09:00:00-03:00",
+            ),
+            // Lands exactly on Thursday's close: 18:00, not the make-up Saturday's 08:00.
+            (
+                "2020-11-19T16:00:00-03:00",
+                "2h",
+                "2020-11-19T18:00:00-03:00",
+            ),
+            // Thursday 2h, Friday closed, the make-up Saturday 1h.
+            (
+                "2020-11-19T16:00:00-03:00",
+                "3h",
+                "2020-11-21T09:00:00-03:00",
+            ),
+            // 2h + 4h, then Monday 1m.
+            (
+                "2020-11-19T16:00:00-03:00",
+                "6h1m",
+                "2020-11-23T08:01:00-03:00",
+            ),
+        ],
+    );
+    check_between(
+        &office,
+        &[
+            // Monday to Wednesday 3 x 10h, Saturday 4h.
+            (
+                "2018-11-12T00:00:00-02:00",
+                "2018-11-19T00:00:00-02:00",
+                "34h",
+            ),
+            // Monday to Thursday 4 x 10h, Saturday 4h.
+            (
+                "2020-11-16T00:00:00-03:00",
+                "2020-11-23T00:00:00-03:00",
+                "44h",
+            ),
+        ],
+    );
+    check_open(
+        &office,
+        &[
+            ("2018-11-17T11:59:59-02:00", true),
+            ("2020-11-19T18:00:00-03:00", false),
+        ],
+    );
+    check_workdays(
+        &office,
+        &[
+            ("2018-11-14T10:00:00-02:00", 1, "2018-11-17T12:00:00-02:00"),
+            ("2018-11-14T10:00:00-02:00", 2, "2018-11-19T18:00:00-02:00"),
+            ("2020-10-30T10:00:00-03:00", 1, "2020-11-03T18:00:00-03:00"),
+            ("2020-11-19T10:00:00-03:00", 1, "2020-11-21T12:00:00-03:00"),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendars built `like` another: the base's lines plus the derived calendar's, read as one.
+
+#[test]
+fn like_adds_lines_and_cannot_shorten_a_make_up_day() {
+    let text = r#"
+policy "P" { timezone "Asia/Shanghai" }
+calendar office {
+  open mon-fri 09:00-18:30
+  open sat 09:00-12:00
+  closed 2026-10-01..2026-10-08 "National Day"
+  open 2026-10-11 09:00-18:30 "make-up working day"
+}
+calendar short_office like office {
+  open mon-fri 09:00-12:00
+  open 2026-10-11 09:00-12:00
+  closed 2026-10-11
+  open 2026-10-10 09:00-10:00
+  closed 2026-09-25
+  open 2026-10-05 10:00-16:00
+}
+calendar round_the_clock like office {
+  open 24x7
+}
+"#;
+    let policy = covenant::check::Policy::parse(text).unwrap();
+    let warnings: Vec<(&str, &str)> = policy
+        .warnings
+        .iter()
+        .map(|w| (w.code, w.message.as_str()))
+        .collect();
+    // The overlaps are warned about; the `closed` date that closes nothing is not.
+    assert_eq!(
+        warnings,
+        [
+            ("W0104", "open hours overlap on `mon`"),
+            ("W0104", "open hours overlap on `2026-10-11`"),
+        ]
+    );
+    let office = &policy.calendars["office"];
+    let short = &policy.calendars["short_office"];
+    let round = &policy.calendars["round_the_clock"];
+    let midnight = |day: &str| t(&format!("{day}T00:00:00+08:00"));
+    // (date, next date, office, short_office, round_the_clock)
+    let rows: &[(&str, &str, &str, &str, &str)] = &[
+        // Weekly hours are a union: Monday keeps 09:00-18:30.
+        ("2026-09-28", "2026-09-29", "9h30m", "9h30m", "24h"),
+        // `closed` closes a weekday date.
+        ("2026-09-25", "2026-09-26", "9h30m", "0m", "24h"),
+        // A dated line replaces the weekly hours of its date: Saturday 3h becomes 1h.
+        ("2026-10-10", "2026-10-11", "3h", "1h", "24h"),
+        // A dated line reopens a date of the base's closed range; 24x7 does not.
+        ("2026-10-05", "2026-10-06", "0m", "6h", "0m"),
+        // The make-up day keeps all its hours: the dated hours of one date are a union, and
+        // `closed` does not close a dated date. Its hours replace 24x7's on that date too.
+        ("2026-10-11", "2026-10-12", "9h30m", "9h30m", "9h30m"),
+    ];
+    for (first, next, in_office, in_short, in_round) in rows {
+        let (a, b) = (midnight(first), midnight(next));
+        assert_eq!(office.between(a, b), dur(in_office), "office {first}");
+        assert_eq!(short.between(a, b), dur(in_short), "short_office {first}");
+        assert_eq!(
+            round.between(a, b),
+            dur(in_round),
+            "round_the_clock {first}"
+        );
+    }
+    // 1h to 12:00 on the make-up day, then 1h more: 13:00 the same day (a make-up day of
+    // 09:00-12:00 would give Monday 10:00).
+    check_add(
+        short,
+        &[(
+            "2026-10-11T11:00:00+08:00",
+            "2h",
+            "2026-10-11T13:00:00+08:00",
+        )],
     );
 }
 
