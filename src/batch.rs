@@ -240,10 +240,11 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         let done: Vec<(u64, Evaluated)> = complete
             .into_par_iter()
             .map(|numbered| {
+                let seq = numbered.seq;
                 let result = numbered
-                    .case
+                    .case()
                     .map(|case| evaluate_one(evaluator, objectives, format, as_of, &case));
-                (numbered.seq, result)
+                (seq, result)
             })
             .collect();
         for (seq, result) in done {

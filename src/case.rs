@@ -8,6 +8,7 @@
 mod build;
 mod jsonl;
 mod node;
+mod peek;
 mod reader;
 mod scan;
 

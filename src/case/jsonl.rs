@@ -10,22 +10,32 @@
 //!
 //! Parsing a line ([`JsonlGrouper::parse`]) needs no grouper, so many lines can
 //! be parsed at once on several threads and then added in order with
-//! [`JsonlGrouper::push_parsed`].
+//! [`JsonlGrouper::push_parsed`]. A line whose case is certain from a light
+//! look ([`peek::case_of`]) is kept as text in its case and read into an event
+//! only when the case is handed out ([`NumberedCase::case`], which can run on
+//! several threads): the open cases of a stream then take a fraction of the
+//! memory, close together. Its problems, if any, reject its case at its line
+//! exactly as if it had been read at once.
 
 use super::build::{self, Problem};
 use super::node::{without_position, KeyLines, NodeKind, NodeSeed};
-use super::scan;
+use super::{peek, scan};
 use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Value};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
+use std::sync::Arc;
 
 /// Collects JSONL event lines and groups them by their `case` field.
 #[derive(Debug, Default)]
 pub struct JsonlGrouper {
-    opts: ReadOptions,
+    /// Shared with the cases handed out, which read their waiting lines with them.
+    opts: Arc<ReadOptions>,
+    /// The name of the source of the last line pushed, shared by the waiting lines from it.
+    source: Option<Arc<str>>,
     /// Open cases by id.
     groups: HashMap<String, Group, BuildIds>,
     /// The number given to the next new case id (first-seen order).
@@ -89,17 +99,41 @@ struct Group {
     problem: Option<(String, String)>,
     /// The tick of the case's last line.
     last_tick: u64,
+    /// Lines kept as text, read when the case is handed out.
+    waiting: Waiting,
 }
 
-/// One JSONL line, parsed but not yet added to its case (see [`JsonlGrouper::parse`]).
-#[derive(Debug)]
-pub struct ParsedLine(Parsed);
+/// The lines of a case not read yet (see [`peek::case_of`]), in input order, all from one source.
+#[derive(Debug, Default)]
+struct Waiting {
+    source: Option<Arc<str>>,
+    /// The lines' text, one after the other.
+    text: String,
+    /// Each line's number in its source and where its text ends in `text`.
+    lines: Vec<(usize, usize)>,
+}
 
-impl ParsedLine {
+/// One JSONL line, parsed (or looked at, to be read with its case) but not yet added to its case
+/// (see [`JsonlGrouper::parse`]); it borrows the line's text.
+#[derive(Debug)]
+pub struct ParsedLine<'t>(Looked<'t>);
+
+impl ParsedLine<'_> {
     /// A line that names no case, rejected for `error`.
-    pub fn unreadable(error: String) -> ParsedLine {
-        ParsedLine(Parsed::Unreadable(error))
+    pub fn unreadable(error: String) -> ParsedLine<'static> {
+        ParsedLine(Looked::Now(Parsed::Unreadable(error)))
     }
+}
+
+/// A line read at once, or one that waits in its case as text.
+#[derive(Debug)]
+enum Looked<'t> {
+    Now(Parsed),
+    /// [`peek::case_of`] found the line's case: `text` is the line.
+    Later {
+        id: &'t str,
+        text: &'t str,
+    },
 }
 
 #[derive(Debug, PartialEq)]
@@ -116,20 +150,32 @@ enum Parsed {
     },
 }
 
-/// A case handed out by [`JsonlGrouper::take_idle`] or [`JsonlGrouper::finish_numbered`].
+/// A case handed out by [`JsonlGrouper::take_idle`] or [`JsonlGrouper::finish_numbered`]; its
+/// waiting lines are read by [`NumberedCase::case`].
 #[derive(Debug)]
 pub struct NumberedCase {
     /// Position in first-seen order (0, 1, …; every case id gets one).
     pub seq: u64,
-    /// The case, or why it was rejected.
-    pub case: Result<Case, Rejected>,
+    id: String,
+    group: Group,
+    opts: Arc<ReadOptions>,
+}
+
+impl NumberedCase {
+    /// Reads the case's waiting lines and returns the case (events sorted by time, ties in input
+    /// order), or why it was rejected.
+    pub fn case(self) -> Result<Case, Rejected> {
+        let mut group = self.group;
+        group.read_waiting(&self.opts);
+        group.into_case(self.id)
+    }
 }
 
 impl JsonlGrouper {
     /// A grouper reading times and ranks with `opts`.
     pub fn new(opts: ReadOptions) -> Self {
         JsonlGrouper {
-            opts,
+            opts: Arc::new(opts),
             ..JsonlGrouper::default()
         }
     }
@@ -195,20 +241,24 @@ impl JsonlGrouper {
         self.push_parsed(source, line, parsed);
     }
 
-    /// Parses one line with `opts`, without adding it anywhere.
-    pub fn parse(opts: &ReadOptions, text: &str) -> ParsedLine {
-        ParsedLine(parse(opts, text))
+    /// Parses one line with `opts`, without adding it anywhere; a line whose case is certain
+    /// from a light look is left to be read with its case.
+    pub fn parse<'t>(opts: &ReadOptions, text: &'t str) -> ParsedLine<'t> {
+        match peek::case_of(text) {
+            Some(id) => ParsedLine(Looked::Later { id, text }),
+            None => ParsedLine(Looked::Now(parse(opts, text))),
+        }
     }
 
     /// Adds a line parsed by [`JsonlGrouper::parse`]: `line` is its 1-based number in `source`.
-    pub fn push_parsed(&mut self, source: &str, line: usize, parsed: ParsedLine) {
+    pub fn push_parsed(&mut self, source: &str, line: usize, parsed: ParsedLine<'_>) {
         self.ticks += 1;
         // Formatted at most once: a case's first line is often also where its attributes are.
         let formatted = std::cell::OnceCell::new();
         let place = || formatted.get_or_init(|| format!("{source}:{line}")).clone();
-        let (id, attributes, event) = match parsed.0 {
-            Parsed::Blank => return,
-            Parsed::Unreadable(error) => {
+        let (id, now) = match parsed.0 {
+            Looked::Now(Parsed::Blank) => return,
+            Looked::Now(Parsed::Unreadable(error)) => {
                 self.rejected.push(Rejected {
                     source: place(),
                     case: None,
@@ -216,16 +266,17 @@ impl JsonlGrouper {
                 });
                 return;
             }
-            Parsed::Case {
+            Looked::Now(Parsed::Case {
                 id,
                 attributes,
                 event,
-            } => (id, attributes, event),
+            }) => (Cow::Owned(id), Ok((attributes, event))),
+            Looked::Later { id, text } => (Cow::Borrowed(id), Err(text)),
         };
         let ticks = self.ticks;
-        let group = match self.groups.get_mut(&id) {
+        let group = match self.groups.get_mut(&*id) {
             Some(group) => group,
-            None if self.taken.contains(&id) => {
+            None if self.taken.contains(&*id) => {
                 let error = format!(
                     "case `{id}` continues after it was evaluated (it had no line among the {} lines before); raise `--window` or group the input by case",
                     self.window_hint()
@@ -233,22 +284,21 @@ impl JsonlGrouper {
                 self.rejected.push(Rejected {
                     source: place(),
                     error,
-                    case: Some(id),
+                    case: Some(id.into_owned()),
                 });
                 return;
             }
             None => {
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                self.groups.entry(id).or_insert(Group {
+                self.groups.entry(id.into_owned()).or_insert(Group {
                     seq,
                     source: place(),
                     attributes: None,
-                    // Room for a typical case (about a dozen events), so that its events are
-                    // seldom moved while it grows: an event is a few hundred bytes.
-                    events: Vec::with_capacity(16),
+                    events: Vec::new(),
                     problem: None,
                     last_tick: ticks,
+                    waiting: Waiting::default(),
                 })
             }
         };
@@ -256,9 +306,23 @@ impl JsonlGrouper {
         if group.problem.is_some() {
             return;
         }
-        if let Err(problem) = add_line(group, attributes, event, &place, line) {
-            group.problem = Some((place(), problem.message));
-            group.events = Vec::new();
+        match now {
+            Err(text) => {
+                if self.source.as_deref() != Some(source) {
+                    self.source = Some(Arc::from(source));
+                }
+                if group.waiting.source != self.source {
+                    // Lines waiting from another source are read first, to keep the order.
+                    group.read_waiting(&self.opts);
+                    group.waiting.source.clone_from(&self.source);
+                }
+                group.wait(line, text);
+            }
+            Ok((attributes, event)) => {
+                // The lines before this one are read first, so that problems come in order.
+                group.read_waiting(&self.opts);
+                group.add(attributes, event, &place, line);
+            }
         }
     }
 
@@ -279,7 +343,7 @@ impl JsonlGrouper {
         for (_, id) in idle {
             if let Some(group) = self.groups.remove(&id) {
                 self.taken.insert(id.clone());
-                out.push(group.into_case(id));
+                out.push(group.numbered(id, &self.opts));
             }
         }
         out
@@ -295,7 +359,7 @@ impl JsonlGrouper {
         let mut cases: Vec<NumberedCase> = self
             .groups
             .into_iter()
-            .map(|(id, group)| group.into_case(id))
+            .map(|(id, group)| group.numbered(id, &self.opts))
             .collect();
         cases.sort_by_key(|case| case.seq);
         (self.rejected, cases)
@@ -310,7 +374,7 @@ impl JsonlGrouper {
             rejected,
         };
         for numbered in cases {
-            match numbered.case {
+            match numbered.case() {
                 Ok(case) => batch.cases.push(case),
                 Err(rejected) => batch.rejected.push(rejected),
             }
@@ -324,8 +388,74 @@ impl JsonlGrouper {
 }
 
 impl Group {
-    fn into_case(self, id: String) -> NumberedCase {
-        let case = match self.problem {
+    fn numbered(self, id: String, opts: &Arc<ReadOptions>) -> NumberedCase {
+        NumberedCase {
+            seq: self.seq,
+            id,
+            group: self,
+            opts: Arc::clone(opts),
+        }
+    }
+
+    /// Keeps line `line` to be read with the case.
+    fn wait(&mut self, line: usize, text: &str) {
+        let waiting = &mut self.waiting;
+        if waiting.lines.is_empty() {
+            // Room for a typical case: about a dozen lines of about a hundred bytes.
+            waiting.text.reserve(1024);
+            waiting.lines.reserve(12);
+        }
+        waiting.text.push_str(text);
+        waiting.lines.push((line, waiting.text.len()));
+    }
+
+    /// Reads the waiting lines, in order, into the case (until a problem rejects it).
+    fn read_waiting(&mut self, opts: &ReadOptions) {
+        if self.waiting.lines.is_empty() {
+            return;
+        }
+        let waiting = std::mem::take(&mut self.waiting);
+        let source = waiting.source.as_deref().unwrap_or_default();
+        self.events.reserve(waiting.lines.len());
+        let mut start = 0;
+        for &(line, end) in &waiting.lines {
+            if self.problem.is_some() {
+                return;
+            }
+            let text = waiting.text.get(start..end).unwrap_or_default();
+            start = end;
+            let place = || format!("{source}:{line}");
+            match parse(opts, text) {
+                Parsed::Case {
+                    attributes, event, ..
+                } => self.add(attributes, event, &place, line),
+                // Not given by a line `peek::case_of` names a case of (tested); kept as a problem
+                // of the case rather than lost.
+                Parsed::Blank => {}
+                Parsed::Unreadable(error) => self.problem = Some((place(), error)),
+            }
+        }
+    }
+
+    /// Adds a line's attributes and event; a problem rejects the case at the line.
+    fn add(
+        &mut self,
+        attributes: Option<Result<BTreeMap<String, Value>, Problem>>,
+        event: Option<Result<Box<Event>, Problem>>,
+        place: &dyn Fn() -> String,
+        line: usize,
+    ) {
+        if self.problem.is_some() {
+            return;
+        }
+        if let Err(problem) = add_line(self, attributes, event, place, line) {
+            self.problem = Some((place(), problem.message));
+            self.events = Vec::new();
+        }
+    }
+
+    fn into_case(self, id: String) -> Result<Case, Rejected> {
+        match self.problem {
             Some((source, error)) => Err(Rejected {
                 source,
                 case: Some(id),
@@ -342,10 +472,6 @@ impl Group {
                     expect: None,
                 })
             }
-        };
-        NumberedCase {
-            seq: self.seq,
-            case,
         }
     }
 }
@@ -959,6 +1085,102 @@ mod tests {
         fn the_fast_way_agrees_with_the_general_way(line in event_line(), opts in read_options()) {
             same_either_way(&opts, &line);
         }
+    }
+
+    /// A line as [`event_line`] writes it, or the same line made to name one of a few cases (so
+    /// that cases get several lines; its own `case` field is then renamed).
+    fn case_line() -> impl Strategy<Value = String> {
+        let id = proptest::option::weighted(0.7, select(vec!["A", "B", "C", "D"]));
+        (event_line(), id).prop_map(|(line, id)| match (id, line.strip_prefix('{')) {
+            (Some(id), Some(rest)) => {
+                let rest = rest.replace("\"case\"", "\"kase\"");
+                format!("{{\"case\":\"{id}\",{rest}")
+            }
+            _ => line,
+        })
+    }
+
+    /// Lines pushed to two groupers, one reading every line at once, one leaving the lines whose
+    /// case is certain to be read with their case, from two sources, taking idle cases now and then.
+    fn both_ways(
+        lines: &[(String, bool, Option<u64>)],
+        opts: &ReadOptions,
+    ) -> (CaseBatch, CaseBatch) {
+        let mut now = JsonlGrouper::new(opts.clone());
+        let mut later = JsonlGrouper::new(opts.clone());
+        let (mut now_taken, mut later_taken) = (Vec::new(), Vec::new());
+        for (number, (text, second, take)) in lines.iter().enumerate() {
+            let source = if *second { "b.jsonl" } else { "a.jsonl" };
+            let parsed = ParsedLine(Looked::Now(parse(opts, text)));
+            now.push_parsed(source, number + 1, parsed);
+            later.push_line(source, number + 1, text);
+            if let Some(window) = take {
+                now_taken.extend(now.take_idle(*window).into_iter().map(NumberedCase::case));
+                later_taken.extend(later.take_idle(*window).into_iter().map(NumberedCase::case));
+            }
+        }
+        let mut batches =
+            [(now.finish(), now_taken), (later.finish(), later_taken)].map(|(mut batch, taken)| {
+                for case in taken {
+                    match case {
+                        Ok(case) => batch.cases.push(case),
+                        Err(rejected) => batch.rejected.push(rejected),
+                    }
+                }
+                batch
+            });
+        let later = std::mem::take(&mut batches[1]);
+        (std::mem::take(&mut batches[0]), later)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// A line `peek::case_of` gives a case to is read as a line of that case.
+        #[test]
+        fn a_line_left_for_later_belongs_to_its_case(line in case_line(), opts in read_options()) {
+            if let Some(id) = peek::case_of(&line) {
+                match parse(&opts, &line) {
+                    Parsed::Case { id: read, .. } => prop_assert_eq!(read, id),
+                    other => prop_assert!(false, "{line} read as {other:?}"),
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Reading lines with their case gives the cases and rejections of reading them at once.
+        #[test]
+        fn lines_read_later_give_what_lines_read_at_once_give(
+            lines in vec((case_line(), proptest::bool::weighted(0.2), proptest::option::weighted(0.2, 0u64..4)), 0..40),
+            opts in read_options(),
+        ) {
+            let (now, later) = both_ways(&lines, &opts);
+            prop_assert_eq!(now, later);
+        }
+    }
+
+    /// The lines of the properties above are often left to be read with their case, often not,
+    /// and cases often get several of them.
+    #[test]
+    fn the_properties_reach_both_kinds_of_lines() {
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut later, mut now, mut shared) = (0, 0, 0);
+        for _ in 0..3000 {
+            let line = case_line().new_tree(&mut runner).unwrap().current();
+            match peek::case_of(&line) {
+                Some(id) => {
+                    later += 1;
+                    shared += usize::from(id.len() == 1);
+                }
+                None => now += 1,
+            }
+        }
+        assert!(later > 600, "{later} left for later");
+        assert!(now > 600, "{now} read at once");
+        assert!(shared > 450, "{shared} of the few shared cases");
     }
 
     /// The lines of the property above are not all refused (nor all accepted) by the fast way: it

@@ -513,7 +513,7 @@ fn run_until(bytes: &[u8], stops: impl Fn(u64) -> u64, stop: impl Fn(u8) -> bool
 
 /// The length of the run of `bytes` before the first `"`, `\\` or control character (below
 /// U+0020), which end or interrupt a JSON string's plain text: all of `bytes` when there is none.
-fn plain_run(bytes: &[u8]) -> usize {
+pub(super) fn plain_run(bytes: &[u8]) -> usize {
     run_until(
         bytes,
         |word| equal(word, b'"') | equal(word, b'\\') | below(word, 0x20),
