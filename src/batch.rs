@@ -126,27 +126,24 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         mut reader: impl BufRead,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<(), EmitError> {
-        let mut text = String::new();
+        // The lines of a chunk, one after the other, as read (their UTF-8 is checked when parsed).
+        let mut bytes = Vec::new();
         let chunk_lines = match self.options.chunk_lines {
             0 => CHUNK_LINES,
             n => n,
         };
-        // Each line's place in `text`, or why it cannot be an event line.
-        let mut spans: Vec<Result<(usize, usize), String>> = Vec::with_capacity(chunk_lines);
-        let mut buffer = Vec::new();
+        // Each line's place in `bytes`, or why it cannot be an event line.
+        let mut spans: Vec<Result<std::ops::Range<usize>, String>> =
+            Vec::with_capacity(chunk_lines);
         let mut line = 0;
         loop {
-            text.clear();
+            bytes.clear();
             spans.clear();
             while spans.len() < chunk_lines {
-                let Some(read) = JsonlGrouper::read_line(&mut reader, &mut buffer)? else {
+                let Some(read) = JsonlGrouper::read_line_onto(&mut reader, &mut bytes)? else {
                     break;
                 };
-                spans.push(read.map(|read| {
-                    let start = text.len();
-                    text.push_str(read);
-                    (start, text.len())
-                }));
+                spans.push(read);
             }
             if spans.is_empty() {
                 return Ok(());
@@ -155,8 +152,8 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             let parsed: Vec<_> = spans
                 .par_iter()
                 .map(|span| match span {
-                    Ok((start, end)) => {
-                        JsonlGrouper::parse(opts, text.get(*start..*end).unwrap_or(""))
+                    Ok(span) => {
+                        JsonlGrouper::parse_bytes(opts, bytes.get(span.clone()).unwrap_or(&[]))
                     }
                     Err(error) => ParsedLine::unreadable(error.clone()),
                 })
@@ -166,7 +163,7 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
                 self.grouper.push_parsed(source, line, parsed);
             }
             self.progress.lines += spans.len() as u64;
-            self.progress.bytes += text.len() as u64;
+            self.progress.bytes += bytes.len() as u64;
             if self.options.window > 0 {
                 let complete = self.grouper.take_idle(self.options.window);
                 self.evaluate(complete)?;

@@ -226,12 +226,36 @@ impl JsonlGrouper {
         if length > MAX_JSONL_LINE_BYTES {
             return Ok(Some(Err(line_too_long(length))));
         }
-        Ok(Some(std::str::from_utf8(buffer).map_err(|error| {
-            format!(
-                "line is not valid UTF-8 (invalid byte at column {})",
-                error.valid_up_to() + 1
-            )
-        })))
+        Ok(Some(
+            std::str::from_utf8(buffer).map_err(|error| not_utf8(&error)),
+        ))
+    }
+
+    /// Reads the next line of `reader` onto the end of `bytes`: `None` at the end of the input,
+    /// else where the line (without its line break) lies in `bytes`, or why it cannot be an event
+    /// line: longer than [`MAX_JSONL_LINE_BYTES`] (the rest of it is skipped, never held in memory).
+    /// Its UTF-8 is checked by [`JsonlGrouper::parse_bytes`].
+    pub fn read_line_onto(
+        reader: &mut impl BufRead,
+        bytes: &mut Vec<u8>,
+    ) -> std::io::Result<Option<Result<std::ops::Range<usize>, String>>> {
+        let start = bytes.len();
+        let Some(length) = read_line_bounded(reader, bytes, MAX_JSONL_LINE_BYTES)? else {
+            return Ok(None);
+        };
+        if length > MAX_JSONL_LINE_BYTES {
+            bytes.truncate(start);
+            return Ok(Some(Err(line_too_long(length))));
+        }
+        Ok(Some(Ok(start..bytes.len())))
+    }
+
+    /// [`JsonlGrouper::parse`] for a line read as bytes: a line that is not UTF-8 is rejected.
+    pub fn parse_bytes<'t>(opts: &ReadOptions, bytes: &'t [u8]) -> ParsedLine<'t> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => JsonlGrouper::parse(opts, text),
+            Err(error) => ParsedLine::unreadable(not_utf8(&error)),
+        }
     }
 
     /// Adds one line: `line` is its 1-based number in `source`. Blank lines are skipped, and so is
@@ -562,6 +586,14 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
     }
 }
 
+/// Why a line that is not UTF-8 is rejected.
+fn not_utf8(error: &std::str::Utf8Error) -> String {
+    format!(
+        "line is not valid UTF-8 (invalid byte at column {})",
+        error.valid_up_to() + 1
+    )
+}
+
 /// Why a line longer than [`MAX_JSONL_LINE_BYTES`] is rejected.
 fn line_too_long(length: usize) -> String {
     format!("line is too long ({length} bytes; a JSON Lines line may have at most {MAX_JSONL_LINE_BYTES})")
@@ -575,6 +607,7 @@ fn read_line_bounded(
     buffer: &mut Vec<u8>,
     limit: usize,
 ) -> std::io::Result<Option<usize>> {
+    let start = buffer.len();
     let mut read_any = false;
     let mut length = 0;
     loop {
@@ -591,7 +624,7 @@ fn read_line_bounded(
         let content = available
             .get(..newline.unwrap_or(taken))
             .unwrap_or_default();
-        let room = (limit + 1).saturating_sub(buffer.len());
+        let room = (limit + 1).saturating_sub(buffer.len() - start);
         buffer.extend_from_slice(content.get(..room).unwrap_or(content));
         length += content.len();
         read_any = true;
@@ -600,7 +633,7 @@ fn read_line_bounded(
             break;
         }
     }
-    if length <= limit + 1 && buffer.last() == Some(&b'\r') {
+    if length <= limit + 1 && buffer.len() > start && buffer.last() == Some(&b'\r') {
         buffer.pop();
         length -= 1;
     }
