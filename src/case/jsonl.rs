@@ -355,18 +355,27 @@ impl JsonlGrouper {
     pub fn take_idle(&mut self, window: u64) -> Vec<NumberedCase> {
         self.last_window = Some(window);
         let now = self.ticks;
-        // Sorted by first-seen number before the cases are built, so that only numbers move.
-        let mut idle: Vec<(u64, String)> = self
+        let out = self.take(|group| now - group.last_tick >= window);
+        for case in &out {
+            self.taken.insert(case.id.clone());
+        }
+        out
+    }
+
+    /// Takes out the open cases `pick` holds for, in first-seen order. They are sorted by number
+    /// before they are taken out, so that only numbers and ids move, not cases.
+    fn take(&mut self, pick: impl Fn(&Group) -> bool) -> Vec<NumberedCase> {
+        let mut picked: Vec<(u64, &String)> = self
             .groups
             .iter()
-            .filter(|(_, group)| now - group.last_tick >= window)
-            .map(|(id, group)| (group.seq, id.clone()))
+            .filter(|(_, group)| pick(group))
+            .map(|(id, group)| (group.seq, id))
             .collect();
-        idle.sort_unstable_by_key(|(seq, _)| *seq);
-        let mut out = Vec::with_capacity(idle.len());
-        for (_, id) in idle {
+        picked.sort_unstable_by_key(|(seq, _)| *seq);
+        let picked: Vec<String> = picked.into_iter().map(|(_, id)| id.clone()).collect();
+        let mut out = Vec::with_capacity(picked.len());
+        for id in picked {
             if let Some(group) = self.groups.remove(&id) {
-                self.taken.insert(id.clone());
                 out.push(group.numbered(id, &self.opts));
             }
         }
@@ -379,13 +388,8 @@ impl JsonlGrouper {
     }
 
     /// Returns the rejected lines and every case not yet handed out, numbered in first-seen order.
-    pub fn finish_numbered(self) -> (Vec<Rejected>, Vec<NumberedCase>) {
-        let mut cases: Vec<NumberedCase> = self
-            .groups
-            .into_iter()
-            .map(|(id, group)| group.numbered(id, &self.opts))
-            .collect();
-        cases.sort_by_key(|case| case.seq);
+    pub fn finish_numbered(mut self) -> (Vec<Rejected>, Vec<NumberedCase>) {
+        let cases = self.take(|_| true);
         (self.rejected, cases)
     }
 
