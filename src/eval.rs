@@ -49,6 +49,10 @@ pub(crate) fn later(t: DateTime<Utc>, d: TimeDelta) -> Option<DateTime<Utc>> {
     crate::time::add_elapsed(t, d).ok()
 }
 
+/// The local wall-clock seconds (as Unix seconds) that RFC 3339 can write: from the start of the
+/// year 0 to the end of the last supported year ([`crate::limits::MAX_YEAR`]).
+const SHOWN_LOCAL_SECONDS: (i64, i64) = (-62_167_219_200, 253_402_300_800);
+
 /// Collects the entries of one case report, converting instants to the policy's offset.
 #[derive(Debug)]
 pub(crate) struct Collector<'e> {
@@ -74,7 +78,11 @@ impl Collector<'_> {
         let found = self.offsets.and_then(|changes| {
             let (seconds, from, to) = changes.offset_stretch(unix);
             let offset = FixedOffset::east_opt(i32::try_from(seconds).ok()?)?;
-            Some((from, to, offset))
+            // Only instants whose local date there falls in the years 0 to 9999 are shown with
+            // the zone's offset (as [`crate::time::shown_offset`] decides); the others in UTC.
+            let (first, end) = SHOWN_LOCAL_SECONDS;
+            let (from, to) = (from.max(first - seconds), to.min(end - seconds));
+            (from <= unix && unix < to).then_some((from, to, offset))
         });
         match found {
             Some((from, to, offset)) => {
@@ -481,6 +489,20 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn the_shown_local_seconds_are_the_years_rfc_3339_can_write() {
+        let start = |year| {
+            NaiveDate::from_ymd_opt(year, 1, 1)
+                .and_then(|date| date.and_hms_opt(0, 0, 0))
+                .map(|local| local.and_utc().timestamp())
+        };
+        assert_eq!(
+            (start(0), start(crate::limits::MAX_YEAR + 1)),
+            (Some(SHOWN_LOCAL_SECONDS.0), Some(SHOWN_LOCAL_SECONDS.1))
+        );
+    }
 
     /// Reported instants take their offset from the zone's table of changes; it must agree with
     /// the zone itself everywhere, across every change and far outside the listed years.
@@ -517,6 +539,12 @@ mod tests {
                 .flat_map(|c| [c.at - 1, c.at, c.at + 1])
                 .collect();
             probes.extend((-120..=120).map(|i| i * 40_000_000 + 12_345));
+            // Around the ends of the years RFC 3339 can write, in local time.
+            let (first, end) = SHOWN_LOCAL_SECONDS;
+            for edge in [first, end] {
+                probes.extend((-15..=15).map(|hours| edge + hours * 3600 - 1));
+                probes.extend((-15..=15).map(|hours| edge + hours * 3600));
+            }
             for unix in probes {
                 let Some(t) = DateTime::from_timestamp(unix, 500_000_000) else {
                     continue;
