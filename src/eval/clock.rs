@@ -430,7 +430,7 @@ pub(crate) struct Outcome {
     pub remaining: Option<TimeDelta>,
     /// Paused stretches.
     pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
-    /// The warning point, when the rule has `warn` and a due time is known.
+    /// The warning point, when the rule has `warn`, a due time is known and the clock is running.
     pub warn_at: Option<DateTime<Utc>>,
     /// Why the due time is what it is.
     pub detail: String,
@@ -637,6 +637,10 @@ fn outcome(
             };
             out.remaining = Some(due - as_of);
         }
+    }
+    // The warning point is only reported for a clock still running.
+    if out.state != ClockState::Running {
+        return out;
     }
     out.warn_at = rule.warn.and_then(|warn| {
         let amount = match warn {
