@@ -27,7 +27,7 @@ use crate::syntax::ast::{Deadline, StandardRule};
 use crate::time::{Calendar, CalendarSpec, OffsetChanges};
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use chrono_tz::Tz;
-use clock::{ClockRule, ClockRun, TargetPlan};
+use clock::{ClockRule, ClockRun, TargetPlan, TargetTexts};
 use commitment::{CommitmentPlan, CommitmentRun};
 use escalation::ChainPlan;
 pub use objective::{ObjectivePlan, Tally};
@@ -171,25 +171,29 @@ impl<'p> Evaluator<'p> {
         let promises = policy
             .promises
             .iter()
-            .map(|p| ClockRule {
-                name: &p.name.name,
-                applies: p.applies.as_ref(),
-                from: types.patterns(&p.from),
-                until: types.patterns(&p.until),
-                pauses: p
-                    .pauses
-                    .iter()
-                    .map(|pause| (types.patterns(&pause.on), types.patterns(&pause.resume)))
-                    .collect(),
-                restart: types.patterns(&p.restart),
-                targets: p
+            .map(|p| {
+                let targets: Vec<_> = p
                     .targets
                     .iter()
                     .map(|t| plan(&t.deadline, t.when.as_ref()))
-                    .collect(),
-                warn: p.warn.as_ref(),
-                until_text: describe::patterns(&p.until),
-                from_text: describe::patterns(&p.from),
+                    .collect();
+                ClockRule {
+                    name: &p.name.name,
+                    applies: p.applies.as_ref(),
+                    from: types.patterns(&p.from),
+                    until: types.patterns(&p.until),
+                    pauses: p
+                        .pauses
+                        .iter()
+                        .map(|pause| (types.patterns(&pause.on), types.patterns(&pause.resume)))
+                        .collect(),
+                    restart: types.patterns(&p.restart),
+                    texts: TargetTexts::of(&targets),
+                    targets,
+                    warn: p.warn.as_ref(),
+                    until_text: describe::patterns(&p.until),
+                    from_text: describe::patterns(&p.from),
+                }
             })
             .collect();
         let standards = policy
@@ -202,17 +206,21 @@ impl<'p> Evaluator<'p> {
                         deadline,
                         after,
                         ..
-                    } => Some(ClockRule {
-                        name: &s.name.name,
-                        applies: None,
-                        from: vec![types.pattern(after)],
-                        until: vec![types.pattern(event)],
-                        pauses: Vec::new(),
-                        restart: Vec::new(),
-                        targets: vec![plan(deadline, None)],
-                        warn: None,
-                        until_text: describe::pattern(event),
-                        from_text: describe::pattern(after),
+                    } => Some({
+                        let targets = vec![plan(deadline, None)];
+                        ClockRule {
+                            name: &s.name.name,
+                            applies: None,
+                            from: vec![types.pattern(after)],
+                            until: vec![types.pattern(event)],
+                            pauses: Vec::new(),
+                            restart: Vec::new(),
+                            texts: TargetTexts::of(&targets),
+                            targets,
+                            warn: None,
+                            until_text: describe::pattern(event),
+                            from_text: describe::pattern(after),
+                        }
                     }),
                     _ => None,
                 };
