@@ -27,7 +27,7 @@ use crate::syntax::ast::{Deadline, StandardRule};
 use crate::time::{Calendar, CalendarSpec, OffsetChanges};
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use chrono_tz::Tz;
-use clock::{ClockRule, ClockRun, TargetPlan};
+use clock::{ClockRule, ClockRun, TargetPlan, TargetTexts};
 use commitment::{CommitmentPlan, CommitmentRun};
 use escalation::ChainPlan;
 pub use objective::{ObjectivePlan, Tally};
@@ -48,6 +48,10 @@ pub(crate) fn seconds(amount: u64) -> TimeDelta {
 pub(crate) fn later(t: DateTime<Utc>, d: TimeDelta) -> Option<DateTime<Utc>> {
     crate::time::add_elapsed(t, d).ok()
 }
+
+/// The local wall-clock seconds (as Unix seconds) that RFC 3339 can write: from the start of the
+/// year 0 to the end of the last supported year ([`crate::limits::MAX_YEAR`]).
+const SHOWN_LOCAL_SECONDS: (i64, i64) = (-62_167_219_200, 253_402_300_800);
 
 /// Collects the entries of one case report, converting instants to the policy's offset.
 #[derive(Debug)]
@@ -79,7 +83,11 @@ impl Collector<'_> {
         let found = self.offsets.and_then(|changes| {
             let (seconds, from, to) = changes.offset_stretch(unix);
             let offset = FixedOffset::east_opt(i32::try_from(seconds).ok()?)?;
-            Some((from, to, offset))
+            // Only instants whose local date there falls in the years 0 to 9999 are shown with
+            // the zone's offset (as [`crate::time::shown_offset`] decides); the others in UTC.
+            let (first, end) = SHOWN_LOCAL_SECONDS;
+            let (from, to) = (from.max(first - seconds), to.min(end - seconds));
+            (from <= unix && unix < to).then_some((from, to, offset))
         });
         match found {
             Some((from, to, offset)) => {
@@ -168,25 +176,29 @@ impl<'p> Evaluator<'p> {
         let promises = policy
             .promises
             .iter()
-            .map(|p| ClockRule {
-                name: &p.name.name,
-                applies: p.applies.as_ref(),
-                from: types.patterns(&p.from),
-                until: types.patterns(&p.until),
-                pauses: p
-                    .pauses
-                    .iter()
-                    .map(|pause| (types.patterns(&pause.on), types.patterns(&pause.resume)))
-                    .collect(),
-                restart: types.patterns(&p.restart),
-                targets: p
+            .map(|p| {
+                let targets: Vec<_> = p
                     .targets
                     .iter()
                     .map(|t| plan(&t.deadline, t.when.as_ref()))
-                    .collect(),
-                warn: p.warn.as_ref(),
-                until_text: describe::patterns(&p.until),
-                from_text: describe::patterns(&p.from),
+                    .collect();
+                ClockRule {
+                    name: &p.name.name,
+                    applies: p.applies.as_ref(),
+                    from: types.patterns(&p.from),
+                    until: types.patterns(&p.until),
+                    pauses: p
+                        .pauses
+                        .iter()
+                        .map(|pause| (types.patterns(&pause.on), types.patterns(&pause.resume)))
+                        .collect(),
+                    restart: types.patterns(&p.restart),
+                    texts: TargetTexts::of(&targets),
+                    targets,
+                    warn: p.warn.as_ref(),
+                    until_text: describe::patterns(&p.until),
+                    from_text: describe::patterns(&p.from),
+                }
             })
             .collect();
         let standards = policy
@@ -199,17 +211,21 @@ impl<'p> Evaluator<'p> {
                         deadline,
                         after,
                         ..
-                    } => Some(ClockRule {
-                        name: &s.name.name,
-                        applies: None,
-                        from: vec![types.pattern(after)],
-                        until: vec![types.pattern(event)],
-                        pauses: Vec::new(),
-                        restart: Vec::new(),
-                        targets: vec![plan(deadline, None)],
-                        warn: None,
-                        until_text: describe::pattern(event),
-                        from_text: describe::pattern(after),
+                    } => Some({
+                        let targets = vec![plan(deadline, None)];
+                        ClockRule {
+                            name: &s.name.name,
+                            applies: None,
+                            from: vec![types.pattern(after)],
+                            until: vec![types.pattern(event)],
+                            pauses: Vec::new(),
+                            restart: Vec::new(),
+                            texts: TargetTexts::of(&targets),
+                            targets,
+                            warn: None,
+                            until_text: describe::pattern(event),
+                            from_text: describe::pattern(after),
+                        }
                     }),
                     _ => None,
                 };
@@ -486,6 +502,20 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn the_shown_local_seconds_are_the_years_rfc_3339_can_write() {
+        let start = |year| {
+            NaiveDate::from_ymd_opt(year, 1, 1)
+                .and_then(|date| date.and_hms_opt(0, 0, 0))
+                .map(|local| local.and_utc().timestamp())
+        };
+        assert_eq!(
+            (start(0), start(crate::limits::MAX_YEAR + 1)),
+            (Some(SHOWN_LOCAL_SECONDS.0), Some(SHOWN_LOCAL_SECONDS.1))
+        );
+    }
 
     /// Reported instants take their offset from the zone's table of changes; it must agree with
     /// the zone itself everywhere, across every change and far outside the listed years.
@@ -522,6 +552,12 @@ mod tests {
                 .flat_map(|c| [c.at - 1, c.at, c.at + 1])
                 .collect();
             probes.extend((-120..=120).map(|i| i * 40_000_000 + 12_345));
+            // Around the ends of the years RFC 3339 can write, in local time.
+            let (first, end) = SHOWN_LOCAL_SECONDS;
+            for edge in [first, end] {
+                probes.extend((-15..=15).map(|hours| edge + hours * 3600 - 1));
+                probes.extend((-15..=15).map(|hours| edge + hours * 3600));
+            }
             for unix in probes {
                 let Some(t) = DateTime::from_timestamp(unix, 500_000_000) else {
                     continue;

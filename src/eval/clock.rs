@@ -50,6 +50,67 @@ impl<'p> TargetPlan<'p> {
     }
 }
 
+/// The texts a target adds to the details of a clock's instances, written once per rule.
+#[derive(Debug, Clone)]
+pub(crate) struct TargetTexts {
+    /// Why it applies: ``target I of N: `RULE` (`when C` holds`` (or `no condition`).
+    chosen: String,
+    /// Why it does not apply when its `when` fails: ``target I `RULE` does not apply: `when C` does
+    /// not hold``.
+    when_failed: String,
+    /// Why it does not apply when its cut-off excludes the start.
+    cut_off: String,
+    /// The due-time phrase around the amount of time allowed: `; due ` and ` of elapsed time
+    /// after the start`, … (empty for cut-offs, whose phrase names their instant).
+    due: (String, String),
+}
+
+impl TargetTexts {
+    /// The texts of each of `targets`, the targets of one rule in order.
+    pub fn of(targets: &[TargetPlan<'_>]) -> Vec<TargetTexts> {
+        let count = targets.len();
+        targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let number = i + 1;
+                let condition = match &t.when_text {
+                    Some(when) => format!("`when {when}` holds"),
+                    None => "no condition".to_string(),
+                };
+                let skipped = format!("target {number} `{}` does not apply: ", t.text);
+                let due = match t.deadline {
+                    Deadline::Within { on: None, .. } => (
+                        "; due ".to_string(),
+                        " of elapsed time after the start".to_string(),
+                    ),
+                    Deadline::Within { on: Some(cal), .. } => (
+                        "; due when ".to_string(),
+                        format!(" of open time of `{}` has passed", cal.name),
+                    ),
+                    Deadline::Workdays { count, on, .. } => (
+                        format!(
+                            "; due at the close of open day {} of `{}` after the start day (",
+                            count.value, on.name
+                        ),
+                        " of open time)".to_string(),
+                    ),
+                    Deadline::Cutoff { .. } => (String::new(), String::new()),
+                };
+                TargetTexts {
+                    chosen: format!("target {number} of {count}: `{}` ({condition}", t.text),
+                    when_failed: match &t.when_text {
+                        Some(when) => format!("{skipped}`when {when}` does not hold"),
+                        None => format!("{skipped}the clock did not start before its cut-off"),
+                    },
+                    cut_off: format!("{skipped}the clock did not start before its cut-off"),
+                    due,
+                }
+            })
+            .collect()
+    }
+}
+
 /// A clock rule: a promise, or a `require … within … after …` standard.
 #[derive(Debug, Clone)]
 pub(crate) struct ClockRule<'p> {
@@ -67,6 +128,8 @@ pub(crate) struct ClockRule<'p> {
     pub restart: Vec<Pattern<'p>>,
     /// Targets in order.
     pub targets: Vec<TargetPlan<'p>>,
+    /// The targets' texts for the details ([`TargetTexts::of`] the targets).
+    pub texts: Vec<TargetTexts>,
     /// `warn …`.
     pub warn: Option<&'p Warn>,
     /// The stopping events as reported (`responded or closed`).
@@ -430,7 +493,7 @@ pub(crate) struct Outcome {
     pub remaining: Option<TimeDelta>,
     /// Paused stretches.
     pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
-    /// The warning point, when the rule has `warn` and a due time is known.
+    /// The warning point, when the rule has `warn`, a due time is known and the clock is running.
     pub warn_at: Option<DateTime<Utc>>,
     /// Why the due time is what it is.
     pub detail: String,
@@ -457,17 +520,15 @@ impl Outcome {
     }
 }
 
-/// Writes why the targets before the chosen one do not apply, each phrase after `separator`.
-fn write_skipped(out: &mut String, rule: &ClockRule<'_>, skipped: &[bool], separator: &str) {
-    for (i, (when_failed, t)) in skipped.iter().zip(&rule.targets).enumerate() {
-        out.push_str(if i == 0 { "" } else { separator });
-        let _ = write!(out, "target {} `{}` does not apply: ", i + 1, t.text);
-        match (when_failed, &t.when_text) {
-            (true, Some(when)) => {
-                let _ = write!(out, "`when {when}` does not hold");
-            }
-            _ => out.push_str("the clock did not start before its cut-off"),
-        }
+/// Writes why the targets before the chosen one do not apply, one phrase after another.
+fn write_skipped(out: &mut String, rule: &ClockRule<'_>, skipped: &[bool]) {
+    for (i, (when_failed, texts)) in skipped.iter().zip(&rule.texts).enumerate() {
+        out.push_str(if i == 0 { "" } else { "; " });
+        out.push_str(if *when_failed {
+            &texts.when_failed
+        } else {
+            &texts.cut_off
+        });
     }
 }
 
@@ -516,28 +577,17 @@ fn outcome(
             .sum();
         out.elapsed = (end - instance.started).max(TimeDelta::zero()) - out.paused;
         let mut detail = String::from("no target applies: ");
-        write_skipped(&mut detail, rule, &instance.skipped, "; ");
+        write_skipped(&mut detail, rule, &instance.skipped);
         out.detail = detail;
         return out;
     };
     out.target = Some(target.text.clone());
+    let texts = rule.texts.get(index);
     let mut detail = String::with_capacity(256);
-    let _ = write!(
-        detail,
-        "target {} of {}: `{}` (",
-        index + 1,
-        rule.targets.len(),
-        target.text
-    );
-    match &target.when_text {
-        Some(when) => {
-            let _ = write!(detail, "`when {when}` holds");
-        }
-        None => detail.push_str("no condition"),
-    }
+    detail.push_str(texts.map_or("", |t| t.chosen.as_str()));
     if !instance.skipped.is_empty() {
         detail.push_str("; ");
-        write_skipped(&mut detail, rule, &instance.skipped, "; ");
+        write_skipped(&mut detail, rule, &instance.skipped);
     }
     detail.push(')');
     if let Some(at) = instance.retargeted.last() {
@@ -584,27 +634,22 @@ fn outcome(
         }
     };
     out.due = Some(due);
-    let amount = describe::duration(budget.amount);
-    let _ = match target.deadline {
-        Deadline::Within { on: None, .. } => {
-            write!(detail, "; due {amount} of elapsed time after the start")
+    match (target.deadline, texts) {
+        (Deadline::Cutoff { .. }, _) | (_, None) => {
+            let _ = write!(
+                detail,
+                "; due at the cut-off {} (",
+                Instant::new(budget.plain_due, tz)
+            );
+            describe::write_duration(&mut detail, budget.amount);
+            detail.push_str(" after the start)");
         }
-        Deadline::Within { on: Some(cal), .. } => write!(
-            detail,
-            "; due when {amount} of open time of `{}` has passed",
-            cal.name
-        ),
-        Deadline::Workdays { count, on, .. } => write!(
-            detail,
-            "; due at the close of open day {} of `{}` after the start day ({amount} of open time)",
-            count.value, on.name
-        ),
-        Deadline::Cutoff { .. } => write!(
-            detail,
-            "; due at the cut-off {} ({amount} after the start)",
-            Instant::new(budget.plain_due, tz)
-        ),
-    };
+        (_, Some(texts)) => {
+            detail.push_str(&texts.due.0);
+            describe::write_duration(&mut detail, budget.amount);
+            detail.push_str(&texts.due.1);
+        }
+    }
     // Only the pauses before the due time moved it; a pause after it changes nothing.
     let pushed: TimeDelta = closed
         .iter()
@@ -612,11 +657,9 @@ fn outcome(
         .map(|&(from, to)| budget.measure.between(from, to.min(due)))
         .sum();
     if pushed > TimeDelta::zero() {
-        let _ = write!(
-            detail,
-            ", pushed back by {} paused",
-            describe::duration(pushed)
-        );
+        detail.push_str(", pushed back by ");
+        describe::write_duration(&mut detail, pushed);
+        detail.push_str(" paused");
     }
     out.detail = detail;
     match instance.stopped {
@@ -637,6 +680,10 @@ fn outcome(
             };
             out.remaining = Some(due - as_of);
         }
+    }
+    // The warning point is only reported for a clock still running.
+    if out.state != ClockState::Running {
+        return out;
     }
     out.warn_at = rule.warn.and_then(|warn| {
         let amount = match warn {

@@ -111,10 +111,12 @@ impl CommitmentPlan<'_> {
             ""
         };
         match measure.add(event.at, amount) {
-            Ok(due) => Timing::Due(
-                due,
-                format!("`{word}` read as {}{on}", describe::duration(amount)),
-            ),
+            Ok(due) => {
+                let mut how = describe::concat(&["`", &word, "` read as "]);
+                describe::write_duration(&mut how, amount);
+                how.push_str(on);
+                Timing::Due(due, how)
+            }
             Err(_) => Timing::NoTime(format!("`{word}`: no due time in the calendar")),
         }
     }
@@ -173,9 +175,9 @@ impl<'c> CommitmentRun<'c> {
             .and_then(|d| d.grace)
             .map_or(TimeDelta::zero(), |g| seconds(g.seconds));
         for made in &self.made {
-            let rule = format!("commitments.{}", made.name);
+            let rule = describe::concat(&["commitments.", &made.name]);
             let what = match made.event.fields.get("what") {
-                Some(Value::Str(s)) => format!("\"{s}\": "),
+                Some(Value::Str(s)) => describe::concat(&["\"", s, "\": "]),
                 _ => String::new(),
             };
             let at = made.event.at;
@@ -187,14 +189,18 @@ impl<'c> CommitmentRun<'c> {
                             kind: "commitment_vague".to_string(),
                             due: None,
                             at: out.at(at),
-                            detail: format!("{what}{why}; the policy requires a time"),
+                            detail: describe::concat(&[
+                                &what,
+                                &why,
+                                "; the policy requires a time",
+                            ]),
                         });
                     }
                     // A promise without a time is still work to do until it is fulfilled.
                     if keep && made.fulfilled.is_none() {
                         out.action(RequiredAction {
                             rule: rule.clone(),
-                            action: format!("fulfil {}", made.name),
+                            action: describe::concat(&["fulfil ", &made.name]),
                             due: None,
                         });
                     }
@@ -203,13 +209,13 @@ impl<'c> CommitmentRun<'c> {
                         (false, Some(_)) => CommitmentState::Kept,
                         (false, None) => CommitmentState::Open,
                     };
-                    (state, None, format!("{what}{why}"))
+                    (state, None, describe::concat(&[&what, &why]))
                 }
                 Timing::Due(due, how) => {
                     // With its grace, the time may fall after the supported instants: then it
                     // can never pass, and the action to fulfil it has no due time.
                     let limit = later(due, grace);
-                    let detail = format!("{what}{how}");
+                    let detail = describe::concat(&[&what, &how]);
                     let passed = |t: DateTime<Utc>| limit.is_some_and(|limit| t > limit);
                     let state = match made.fulfilled {
                         Some(f) if !passed(f) => CommitmentState::Kept,
@@ -230,19 +236,19 @@ impl<'c> CommitmentRun<'c> {
                                     kind: kind.to_string(),
                                     due: Some(out.at(due)),
                                     at: out.at(limit.unwrap_or(due)),
-                                    detail: format!("{what}{text}"),
+                                    detail: describe::concat(&[&what, text]),
                                 });
                                 if state == CommitmentState::Broken {
                                     out.action(RequiredAction {
                                         rule: rule.clone(),
-                                        action: format!("fulfil {}", made.name),
+                                        action: describe::concat(&["fulfil ", &made.name]),
                                         due: limit.map(|l| out.at(l)),
                                     });
                                 }
                             }
                             CommitmentState::Open => out.action(RequiredAction {
                                 rule: rule.clone(),
-                                action: format!("fulfil {}", made.name),
+                                action: describe::concat(&["fulfil ", &made.name]),
                                 due: limit.map(|l| out.at(l)),
                             }),
                             _ => {}

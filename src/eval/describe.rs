@@ -34,8 +34,17 @@ pub(crate) fn write_duration(out: &mut String, delta: TimeDelta) {
     }
 }
 
+/// Texts one after the other, in a string of their length.
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        text.push_str(part);
+    }
+    text
+}
+
 /// Writes the decimal digits of `n`.
-fn push_number(out: &mut String, n: u64) {
+pub(crate) fn push_number(out: &mut String, n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = n;

@@ -39,6 +39,17 @@ pub(crate) struct StepPlan<'p> {
     trigger_event: Option<Pattern<'p>>,
     /// The event of a `do EVENT` step, numbered.
     do_event: Option<Pattern<'p>>,
+    /// The step as a rule of breaches and actions: `CHAIN.STEP`.
+    rule: String,
+    /// `; deadline RULE`, or empty without a deadline.
+    within_text: String,
+    /// Why the step became due: after its preconditions were done, or when the chain was
+    /// activated (`on TRIGGER …` first when the step has a trigger of its own).
+    due_texts: (String, String),
+    /// What a step not yet due waits for.
+    waiting: String,
+    /// The action as written (`notify manager`).
+    action_text: String,
 }
 
 /// A chain, ready to use.
@@ -64,6 +75,37 @@ fn trigger_event<'p>(trigger: &'p Trigger, types: &mut EventTypes<'p>) -> Option
     }
 }
 
+/// Why a step became due, after its `preconditions` were done and when the chain was activated.
+fn due_texts(
+    steps: &[Step],
+    preconditions: &[usize],
+    trigger_text: Option<&str>,
+) -> (String, String) {
+    let names: Vec<&str> = preconditions
+        .iter()
+        .filter_map(|&p| steps.get(p).map(|s| s.name.name.as_str()))
+        .collect();
+    let verb = if names.len() == 1 { "was" } else { "were" };
+    let after = format!("after {} {verb} done", names.join(", "));
+    let activated = "when the chain was activated".to_string();
+    match trigger_text {
+        Some(t) => (format!("on {t} {after}"), format!("on {t} {activated}")),
+        None => (after, activated),
+    }
+}
+
+/// What a step not yet due waits for: its preconditions, then its own trigger.
+fn waiting_text(steps: &[Step], preconditions: &[usize], trigger_text: Option<&str>) -> String {
+    let mut parts: Vec<String> = preconditions
+        .iter()
+        .filter_map(|&p| steps.get(p).map(|s| format!("`{}`", s.name.name)))
+        .collect();
+    if let Some(t) = trigger_text {
+        parts.push(format!("then {t}"));
+    }
+    format!("waiting for {}", parts.join(", "))
+}
+
 impl<'p> ChainPlan<'p> {
     /// Resolves step preconditions: `after` names, or the previous step.
     pub fn new(
@@ -75,22 +117,35 @@ impl<'p> ChainPlan<'p> {
             .steps
             .iter()
             .enumerate()
-            .map(|(i, step)| StepPlan {
-                decl: step,
-                preconditions: match &step.after {
+            .map(|(i, step)| {
+                let preconditions: Vec<usize> = match &step.after {
                     Some(names) => names
                         .iter()
                         .filter_map(|n| decl.steps.iter().position(|s| s.name.name == n.name))
                         .collect(),
                     None => i.checked_sub(1).into_iter().collect(),
-                },
-                within: within(step),
-                trigger_text: step.trigger.as_ref().map(trigger_text),
-                trigger_event: step.trigger.as_ref().and_then(|t| trigger_event(t, types)),
-                do_event: match &step.action {
-                    Action::Do { pattern, .. } => Some(types.pattern(pattern)),
-                    _ => None,
-                },
+                };
+                let within = within(step);
+                let trigger_text = step.trigger.as_ref().map(trigger_text);
+                StepPlan {
+                    decl: step,
+                    rule: format!("{}.{}", decl.name.name, step.name.name),
+                    within_text: within
+                        .as_ref()
+                        .map(|w| format!("; deadline {}", w.text))
+                        .unwrap_or_default(),
+                    due_texts: due_texts(&decl.steps, &preconditions, trigger_text.as_deref()),
+                    waiting: waiting_text(&decl.steps, &preconditions, trigger_text.as_deref()),
+                    action_text: describe::action(&step.action),
+                    preconditions,
+                    within,
+                    trigger_text,
+                    trigger_event: step.trigger.as_ref().and_then(|t| trigger_event(t, types)),
+                    do_event: match &step.action {
+                        Action::Do { pattern, .. } => Some(types.pattern(pattern)),
+                        _ => None,
+                    },
+                }
             })
             .collect();
         ChainPlan {
@@ -133,7 +188,8 @@ struct Appointment {
 #[derive(Debug, Clone, Default)]
 struct StepRun {
     due: Option<Moment>,
-    due_reason: String,
+    /// Whether it became due after its preconditions were done (else on the chain's activation).
+    due_after_preconditions: bool,
     base_rank: Option<usize>,
     deadline: Option<DateTime<Utc>>,
     done: Option<Moment>,
@@ -471,22 +527,7 @@ impl<'p, 'a> ChainRun<'p, 'a> {
         let (Some(plan), Some(run)) = (self.plan.steps.get(i), self.steps.get_mut(i)) else {
             return;
         };
-        let since = match last {
-            Some(_) => {
-                let names: Vec<&str> = plan
-                    .preconditions
-                    .iter()
-                    .filter_map(|&p| self.plan.steps.get(p).map(|s| s.decl.name.name.as_str()))
-                    .collect();
-                let verb = if names.len() == 1 { "was" } else { "were" };
-                format!("after {} {verb} done", names.join(", "))
-            }
-            None => "when the chain was activated".to_string(),
-        };
-        run.due_reason = match &plan.trigger_text {
-            Some(t) => format!("on {t} {since}"),
-            None => since,
-        };
+        run.due_after_preconditions = last.is_some();
         run.due = Some(now);
         run.base_rank = rank_of(self.policy, handler);
         run.deadline = plan
@@ -516,12 +557,19 @@ impl<'p, 'a> ChainRun<'p, 'a> {
         let end = self.stopped.as_ref().map_or(as_of, |(m, _)| m.at);
         let mut steps = Vec::new();
         for (plan, run) in self.plan.steps.iter().zip(&self.steps) {
-            let rule = format!("{name}.{}", plan.decl.name.name);
-            let within = plan
-                .within
-                .as_ref()
-                .map(|w| format!("; deadline {}", w.text))
-                .unwrap_or_default();
+            let rule = &plan.rule;
+            let due_reason = if run.due_after_preconditions {
+                &plan.due_texts.0
+            } else {
+                &plan.due_texts.1
+            };
+            let due_how = || {
+                let mut how = String::with_capacity(160);
+                how.push_str("due ");
+                how.push_str(due_reason);
+                how.push_str(&plan.within_text);
+                how
+            };
             let (state, detail) = match (run.due, run.done) {
                 (_, Some(done)) if run.out_of_order => {
                     let detail = format!(
@@ -541,7 +589,10 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 (due, Some(done)) => {
                     let how = match due {
                         Some(_) => {
-                            format!("due {}{within}; done by {}", run.due_reason, run.done_by)
+                            let mut how = due_how();
+                            how.push_str("; done by ");
+                            how.push_str(&run.done_by);
+                            how
                         }
                         None => format!("done by {} before its own trigger fired", run.done_by),
                     };
@@ -563,7 +614,7 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                     }
                 }
                 (Some(_), None) => {
-                    let how = format!("due {}{within}", run.due_reason);
+                    let how = due_how();
                     match run.deadline {
                         Some(deadline) if deadline < end => {
                             out.breach(Breach {
@@ -571,29 +622,27 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                                 kind: "step_missed".to_string(),
                                 due: Some(out.at(deadline)),
                                 at: out.at(deadline),
-                                detail: format!(
-                                    "not done: {}",
-                                    describe::action(&plan.decl.action)
-                                ),
+                                detail: format!("not done: {}", plan.action_text),
                             });
                             // Overdue work is still work to do while the chain is active.
                             if self.stopped.is_none() {
                                 out.action(RequiredAction {
                                     rule: rule.clone(),
-                                    action: describe::action(&plan.decl.action),
+                                    action: plan.action_text.clone(),
                                     due: Some(out.at(deadline)),
                                 });
                             }
                             (StepState::Missed, how)
                         }
-                        _ if self.stopped.is_some() => (
-                            StepState::Skipped,
-                            format!("{how}; the chain stopped first"),
-                        ),
+                        _ if self.stopped.is_some() => {
+                            let mut how = how;
+                            how.push_str("; the chain stopped first");
+                            (StepState::Skipped, how)
+                        }
                         _ => {
                             out.action(RequiredAction {
                                 rule: rule.clone(),
-                                action: describe::action(&plan.decl.action),
+                                action: plan.action_text.clone(),
                                 due: run.deadline.map(|d| out.at(d)),
                             });
                             (StepState::Due, how)
@@ -604,12 +653,12 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                     StepState::Skipped,
                     "the chain stopped before the step became due".to_string(),
                 ),
-                (None, None) => (StepState::Waiting, waiting_text(self.plan, plan)),
+                (None, None) => (StepState::Waiting, plan.waiting.clone()),
             };
             let appointment = run
                 .appointment
                 .as_ref()
-                .map(|a| self.appointment(plan, a, &rule, end, out));
+                .map(|a| self.appointment(plan, a, rule, end, out));
             steps.push(StepReport {
                 step: plan.decl.name.name.clone(),
                 state,
@@ -698,23 +747,6 @@ impl<'p, 'a> ChainRun<'p, 'a> {
             met: appt.met.map(|m| out.at(m)),
         }
     }
-}
-
-fn waiting_text(chain: &ChainPlan<'_>, plan: &StepPlan<'_>) -> String {
-    let mut parts: Vec<String> = plan
-        .preconditions
-        .iter()
-        .filter_map(|&p| {
-            chain
-                .steps
-                .get(p)
-                .map(|s| format!("`{}`", s.decl.name.name))
-        })
-        .collect();
-    if let Some(t) = &plan.trigger_text {
-        parts.push(format!("then {t}"));
-    }
-    format!("waiting for {}", parts.join(", "))
 }
 
 /// Walks one chain over the case and reports it; `None` when its trigger never fired.

@@ -23,9 +23,8 @@ use crate::case::Case;
 use crate::check::Policy;
 use crate::report::{CaseReport, ClockState, ObjectiveReport};
 use crate::syntax::ast::{Objective, Outcome, PeriodUnit};
-use crate::time::{Calendar, CalendarSpec};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use chrono_tz::Tz;
+use crate::time::{Calendar, CalendarSpec, OffsetChanges};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// The objectives of a policy, compiled once for many cases.
@@ -37,8 +36,8 @@ pub struct ObjectivePlan<'p> {
 #[derive(Debug, Clone)]
 struct CompiledObjective<'p> {
     decl: &'p Objective,
-    /// The zone whose days, weeks and months group the instances.
-    zone: Tz,
+    /// The offset changes of the zone whose days, weeks and months group the instances.
+    zone: OffsetChanges,
     /// `within D`, ready to compute D's deadline from an instance's start.
     within: Option<TargetPlan<'p>>,
 }
@@ -90,12 +89,13 @@ impl<'p> ObjectivePlan<'p> {
             .iter()
             .map(|decl| CompiledObjective {
                 decl,
-                zone: decl
-                    .period
-                    .on
-                    .as_ref()
-                    .and_then(|on| policy.calendars.get(&on.name))
-                    .map_or(policy_zone, Calendar::tz),
+                zone: OffsetChanges::of(
+                    decl.period
+                        .on
+                        .as_ref()
+                        .and_then(|on| policy.calendars.get(&on.name))
+                        .map_or(policy_zone, Calendar::tz),
+                ),
                 within: decl.measure.within.as_ref().map(|deadline| {
                     TargetPlan::new(
                         deadline,
@@ -151,7 +151,7 @@ impl<'p> ObjectivePlan<'p> {
                             })
                     }
                 };
-                let period = period_of(started, objective.zone, objective.decl.period.unit);
+                let period = period_of(started, &objective.zone, objective.decl.period.unit);
                 let entry = tally.counts.entry((index, period)).or_default();
                 entry.0 += u64::from(counted);
                 entry.1 += 1;
@@ -237,15 +237,18 @@ fn stopped_within(
     }
 }
 
-/// The period containing `t` in `zone`: the day, ISO week or month of its local date.
-fn period_of(t: DateTime<Utc>, zone: Tz, unit: PeriodUnit) -> Period {
+/// The period containing `t` in the zone of `zone`'s changes: the day, ISO week or month of its
+/// local date.
+fn period_of(t: DateTime<Utc>, zone: &OffsetChanges, unit: PeriodUnit) -> Period {
     // Where the local date falls after the year 9999 (or has none, at the very ends of chrono's
     // range), count the UTC date, as reports write such instants in UTC.
-    let offset = crate::time::shown_offset(zone, t);
-    let local = match t.naive_utc().checked_add_offset(offset) {
-        Some(local) => local.date(),
-        None => t.date_naive(),
-    };
+    let local = i32::try_from(zone.offset_at(t.timestamp()))
+        .ok()
+        .and_then(FixedOffset::east_opt)
+        .and_then(|offset| t.naive_utc().checked_add_offset(offset))
+        .map(|local| local.date())
+        .filter(|date| (0..=crate::limits::MAX_YEAR).contains(&date.year()))
+        .unwrap_or_else(|| t.date_naive());
     match unit {
         PeriodUnit::Day => Period::Day(local),
         PeriodUnit::Week => {
@@ -260,6 +263,33 @@ fn period_of(t: DateTime<Utc>, zone: Tz, unit: PeriodUnit) -> Period {
 mod tests {
     use super::*;
 
+    /// The local date of a period is the date reports write the instant with.
+    #[test]
+    fn periods_fall_on_the_dates_reports_write() {
+        for tz in [
+            chrono_tz::Europe::London,
+            chrono_tz::Asia::Shanghai,
+            chrono_tz::America::St_Johns,
+            chrono_tz::Pacific::Apia,
+        ] {
+            let zone = OffsetChanges::of(tz);
+            let mut probes: Vec<i64> = zone.all().iter().flat_map(|c| [c.at - 1, c.at]).collect();
+            probes.extend((-100..=100).map(|i| i * 2_500_000_007));
+            probes.extend((-30..=30).map(|i| 253_402_300_800 + i * 1800));
+            for unix in probes {
+                let Some(t) = DateTime::from_timestamp(unix, 0) else {
+                    continue;
+                };
+                let written = crate::report::Instant::new(t, Some(tz)).0.date_naive();
+                assert_eq!(
+                    period_of(t, &zone, PeriodUnit::Day),
+                    Period::Day(written),
+                    "{tz} at {t}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn periods_are_days_iso_weeks_and_months_in_the_zone() {
         let t = DateTime::parse_from_rfc3339("2026-12-31T20:00:00Z")
@@ -267,19 +297,19 @@ mod tests {
             .with_timezone(&Utc);
         let shanghai = chrono_tz::Asia::Shanghai;
         assert_eq!(
-            period_of(t, shanghai, PeriodUnit::Day).to_string(),
+            period_of(t, &OffsetChanges::of(shanghai), PeriodUnit::Day).to_string(),
             "2027-01-01"
         );
         assert_eq!(
-            period_of(t, chrono_tz::UTC, PeriodUnit::Day).to_string(),
+            period_of(t, &OffsetChanges::of(chrono_tz::UTC), PeriodUnit::Day).to_string(),
             "2026-12-31"
         );
         assert_eq!(
-            period_of(t, shanghai, PeriodUnit::Week).to_string(),
+            period_of(t, &OffsetChanges::of(shanghai), PeriodUnit::Week).to_string(),
             "2026-W53"
         );
         assert_eq!(
-            period_of(t, shanghai, PeriodUnit::Month).to_string(),
+            period_of(t, &OffsetChanges::of(shanghai), PeriodUnit::Month).to_string(),
             "2027-01"
         );
     }

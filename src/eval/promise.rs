@@ -44,18 +44,21 @@ pub(crate) fn report(
         let Some(due) = o.due else { continue };
         match o.state {
             ClockState::Breached => {
-                let detail = match (o.stopped, o.late_by) {
-                    (Some(_), Some(late)) => format!(
-                        "instance {} stopped {} after its due time",
-                        o.number,
-                        describe::duration(late)
-                    ),
-                    (_, late) => format!(
-                        "instance {} still open {} after its due time",
-                        o.number,
-                        describe::duration(late.unwrap_or_default())
-                    ),
+                let mut detail = String::with_capacity(48);
+                detail.push_str("instance ");
+                describe::push_number(&mut detail, u64::from(o.number));
+                let late = match (o.stopped, o.late_by) {
+                    (Some(_), Some(late)) => {
+                        detail.push_str(" stopped ");
+                        late
+                    }
+                    (_, late) => {
+                        detail.push_str(" still open ");
+                        late.unwrap_or_default()
+                    }
                 };
+                describe::write_duration(&mut detail, late);
+                detail.push_str(" after its due time");
                 out.breach(Breach {
                     rule: rule.name.to_string(),
                     kind: "promise_breached".to_string(),
@@ -66,7 +69,7 @@ pub(crate) fn report(
                 if o.stopped.is_none() {
                     out.action(RequiredAction {
                         rule: rule.name.to_string(),
-                        action: format!("do {}", rule.until_text),
+                        action: describe::concat(&["do ", &rule.until_text]),
                         due: Some(out.at(due)),
                     });
                 }
@@ -74,7 +77,7 @@ pub(crate) fn report(
             ClockState::Running => {
                 out.action(RequiredAction {
                     rule: rule.name.to_string(),
-                    action: format!("do {}", rule.until_text),
+                    action: describe::concat(&["do ", &rule.until_text]),
                     due: Some(out.at(due)),
                 });
                 if let Some(point) = o.warn_at.filter(|w| *w <= as_of) {
@@ -116,7 +119,7 @@ pub(crate) fn pending(
             late_by: None,
             remaining: None,
             pauses: Vec::new(),
-            detail: format!("waiting for {}", rule.from_text),
+            detail: describe::concat(&["waiting for ", &rule.from_text]),
         });
     }
 }

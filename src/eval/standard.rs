@@ -169,7 +169,15 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                 closed,
                 ..
             } => {
-                let what = format!("{count} `{event}` before `{before}` (at most {limit})");
+                let mut what = String::with_capacity(event.len() + before.len() + 40);
+                describe::push_number(&mut what, u64::from(*count));
+                what.push_str(" `");
+                what.push_str(event);
+                what.push_str("` before `");
+                what.push_str(before);
+                what.push_str("` (at most ");
+                describe::push_number(&mut what, u64::from(*limit));
+                what.push(')');
                 match (violated, closed) {
                     (Some(t), _) => (StandardState::Violated, Some(*t), None, what),
                     (None, Some(t)) => (StandardState::Ok, Some(*t), None, what),
@@ -177,7 +185,7 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                         StandardState::Pending,
                         None,
                         None,
-                        format!("{what}; `{before}` has not happened yet"),
+                        describe::concat(&[&what, "; `", before, "` has not happened yet"]),
                     ),
                 }
             }
@@ -213,7 +221,7 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                         StandardState::Pending,
                         None,
                         None,
-                        format!("waiting for {}", clock.from_text),
+                        describe::concat(&["waiting for ", &clock.from_text]),
                     ),
                     Some(o) => {
                         let due = o.due;
@@ -222,21 +230,29 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                                 (StandardState::Met, o.stopped, due, o.detail.clone())
                             }
                             ClockState::Breached => {
-                                let what = format!(
-                                    "`{}` not done {} after `{}`",
-                                    clock.until_text,
-                                    o.target.clone().unwrap_or_default(),
-                                    clock.from_text,
-                                );
+                                let mut what = describe::concat(&[
+                                    "`",
+                                    &clock.until_text,
+                                    "` not done ",
+                                    o.target.as_deref().unwrap_or_default(),
+                                    " after `",
+                                    &clock.from_text,
+                                    "`",
+                                ]);
                                 let what = match o.stopped {
-                                    Some(_) => format!(
-                                        "{what} (it came {} late)",
-                                        describe::duration(o.late_by.unwrap_or_default())
-                                    ),
+                                    Some(_) => {
+                                        what.push_str(" (it came ");
+                                        describe::write_duration(
+                                            &mut what,
+                                            o.late_by.unwrap_or_default(),
+                                        );
+                                        what.push_str(" late)");
+                                        what
+                                    }
                                     None => {
                                         out.action(RequiredAction {
                                             rule: name.clone(),
-                                            action: format!("do {}", clock.until_text),
+                                            action: describe::concat(&["do ", &clock.until_text]),
                                             due: due.map(|d| out.at(d)),
                                         });
                                         what
@@ -253,7 +269,7 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                             _ => {
                                 out.action(RequiredAction {
                                     rule: name.clone(),
-                                    action: format!("do {}", clock.until_text),
+                                    action: describe::concat(&["do ", &clock.until_text]),
                                     due: due.map(|d| out.at(d)),
                                 });
                                 (StandardState::Running, None, due, o.detail.clone())

@@ -204,10 +204,19 @@ fn compare(found: Option<Field<'_>>, op: CompareOp, literal: &ast::Value) -> boo
 /// The event types a policy's rules name, numbered once per policy so that each event is looked
 /// up once (by its type's text) and then dispatched by number. The types with a built-in meaning
 /// come first, with fixed numbers.
+///
+/// A policy names a few types, so events are looked up by the length of their type's text: an
+/// event's type is compared with the one or few names of its length only.
 #[derive(Debug, Clone)]
 pub(crate) struct EventTypes<'p> {
     numbers: HashMap<&'p str, Kind, BuildIds>,
+    /// The same names and numbers, by length: the names of each length below [`LONG_NAME`], then
+    /// every longer name.
+    by_length: Vec<Vec<(&'p str, Kind)>>,
 }
+
+/// The length from which event type names share one list of [`EventTypes`].
+const LONG_NAME: usize = 40;
 
 /// The number of an event type among a policy's [`EventTypes`].
 pub(crate) type Kind = u32;
@@ -233,15 +242,28 @@ impl<'p> EventTypes<'p> {
             ("notified", NOTIFIED),
             ("met", MET),
         ];
-        EventTypes {
-            numbers: builtin.into_iter().collect(),
+        let mut types = EventTypes {
+            numbers: HashMap::default(),
+            by_length: vec![Vec::new(); LONG_NAME + 1],
+        };
+        for (name, kind) in builtin {
+            let number = types.number(name);
+            debug_assert_eq!(number, kind);
         }
+        types
     }
 
     /// The number of `name`, given one if it has none yet.
     fn number(&mut self, name: &'p str) -> Kind {
+        if let Some(&kind) = self.numbers.get(name) {
+            return kind;
+        }
         let next = Kind::try_from(self.numbers.len()).unwrap_or(Kind::MAX);
-        *self.numbers.entry(name).or_insert(next)
+        self.numbers.insert(name, next);
+        if let Some(names) = self.by_length.get_mut(name.len().min(LONG_NAME)) {
+            names.push((name, next));
+        }
+        next
     }
 
     /// `pattern` with its type numbered.
@@ -261,7 +283,11 @@ impl<'p> EventTypes<'p> {
     pub fn see<'c>(&self, event: &'c Event) -> Seen<'c> {
         Seen {
             event,
-            kind: self.numbers.get(event.kind.as_str()).copied(),
+            kind: self
+                .by_length
+                .get(event.kind.len().min(LONG_NAME))
+                .and_then(|names| names.iter().find(|(name, _)| *name == event.kind))
+                .map(|&(_, kind)| kind),
         }
     }
 }
@@ -358,6 +384,36 @@ mod tests {
                 state: &state,
             },
         )
+    }
+
+    #[test]
+    fn event_types_are_found_by_their_whole_text() {
+        let long = "a_type_name_longer_than_the_lists_by_length_go";
+        let longer = "a_type_name_longer_than_the_lists_by_length_go_on";
+        let mut types = EventTypes::new();
+        let names = ["resolved", "reopened", "promised", long, longer, "met"];
+        let numbers: Vec<Kind> = names.iter().map(|name| types.number(name)).collect();
+        assert_eq!(numbers, [5, 6, PROMISED, 7, 8, MET]);
+        let see = |kind: &str| {
+            let event = Event {
+                kind: kind.to_string(),
+                ..Event::default()
+            };
+            types.see(&event).kind
+        };
+        for (name, number) in names.iter().zip(&numbers) {
+            assert_eq!(see(name), Some(*number), "{name}");
+        }
+        for unknown in [
+            "",
+            "resolve",
+            "resolvedd",
+            "Resolved",
+            &long[1..],
+            "a_type_name_longer",
+        ] {
+            assert_eq!(see(unknown), None, "{unknown}");
+        }
     }
 
     #[test]
