@@ -69,11 +69,6 @@ pub(crate) struct Collector<'e> {
 impl Collector<'_> {
     /// An instant as reported: the same as [`Instant::new`] in the policy's zone.
     pub fn at(&self, t: DateTime<Utc>) -> Instant {
-        use chrono::Datelike;
-        // Near the ends of the years RFC 3339 can write, the local date may fall outside them.
-        if !(1..=9998).contains(&t.year()) {
-            return Instant::new(t, self.tz);
-        }
         let unix = t.timestamp();
         if let Some((from, to, offset)) = self.last_offset.get() {
             if from <= unix && unix < to {
