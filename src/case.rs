@@ -12,7 +12,6 @@ mod peek;
 mod reader;
 mod scan;
 
-pub(crate) use jsonl::BuildIds;
 pub use jsonl::{JsonlGrouper, NumberedCase, ParsedLine};
 pub use reader::{read_path, read_str, CaseReader, ReadError};
 

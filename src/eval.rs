@@ -171,29 +171,26 @@ impl<'p> Evaluator<'p> {
         let promises = policy
             .promises
             .iter()
-            .map(|p| {
-                let targets: Vec<_> = p
-                    .targets
+            .map(|p| ClockRule {
+                name: &p.name.name,
+                applies: p.applies.as_ref(),
+                from: types.patterns(&p.from),
+                until: types.patterns(&p.until),
+                pauses: p
+                    .pauses
                     .iter()
-                    .map(|t| plan(&t.deadline, t.when.as_ref()))
-                    .collect();
-                ClockRule {
-                    name: &p.name.name,
-                    applies: p.applies.as_ref(),
-                    from: types.patterns(&p.from),
-                    until: types.patterns(&p.until),
-                    pauses: p
-                        .pauses
+                    .map(|pause| (types.patterns(&pause.on), types.patterns(&pause.resume)))
+                    .collect(),
+                restart: types.patterns(&p.restart),
+                targets: TargetTexts::with_texts(
+                    p.targets
                         .iter()
-                        .map(|pause| (types.patterns(&pause.on), types.patterns(&pause.resume)))
+                        .map(|t| plan(&t.deadline, t.when.as_ref()))
                         .collect(),
-                    restart: types.patterns(&p.restart),
-                    texts: TargetTexts::of(&targets),
-                    targets,
-                    warn: p.warn.as_ref(),
-                    until_text: describe::patterns(&p.until),
-                    from_text: describe::patterns(&p.from),
-                }
+                ),
+                warn: p.warn.as_ref(),
+                until_text: describe::patterns(&p.until),
+                from_text: describe::patterns(&p.from),
             })
             .collect();
         let standards = policy
@@ -206,21 +203,17 @@ impl<'p> Evaluator<'p> {
                         deadline,
                         after,
                         ..
-                    } => Some({
-                        let targets = vec![plan(deadline, None)];
-                        ClockRule {
-                            name: &s.name.name,
-                            applies: None,
-                            from: vec![types.pattern(after)],
-                            until: vec![types.pattern(event)],
-                            pauses: Vec::new(),
-                            restart: Vec::new(),
-                            texts: TargetTexts::of(&targets),
-                            targets,
-                            warn: None,
-                            until_text: describe::pattern(event),
-                            from_text: describe::pattern(after),
-                        }
+                    } => Some(ClockRule {
+                        name: &s.name.name,
+                        applies: None,
+                        from: vec![types.pattern(after)],
+                        until: vec![types.pattern(event)],
+                        pauses: Vec::new(),
+                        restart: Vec::new(),
+                        targets: TargetTexts::with_texts(vec![plan(deadline, None)]),
+                        warn: None,
+                        until_text: describe::pattern(event),
+                        from_text: describe::pattern(after),
                     }),
                     _ => None,
                 };

@@ -53,7 +53,7 @@ pub struct JsonlGrouper {
 /// Hashes case ids quickly (a multiply-rotate hash over 8-byte words, mixed at the end): ids are
 /// looked up once per line.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct IdHasher(u64);
+struct IdHasher(u64);
 
 impl IdHasher {
     fn add(&mut self, word: u64) {
@@ -83,8 +83,8 @@ impl Hasher for IdHasher {
     }
 }
 
-/// Builds [`IdHasher`]s: the hasher of maps keyed by short texts looked up once per line or event.
-pub(crate) type BuildIds = BuildHasherDefault<IdHasher>;
+/// Builds [`IdHasher`]s: the hasher of the maps of case ids, looked up once per line.
+type BuildIds = BuildHasherDefault<IdHasher>;
 
 #[derive(Debug)]
 struct Group {
@@ -220,15 +220,9 @@ impl JsonlGrouper {
         buffer: &'b mut Vec<u8>,
     ) -> std::io::Result<Option<Result<&'b str, String>>> {
         buffer.clear();
-        let Some(length) = read_line_bounded(reader, buffer, MAX_JSONL_LINE_BYTES)? else {
-            return Ok(None);
-        };
-        if length > MAX_JSONL_LINE_BYTES {
-            return Ok(Some(Err(line_too_long(length))));
-        }
-        Ok(Some(
-            std::str::from_utf8(buffer).map_err(|error| not_utf8(&error)),
-        ))
+        Ok(JsonlGrouper::read_line_onto(reader, buffer)?.map(|read| {
+            read.and_then(|_| std::str::from_utf8(buffer).map_err(|error| not_utf8(&error)))
+        }))
     }
 
     /// Reads the next line of `reader` onto the end of `bytes`: `None` at the end of the input,

@@ -57,34 +57,43 @@ impl<'a> Peek<'a> {
     fn top(&mut self, text: &'a str) -> Option<&'a str> {
         self.eat(b'{')?;
         let mut id = None;
-        if self.space()? == b'}' {
-            return None;
-        }
-        loop {
-            let (start, end, plain) = self.string()?;
-            let key = text.get(start..end)?;
+        self.items(b'}', |peek| {
+            let (start, end, plain) = peek.string()?;
             // A key with escapes could spell `case`.
             if !plain {
                 return None;
             }
-            self.eat(b':')?;
-            if key == "case" {
-                if id.is_some() || self.space()? != b'"' {
-                    return None;
-                }
-                let (start, end, plain) = self.string()?;
-                if !plain {
-                    return None;
-                }
-                id = Some(text.get(start..end)?);
-            } else {
-                self.value(1)?;
+            peek.eat(b':')?;
+            if text.get(start..end)? != "case" {
+                return peek.value(1);
             }
+            if id.is_some() || peek.space()? != b'"' {
+                return None;
+            }
+            let (start, end, plain) = peek.string()?;
+            if !plain {
+                return None;
+            }
+            id = Some(text.get(start..end)?);
+            Some(())
+        })?;
+        id
+    }
+
+    /// The items of an object or a list after its opening bracket, each read by `item`, separated
+    /// by commas, up to `close`.
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        if self.space()? == close {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            item(self)?;
             match self.space()? {
                 b',' => self.at += 1,
-                b'}' => {
+                byte if byte == close => {
                     self.at += 1;
-                    return id;
+                    return Some(());
                 }
                 _ => return None,
             }
@@ -136,41 +145,15 @@ impl<'a> Peek<'a> {
             b'"' => self.string().map(|_| ()),
             b'{' => {
                 self.at += 1;
-                if self.space()? == b'}' {
-                    self.at += 1;
-                    return Some(());
-                }
-                loop {
-                    self.string()?;
-                    self.eat(b':')?;
-                    self.value(depth + 1)?;
-                    match self.space()? {
-                        b',' => self.at += 1,
-                        b'}' => {
-                            self.at += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
+                self.items(b'}', |peek| {
+                    peek.string()?;
+                    peek.eat(b':')?;
+                    peek.value(depth + 1)
+                })
             }
             b'[' => {
                 self.at += 1;
-                if self.space()? == b']' {
-                    self.at += 1;
-                    return Some(());
-                }
-                loop {
-                    self.value(depth + 1)?;
-                    match self.space()? {
-                        b',' => self.at += 1,
-                        b']' => {
-                            self.at += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
+                self.items(b']', |peek| peek.value(depth + 1))
             }
             b't' => self.word(b"true"),
             b'f' => self.word(b"false"),

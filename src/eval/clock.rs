@@ -66,11 +66,11 @@ pub(crate) struct TargetTexts {
 }
 
 impl TargetTexts {
-    /// The texts of each of `targets`, the targets of one rule in order.
-    pub fn of(targets: &[TargetPlan<'_>]) -> Vec<TargetTexts> {
+    /// Each of `targets`, the targets of one rule in order, with its texts.
+    pub fn with_texts(targets: Vec<TargetPlan<'_>>) -> Vec<(TargetPlan<'_>, TargetTexts)> {
         let count = targets.len();
         targets
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(i, t)| {
                 let number = i + 1;
@@ -97,7 +97,7 @@ impl TargetTexts {
                     ),
                     Deadline::Cutoff { .. } => (String::new(), String::new()),
                 };
-                TargetTexts {
+                let texts = TargetTexts {
                     chosen: format!("target {number} of {count}: `{}` ({condition}", t.text),
                     when_failed: match &t.when_text {
                         Some(when) => format!("{skipped}`when {when}` does not hold"),
@@ -105,7 +105,8 @@ impl TargetTexts {
                     },
                     cut_off: format!("{skipped}the clock did not start before its cut-off"),
                     due,
-                }
+                };
+                (t, texts)
             })
             .collect()
     }
@@ -126,10 +127,8 @@ pub(crate) struct ClockRule<'p> {
     pub pauses: Vec<(Vec<Pattern<'p>>, Vec<Pattern<'p>>)>,
     /// Restarting events.
     pub restart: Vec<Pattern<'p>>,
-    /// Targets in order.
-    pub targets: Vec<TargetPlan<'p>>,
-    /// The targets' texts for the details ([`TargetTexts::of`] the targets).
-    pub texts: Vec<TargetTexts>,
+    /// Targets in order, with their texts for the details ([`TargetTexts::with_texts`]).
+    pub targets: Vec<(TargetPlan<'p>, TargetTexts)>,
     /// `warn …`.
     pub warn: Option<&'p Warn>,
     /// The stopping events as reported (`responded or closed`).
@@ -347,7 +346,7 @@ impl<'r, 'p> ClockRun<'r, 'p> {
     fn choose(&self, start: DateTime<Utc>, state: &CaseState<'_>) -> (Option<usize>, Vec<bool>) {
         let scope = Scope { event: None, state };
         let mut skipped = Vec::new();
-        for (i, t) in self.rule.targets.iter().enumerate() {
+        for (i, (t, _)) in self.rule.targets.iter().enumerate() {
             if !holds_opt(t.when, scope) {
                 skipped.push(true);
             } else if excluded_by_cutoff(t, start) {
@@ -511,7 +510,7 @@ impl Outcome {
         percent: f64,
         as_of: DateTime<Utc>,
     ) -> Option<DateTime<Utc>> {
-        let target = rule.targets.get(self.target_index?)?;
+        let (target, _) = rule.targets.get(self.target_index?)?;
         let budget = budget(target, self.budget_start).ok()??;
         let amount = scale(budget.amount, percent / 100.0);
         let at = reach(&budget, self.budget_start, &self.closed_pauses, amount).ok()?;
@@ -522,7 +521,7 @@ impl Outcome {
 
 /// Writes why the targets before the chosen one do not apply, one phrase after another.
 fn write_skipped(out: &mut String, rule: &ClockRule<'_>, skipped: &[bool]) {
-    for (i, (when_failed, texts)) in skipped.iter().zip(&rule.texts).enumerate() {
+    for (i, (when_failed, (_, texts))) in skipped.iter().zip(&rule.targets).enumerate() {
         out.push_str(if i == 0 { "" } else { "; " });
         out.push_str(if *when_failed {
             &texts.when_failed
@@ -567,10 +566,7 @@ fn outcome(
         closed_pauses: closed.clone(),
         target_index: instance.target,
     };
-    let Some((index, target)) = instance
-        .target
-        .and_then(|i| rule.targets.get(i).map(|t| (i, t)))
-    else {
+    let Some((target, texts)) = instance.target.and_then(|i| rule.targets.get(i)) else {
         out.paused = closed
             .iter()
             .map(|(a, b)| (*b - *a).max(TimeDelta::zero()))
@@ -582,9 +578,8 @@ fn outcome(
         return out;
     };
     out.target = Some(target.text.clone());
-    let texts = rule.texts.get(index);
     let mut detail = String::with_capacity(256);
-    detail.push_str(texts.map_or("", |t| t.chosen.as_str()));
+    detail.push_str(&texts.chosen);
     if !instance.skipped.is_empty() {
         detail.push_str("; ");
         write_skipped(&mut detail, rule, &instance.skipped);
@@ -634,8 +629,8 @@ fn outcome(
         }
     };
     out.due = Some(due);
-    match (target.deadline, texts) {
-        (Deadline::Cutoff { .. }, _) | (_, None) => {
+    match target.deadline {
+        Deadline::Cutoff { .. } => {
             let _ = write!(
                 detail,
                 "; due at the cut-off {} (",
@@ -644,7 +639,7 @@ fn outcome(
             describe::write_duration(&mut detail, budget.amount);
             detail.push_str(" after the start)");
         }
-        (_, Some(texts)) => {
+        _ => {
             detail.push_str(&texts.due.0);
             describe::write_duration(&mut detail, budget.amount);
             detail.push_str(&texts.due.1);

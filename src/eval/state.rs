@@ -6,9 +6,9 @@
 //! the case is about (every `subject` named so far). An event's own changes
 //! are applied before the rules look at it.
 
-use crate::case::{BuildIds, Case, Event, Staff, Value};
+use crate::case::{Case, Event, Staff, Value};
 use crate::syntax::ast::{self, CompareOp, EventPattern, Expr};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The case state after some prefix of its events.
 #[derive(Debug, Clone)]
@@ -209,10 +209,11 @@ fn compare(found: Option<Field<'_>>, op: CompareOp, literal: &ast::Value) -> boo
 /// event's type is compared with the one or few names of its length only.
 #[derive(Debug, Clone)]
 pub(crate) struct EventTypes<'p> {
-    numbers: HashMap<&'p str, Kind, BuildIds>,
-    /// The same names and numbers, by length: the names of each length below [`LONG_NAME`], then
-    /// every longer name.
+    /// The names and their numbers, by length: the names of each length below [`LONG_NAME`],
+    /// then every longer name.
     by_length: Vec<Vec<(&'p str, Kind)>>,
+    /// How many names are numbered.
+    count: Kind,
 }
 
 /// The length from which event type names share one list of [`EventTypes`].
@@ -243,8 +244,8 @@ impl<'p> EventTypes<'p> {
             ("met", MET),
         ];
         let mut types = EventTypes {
-            numbers: HashMap::default(),
             by_length: vec![Vec::new(); LONG_NAME + 1],
+            count: 0,
         };
         for (name, kind) in builtin {
             let number = types.number(name);
@@ -255,15 +256,24 @@ impl<'p> EventTypes<'p> {
 
     /// The number of `name`, given one if it has none yet.
     fn number(&mut self, name: &'p str) -> Kind {
-        if let Some(&kind) = self.numbers.get(name) {
+        if let Some(kind) = self.find(name) {
             return kind;
         }
-        let next = Kind::try_from(self.numbers.len()).unwrap_or(Kind::MAX);
-        self.numbers.insert(name, next);
+        let next = self.count;
+        self.count = self.count.saturating_add(1);
         if let Some(names) = self.by_length.get_mut(name.len().min(LONG_NAME)) {
             names.push((name, next));
         }
         next
+    }
+
+    /// The number of `name`, if it has one.
+    fn find(&self, name: &str) -> Option<Kind> {
+        let names = self.by_length.get(name.len().min(LONG_NAME))?;
+        names
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|&(_, kind)| kind)
     }
 
     /// `pattern` with its type numbered.
@@ -283,11 +293,7 @@ impl<'p> EventTypes<'p> {
     pub fn see<'c>(&self, event: &'c Event) -> Seen<'c> {
         Seen {
             event,
-            kind: self
-                .by_length
-                .get(event.kind.len().min(LONG_NAME))
-                .and_then(|names| names.iter().find(|(name, _)| *name == event.kind))
-                .map(|&(_, kind)| kind),
+            kind: self.find(&event.kind),
         }
     }
 }
