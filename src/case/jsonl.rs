@@ -273,7 +273,7 @@ impl JsonlGrouper {
         self.ticks += 1;
         // Formatted at most once: a case's first line is often also where its attributes are.
         let formatted = std::cell::OnceCell::new();
-        let place = || formatted.get_or_init(|| format!("{source}:{line}")).clone();
+        let place = || formatted.get_or_init(|| place(source, line)).clone();
         let (id, now) = match parsed.0 {
             Looked::Now(Parsed::Blank) => return,
             Looked::Now(Parsed::Unreadable(error)) => {
@@ -431,7 +431,8 @@ impl Group {
         waiting.lines.push((line, waiting.text.len()));
     }
 
-    /// Reads the waiting lines, in order, into the case (until a problem rejects it).
+    /// Reads the waiting lines, in order, into the case (until a problem rejects it). A line of
+    /// the usual shapes is read straight into the case's list of events ([`scan::line`]).
     fn read_waiting(&mut self, opts: &ReadOptions) {
         if self.waiting.lines.is_empty() {
             return;
@@ -446,15 +447,34 @@ impl Group {
             }
             let text = waiting.text.get(start..end).unwrap_or_default();
             start = end;
-            let place = || format!("{source}:{line}");
-            match parse(opts, text) {
-                Parsed::Case {
-                    attributes, event, ..
-                } => self.add(attributes, event, &place, line),
-                // Not given by a line `peek::case_of` names a case of (tested); kept as a problem
-                // of the case rather than lost.
-                Parsed::Blank => {}
-                Parsed::Unreadable(error) => self.problem = Some((place(), error)),
+            let place = || place(source, line);
+            // `peek::case_of` saw an object from `{` to `}` of an allowed length: `parse` would
+            // trim nothing and try `scan::line` first, as here.
+            self.events.push(Event::default());
+            let scanned = self
+                .events
+                .last_mut()
+                .and_then(|event| scan::line(opts, text, event));
+            match scanned {
+                Some(scanned) => {
+                    match self.events.last_mut() {
+                        Some(event) if scanned.has_event => event.line = Some(line),
+                        _ => drop(self.events.pop()),
+                    }
+                    self.add(scanned.attributes.map(Ok), None, &place, line);
+                }
+                None => {
+                    self.events.pop();
+                    match parse(opts, text) {
+                        Parsed::Case {
+                            attributes, event, ..
+                        } => self.add(attributes, event, &place, line),
+                        // Not given by a line `peek::case_of` names a case of (tested); kept as a
+                        // problem of the case rather than lost.
+                        Parsed::Blank => {}
+                        Parsed::Unreadable(error) => self.problem = Some((place(), error)),
+                    }
+                }
             }
         }
     }
@@ -519,11 +539,12 @@ fn parse(opts: &ReadOptions, text: &str) -> Parsed {
 /// Reads a line of the common shapes straight from its bytes ([`scan::line`]), or `None` to
 /// leave it to [`general`].
 fn fast(opts: &ReadOptions, text: &str) -> Option<Parsed> {
-    let line = scan::line(opts, text)?;
+    let mut event = Box::<Event>::default();
+    let line = scan::line(opts, text, &mut event)?;
     Some(Parsed::Case {
-        id: line.id,
+        id: line.id.into_owned(),
         attributes: line.attributes.map(Ok),
-        event: line.event.map(Ok),
+        event: line.has_event.then_some(Ok(event)),
     })
 }
 
@@ -581,6 +602,24 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
         id,
         attributes,
         event,
+    }
+}
+
+/// `source:line`, the place of a line in messages and reports (written without `format!`, which
+/// costs several times as much: it is written once or twice per case).
+fn place(source: &str, line: usize) -> String {
+    let mut place = String::with_capacity(source.len() + 21);
+    place.push_str(source);
+    place.push(':');
+    // The digits from the highest: `power` is 10 to the number of digits after the next one.
+    let mut power = 10usize.pow(line.checked_ilog10().unwrap_or(0));
+    loop {
+        // Below 10, so the cast keeps it.
+        place.push(char::from(b'0' + (line / power % 10) as u8));
+        if power == 1 {
+            return place;
+        }
+        power /= 10;
     }
 }
 
@@ -1106,6 +1145,14 @@ mod tests {
             default_tz: zone.then_some(chrono_tz::Europe::London),
             ranks: ranks.then(|| vec!["agent".to_owned(), "manager".to_owned()]),
         })
+    }
+
+    proptest! {
+        /// A place is written as `format!` writes it, for every line number.
+        #[test]
+        fn places_are_written_as_format_writes_them(source in ".{0,12}", line in any::<usize>()) {
+            prop_assert_eq!(place(&source, line), format!("{source}:{line}"));
+        }
     }
 
     proptest! {

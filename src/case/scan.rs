@@ -25,16 +25,17 @@ use super::{Event, ReadOptions, Staff, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// A line read by [`line`]: its case id and what it gives (see `jsonl::Parsed::Case`).
+/// A line read by [`line`]: its case id and what it gives besides its event (see
+/// `jsonl::Parsed::Case`).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Line {
+pub(super) struct Line<'a> {
     /// The `case` field.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// The `attributes` field, when given.
     pub attributes: Option<BTreeMap<String, Value>>,
-    /// The event: `None` only for a line with nothing but `case` and `attributes`. It is built in
-    /// its box, so it is never copied on its way to its case.
-    pub event: Option<Box<Event>>,
+    /// Whether the line gives an event (written into the caller's place): `false` only for a line
+    /// with nothing but `case` and `attributes`.
+    pub has_event: bool,
 }
 
 /// The fields of a line that are read into their own place, one bit each, to find a field given
@@ -114,8 +115,10 @@ enum Key<'a> {
 }
 
 /// Reads a line (already trimmed, as the general reader gets it) of a shape read exactly as the
-/// general reader reads it, or `None` to leave the line to the general reader.
-pub(super) fn line(opts: &ReadOptions, text: &str) -> Option<Line> {
+/// general reader reads it, or `None` to leave the line to the general reader. The event is
+/// written into `event`, which must be [`Event::default`] (so that a case's list of events can be
+/// its place); after `None` it holds some of the line's fields and is to be thrown away.
+pub(super) fn line<'a>(opts: &ReadOptions, text: &'a str, event: &mut Event) -> Option<Line<'a>> {
     let mut scan = Scanner {
         text,
         bytes: text.as_bytes(),
@@ -127,7 +130,6 @@ pub(super) fn line(opts: &ReadOptions, text: &str) -> Option<Line> {
     let mut at = None;
     let mut kind = None;
     let mut has_event_field = false;
-    let mut event = Box::<Event>::default();
     scan.open()?;
     let mut first = true;
     while scan.entry(&mut first)? {
@@ -149,7 +151,7 @@ pub(super) fn line(opts: &ReadOptions, text: &str) -> Option<Line> {
         seen |= bit;
         has_event_field |= !matches!(field, Field::Case | Field::Attributes);
         match field {
-            Field::Case => id = Some(scan.text()?),
+            Field::Case => id = Some(scan.string()?),
             Field::Attributes => attributes = Some(scan.scalar_map()?),
             Field::At => at = Some(scan.instant(opts)?),
             Field::Type => kind = Some(scan.text()?),
@@ -167,17 +169,15 @@ pub(super) fn line(opts: &ReadOptions, text: &str) -> Option<Line> {
         }
     }
     scan.end()?;
-    let event = if attributes.is_none() || has_event_field {
+    let has_event = attributes.is_none() || has_event_field;
+    if has_event {
         event.at = at?;
         event.kind = kind?;
-        Some(event)
-    } else {
-        None
-    };
+    }
     Some(Line {
         id: id?,
         attributes,
-        event,
+        has_event,
     })
 }
 
