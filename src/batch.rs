@@ -28,8 +28,13 @@ use std::io::{BufRead, Write};
 /// The idle window used when none is given: a case is complete after this many lines without one of its own.
 pub const DEFAULT_WINDOW: u64 = 100_000;
 
-/// Lines read, parsed and grouped at a time.
+/// Lines of a chunk: complete cases are looked for after each chunk. A chunk is read in parts of
+/// [`PART_LINES`].
 pub const CHUNK_LINES: usize = 16_384;
+
+/// Lines read, looked at and grouped at a time within a chunk: few enough that their text, about
+/// 180 KB, is still in the processor's cache when it is grouped (see `docs/performance.md`).
+pub const PART_LINES: usize = 2048;
 
 /// Cases of a batch read whole ([`Batch::push_batch`]) evaluated at a time.
 pub const CHUNK_CASES: usize = 4096;
@@ -47,7 +52,7 @@ pub struct BatchOptions {
     pub as_of: DateTime<Utc>,
     /// Lines without one of its own after which a case is complete; 0 keeps every case open to the end.
     pub window: u64,
-    /// Lines read, parsed and grouped at a time (0: [`CHUNK_LINES`]); complete cases are looked for after each chunk.
+    /// Lines of a chunk (0: [`CHUNK_LINES`]); complete cases are looked for after each chunk, which is read in parts of at most [`PART_LINES`].
     pub chunk_lines: usize,
 }
 
@@ -126,7 +131,8 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         mut reader: impl BufRead,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<(), EmitError> {
-        // The lines of a chunk, one after the other, as read (their UTF-8 is checked when parsed).
+        // The lines of a part of a chunk, one after the other, as read (their UTF-8 is checked
+        // when parsed).
         let mut bytes = Vec::new();
         let chunk_lines = match self.options.chunk_lines {
             0 => CHUNK_LINES,
@@ -134,36 +140,23 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         };
         // Each line's place in `bytes`, or why it cannot be an event line.
         let mut spans: Vec<Result<std::ops::Range<usize>, String>> =
-            Vec::with_capacity(chunk_lines);
+            Vec::with_capacity(chunk_lines.min(PART_LINES));
         let mut line = 0;
         loop {
-            bytes.clear();
-            spans.clear();
-            while spans.len() < chunk_lines {
-                let Some(read) = JsonlGrouper::read_line_onto(&mut reader, &mut bytes)? else {
+            let mut read = 0;
+            while read < chunk_lines {
+                let part = (chunk_lines - read).min(PART_LINES);
+                let got =
+                    self.push_part(source, &mut reader, (&mut bytes, &mut spans), part, line)?;
+                line += got;
+                read += got;
+                if got < part {
                     break;
-                };
-                spans.push(read);
+                }
             }
-            if spans.is_empty() {
+            if read == 0 {
                 return Ok(());
             }
-            let opts = self.grouper.options();
-            let parsed: Vec<_> = spans
-                .par_iter()
-                .map(|span| match span {
-                    Ok(span) => {
-                        JsonlGrouper::parse_bytes(opts, bytes.get(span.clone()).unwrap_or(&[]))
-                    }
-                    Err(error) => ParsedLine::unreadable(error.clone()),
-                })
-                .collect();
-            for parsed in parsed {
-                line += 1;
-                self.grouper.push_parsed(source, line, parsed);
-            }
-            self.progress.lines += spans.len() as u64;
-            self.progress.bytes += bytes.len() as u64;
             if self.options.window > 0 {
                 let complete = self.grouper.take_idle(self.options.window);
                 self.evaluate(complete)?;
@@ -171,6 +164,44 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             self.progress.open_cases = self.grouper.open_cases();
             progress(&self.progress);
         }
+    }
+
+    /// Reads up to `part` lines of `reader` into `buffers`, looks at them on all worker threads
+    /// and groups them in order; `line` is the number of the line before them. Returns how many
+    /// lines were read (fewer than `part` at the end of the input).
+    fn push_part(
+        &mut self,
+        source: &str,
+        reader: &mut impl BufRead,
+        (bytes, spans): (
+            &mut Vec<u8>,
+            &mut Vec<Result<std::ops::Range<usize>, String>>,
+        ),
+        part: usize,
+        line: usize,
+    ) -> Result<usize, EmitError> {
+        bytes.clear();
+        spans.clear();
+        while spans.len() < part {
+            let Some(read) = JsonlGrouper::read_line_onto(reader, bytes)? else {
+                break;
+            };
+            spans.push(read);
+        }
+        let opts = self.grouper.options();
+        let parsed: Vec<_> = spans
+            .par_iter()
+            .map(|span| match span {
+                Ok(span) => JsonlGrouper::parse_bytes(opts, bytes.get(span.clone()).unwrap_or(&[])),
+                Err(error) => ParsedLine::unreadable(error.clone()),
+            })
+            .collect();
+        for (number, parsed) in (line + 1..).zip(parsed) {
+            self.grouper.push_parsed(source, number, parsed);
+        }
+        self.progress.lines += spans.len() as u64;
+        self.progress.bytes += bytes.len() as u64;
+        Ok(spans.len())
     }
 
     /// Reads every line of `text` (named `source` in locations).

@@ -35,7 +35,7 @@ pub fn run(
     for file in files {
         let opened = std::fs::File::open(file);
         let reader = match opened {
-            Ok(opened) => BufReader::with_capacity(1 << 20, opened),
+            Ok(opened) => BufReader::with_capacity(1 << 17, opened),
             Err(error) => {
                 bar.finish_and_clear();
                 eprintln!("error: cannot read `{}`: {error}", file.display());

@@ -146,9 +146,13 @@ fn streaming_and_whole_input_evaluation_give_the_same_bytes() {
     assert!(gap > 1, "the generated cases are interleaved");
     assert_eq!(widest_gap(&grouped), 1);
     // A window just wide enough for the interleaved stream, a wide one, the whole input, and a
-    // window of one line for the stream grouped by case (where at most two cases are ever open).
+    // window of one line for the stream grouped by case (where at most two cases are ever open);
+    // chunks of more lines than are read at a time (`PART_LINES`) too.
+    const { assert!(3_000 > covenant::batch::PART_LINES) };
+    assert!(interleaved.lines().count() > covenant::batch::PART_LINES);
     let runs = [
         (&interleaved, gap, 200),
+        (&interleaved, gap, 3_000),
         (&interleaved, gap * 3, 1_000),
         (&interleaved, 0, 300),
         (&grouped, 1, 100),
