@@ -24,7 +24,7 @@ use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Value};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
 use std::sync::Arc;
@@ -37,7 +37,7 @@ pub struct JsonlGrouper {
     /// The name of the source of the last line pushed, shared by the waiting lines from it.
     source: Option<Arc<str>>,
     /// Open cases by id.
-    groups: HashMap<String, Group, BuildIds>,
+    groups: hashbrown::HashMap<CaseKey, Group, BuildIds>,
     /// The number given to the next new case id (first-seen order).
     next_seq: u64,
     /// Lines pushed so far (blank lines included).
@@ -85,6 +85,69 @@ impl Hasher for IdHasher {
 
 /// Builds [`IdHasher`]s: the hasher of the maps of case ids, looked up once per line.
 type BuildIds = BuildHasherDefault<IdHasher>;
+
+/// A case id as the key of the open cases: an id of up to 22 bytes is held in the key itself, so
+/// that finding a line's case compares it without reading other memory (the open cases of a
+/// stream are many, and a line's case is seldom in the processor's cache).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CaseKey {
+    /// `bytes[..len]` is the id; the rest is zero (so equal ids are equal keys).
+    Inline {
+        len: u8,
+        bytes: [u8; 22],
+    },
+    Heap(Box<str>),
+}
+
+impl CaseKey {
+    fn new(id: &str) -> CaseKey {
+        let mut bytes = [0; 22];
+        match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            (Some(start), Ok(len)) => {
+                start.copy_from_slice(id.as_bytes());
+                CaseKey::Inline { len, bytes }
+            }
+            _ => CaseKey::Heap(id.into()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            CaseKey::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            CaseKey::Heap(id) => id.as_bytes(),
+        }
+    }
+
+    /// The id (made from a `str`, so its bytes are UTF-8).
+    fn into_string(self) -> String {
+        match self {
+            CaseKey::Inline { .. } => String::from_utf8_lossy(self.bytes()).into_owned(),
+            CaseKey::Heap(id) => id.into_string(),
+        }
+    }
+}
+
+/// Hashed as [`IdRef`] is, by its bytes.
+impl std::hash::Hash for CaseKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write(self.bytes());
+    }
+}
+
+/// A case id looked up among the open cases without making a [`CaseKey`] of it.
+struct IdRef<'a>(&'a str);
+
+impl std::hash::Hash for IdRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write(self.0.as_bytes());
+    }
+}
+
+impl hashbrown::Equivalent<CaseKey> for IdRef<'_> {
+    fn equivalent(&self, key: &CaseKey) -> bool {
+        key.bytes() == self.0.as_bytes()
+    }
+}
 
 #[derive(Debug)]
 struct Group {
@@ -292,7 +355,7 @@ impl JsonlGrouper {
             Looked::Later { id, text } => (Cow::Borrowed(id), Err(text)),
         };
         let ticks = self.ticks;
-        let group = match self.groups.get_mut(&*id) {
+        let group = match self.groups.get_mut(&IdRef(&id)) {
             Some(group) => group,
             None if self.taken.contains(&*id) => {
                 let error = format!(
@@ -309,7 +372,7 @@ impl JsonlGrouper {
             None => {
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                self.groups.entry(id.into_owned()).or_insert(Group {
+                self.groups.entry(CaseKey::new(&id)).or_insert(Group {
                     seq,
                     source: place(),
                     attributes: None,
@@ -359,18 +422,18 @@ impl JsonlGrouper {
     /// Takes out the open cases `pick` holds for, in first-seen order. They are sorted by number
     /// before they are taken out, so that only numbers and ids move, not cases.
     fn take(&mut self, pick: impl Fn(&Group) -> bool) -> Vec<NumberedCase> {
-        let mut picked: Vec<(u64, &String)> = self
+        let mut picked: Vec<(u64, &CaseKey)> = self
             .groups
             .iter()
             .filter(|(_, group)| pick(group))
             .map(|(id, group)| (group.seq, id))
             .collect();
         picked.sort_unstable_by_key(|(seq, _)| *seq);
-        let picked: Vec<String> = picked.into_iter().map(|(_, id)| id.clone()).collect();
+        let picked: Vec<CaseKey> = picked.into_iter().map(|(_, id)| id.clone()).collect();
         let mut out = Vec::with_capacity(picked.len());
         for id in picked {
-            if let Some(group) = self.groups.remove(&id) {
-                out.push(group.numbered(id, &self.opts));
+            if let Some((id, group)) = self.groups.remove_entry(&id) {
+                out.push(group.numbered(id.into_string(), &self.opts));
             }
         }
         out
@@ -1147,7 +1210,26 @@ mod tests {
         })
     }
 
+    /// Hashes as the open cases' map does.
+    fn hash_of(value: &impl std::hash::Hash) -> u64 {
+        use std::hash::BuildHasher;
+        BuildIds::default().hash_one(value)
+    }
+
     proptest! {
+        /// A case key gives back its id, is found by it and by no other, and hashes as it does,
+        /// whether the id is held in the key (up to 22 bytes) or not.
+        #[test]
+        fn case_keys_keep_their_ids(id in "\\PC{0,30}", other in "\\PC{0,30}") {
+            use hashbrown::Equivalent;
+            let key = CaseKey::new(&id);
+            prop_assert_eq!(matches!(key, CaseKey::Inline { .. }), id.len() <= 22);
+            prop_assert!(IdRef(&id).equivalent(&key));
+            prop_assert_eq!(IdRef(&other).equivalent(&key), other == id);
+            prop_assert_eq!(hash_of(&IdRef(&id)), hash_of(&key));
+            prop_assert_eq!(key.into_string(), id);
+        }
+
         /// A place is written as `format!` writes it, for every line number.
         #[test]
         fn places_are_written_as_format_writes_them(source in ".{0,12}", line in any::<usize>()) {
