@@ -36,6 +36,11 @@ pub const CHUNK_LINES: usize = 16_384;
 /// 180 KB, is still in the processor's cache when it is grouped (see `docs/performance.md`).
 pub const PART_LINES: usize = 2048;
 
+/// Complete cases evaluated at a time, before the reports that are ready are written: few enough
+/// that the memory of their events and reports, written and freed, is reused while it is still in
+/// the processor's cache (see `docs/performance.md`).
+pub const EVALUATED_CASES: usize = 64;
+
 /// Cases of a batch read whole ([`Batch::push_batch`]) evaluated at a time.
 pub const CHUNK_CASES: usize = 4096;
 
@@ -263,9 +268,19 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
 
     /// Evaluates and renders complete cases on all cores, then writes those whose turn has come.
     fn evaluate(&mut self, complete: Vec<NumberedCase>) -> Result<(), EmitError> {
+        let mut complete = complete.into_iter().peekable();
+        while complete.peek().is_some() {
+            let part: Vec<NumberedCase> = complete.by_ref().take(EVALUATED_CASES).collect();
+            self.evaluate_part(part)?;
+        }
+        Ok(())
+    }
+
+    /// Evaluates `part` on all worker threads, then writes every report that is ready.
+    fn evaluate_part(&mut self, part: Vec<NumberedCase>) -> Result<(), EmitError> {
         let (evaluator, objectives, as_of) = (self.evaluator, &self.objectives, self.options.as_of);
         let format = self.writer.format();
-        let done: Vec<(u64, Evaluated)> = complete
+        let done: Vec<(u64, Evaluated)> = part
             .into_par_iter()
             .map(|numbered| {
                 let seq = numbered.seq;
