@@ -268,12 +268,14 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
 
     /// Evaluates and renders complete cases on all cores, then writes those whose turn has come.
     fn evaluate(&mut self, complete: Vec<NumberedCase>) -> Result<(), EmitError> {
-        let mut complete = complete.into_iter().peekable();
-        while complete.peek().is_some() {
+        let mut complete = complete.into_iter();
+        loop {
             let part: Vec<NumberedCase> = complete.by_ref().take(EVALUATED_CASES).collect();
+            if part.is_empty() {
+                return Ok(());
+            }
             self.evaluate_part(part)?;
         }
-        Ok(())
     }
 
     /// Evaluates `part` on all worker threads, then writes every report that is ready.
