@@ -455,8 +455,11 @@ pub(crate) fn rfc3339_fixed_start(bytes: &[u8]) -> Option<(DateTime<Utc>, usize)
     let instant = local
         .checked_sub_offset(chrono::FixedOffset::east_opt(offset)?)?
         .and_utc();
-    // An instant after the years covenant handles is left to the checked reading, which says so.
-    let instant = crate::time::in_range(instant).ok()?;
+    // An instant outside the years covenant handles is left to the checked reading, which says
+    // so; only the first and the last year can be moved out of them by the offset.
+    if year == 0 || i64::from(year) >= i64::from(crate::limits::MAX_YEAR) {
+        crate::time::in_range(instant).ok()?;
+    }
     Some((instant, bytes.len() - after.len()))
 }
 

@@ -24,7 +24,7 @@ use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Value};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
 use std::sync::Arc;
@@ -42,8 +42,9 @@ pub struct JsonlGrouper {
     next_seq: u64,
     /// Lines pushed so far (blank lines included).
     ticks: u64,
-    /// Ids of the cases already handed out by [`JsonlGrouper::take_idle`].
-    taken: HashSet<String, BuildIds>,
+    /// Ids of the cases already handed out by [`JsonlGrouper::take_idle`] (held in the key, as
+    /// the open cases' ids are: most need no memory of their own).
+    taken: hashbrown::HashSet<CaseKey, BuildIds>,
     /// Lines that name no case (unreadable JSON, no `case` field), and lines of cases already taken.
     rejected: Vec<Rejected>,
     /// The window of the last [`JsonlGrouper::take_idle`], for messages.
@@ -357,7 +358,7 @@ impl JsonlGrouper {
         let ticks = self.ticks;
         let group = match self.groups.get_mut(&IdRef(&id)) {
             Some(group) => group,
-            None if self.taken.contains(&*id) => {
+            None if self.taken.contains(&IdRef(&id)) => {
                 let error = format!(
                     "case `{id}` continues after it was evaluated (it had no line among the {} lines before); raise `--window` or group the input by case",
                     self.window_hint()
@@ -414,7 +415,7 @@ impl JsonlGrouper {
         let now = self.ticks;
         let out = self.take(|group| now - group.last_tick >= window);
         for case in &out {
-            self.taken.insert(case.id.clone());
+            self.taken.insert(CaseKey::new(&case.id));
         }
         out
     }

@@ -20,184 +20,213 @@ const MAX_DEPTH: usize = 16;
 const MAX_NUMBER: usize = 24;
 
 /// The id of the case `text` certainly belongs to, when it is sure (see the module's header).
+///
+/// One pass over the bytes, token by token, with the open objects and lists kept as bits: no
+/// recursion and no call per value.
 pub(super) fn case_of(text: &str) -> Option<&str> {
     if !(text.starts_with('{') && text.ends_with('}')) || text.len() > MAX_JSONL_LINE_BYTES {
         return None;
     }
-    let mut peek = Peek {
-        bytes: text.as_bytes(),
-        at: 0,
-    };
-    let id = peek.top(text)?;
-    peek.space().is_none().then_some(id)
-}
-
-struct Peek<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Peek<'a> {
-    /// The next byte that is not JSON whitespace, not taken.
-    fn space(&mut self) -> Option<u8> {
-        while let Some(&byte) = self.bytes.get(self.at) {
-            if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
-                return Some(byte);
-            }
-            self.at += 1;
-        }
-        None
-    }
-
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        (self.space()? == byte).then(|| self.at += 1)
-    }
-
-    /// The top-level object: every value checked, the `case` field's text returned.
-    fn top(&mut self, text: &'a str) -> Option<&'a str> {
-        self.eat(b'{')?;
-        let mut id = None;
-        self.items(b'}', |peek| {
-            let (start, end, plain) = peek.string()?;
-            // A key with escapes could spell `case`.
-            if !plain {
-                return None;
-            }
-            peek.eat(b':')?;
-            if text.get(start..end)? != "case" {
-                return peek.value(1);
-            }
-            if id.is_some() || peek.space()? != b'"' {
-                return None;
-            }
-            let (start, end, plain) = peek.string()?;
-            if !plain {
-                return None;
-            }
-            id = Some(text.get(start..end)?);
-            Some(())
-        })?;
-        id
-    }
-
-    /// The items of an object or a list after its opening bracket, each read by `item`, separated
-    /// by commas, up to `close`.
-    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        if self.space()? == close {
-            self.at += 1;
-            return Some(());
-        }
-        loop {
-            item(self)?;
-            match self.space()? {
-                b',' => self.at += 1,
-                byte if byte == close => {
-                    self.at += 1;
-                    return Some(());
+    let bytes = text.as_bytes();
+    let mut at = 1;
+    // Open objects and lists: `depth` of them, bit `d` of `lists` set when the one at depth `d + 1`
+    // is a list. The line's object is at depth 1; a value inside a container at depth `d` is at
+    // depth `d` (as `MAX_DEPTH` counts).
+    let mut depth = 1usize;
+    let mut lists = 0u32;
+    let mut id = None;
+    let mut expect = Expect::FirstKey;
+    loop {
+        let byte = next(bytes, &mut at)?;
+        match expect {
+            Expect::FirstKey | Expect::Key => {
+                if byte == b'}' && matches!(expect, Expect::FirstKey) {
+                    at += 1;
+                    depth -= 1;
+                    if depth == 0 {
+                        return (at == bytes.len()).then_some(id?);
+                    }
+                    expect = Expect::After;
+                    continue;
                 }
-                _ => return None,
-            }
-        }
-    }
-
-    /// A string, from its opening quote: where its text starts and ends, and whether it has no escapes.
-    fn string(&mut self) -> Option<(usize, usize, bool)> {
-        self.eat(b'"')?;
-        let start = self.at;
-        let mut plain = true;
-        loop {
-            self.at += scan::plain_run(self.bytes.get(self.at..)?);
-            match *self.bytes.get(self.at)? {
-                b'"' => {
-                    self.at += 1;
-                    return Some((start, self.at - 1, plain));
+                if byte != b'"' {
+                    return None;
                 }
-                b'\\' => {
-                    plain = false;
-                    self.at += 1;
-                    match *self.bytes.get(self.at)? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
-                        b'u' => {
-                            let hex = self.bytes.get(self.at + 1..self.at + 5)?;
-                            let hex = std::str::from_utf8(hex).ok()?;
-                            let unit = u32::from_str_radix(hex, 16).ok()?;
-                            // `+` is accepted by from_str_radix; surrogates need pairing.
-                            if hex.starts_with('+') || (0xD800..0xE000).contains(&unit) {
-                                return None;
-                            }
-                            self.at += 5;
+                let (start, end, plain) = string(bytes, &mut at)?;
+                if next(bytes, &mut at)? != b':' {
+                    return None;
+                }
+                at += 1;
+                if depth == 1 {
+                    // A key with escapes could spell `case`.
+                    if !plain {
+                        return None;
+                    }
+                    if bytes.get(start..end)? == b"case" {
+                        if id.is_some() || next(bytes, &mut at)? != b'"' {
+                            return None;
                         }
-                        _ => return None,
+                        let (start, end, plain) = string(bytes, &mut at)?;
+                        if !plain {
+                            return None;
+                        }
+                        id = Some(text.get(start..end)?);
+                        expect = Expect::After;
+                        continue;
                     }
                 }
-                // A control character.
-                _ => return None,
+                expect = Expect::Value;
+            }
+            Expect::FirstValue | Expect::Value => {
+                if byte == b']' && matches!(expect, Expect::FirstValue) {
+                    at += 1;
+                    depth -= 1;
+                    expect = Expect::After;
+                    continue;
+                }
+                if depth > MAX_DEPTH {
+                    return None;
+                }
+                expect = Expect::After;
+                match byte {
+                    b'"' => {
+                        string(bytes, &mut at)?;
+                    }
+                    b'{' | b'[' => {
+                        at += 1;
+                        if byte == b'[' {
+                            lists |= 1 << depth;
+                            expect = Expect::FirstValue;
+                        } else {
+                            lists &= !(1 << depth);
+                            expect = Expect::FirstKey;
+                        }
+                        depth += 1;
+                    }
+                    b't' => word(bytes, &mut at, b"true")?,
+                    b'f' => word(bytes, &mut at, b"false")?,
+                    b'n' => word(bytes, &mut at, b"null")?,
+                    _ => number(bytes, &mut at)?,
+                }
+            }
+            Expect::After => {
+                let in_list = lists & (1 << (depth - 1)) != 0;
+                at += 1;
+                match byte {
+                    b',' => expect = if in_list { Expect::Value } else { Expect::Key },
+                    b']' if in_list => depth -= 1,
+                    b'}' if !in_list => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return (at == bytes.len()).then_some(id?);
+                        }
+                    }
+                    _ => return None,
+                }
             }
         }
     }
+}
 
-    /// Any JSON value at nesting `depth`.
-    fn value(&mut self, depth: usize) -> Option<()> {
-        if depth > MAX_DEPTH {
+/// What may come next in [`case_of`]'s pass.
+#[derive(Clone, Copy)]
+enum Expect {
+    /// A key, or the end of an object just opened.
+    FirstKey,
+    /// A key, after a comma.
+    Key,
+    /// A value, or the end of a list just opened.
+    FirstValue,
+    /// A value, after a colon or a comma.
+    Value,
+    /// A comma or the end of the container, after a value.
+    After,
+}
+
+/// The next byte from `at` on that is not JSON whitespace, not taken (`at` moved to it).
+fn next(bytes: &[u8], at: &mut usize) -> Option<u8> {
+    while let Some(&byte) = bytes.get(*at) {
+        if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+            return Some(byte);
+        }
+        *at += 1;
+    }
+    None
+}
+
+/// A string, from its opening quote at `at`: where its text starts and ends, and whether it has no
+/// escapes.
+#[inline(always)]
+fn string(bytes: &[u8], at: &mut usize) -> Option<(usize, usize, bool)> {
+    *at += 1;
+    let start = *at;
+    let mut plain = true;
+    loop {
+        *at += scan::plain_run(bytes.get(*at..)?);
+        match *bytes.get(*at)? {
+            b'"' => {
+                *at += 1;
+                return Some((start, *at - 1, plain));
+            }
+            b'\\' => {
+                plain = false;
+                *at += 1;
+                match *bytes.get(*at)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => *at += 1,
+                    b'u' => {
+                        let hex = bytes.get(*at + 1..*at + 5)?;
+                        let hex = std::str::from_utf8(hex).ok()?;
+                        let unit = u32::from_str_radix(hex, 16).ok()?;
+                        // `+` is accepted by from_str_radix; surrogates need pairing.
+                        if hex.starts_with('+') || (0xD800..0xE000).contains(&unit) {
+                            return None;
+                        }
+                        *at += 5;
+                    }
+                    _ => return None,
+                }
+            }
+            // A control character.
+            _ => return None,
+        }
+    }
+}
+
+fn word(bytes: &[u8], at: &mut usize, word: &[u8]) -> Option<()> {
+    let next = *at + word.len();
+    (bytes.get(*at..next)? == word).then(|| *at = next)
+}
+
+/// A number of JSON's grammar without an exponent: `-`, then `0` or digits not starting with `0`,
+/// then an optional fraction.
+fn number(bytes: &[u8], at: &mut usize) -> Option<()> {
+    let start = *at;
+    if bytes.get(*at) == Some(&b'-') {
+        *at += 1;
+    }
+    let whole = digits(bytes, at);
+    if whole == 0 || (whole > 1 && bytes.get(*at - whole) == Some(&b'0')) {
+        return None;
+    }
+    if bytes.get(*at) == Some(&b'.') {
+        *at += 1;
+        if digits(bytes, at) == 0 {
             return None;
         }
-        match self.space()? {
-            b'"' => self.string().map(|_| ()),
-            b'{' => {
-                self.at += 1;
-                self.items(b'}', |peek| {
-                    peek.string()?;
-                    peek.eat(b':')?;
-                    peek.value(depth + 1)
-                })
-            }
-            b'[' => {
-                self.at += 1;
-                self.items(b']', |peek| peek.value(depth + 1))
-            }
-            b't' => self.word(b"true"),
-            b'f' => self.word(b"false"),
-            b'n' => self.word(b"null"),
-            _ => self.number(),
-        }
     }
+    let next = bytes.get(*at).copied();
+    if matches!(next, Some(b'e' | b'E')) || *at - start > MAX_NUMBER {
+        return None;
+    }
+    Some(())
+}
 
-    fn word(&mut self, word: &[u8]) -> Option<()> {
-        let next = self.at + word.len();
-        (self.bytes.get(self.at..next)? == word).then(|| self.at = next)
+fn digits(bytes: &[u8], at: &mut usize) -> usize {
+    let start = *at;
+    while bytes.get(*at).is_some_and(u8::is_ascii_digit) {
+        *at += 1;
     }
-
-    /// A number of JSON's grammar without an exponent: `-`, then `0` or digits not starting with
-    /// `0`, then an optional fraction.
-    fn number(&mut self) -> Option<()> {
-        let start = self.at;
-        if self.bytes.get(self.at) == Some(&b'-') {
-            self.at += 1;
-        }
-        let digits = self.digits();
-        if digits == 0 || (digits > 1 && self.bytes.get(self.at - digits) == Some(&b'0')) {
-            return None;
-        }
-        if self.bytes.get(self.at) == Some(&b'.') {
-            self.at += 1;
-            if self.digits() == 0 {
-                return None;
-            }
-        }
-        let next = self.bytes.get(self.at).copied();
-        if matches!(next, Some(b'e' | b'E')) || self.at - start > MAX_NUMBER {
-            return None;
-        }
-        Some(())
-    }
-
-    fn digits(&mut self) -> usize {
-        let start = self.at;
-        while self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
-            self.at += 1;
-        }
-        self.at - start
-    }
+    *at - start
 }
 
 #[cfg(test)]
@@ -242,5 +271,80 @@ mod tests {
         ] {
             assert_eq!(case_of(line), None, "{line}");
         }
+    }
+
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+
+    /// A JSON value of a few levels, written compactly or with spaces.
+    fn value() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("true".to_string()),
+            Just("null".to_string()),
+            "-?(0|[1-9][0-9]{0,3})(\\.[0-9]{1,3})?",
+            "\"([a-z :\\-]|\\\\n|\\\\u00e9){0,6}\"",
+        ];
+        leaf.prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                proptest::collection::vec(("[a-z]{1,4}", inner), 0..3).prop_map(|v| {
+                    let items: Vec<String> =
+                        v.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+                    format!("{{{}}}", items.join(" ,"))
+                }),
+            ]
+        })
+    }
+
+    /// An event-like line, then damaged at a few places: a byte removed, or one of JSON's
+    /// structural bytes put in.
+    fn damaged_line() -> impl Strategy<Value = String> {
+        let fields = proptest::collection::vec(("(case|at|type|[a-z]{1,3})", value()), 0..4);
+        let edits = proptest::collection::vec((any::<prop::sample::Index>(), 0..12usize), 0..3);
+        ("[A-C]{1,2}", fields, any::<prop::sample::Index>(), edits).prop_map(
+            |(id, fields, place, edits)| {
+                let mut items: Vec<String> =
+                    fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                items.insert(place.index(items.len() + 1), format!("\"case\":\"{id}\""));
+                let mut line: Vec<u8> = format!("{{{}}}", items.join(",")).into_bytes();
+                for (at, edit) in edits {
+                    let at = at.index(line.len());
+                    match b"{}[]\":,\\ 0"[..].get(edit) {
+                        Some(&byte) => line.insert(at, byte),
+                        None => drop(line.remove(at)),
+                    }
+                }
+                String::from_utf8_lossy(&line).into_owned()
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// A case found is the one `serde_json` reads: the line is one JSON object, and its `case` is that string.
+        #[test]
+        fn a_case_found_is_the_case_serde_json_reads(line in damaged_line()) {
+            if let Some(id) = case_of(&line) {
+                let read: serde_json::Value = serde_json::from_str(&line)
+                    .map_err(|e| TestCaseError::fail(format!("{line}: {e}")))?;
+                prop_assert_eq!(read.get("case").and_then(|c| c.as_str()), Some(id), "{}", line);
+            }
+        }
+    }
+
+    /// The lines of the property above are often found a case, often not JSON at all.
+    #[test]
+    fn the_property_reaches_both_answers() {
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut found, mut not_json) = (0, 0);
+        for _ in 0..2000 {
+            let line = damaged_line().new_tree(&mut runner).unwrap().current();
+            found += usize::from(case_of(&line).is_some());
+            not_json += usize::from(serde_json::from_str::<serde_json::Value>(&line).is_err());
+        }
+        assert!(found > 300, "{found} found");
+        assert!(not_json > 300, "{not_json} not JSON");
     }
 }
