@@ -150,13 +150,15 @@ impl hashbrown::Equivalent<CaseKey> for IdRef<'_> {
     }
 }
 
-/// An open case: what each of its lines looks at, then the rest behind a box, so that the table
-/// of open cases is small (about 110 bytes a case) and a line's case is more often in the
-/// processor's cache.
+/// An open case: what each of its lines looks at, and what looking for complete cases looks at,
+/// then the rest behind a box, so that the table of open cases is small (about 120 bytes a case)
+/// and a line's case is more often in the processor's cache.
 #[derive(Debug)]
 struct Group {
     /// The tick of the case's last line.
     last_tick: u64,
+    /// Position of the case in first-seen order.
+    seq: u64,
     /// Whether `rest.problem` is set: further lines are not kept.
     rejected: bool,
     /// Lines kept as text, read when the case is handed out.
@@ -167,8 +169,6 @@ struct Group {
 /// What the lines of an open case seldom touch.
 #[derive(Debug)]
 struct Rest {
-    /// Position of the case in first-seen order.
-    seq: u64,
     /// `file:line` of the case's first line.
     source: String,
     /// The attributes and the `file:line` they were given at.
@@ -386,10 +386,10 @@ impl JsonlGrouper {
                 self.next_seq += 1;
                 self.groups.entry(CaseKey::new(&id)).or_insert(Group {
                     last_tick: ticks,
+                    seq,
                     rejected: false,
                     waiting: Waiting::default(),
                     rest: Box::new(Rest {
-                        seq,
                         source: place(),
                         attributes: None,
                         events: Vec::new(),
@@ -441,7 +441,7 @@ impl JsonlGrouper {
             .groups
             .iter()
             .filter(|(_, group)| pick(group))
-            .map(|(id, group)| (group.rest.seq, id))
+            .map(|(id, group)| (group.seq, id))
             .collect();
         picked.sort_unstable_by_key(|(seq, _)| *seq);
         let picked: Vec<CaseKey> = picked.into_iter().map(|(_, id)| id.clone()).collect();
@@ -490,7 +490,7 @@ impl JsonlGrouper {
 impl Group {
     fn numbered(self, id: String, opts: &Arc<ReadOptions>) -> NumberedCase {
         NumberedCase {
-            seq: self.rest.seq,
+            seq: self.seq,
             id,
             group: self,
             opts: Arc::clone(opts),
