@@ -19,9 +19,9 @@ use crate::report::{
 };
 use chrono::{DateTime, Utc};
 #[cfg(feature = "parallel")]
-use rayon::prelude::*;
+use rayon::{join, prelude::*};
 #[cfg(not(feature = "parallel"))]
-use sequential::{IntoParIter as _, ParIter as _};
+use sequential::{join, IntoParIter as _, ParIter as _};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
@@ -130,83 +130,96 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
     }
 
     /// Reads every line of `reader` (named `source` in locations), calling `progress` after each chunk.
+    ///
+    /// Parts go through in a pipeline: while the lines of one part are grouped by case, on this
+    /// thread and in order, the next part, already read, is looked at on the other worker threads.
     pub fn push_reader(
         &mut self,
         source: &str,
         mut reader: impl BufRead,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<(), EmitError> {
-        // The lines of a part of a chunk, one after the other, as read (their UTF-8 is checked
-        // when parsed).
-        let mut bytes = Vec::new();
         let chunk_lines = match self.options.chunk_lines {
             0 => CHUNK_LINES,
             n => n,
         };
-        // Each line's place in `bytes`, or why it cannot be an event line.
-        let mut spans: Vec<Result<std::ops::Range<usize>, String>> =
-            Vec::with_capacity(chunk_lines.min(PART_LINES));
-        let mut line = 0;
+        // For the worker threads, while the grouper (which holds the same) is busy grouping.
+        let opts = self.grouper.options().clone();
+        let mut parts = Parts {
+            chunk_lines,
+            read_in_chunk: 0,
+            lines: 0,
+        };
+        let (mut a, mut b) = (Part::default(), Part::default());
+        let mut this = parts.read(&mut reader, &mut a)?;
+        if this.lines == 0 {
+            return Ok(());
+        }
+        let mut looked_a = look(&opts, &a);
         loop {
-            let mut read = 0;
-            while read < chunk_lines {
-                let part = (chunk_lines - read).min(PART_LINES);
-                let got =
-                    self.push_part(source, &mut reader, (&mut bytes, &mut spans), part, line)?;
-                line += got;
-                read += got;
-                if got < part {
-                    break;
-                }
+            // `a` holds the part to group, `b` takes the next one; then the other way round.
+            let next = parts.read_after(&this, &mut reader, &mut b)?;
+            if next.lines == 0 {
+                self.group(source, &this, looked_a, &a);
+                return self.end_chunk(progress);
             }
-            if read == 0 {
-                return Ok(());
+            let looked_b = self.group_while_looking(source, &this, looked_a, &a, &opts, &b);
+            if this.ends_chunk {
+                self.end_chunk(progress)?;
             }
-            if self.options.window > 0 {
-                let complete = self.grouper.take_idle(self.options.window);
-                self.evaluate(complete)?;
+            let after = parts.read_after(&next, &mut reader, &mut a)?;
+            if after.lines == 0 {
+                self.group(source, &next, looked_b, &b);
+                return self.end_chunk(progress);
             }
-            self.progress.open_cases = self.grouper.open_cases();
-            progress(&self.progress);
+            looked_a = self.group_while_looking(source, &next, looked_b, &b, &opts, &a);
+            if next.ends_chunk {
+                self.end_chunk(progress)?;
+            }
+            this = after;
         }
     }
 
-    /// Reads up to `part` lines of `reader` into `buffers`, looks at them on all worker threads
-    /// and groups them in order; `line` is the number of the line before them. Returns how many
-    /// lines were read (fewer than `part` at the end of the input).
-    fn push_part(
+    /// Groups the lines `looked` of `part` in order (`read` says where it is), and counts them.
+    fn group(&mut self, source: &str, read: &PartRead, looked: Vec<ParsedLine<'_>>, part: &Part) {
+        group_lines(&mut self.grouper, source, read.before, looked);
+        self.count_part(part);
+    }
+
+    /// [`Batch::group`], while the lines of `next` are looked at on the other worker threads;
+    /// returns them looked at.
+    fn group_while_looking<'n>(
         &mut self,
         source: &str,
-        reader: &mut impl BufRead,
-        (bytes, spans): (
-            &mut Vec<u8>,
-            &mut Vec<Result<std::ops::Range<usize>, String>>,
-        ),
-        part: usize,
-        line: usize,
-    ) -> Result<usize, EmitError> {
-        bytes.clear();
-        spans.clear();
-        while spans.len() < part {
-            let Some(read) = JsonlGrouper::read_line_onto(reader, bytes)? else {
-                break;
-            };
-            spans.push(read);
+        read: &PartRead,
+        looked: Vec<ParsedLine<'_>>,
+        part: &Part,
+        opts: &ReadOptions,
+        next: &'n Part,
+    ) -> Vec<ParsedLine<'n>> {
+        let grouper = &mut self.grouper;
+        let ((), next) = join(
+            || group_lines(grouper, source, read.before, looked),
+            || look(opts, next),
+        );
+        self.count_part(part);
+        next
+    }
+
+    fn count_part(&mut self, part: &Part) {
+        self.progress.lines += part.spans.len() as u64;
+        self.progress.bytes += part.bytes.len() as u64;
+    }
+
+    /// After a chunk: evaluates the cases it completed and reports progress.
+    fn end_chunk(&mut self, progress: &mut dyn FnMut(&Progress)) -> Result<(), EmitError> {
+        if self.options.window > 0 {
+            let complete = self.grouper.take_idle(self.options.window);
+            self.evaluate(complete)?;
         }
-        let opts = self.grouper.options();
-        let parsed: Vec<_> = spans
-            .par_iter()
-            .map(|span| match span {
-                Ok(span) => JsonlGrouper::parse_bytes(opts, bytes.get(span.clone()).unwrap_or(&[])),
-                Err(error) => ParsedLine::unreadable(error.clone()),
-            })
-            .collect();
-        for (number, parsed) in (line + 1..).zip(parsed) {
-            self.grouper.push_parsed(source, number, parsed);
-        }
-        self.progress.lines += spans.len() as u64;
-        self.progress.bytes += bytes.len() as u64;
-        Ok(spans.len())
+        self.progress.open_cases = self.grouper.open_cases();
+        progress(&self.progress);
+        Ok(())
     }
 
     /// Reads every line of `text` (named `source` in locations).
@@ -378,6 +391,107 @@ pub fn evaluate_whole(
 }
 
 /// Without the `parallel` feature: rayon's `par_iter` and `into_par_iter`, on the calling thread.
+/// The lines of a part of a chunk, as read: their bytes one after the other (their UTF-8 is checked
+/// when they are looked at), and each line's place in them, or why it cannot be an event line.
+#[derive(Default)]
+struct Part {
+    bytes: Vec<u8>,
+    spans: Vec<Result<std::ops::Range<usize>, String>>,
+}
+
+/// Where a part read lies in its source and its chunk.
+struct PartRead {
+    /// The number of the line before the part.
+    before: usize,
+    /// Lines read.
+    lines: usize,
+    /// Whether as many lines were read as asked (the input may go on).
+    full: bool,
+    /// Whether the part is the last of its chunk.
+    ends_chunk: bool,
+}
+
+/// Cuts a source into chunks of `chunk_lines` lines, read in parts of at most [`PART_LINES`].
+struct Parts {
+    chunk_lines: usize,
+    read_in_chunk: usize,
+    /// Lines read so far.
+    lines: usize,
+}
+
+impl Parts {
+    /// Reads the next part of `reader` into `part`.
+    fn read(&mut self, reader: &mut impl BufRead, part: &mut Part) -> Result<PartRead, EmitError> {
+        let size = (self.chunk_lines - self.read_in_chunk).min(PART_LINES);
+        part.bytes.clear();
+        part.spans.clear();
+        while part.spans.len() < size {
+            let Some(read) = JsonlGrouper::read_line_onto(reader, &mut part.bytes)? else {
+                break;
+            };
+            part.spans.push(read);
+        }
+        let lines = part.spans.len();
+        let read = PartRead {
+            before: self.lines,
+            lines,
+            full: lines == size,
+            ends_chunk: self.read_in_chunk + lines == self.chunk_lines,
+        };
+        self.lines += lines;
+        self.read_in_chunk = if read.ends_chunk {
+            0
+        } else {
+            self.read_in_chunk + lines
+        };
+        Ok(read)
+    }
+
+    /// Reads the part after `last` into `part`: none (no lines) when `last` ended the input.
+    fn read_after(
+        &mut self,
+        last: &PartRead,
+        reader: &mut impl BufRead,
+        part: &mut Part,
+    ) -> Result<PartRead, EmitError> {
+        if last.full {
+            return self.read(reader, part);
+        }
+        part.spans.clear();
+        Ok(PartRead {
+            before: self.lines,
+            lines: 0,
+            full: false,
+            ends_chunk: true,
+        })
+    }
+}
+
+/// Looks at the lines of `part` on all worker threads (see [`JsonlGrouper::parse`]).
+fn look<'p>(opts: &ReadOptions, part: &'p Part) -> Vec<ParsedLine<'p>> {
+    part.spans
+        .par_iter()
+        .map(|span| match span {
+            Ok(span) => {
+                JsonlGrouper::parse_bytes(opts, part.bytes.get(span.clone()).unwrap_or(&[]))
+            }
+            Err(error) => ParsedLine::unreadable(error.clone()),
+        })
+        .collect()
+}
+
+/// Groups `looked`, the lines after line `before` of `source`, in order.
+fn group_lines(
+    grouper: &mut JsonlGrouper,
+    source: &str,
+    before: usize,
+    looked: Vec<ParsedLine<'_>>,
+) {
+    for (number, parsed) in (before + 1..).zip(looked) {
+        grouper.push_parsed(source, number, parsed);
+    }
+}
+
 #[cfg(not(feature = "parallel"))]
 mod sequential {
     pub(super) trait ParIter<T> {
@@ -395,5 +509,8 @@ mod sequential {
         fn into_par_iter(self) -> std::vec::IntoIter<T> {
             self.into_iter()
         }
+    }
+    pub(super) fn join<RA, RB>(a: impl FnOnce() -> RA, b: impl FnOnce() -> RB) -> (RA, RB) {
+        (a(), b())
     }
 }
