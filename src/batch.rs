@@ -390,7 +390,6 @@ pub fn evaluate_whole(
     report
 }
 
-/// Without the `parallel` feature: rayon's `par_iter` and `into_par_iter`, on the calling thread.
 /// The lines of a part of a chunk, as read: their bytes one after the other (their UTF-8 is checked
 /// when they are looked at), and each line's place in them, or why it cannot be an event line.
 #[derive(Default)]
@@ -457,7 +456,6 @@ impl Parts {
         if last.full {
             return self.read(reader, part);
         }
-        part.spans.clear();
         Ok(PartRead {
             before: self.lines,
             lines: 0,
@@ -492,6 +490,8 @@ fn group_lines(
     }
 }
 
+/// Without the `parallel` feature: rayon's `par_iter`, `into_par_iter` and `join`, on the calling
+/// thread.
 #[cfg(not(feature = "parallel"))]
 mod sequential {
     pub(super) trait ParIter<T> {
