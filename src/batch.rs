@@ -86,7 +86,8 @@ pub struct Batch<'e, 'p, W: Write> {
     /// The first-seen number of the next case to write.
     next_out: u64,
     case_rejections: Vec<(u64, Rejected)>,
-    /// The rejections of batches read whole ([`Batch::push_batch`]), listed first.
+    /// The rejections of batches read whole ([`Batch::push_batch`]), listed first, each batch's
+    /// cases that could not be read followed by those the evaluator failed on.
     read_rejections: Vec<Rejected>,
     tally: Tally,
     summary: Summary,
@@ -244,13 +245,18 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
                 return Ok(());
             }
             let objectives = &self.objectives;
-            let done: Vec<Done> = chunk
+            let done: Vec<Evaluated> = chunk
                 .into_par_iter()
                 .map(|case| evaluate_one(evaluator, objectives, format, as_of, &case))
                 .collect();
             for one in done {
-                let rendered = self.count(one)?;
-                self.writer.place(rendered)?;
+                match one {
+                    Ok(one) => {
+                        let rendered = self.count(one)?;
+                        self.writer.place(rendered)?;
+                    }
+                    Err(rejected) => self.read_rejections.push(rejected),
+                }
             }
         }
     }
@@ -301,7 +307,7 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
                 let seq = numbered.seq;
                 let result = numbered
                     .case()
-                    .map(|case| evaluate_one(evaluator, objectives, format, as_of, &case));
+                    .and_then(|case| evaluate_one(evaluator, objectives, format, as_of, &case));
                 (seq, result)
             })
             .collect();
@@ -341,51 +347,65 @@ impl<W: Write> Batch<'_, '_, W> {
     }
 }
 
-/// Evaluates one case and renders its report in `format`, with its counts and objective counts.
+/// Evaluates one case and renders its report in `format`, with its counts and objective counts;
+/// a case the evaluator fails on (a bug) is rejected.
 fn evaluate_one(
     evaluator: &Evaluator<'_>,
     objectives: &ObjectivePlan<'_>,
     format: crate::report::Format,
     as_of: DateTime<Utc>,
     case: &Case,
-) -> Done {
-    let (report, tally) = evaluator.evaluate_counted(case, as_of, objectives);
+) -> Evaluated {
+    let (report, tally) = evaluator
+        .evaluate_counted(case, as_of, objectives)
+        .map_err(|error| error.reject(case))?;
     let mut counts = Summary::default();
     counts.add(&report);
-    (render_case(format, report), counts, tally)
+    Ok((render_case(format, report), counts, tally))
 }
 
 /// The instant and policy a report of `evaluator` at `as_of` starts with.
 fn header(evaluator: &Evaluator<'_>, as_of: DateTime<Utc>) -> (Instant, PolicyRef) {
     let policy = evaluator.policy();
     (
-        Instant::new(as_of, policy.timezone),
+        Instant::new(as_of, policy.timezone()),
         PolicyRef {
-            name: policy.name.clone(),
-            version: policy.version,
+            name: policy.name().to_owned(),
+            version: policy.version(),
         },
     )
 }
 
-/// Whole-input evaluation of cases already read: every case on all cores, in order, with objectives.
+/// Whole-input evaluation of cases already read: every case on all cores, in order, with
+/// objectives. The batch's rejected cases are listed, then any case the evaluator failed on.
 pub fn evaluate_whole(
     evaluator: &Evaluator<'_>,
     batch: &CaseBatch,
     as_of: DateTime<Utc>,
 ) -> Report {
     let objectives = ObjectivePlan::new(evaluator.policy());
-    let evaluated: Vec<(CaseReport, Tally)> = batch
+    let evaluated: Vec<Result<(CaseReport, Tally), Rejected>> = batch
         .cases
         .par_iter()
-        .map(|case| evaluator.evaluate_counted(case, as_of, &objectives))
+        .map(|case| {
+            evaluator
+                .evaluate_counted(case, as_of, &objectives)
+                .map_err(|error| error.reject(case))
+        })
         .collect();
     let mut tally = Tally::default();
     let mut cases = Vec::with_capacity(evaluated.len());
-    for (report, counts) in evaluated {
-        tally.merge(counts);
-        cases.push(report);
+    let mut rejected = batch.rejected.clone();
+    for one in evaluated {
+        match one {
+            Ok((report, counts)) => {
+                tally.merge(counts);
+                cases.push(report);
+            }
+            Err(failed) => rejected.push(failed),
+        }
     }
-    let mut report = evaluator.report(cases, &batch.rejected, as_of);
+    let mut report = evaluator.report(cases, &rejected, as_of);
     report.objectives = objectives.report(&tally);
     report
 }

@@ -146,8 +146,8 @@ impl ReadOptions {
     /// (when it declares any) as the only ranks staff may have.
     pub fn for_policy(policy: &crate::check::Policy) -> ReadOptions {
         ReadOptions {
-            default_tz: policy.timezone,
-            ranks: (!policy.ranks.is_empty()).then(|| policy.ranks.clone()),
+            default_tz: policy.timezone(),
+            ranks: (!policy.ranks().is_empty()).then(|| policy.ranks().to_vec()),
         }
     }
 }

@@ -26,47 +26,48 @@ mod values;
 
 pub use load::{FileSystem, InMemory, SourceProvider};
 
+use crate::compile::{CompileError, Program};
 use crate::diag::{Diagnostic, Severity, SourceMap};
 use crate::limits::MAX_SUGGESTIONS;
 use crate::syntax::ast;
 use crate::time::{Calendar, CalendarSpec};
-use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// What a `term` word means once checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Term {
-    /// A bound amount of elapsed time.
-    Duration(TimeDelta),
-    /// No time: a promise using this word is vague.
-    Vague,
-}
-
-/// A validated policy: every name resolves, every time and date is valid, calendars are compiled.
+/// A checked policy, compiled for evaluation: every name resolves, every time and date is valid,
+/// calendars, deadlines, conditions and event patterns are compiled.
 ///
-/// Declarations from `use`d files are merged in. Rule declarations are the AST
-/// nodes themselves; every name they mention is guaranteed to resolve in the
-/// maps below.
+/// Declarations from `use`d files are merged in. The policy is opaque: it is read through its
+/// methods (its header, its warnings and sources, the names of its rules) and evaluated with
+/// [`Policy::evaluate`] or an [`crate::Evaluator`]; how the language's rules are represented
+/// inside may change without changing this interface.
 #[derive(Debug, Clone)]
 pub struct Policy {
     /// The name in the root file's header.
-    pub name: String,
+    name: String,
     /// `version N`.
-    pub version: Option<u64>,
+    version: Option<u64>,
     /// `owner "…"`.
-    pub owner: Option<String>,
-    /// The root header's `timezone`: for calendars without one, naive case timestamps and report offsets.
-    pub timezone: Option<Tz>,
-    /// Compiled calendars by name.
-    pub calendars: BTreeMap<String, Calendar>,
-    /// Ranks, lowest first (the index is the level).
-    pub ranks: Vec<String>,
-    /// Venues by name.
-    pub venues: BTreeMap<String, ast::Privacy>,
-    /// Term words by name.
-    pub terms: BTreeMap<String, Term>,
+    owner: Option<String>,
+    /// The root header's `timezone`.
+    timezone: Option<Tz>,
+    /// The rule declarations as written (for tools that read the text of rules, such as the
+    /// workload generator).
+    syntax: Declarations,
+    /// The form the evaluator runs.
+    program: Program,
+    /// The calendars, compiled, by name.
+    calendars: BTreeMap<String, Calendar>,
+    /// Warnings found while checking (errors prevent a `Policy`).
+    warnings: Vec<Diagnostic>,
+    /// The source files, for rendering diagnostics.
+    sources: SourceMap,
+}
+
+/// The rule declarations of a policy as written, imports merged in.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Declarations {
     /// Promises in declaration order.
     pub promises: Vec<ast::Promise>,
     /// Standards in declaration order.
@@ -77,10 +78,85 @@ pub struct Policy {
     pub escalations: Vec<ast::Escalation>,
     /// Objectives in declaration order.
     pub objectives: Vec<ast::Objective>,
-    /// Warnings found while checking (errors prevent a `Policy`).
-    pub warnings: Vec<Diagnostic>,
+    /// Term declarations.
+    pub terms: Vec<ast::TermDecl>,
+}
+
+impl Policy {
+    /// The name in the root file's header.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The header's `version N`, if any.
+    pub fn version(&self) -> Option<u64> {
+        self.version
+    }
+    /// The header's `owner "…"`, if any.
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
+    }
+    /// The root header's `timezone`: for calendars without one, naive case timestamps and the
+    /// offsets of reported instants.
+    pub fn timezone(&self) -> Option<Tz> {
+        self.timezone
+    }
+    /// The calendar named `name`, compiled: business-time arithmetic on the policy's own hours.
+    pub fn calendar(&self, name: &str) -> Option<&Calendar> {
+        self.calendars.get(name)
+    }
+    /// The calendars' names, in name order.
+    pub fn calendar_names(&self) -> impl Iterator<Item = &str> {
+        self.calendars.keys().map(String::as_str)
+    }
+    /// The rank scale, lowest first (empty when the policy declares none).
+    pub fn ranks(&self) -> &[String] {
+        self.program.ranks.names()
+    }
+    /// The warnings found while checking.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
     /// The source files, for rendering diagnostics.
-    pub sources: SourceMap,
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+    /// The promises' names, in declaration order.
+    pub fn promise_names(&self) -> impl Iterator<Item = &str> {
+        self.program.promises.iter().map(|p| p.name.as_str())
+    }
+    /// The standards' names, in declaration order.
+    pub fn standard_names(&self) -> impl Iterator<Item = &str> {
+        self.program.standards.iter().map(|s| s.name.as_str())
+    }
+    /// The escalation chains' names, in declaration order.
+    pub fn escalation_names(&self) -> impl Iterator<Item = &str> {
+        self.program.escalations.iter().map(|e| e.name.as_str())
+    }
+    /// The names of the steps of the chain `escalation`, in order (none when there is no such chain).
+    pub fn step_names(&self, escalation: &str) -> impl Iterator<Item = &str> {
+        let steps = match self
+            .program
+            .escalations
+            .iter()
+            .find(|e| e.name == escalation)
+        {
+            Some(chain) => chain.steps.as_slice(),
+            None => &[],
+        };
+        steps.iter().map(|s| s.name.as_str())
+    }
+    /// Whether the policy has a `commitments` block.
+    pub fn has_commitments(&self) -> bool {
+        self.syntax.commitments.is_some()
+    }
+    /// The form the evaluator runs.
+    pub(crate) fn program(&self) -> &Program {
+        &self.program
+    }
+    /// The rule declarations as written.
+    pub(crate) fn syntax(&self) -> &Declarations {
+        &self.syntax
+    }
 }
 
 /// What the root file of a check is expected to be.
@@ -173,7 +249,13 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
     diagnostics.extend(outcome.diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let policy = match outcome.policy {
-        Some(parts) if !has_errors => Some(parts.build(&diagnostics, loaded.sources.clone())),
+        Some(parts) if !has_errors => match parts.build(&diagnostics, loaded.sources.clone()) {
+            Ok(policy) => Some(policy),
+            Err(error) => {
+                diagnostics.push(internal(error));
+                None
+            }
+        },
         _ => None,
     };
     Checked {
@@ -221,42 +303,50 @@ struct PolicyParts {
     calendars: Vec<(String, CalendarSpec)>,
     ranks: Vec<String>,
     venues: BTreeMap<String, ast::Privacy>,
-    terms: BTreeMap<String, Term>,
-    promises: Vec<ast::Promise>,
-    standards: Vec<ast::Standard>,
-    commitments: Option<ast::Commitments>,
-    escalations: Vec<ast::Escalation>,
-    objectives: Vec<ast::Objective>,
+    syntax: Declarations,
 }
 
 impl PolicyParts {
-    fn build(self, diagnostics: &[Diagnostic], sources: SourceMap) -> Policy {
-        Policy {
+    /// The policy, compiled; `sources` and the warnings among `diagnostics` go with it.
+    fn build(self, diagnostics: &[Diagnostic], sources: SourceMap) -> Result<Policy, CompileError> {
+        let (program, calendars) = crate::compile::compile(&crate::compile::Source {
+            timezone: self.timezone,
+            calendars: &self.calendars,
+            ranks: &self.ranks,
+            venues: &self.venues,
+            terms: &self.syntax.terms,
+            promises: &self.syntax.promises,
+            standards: &self.syntax.standards,
+            commitments: self.syntax.commitments.as_ref(),
+            escalations: &self.syntax.escalations,
+            objectives: &self.syntax.objectives,
+        })?;
+        Ok(Policy {
             name: self.name,
             version: self.version,
             owner: self.owner,
             timezone: self.timezone,
-            calendars: self
-                .calendars
-                .iter()
-                .map(|(name, spec)| (name.clone(), Calendar::compile(spec)))
-                .collect(),
-            ranks: self.ranks,
-            venues: self.venues,
-            terms: self.terms,
-            promises: self.promises,
-            standards: self.standards,
-            commitments: self.commitments,
-            escalations: self.escalations,
-            objectives: self.objectives,
+            syntax: self.syntax,
+            program,
+            calendars,
             warnings: diagnostics
                 .iter()
                 .filter(|d| d.severity == Severity::Warning)
                 .cloned()
                 .collect(),
             sources,
-        }
+        })
     }
+}
+
+/// The `E0299` diagnostic for a checked policy that does not compile.
+fn internal(error: CompileError) -> Diagnostic {
+    Diagnostic::error(
+        codes::INTERNAL,
+        format!("internal checker error ({})", error.what),
+        error.span,
+    )
+    .with_help("this is a bug in covenant, not in the policy; please report it with this file")
 }
 
 /// What one semantic run produced.
@@ -309,7 +399,7 @@ impl<'a> Checker<'a> {
         checker.names();
         let specs = checker.calendars();
         checker.rules();
-        let policy = checker.is_policy.then(|| checker.parts(specs));
+        let policy = checker.is_policy.then(|| checker.parts(specs)).flatten();
         Outcome {
             diagnostics: checker.diagnostics,
             policy,
@@ -349,30 +439,16 @@ impl<'a> Checker<'a> {
         self.is_policy
     }
 
-    fn parts(&self, calendars: Vec<(String, CalendarSpec)>) -> PolicyParts {
-        let header = self.root_header;
-        let terms = self
-            .decls
-            .terms
-            .iter()
-            .map(|t| {
-                let meaning = match &t.meaning {
-                    ast::TermMeaning::Duration(d) => Term::Duration(TimeDelta::seconds(
-                        i64::try_from(d.seconds).unwrap_or(i64::MAX),
-                    )),
-                    ast::TermMeaning::Vague(_) => Term::Vague,
-                };
-                (t.word.name.clone(), meaning)
-            })
-            .collect();
-        PolicyParts {
-            name: header.map(|h| h.name.value.clone()).unwrap_or_default(),
-            version: header.and_then(|h| h.version.as_ref()).map(|v| v.value),
-            owner: header
-                .and_then(|h| h.owner.as_ref())
-                .map(|o| o.value.clone()),
+    /// The parts of the policy the root header names (none without a header: `E0210`).
+    fn parts(&self, calendars: Vec<(String, CalendarSpec)>) -> Option<PolicyParts> {
+        let header = self.root_header?;
+        Some(PolicyParts {
+            name: header.name.value.clone(),
+            version: header.version.as_ref().map(|v| v.value),
+            owner: header.owner.as_ref().map(|o| o.value.clone()),
             timezone: self.policy_tz(),
             calendars,
+            // No `ranks` line: no scale.
             ranks: self
                 .decls
                 .ranks
@@ -385,17 +461,19 @@ impl<'a> Checker<'a> {
                 .iter()
                 .flat_map(|v| v.names.iter().map(|n| (n.name.clone(), v.privacy)))
                 .collect(),
-            terms,
-            promises: self.decls.promises.iter().map(|p| (*p).clone()).collect(),
-            standards: self.decls.standards.iter().map(|s| (*s).clone()).collect(),
-            commitments: self.decls.commitments.first().map(|c| (*c).clone()),
-            escalations: self
-                .decls
-                .escalations
-                .iter()
-                .map(|e| (*e).clone())
-                .collect(),
-            objectives: self.decls.objectives.iter().map(|o| (*o).clone()).collect(),
-        }
+            syntax: Declarations {
+                promises: self.decls.promises.iter().map(|p| (*p).clone()).collect(),
+                standards: self.decls.standards.iter().map(|s| (*s).clone()).collect(),
+                commitments: self.decls.commitments.first().map(|c| (*c).clone()),
+                escalations: self
+                    .decls
+                    .escalations
+                    .iter()
+                    .map(|e| (*e).clone())
+                    .collect(),
+                objectives: self.decls.objectives.iter().map(|o| (*o).clone()).collect(),
+                terms: self.decls.terms.iter().map(|t| (*t).clone()).collect(),
+            },
+        })
     }
 }

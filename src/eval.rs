@@ -1,17 +1,19 @@
-//! Pure evaluation: a validated policy, one case and an evaluation instant in,
+//! Pure evaluation: a compiled policy, one case and an evaluation instant in,
 //! a [`CaseReport`] out. No clock reads, no I/O; the same inputs always give
 //! the same report.
 //!
-//! An [`Evaluator`] is compiled once per policy (the event types its rules watch,
-//! calendars resolved for every
-//! deadline, step preconditions resolved) and reused for many cases. Events
+//! The evaluator runs the policy's compiled form (`crate::compile`): every name resolved,
+//! deadlines carrying their calendars, conditions and event patterns ready to run. Events
 //! are walked in time order (ties keep their order in the case); only events at
 //! or before the evaluation instant count. The rules are documented with
 //! examples in `docs/semantics.md`.
+//!
+//! A failure of the evaluator's own invariants (a bug, never something a policy or a case can
+//! cause) is an [`InternalError`]: the case is rejected with it, never given a defaulted report
+//! (see `docs/reliability.md`).
 
 mod clock;
 mod commitment;
-mod describe;
 mod escalation;
 mod objective;
 mod promise;
@@ -20,28 +22,19 @@ mod state;
 
 use crate::case::{Case, Rejected};
 use crate::check::Policy;
+use crate::compile::Program;
 use crate::report::{
     Breach, CaseReport, Instant, PolicyRef, RejectedCase, Report, RequiredAction, Warning,
 };
-use crate::syntax::ast::{Deadline, StandardRule};
-use crate::time::{Calendar, CalendarSpec, OffsetChanges};
+use crate::time::OffsetChanges;
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use chrono_tz::Tz;
-use clock::{ClockRule, ClockRun, TargetPlan, TargetTexts};
-use commitment::{CommitmentPlan, CommitmentRun};
-use escalation::ChainPlan;
+use clock::{ClockRun, Outcome};
+use commitment::CommitmentRun;
 pub use objective::{ObjectivePlan, Tally};
-use standard::{StandardPlan, StandardRun};
-use state::{holds_opt, CaseState, EventTypes, Scope, Seen};
+use standard::StandardRun;
+use state::{holds, CaseState, Scope, Seen};
 use std::cell::Cell;
-
-/// A policy amount of seconds as a time delta, saturating at the longest one representable.
-pub(crate) fn seconds(amount: u64) -> TimeDelta {
-    i64::try_from(amount)
-        .ok()
-        .and_then(TimeDelta::try_seconds)
-        .unwrap_or(TimeDelta::MAX)
-}
 
 /// `t + d`, or `None` when it would fall after the supported instants (the end of the year 9999
 /// in UTC): a limit that can never be reached.
@@ -66,7 +59,32 @@ pub(crate) struct Collector<'e> {
     report: CaseReport,
 }
 
-impl Collector<'_> {
+impl<'e> Collector<'e> {
+    /// An empty report of `case` under `program`.
+    fn new(program: &'e Program, case: &Case) -> Self {
+        Collector {
+            tz: program.tz,
+            offsets: program.offsets.as_ref(),
+            last_offset: Cell::new(None),
+            report: empty_report(case),
+        }
+    }
+
+    /// The report, its breaches, actions and warnings in their reported order.
+    fn finish(self) -> CaseReport {
+        let mut report = self.report;
+        report
+            .breaches
+            .sort_by(|a, b| (a.at, &a.rule, &a.kind).cmp(&(b.at, &b.rule, &b.kind)));
+        report.actions.sort_by(|a, b| {
+            (a.due.is_none(), a.due, &a.rule).cmp(&(b.due.is_none(), b.due, &b.rule))
+        });
+        report
+            .warnings
+            .sort_by(|a, b| (a.due, &a.rule).cmp(&(b.due, &b.rule)));
+        report
+    }
+
     /// An instant as reported: the same as [`Instant::new`] in the policy's zone.
     pub fn at(&self, t: DateTime<Utc>) -> Instant {
         let unix = t.timestamp();
@@ -106,156 +124,87 @@ impl Collector<'_> {
     }
 }
 
-/// A policy compiled for evaluation; build it once and evaluate many cases with it.
-#[derive(Debug, Clone)]
-pub struct Evaluator<'p> {
-    policy: &'p Policy,
-    promises: Vec<ClockRule<'p>>,
-    standards: Vec<StandardPlan<'p>>,
-    commitments: CommitmentPlan<'p>,
-    escalations: Vec<ChainPlan<'p>>,
-    /// Every event type some rule looks at, numbered; other events only change the case state.
-    types: EventTypes<'p>,
-    /// The offset changes of the policy's zone, for reported instants.
-    offsets: Option<OffsetChanges>,
+/// A failure of the evaluator's own invariants: a bug in covenant, never in the policy or the
+/// case. The case it happened on is rejected with it (see `docs/reliability.md`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "internal error of the evaluator ({what}): a bug in covenant, not in the case; please report it with the policy and the case"
+)]
+pub struct InternalError {
+    what: String,
 }
 
-/// The calendar a deadline rule counts on: its `on`, or for a cut-off without one the policy zone (open 24x7).
-fn calendar_for(policy: &Policy, zone: Option<&Calendar>, rule: &Deadline) -> Option<Calendar> {
-    let on = match rule {
-        Deadline::Within { on, .. } | Deadline::Cutoff { on, .. } => on.as_ref(),
-        Deadline::Workdays { on, .. } => Some(on),
-    };
-    match (on, rule) {
-        (Some(name), _) => policy.calendars.get(&name.name).cloned(),
-        (None, Deadline::Cutoff { .. }) => zone.cloned(),
-        (None, _) => None,
+impl InternalError {
+    /// An internal error: `what` says which invariant failed.
+    pub(crate) fn new(what: impl Into<String>) -> Self {
+        InternalError { what: what.into() }
     }
+
+    /// The case `case` rejected with this error.
+    pub fn reject(&self, case: &Case) -> Rejected {
+        Rejected {
+            // A case built in memory has no place in a file: it is named by its id.
+            source: case
+                .source
+                .clone()
+                .unwrap_or_else(|| format!("case `{}`", case.id)),
+            case: Some(case.id.clone()),
+            error: self.to_string(),
+        }
+    }
+}
+
+/// A policy ready to evaluate cases; make one and evaluate many cases with it (from any number
+/// of threads).
+#[derive(Debug, Clone, Copy)]
+pub struct Evaluator<'p> {
+    policy: &'p Policy,
+}
+
+/// What the walk of a case's events leaves for the report.
+struct Walked<'r, 'c> {
+    /// The case state after every event seen.
+    state: CaseState<'c>,
+    clocks: Vec<ClockRun<'r>>,
+    standards: Vec<StandardRun<'r>>,
+    /// Whether each standard's `applies when` held at the case's first event (or, without
+    /// events, at the evaluation instant).
+    standards_apply: Vec<bool>,
+    commitments: CommitmentRun<'c>,
 }
 
 impl<'p> Evaluator<'p> {
-    /// Compiles `policy` for evaluation.
+    /// An evaluator of `policy` (compiled when it was checked).
     pub fn new(policy: &'p Policy) -> Self {
-        let needs_zone = policy
-            .promises
-            .iter()
-            .flat_map(|p| p.targets.iter().map(|t| &t.deadline))
-            .chain(policy.standards.iter().filter_map(|s| match &s.rule {
-                StandardRule::RequireWithin { deadline, .. } => Some(deadline),
-                _ => None,
-            }))
-            .chain(
-                policy
-                    .escalations
-                    .iter()
-                    .flat_map(|e| e.steps.iter().filter_map(|s| s.within.as_ref())),
-            )
-            .any(|d| matches!(d, Deadline::Cutoff { on: None, .. }));
-        let zone = needs_zone.then(|| {
-            Calendar::compile(&CalendarSpec {
-                tz: policy.timezone.unwrap_or(chrono_tz::UTC),
-                always: true,
-                weekly: Vec::new(),
-                closed: Vec::new(),
-                open_dates: Vec::new(),
-            })
-        });
-        let plan = |deadline: &'p Deadline, when| {
-            TargetPlan::new(
-                deadline,
-                when,
-                calendar_for(policy, zone.as_ref(), deadline),
-            )
-        };
-        let mut types = EventTypes::new();
-        let promises = policy
-            .promises
-            .iter()
-            .map(|p| ClockRule {
-                name: &p.name.name,
-                applies: p.applies.as_ref(),
-                from: types.patterns(&p.from),
-                until: types.patterns(&p.until),
-                pauses: p
-                    .pauses
-                    .iter()
-                    .map(|pause| (types.patterns(&pause.on), types.patterns(&pause.resume)))
-                    .collect(),
-                restart: types.patterns(&p.restart),
-                targets: TargetTexts::with_texts(
-                    p.targets
-                        .iter()
-                        .map(|t| plan(&t.deadline, t.when.as_ref()))
-                        .collect(),
-                ),
-                warn: p.warn.as_ref(),
-                until_text: describe::patterns(&p.until),
-                from_text: describe::patterns(&p.from),
-            })
-            .collect();
-        let standards = policy
-            .standards
-            .iter()
-            .map(|s| {
-                let clock = match &s.rule {
-                    StandardRule::RequireWithin {
-                        event,
-                        deadline,
-                        after,
-                        ..
-                    } => Some(ClockRule {
-                        name: &s.name.name,
-                        applies: None,
-                        from: vec![types.pattern(after)],
-                        until: vec![types.pattern(event)],
-                        pauses: Vec::new(),
-                        restart: Vec::new(),
-                        targets: TargetTexts::with_texts(vec![plan(deadline, None)]),
-                        warn: None,
-                        until_text: describe::pattern(event),
-                        from_text: describe::pattern(after),
-                    }),
-                    _ => None,
-                };
-                StandardPlan::new(s, clock, &mut types)
-            })
-            .collect();
-        let commitments = CommitmentPlan {
-            decl: policy.commitments.as_ref(),
-            calendar: policy
-                .commitments
-                .as_ref()
-                .and_then(|c| c.on.as_ref())
-                .and_then(|on| policy.calendars.get(&on.name).cloned()),
-        };
-        let escalations = policy
-            .escalations
-            .iter()
-            .map(|e| {
-                ChainPlan::new(e, &mut types, |step| {
-                    step.within.as_ref().map(|d| plan(d, None))
-                })
-            })
-            .collect();
-        Evaluator {
-            policy,
-            types,
-            offsets: policy.timezone.map(OffsetChanges::of),
-            promises,
-            standards,
-            commitments,
-            escalations,
-        }
+        Evaluator { policy }
     }
 
-    /// The policy this evaluator was compiled from.
+    /// The policy this evaluator evaluates.
     pub fn policy(&self) -> &'p Policy {
         self.policy
     }
 
+    fn program(&self) -> &'p Program {
+        self.policy.program()
+    }
+
     /// Evaluates one case as of `as_of`: events after `as_of` are not seen.
+    ///
+    /// Should the evaluator fail one of its own invariants (an [`InternalError`], a bug), the
+    /// report says so with a single breach of kind `internal_error` rather than a verdict on the
+    /// case; [`Evaluator::try_evaluate`] returns the error instead.
     pub fn evaluate(&self, case: &Case, as_of: DateTime<Utc>) -> CaseReport {
-        self.run(case, as_of, None).0
+        self.try_evaluate(case, as_of)
+            .unwrap_or_else(|error| internal_error_report(case, as_of, self.program().tz, &error))
+    }
+
+    /// Evaluates one case as of `as_of`, or says why the evaluator could not (a bug).
+    pub fn try_evaluate(
+        &self,
+        case: &Case,
+        as_of: DateTime<Utc>,
+    ) -> Result<CaseReport, InternalError> {
+        self.run(case, as_of, None).map(|(report, _)| report)
     }
 
     /// Evaluates one case as of `as_of` and counts it for `objectives` (as
@@ -265,7 +214,7 @@ impl<'p> Evaluator<'p> {
         case: &Case,
         as_of: DateTime<Utc>,
         objectives: &ObjectivePlan<'_>,
-    ) -> (CaseReport, Tally) {
+    ) -> Result<(CaseReport, Tally), InternalError> {
         self.run(case, as_of, Some(objectives))
     }
 
@@ -275,14 +224,55 @@ impl<'p> Evaluator<'p> {
         case: &Case,
         as_of: DateTime<Utc>,
         objectives: Option<&ObjectivePlan<'_>>,
-    ) -> (CaseReport, Tally) {
-        // Each event's type is looked up once; the rules compare numbers.
+    ) -> Result<(CaseReport, Tally), InternalError> {
+        let events = self.seen_events(case, as_of);
+        let walked = self.walk(case, &events);
+        let program = self.program();
+        let mut out = Collector::new(program, case);
+        // The promises' outcomes: reported first, then read by the escalation triggers.
+        let mut outcomes: Vec<Vec<Outcome<'_>>> = walked
+            .clocks
+            .iter()
+            .map(|run| run.finish(as_of, program.tz))
+            .collect();
+        self.report_promises(&walked, &mut outcomes, as_of, &mut out);
+        for (run, applies) in walked.standards.iter().zip(&walked.standards_apply) {
+            if *applies {
+                run.report(as_of, &mut out);
+            }
+        }
+        walked
+            .commitments
+            .report(&program.commitments, as_of, &mut out);
+        for chain in &program.escalations {
+            let entry = escalation::evaluate(
+                chain,
+                &program.ranks,
+                case,
+                &events,
+                &outcomes,
+                as_of,
+                &mut out,
+            )?;
+            out.report.escalations.extend(entry);
+        }
+        let report = out.finish();
+        // `state` is the case state after every event seen: what objectives read.
+        let tally =
+            objectives.map_or_else(Tally::default, |plan| plan.count_in(&walked.state, &report));
+        Ok((report, tally))
+    }
+
+    /// The events seen at `as_of`, in time order (ties in case order), each with its position
+    /// in the case and its type looked up once: the rules compare numbers.
+    fn seen_events<'c>(&self, case: &'c Case, as_of: DateTime<Utc>) -> Vec<(usize, Seen<'c>)> {
+        let types = &self.program().types;
         let mut events: Vec<(usize, Seen<'_>)> = case
             .events
             .iter()
             .enumerate()
             .filter(|(_, e)| e.at <= as_of)
-            .map(|(index, e)| (index, self.types.see(e)))
+            .map(|(index, e)| (index, Seen::new(types, e)))
             .collect();
         // Cases read from files are already in order; others are sorted here.
         if !events
@@ -292,123 +282,72 @@ impl<'p> Evaluator<'p> {
         {
             events.sort_by_key(|(index, e)| (e.event.at, *index));
         }
+        events
+    }
 
-        let mut state = CaseState::new(case);
-        let mut clocks: Vec<ClockRun<'_, '_>> = self.promises.iter().map(ClockRun::new).collect();
-        let mut standards: Vec<StandardRun<'_, '_>> =
-            self.standards.iter().map(StandardRun::new).collect();
-        let mut commitments = CommitmentRun::default();
-        let mut standards_apply: Option<Vec<bool>> = None;
-        for &(index, seen) in &events {
-            let event = seen.event;
-            state.apply(event);
-            // An event no rule names, that changes no attribute, only changes the case state.
-            if standards_apply.is_some() && seen.kind.is_none() && event.set.is_empty() {
+    /// Walks the events through every clock, standard and the commitments.
+    fn walk<'c>(&self, case: &'c Case, events: &[(usize, Seen<'c>)]) -> Walked<'p, 'c> {
+        let program = self.program();
+        let mut walked = Walked {
+            state: CaseState::new(case),
+            clocks: program.promises.iter().map(ClockRun::new).collect(),
+            standards: program.standards.iter().map(StandardRun::new).collect(),
+            standards_apply: Vec::new(),
+            commitments: CommitmentRun::default(),
+        };
+        let mut first = true;
+        for &(index, seen) in events {
+            walked.state.apply(seen.event);
+            if first {
+                // Standards apply by the case state at the case's first event.
+                walked.standards_apply = self.standards_apply(&walked.state);
+                first = false;
+            } else if seen.kind.is_none() && seen.event.set.is_empty() {
+                // An event no rule names, that changes no attribute, only changes the case state.
                 continue;
             }
-            let applies = standards_apply.get_or_insert_with(|| {
-                self.standards
-                    .iter()
-                    .map(|s| {
-                        holds_opt(
-                            s.decl.applies.as_ref(),
-                            Scope {
-                                event: None,
-                                state: &state,
-                            },
-                        )
-                    })
-                    .collect()
-            });
-            for clock in &mut clocks {
-                clock.on_event(seen, index, &state);
+            for clock in &mut walked.clocks {
+                clock.on_event(seen, index, &walked.state);
             }
-            for (run, applies) in standards.iter_mut().zip(applies.iter()) {
+            for (run, applies) in walked.standards.iter_mut().zip(&walked.standards_apply) {
                 if *applies {
-                    run.on_event(seen, index, &state);
+                    run.on_event(seen, index, &walked.state);
                 }
             }
-            commitments.on_event(seen);
+            walked.commitments.on_event(seen);
         }
-        let standards_apply = standards_apply.unwrap_or_else(|| {
-            self.standards
-                .iter()
-                .map(|s| {
-                    holds_opt(
-                        s.decl.applies.as_ref(),
-                        Scope {
-                            event: None,
-                            state: &state,
-                        },
-                    )
-                })
-                .collect()
-        });
+        if first {
+            walked.standards_apply = self.standards_apply(&walked.state);
+        }
+        walked
+    }
 
-        let mut out = Collector {
-            tz: self.policy.timezone,
-            offsets: self.offsets.as_ref(),
-            last_offset: Cell::new(None),
-            report: CaseReport {
-                case: case.id.clone(),
-                promises: Vec::new(),
-                standards: Vec::new(),
-                commitments: Vec::new(),
-                escalations: Vec::new(),
-                breaches: Vec::new(),
-                actions: Vec::new(),
-                warnings: Vec::new(),
-            },
-        };
-        let mut outcomes: Vec<_> = self
-            .promises
+    /// Whether each standard's `applies when` holds on `state`.
+    fn standards_apply(&self, state: &CaseState<'_>) -> Vec<bool> {
+        self.program()
+            .standards
             .iter()
-            .zip(&clocks)
-            .map(|(rule, run)| (rule, run.finish(as_of, self.policy.timezone)))
-            .collect();
-        for ((rule, list), run) in outcomes.iter_mut().zip(&clocks) {
-            let applies_now = holds_opt(
-                rule.applies,
-                Scope {
-                    event: None,
-                    state: &state,
-                },
-            );
-            promise::pending(rule, run, applies_now, &mut out);
-            promise::report(rule, list, as_of, &mut out);
+            .map(|s| holds(&s.applies, Scope { event: None, state }))
+            .collect()
+    }
+
+    /// Reports every promise: its instances, or `pending` when it never started and applies.
+    fn report_promises(
+        &self,
+        walked: &Walked<'_, '_>,
+        outcomes: &mut [Vec<Outcome<'_>>],
+        as_of: DateTime<Utc>,
+        out: &mut Collector,
+    ) {
+        let program = self.program();
+        let scope = Scope {
+            event: None,
+            state: &walked.state,
+        };
+        for ((rule, run), list) in program.promises.iter().zip(&walked.clocks).zip(outcomes) {
+            promise::pending(rule, run, holds(&rule.applies, scope), out);
+            promise::report(rule, list, as_of, out);
         }
-        for ((plan, run), applies) in self.standards.iter().zip(&standards).zip(standards_apply) {
-            if applies {
-                run.report(plan, as_of, &mut out);
-            }
-        }
-        commitments.report(&self.commitments, self.policy, as_of, &mut out);
-        for chain in &self.escalations {
-            if let Some(entry) = escalation::evaluate(
-                chain,
-                self.policy,
-                case,
-                &events,
-                &outcomes,
-                as_of,
-                &mut out,
-            ) {
-                out.report.escalations.push(entry);
-            }
-        }
-        let mut report = out.report;
-        report
-            .breaches
-            .sort_by(|a, b| (a.at, &a.rule, &a.kind).cmp(&(b.at, &b.rule, &b.kind)));
-        report.actions.sort_by(|a, b| {
-            (a.due.is_none(), a.due, &a.rule).cmp(&(b.due.is_none(), b.due, &b.rule))
-        });
-        report
-            .warnings
-            .sort_by(|a, b| (a.due, &a.rule).cmp(&(b.due, &b.rule)));
-        // `state` is the case state after every event seen: what objectives read.
-        let tally = objectives.map_or_else(Tally::default, |plan| plan.count_in(&state, &report));
-        (report, tally)
     }
 
     /// Evaluates cases as they come, one report per case, holding one case at a time.
@@ -427,7 +366,8 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Evaluates a batch on the calling thread: every case read is evaluated, every rejected case
-    /// is listed, and the policy's objectives are computed over the cases.
+    /// is listed (with, after them, any case the evaluator failed on: see [`InternalError`]), and
+    /// the policy's objectives are computed over the cases.
     pub fn evaluate_all(
         &self,
         cases: &[Case],
@@ -436,15 +376,19 @@ impl<'p> Evaluator<'p> {
     ) -> Report {
         let objectives = ObjectivePlan::new(self.policy);
         let mut tally = Tally::default();
-        let reports = cases
-            .iter()
-            .map(|case| {
-                let (report, counts) = self.evaluate_counted(case, as_of, &objectives);
-                tally.merge(counts);
-                report
-            })
-            .collect();
-        let mut report = self.report(reports, rejected, as_of);
+        let mut reports = Vec::with_capacity(cases.len());
+        let mut failed = Vec::new();
+        for case in cases {
+            match self.evaluate_counted(case, as_of, &objectives) {
+                Ok((report, counts)) => {
+                    tally.merge(counts);
+                    reports.push(report);
+                }
+                Err(error) => failed.push(error.reject(case)),
+            }
+        }
+        let rejected: Vec<Rejected> = rejected.iter().cloned().chain(failed).collect();
+        let mut report = self.report(reports, &rejected, as_of);
         report.objectives = objectives.report(&tally);
         report
     }
@@ -458,10 +402,10 @@ impl<'p> Evaluator<'p> {
         as_of: DateTime<Utc>,
     ) -> Report {
         Report::new(
-            Instant::new(as_of, self.policy.timezone),
+            Instant::new(as_of, self.policy.timezone()),
             PolicyRef {
-                name: self.policy.name.clone(),
-                version: self.policy.version,
+                name: self.policy.name().to_owned(),
+                version: self.policy.version(),
             },
             cases,
             rejected
@@ -475,15 +419,62 @@ impl<'p> Evaluator<'p> {
     }
 }
 
-/// Evaluates one case against a policy (compiles an [`Evaluator`] each time; keep one for many cases).
+/// The report [`Evaluator::evaluate`] gives for a case it could not evaluate: one breach of kind
+/// `internal_error`, at the evaluation instant, saying why.
+fn internal_error_report(
+    case: &Case,
+    as_of: DateTime<Utc>,
+    tz: Option<Tz>,
+    error: &InternalError,
+) -> CaseReport {
+    let mut report = empty_report(case);
+    report.breaches.push(Breach {
+        rule: "internal_error".to_owned(),
+        kind: "internal_error".to_owned(),
+        due: None,
+        at: Instant::new(as_of, tz),
+        detail: error.to_string(),
+    });
+    report
+}
+
+/// A report of `case` with no entries yet.
+fn empty_report(case: &Case) -> CaseReport {
+    CaseReport {
+        case: case.id.clone(),
+        promises: Vec::new(),
+        standards: Vec::new(),
+        commitments: Vec::new(),
+        escalations: Vec::new(),
+        breaches: Vec::new(),
+        actions: Vec::new(),
+        warnings: Vec::new(),
+    }
+}
+
+/// Evaluates one case against a policy (see [`Policy::evaluate`]).
 pub fn evaluate(policy: &Policy, case: &Case, as_of: DateTime<Utc>) -> CaseReport {
     Evaluator::new(policy).evaluate(case, as_of)
 }
 
 impl Policy {
     /// Evaluates one case as of `as_of`. Pure: the same inputs always give the same report.
+    ///
+    /// Should the evaluator fail one of its own invariants (a bug in covenant, never caused by
+    /// the policy or the case), the report holds a single breach of kind `internal_error` that
+    /// says so, never a verdict on the case; [`Policy::try_evaluate`] returns the error instead.
     pub fn evaluate(&self, case: &Case, as_of: DateTime<Utc>) -> CaseReport {
-        evaluate(self, case, as_of)
+        Evaluator::new(self).evaluate(case, as_of)
+    }
+
+    /// Evaluates one case as of `as_of`, or returns the [`InternalError`] (a bug) that kept the
+    /// evaluator from it.
+    pub fn try_evaluate(
+        &self,
+        case: &Case,
+        as_of: DateTime<Utc>,
+    ) -> Result<CaseReport, InternalError> {
+        Evaluator::new(self).try_evaluate(case, as_of)
     }
 }
 

@@ -278,29 +278,24 @@ impl Reader<'_> {
     fn known_rule(&mut self, pointer: &str, rule: &str) -> bool {
         let policy = self.policy;
         let known = if let Some(id) = rule.strip_prefix("commitments.") {
-            policy.commitments.is_some() && !id.is_empty()
+            policy.has_commitments() && !id.is_empty()
         } else if let Some((chain, step)) = rule.split_once('.') {
-            policy
-                .escalations
-                .iter()
-                .any(|e| e.name.name == chain && e.steps.iter().any(|s| s.name.name == step))
+            policy.step_names(chain).any(|s| s == step)
         } else {
-            policy.promises.iter().any(|p| p.name.name == rule)
-                || policy.standards.iter().any(|s| s.name.name == rule)
+            policy.promise_names().any(|p| p == rule) || policy.standard_names().any(|s| s == rule)
         };
         if !known {
             let mut names: Vec<String> = policy
-                .promises
-                .iter()
-                .map(|p| p.name.name.clone())
-                .chain(policy.standards.iter().map(|s| s.name.name.clone()))
-                .chain(policy.escalations.iter().flat_map(|e| {
-                    e.steps
-                        .iter()
-                        .map(move |s| format!("{}.{}", e.name.name, s.name.name))
-                }))
+                .promise_names()
+                .map(str::to_owned)
+                .chain(policy.standard_names().map(str::to_owned))
+                .chain(
+                    policy
+                        .escalation_names()
+                        .flat_map(|e| policy.step_names(e).map(move |s| format!("{e}.{s}"))),
+                )
                 .collect();
-            if policy.commitments.is_some() {
+            if policy.has_commitments() {
                 names.push("commitments.ID".to_owned());
             }
             self.error(
@@ -512,12 +507,9 @@ impl Expectations {
                 "promises" => {
                     for (name, state) in reader.named_states(key, value) {
                         let pointer = format!("/promises/{}", escape(&name));
-                        if !policy.promises.iter().any(|p| p.name.name == name) {
-                            let names: Vec<String> = policy
-                                .promises
-                                .iter()
-                                .map(|p| p.name.name.clone())
-                                .collect();
+                        if !policy.promise_names().any(|p| p == name) {
+                            let names: Vec<String> =
+                                policy.promise_names().map(str::to_owned).collect();
                             reader.error(
                                 &pointer,
                                 format!(
@@ -558,12 +550,9 @@ impl Expectations {
                 "standards" => {
                     for (name, state) in reader.named_states(key, value) {
                         let pointer = format!("/standards/{}", escape(&name));
-                        if !policy.standards.iter().any(|s| s.name.name == name) {
-                            let names: Vec<String> = policy
-                                .standards
-                                .iter()
-                                .map(|s| s.name.name.clone())
-                                .collect();
+                        if !policy.standard_names().any(|s| s == name) {
+                            let names: Vec<String> =
+                                policy.standard_names().map(str::to_owned).collect();
                             reader.error(
                                 &pointer,
                                 format!(
@@ -584,7 +573,7 @@ impl Expectations {
                     }
                 }
                 "commitments" => {
-                    if policy.commitments.is_none() {
+                    if !policy.has_commitments() {
                         reader.error(
                             "/commitments",
                             "the policy has no `commitments` block (remove `commitments` from `expect`)"
@@ -607,12 +596,9 @@ impl Expectations {
                 "escalations" => {
                     for (name, state) in reader.named_states(key, value) {
                         let pointer = format!("/escalations/{}", escape(&name));
-                        if !policy.escalations.iter().any(|e| e.name.name == name) {
-                            let names: Vec<String> = policy
-                                .escalations
-                                .iter()
-                                .map(|e| e.name.name.clone())
-                                .collect();
+                        if !policy.escalation_names().any(|e| e == name) {
+                            let names: Vec<String> =
+                                policy.escalation_names().map(str::to_owned).collect();
                             reader.error(
                                 &pointer,
                                 format!(
@@ -708,7 +694,7 @@ impl Expectations {
 
     /// Every expectation `report` does not meet, in the order they are written.
     pub fn compare(&self, report: &CaseReport, policy: &Policy) -> Vec<Mismatch> {
-        let tz = policy.timezone;
+        let tz = policy.timezone();
         let show = |t: DateTime<Utc>| Instant::new(t, tz).to_string();
         let as_of = Instant::new(self.as_of, tz);
         let mut mismatches = Vec::new();
@@ -1011,7 +997,7 @@ fn parse_instant(text: &str, policy: &Policy) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
         .ok()?;
-    local_to_instant(policy.timezone?, naive.date(), naive.time()).ok()
+    local_to_instant(policy.timezone()?, naive.date(), naive.time()).ok()
 }
 
 /// How listed expectations were assigned to distinct entries of the report.

@@ -96,8 +96,9 @@ fn add_unique(list: &mut Vec<String>, name: &str) {
 
 impl Vocabulary {
     fn of(policy: &Policy) -> Self {
+        let syntax = policy.syntax();
         let mut words = Vocabulary::default();
-        for promise in &policy.promises {
+        for promise in &syntax.promises {
             if let Some(from) = promise.from.first() {
                 add_unique(&mut words.openers, &from.event.name);
             }
@@ -118,10 +119,10 @@ impl Vocabulary {
         }
         words.closers.retain(|c| !words.openers.contains(c));
         let mut tree = serde_json::json!([
-            policy.standards,
-            policy.escalations,
-            policy.promises,
-            policy.objectives
+            syntax.standards,
+            syntax.escalations,
+            syntax.promises,
+            syntax.objectives
         ]);
         let mut named = Vec::new();
         walk(&mut tree, &mut named, &mut words.attributes);
@@ -142,10 +143,12 @@ impl Vocabulary {
         if words.closers.is_empty() {
             words.closers.push("resolved".to_owned());
         }
-        words.ranks = policy.ranks.clone();
-        words.commitments = policy.commitments.is_some();
+        words.ranks = policy.ranks().to_vec();
+        words.commitments = policy.has_commitments();
         words.within = vec!["30m".to_owned(), "2h".to_owned()];
-        words.within.extend(policy.terms.keys().cloned());
+        words
+            .within
+            .extend(policy.program().commitments.terms.keys().cloned());
         words
     }
 }
@@ -246,7 +249,8 @@ pub fn generate(
     out: &mut dyn Write,
 ) -> io::Result<u64> {
     let words = Vocabulary::of(policy);
-    let zone = policy.timezone.unwrap_or(chrono_tz::UTC);
+    // A policy without a timezone has its cases written in UTC.
+    let zone = policy.timezone().unwrap_or(chrono_tz::UTC);
     let mut arrivals = Rng(options.seed);
     let mut next_arrival = options.start;
     let mut started = 0u64;

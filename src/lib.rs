@@ -37,6 +37,7 @@ pub mod case;
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub(crate) mod compile;
 pub mod diag;
 pub mod eval;
 pub mod expect;
@@ -53,5 +54,5 @@ pub use check::{CheckError, Policy};
 /// The instant types of the API, from `chrono`.
 pub use chrono::{DateTime, Utc};
 pub use diag::{Diagnostic, Severity};
-pub use eval::Evaluator;
+pub use eval::{Evaluator, InternalError};
 pub use report::{CaseReport, Report};

@@ -42,6 +42,9 @@ pub const TOO_MANY_FILES: &str = "E0217";
 pub const LIKE_TOO_DEEP: &str = "E0218";
 /// The calendars hold more than [`crate::limits::MAX_CALENDAR_ENTRIES`] intervals and dates.
 pub const CALENDARS_TOO_LARGE: &str = "E0219";
+/// The checker passed a policy that cannot be compiled for evaluation: a bug in covenant, never in
+/// the policy.
+pub const INTERNAL: &str = "E0299";
 
 /// A time of day that does not exist (`25:00`, `09:60`, `24:00` as a start).
 pub const INVALID_TIME: &str = "E0301";
@@ -106,6 +109,7 @@ pub const ALL: &[(&str, &str)] = &[
         CALENDARS_TOO_LARGE,
         "calendars hold too many intervals and dates",
     ),
+    (INTERNAL, "internal error of the checker"),
     (INVALID_TIME, "time of day that does not exist"),
     (INVALID_DATE, "date that does not exist"),
     (DATE_RANGE_ORDER, "date range ends before it starts"),

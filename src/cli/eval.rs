@@ -94,7 +94,7 @@ pub fn parse_instant(text: &str, policy: &Policy) -> Result<DateTime<Utc>, Strin
             format!("`{text}` is not an RFC 3339 instant (e.g. 2026-06-19T15:00:00+08:00)")
         })?;
     let tz = policy
-        .timezone
+        .timezone()
         .ok_or_else(|| format!("`{text}` has no offset and the policy declares no timezone"))?;
     local_to_instant(tz, naive.date(), naive.time()).map_err(|e| e.to_string())
 }

@@ -46,17 +46,24 @@ pub fn run(args: &ExplainArgs) -> Exit {
     };
     let evaluator = Evaluator::new(&policy);
     let mut text = String::new();
+    let mut failed = Vec::new();
     for case in &batch.cases {
-        let report = evaluator.evaluate(case, as_of);
+        let report = match evaluator.try_evaluate(case, as_of) {
+            Ok(report) => report,
+            Err(error) => {
+                failed.push(error.reject(case));
+                continue;
+            }
+        };
         text.push_str(&explain::timeline(
             case,
             &report,
-            policy.timezone,
-            Instant::new(as_of, policy.timezone),
+            policy.timezone(),
+            Instant::new(as_of, policy.timezone()),
         ));
         text.push('\n');
     }
-    for rejected in &batch.rejected {
+    for rejected in batch.rejected.iter().chain(&failed) {
         text.push_str(&format!(
             "rejected {}: {}\n",
             rejected.source, rejected.error

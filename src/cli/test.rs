@@ -219,9 +219,18 @@ fn run_suite(suite: &Suite) -> Result<PolicyResult, String> {
             Ok(blocks) => {
                 let mut instants = Vec::new();
                 for expectations in blocks {
-                    let report = evaluator.evaluate(case, expectations.as_of);
+                    let report = match evaluator.try_evaluate(case, expectations.as_of) {
+                        Ok(report) => report,
+                        Err(error) => {
+                            tested.errors.push(ExpectError {
+                                line,
+                                message: error.to_string(),
+                            });
+                            continue;
+                        }
+                    };
                     instants.push(
-                        crate::report::Instant::new(expectations.as_of, policy.timezone)
+                        crate::report::Instant::new(expectations.as_of, policy.timezone())
                             .to_string(),
                     );
                     tested
@@ -229,7 +238,9 @@ fn run_suite(suite: &Suite) -> Result<PolicyResult, String> {
                         .extend(expectations.compare(&report, &policy));
                 }
                 tested.as_of = instants;
-                if !tested.mismatches.is_empty() {
+                if !tested.errors.is_empty() {
+                    tested.outcome = Outcome::Error;
+                } else if !tested.mismatches.is_empty() {
                     tested.outcome = Outcome::Failed;
                 }
             }

@@ -12,130 +12,16 @@
 //! that much *unpaused* time in the measure has passed since the start.
 //! Without pauses it is exactly the deadline rule's instant.
 
-use super::state::{holds_opt, matches_any, CaseState, Pattern, Scope, Seen};
-use super::{describe, seconds};
+use super::state::{holds, matches_any, CaseState, Scope, Seen};
 use crate::case::Event;
+use crate::compile::deadline::{Deadline, Rule};
+use crate::compile::describe;
+use crate::compile::{ClockRule, Target, Warn};
 use crate::report::{ClockState, Instant};
-use crate::syntax::ast::{CutoffDayAst, Deadline, Expr, Warn};
-use crate::time::{Calendar, Cutoff, CutoffDay, TimeError};
-use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use crate::time::{Calendar, TimeError};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write as _;
-
-/// One `target` line, ready to use.
-#[derive(Debug, Clone)]
-pub(crate) struct TargetPlan<'p> {
-    /// `when EXPR`.
-    pub when: Option<&'p Expr>,
-    /// The deadline rule.
-    pub deadline: &'p Deadline,
-    /// The calendar the rule counts on (for cut-offs without `on`: the policy zone, open 24x7).
-    pub calendar: Option<Calendar>,
-    /// The rule as written.
-    pub text: String,
-    /// The `when` condition as written, rendered once for the reports.
-    pub when_text: Option<String>,
-}
-
-impl<'p> TargetPlan<'p> {
-    /// A target with deadline rule `deadline`, condition `when`, counting on `calendar`.
-    pub fn new(deadline: &'p Deadline, when: Option<&'p Expr>, calendar: Option<Calendar>) -> Self {
-        TargetPlan {
-            when,
-            deadline,
-            calendar,
-            text: describe::deadline(deadline),
-            when_text: when.map(describe::expr),
-        }
-    }
-}
-
-/// The texts a target adds to the details of a clock's instances, written once per rule.
-#[derive(Debug, Clone)]
-pub(crate) struct TargetTexts {
-    /// Why it applies: ``target I of N: `RULE` (`when C` holds`` (or `no condition`).
-    chosen: String,
-    /// Why it does not apply when its `when` fails: ``target I `RULE` does not apply: `when C` does
-    /// not hold``.
-    when_failed: String,
-    /// Why it does not apply when its cut-off excludes the start.
-    cut_off: String,
-    /// The due-time phrase around the amount of time allowed: `; due ` and ` of elapsed time
-    /// after the start`, … (empty for cut-offs, whose phrase names their instant).
-    due: (String, String),
-}
-
-impl TargetTexts {
-    /// Each of `targets`, the targets of one rule in order, with its texts.
-    pub fn with_texts(targets: Vec<TargetPlan<'_>>) -> Vec<(TargetPlan<'_>, TargetTexts)> {
-        let count = targets.len();
-        targets
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let number = i + 1;
-                let condition = match &t.when_text {
-                    Some(when) => format!("`when {when}` holds"),
-                    None => "no condition".to_string(),
-                };
-                let skipped = format!("target {number} `{}` does not apply: ", t.text);
-                let due = match t.deadline {
-                    Deadline::Within { on: None, .. } => (
-                        "; due ".to_string(),
-                        " of elapsed time after the start".to_string(),
-                    ),
-                    Deadline::Within { on: Some(cal), .. } => (
-                        "; due when ".to_string(),
-                        format!(" of open time of `{}` has passed", cal.name),
-                    ),
-                    Deadline::Workdays { count, on, .. } => (
-                        format!(
-                            "; due at the close of open day {} of `{}` after the start day (",
-                            count.value, on.name
-                        ),
-                        " of open time)".to_string(),
-                    ),
-                    Deadline::Cutoff { .. } => (String::new(), String::new()),
-                };
-                let texts = TargetTexts {
-                    chosen: format!("target {number} of {count}: `{}` ({condition}", t.text),
-                    when_failed: match &t.when_text {
-                        Some(when) => format!("{skipped}`when {when}` does not hold"),
-                        None => format!("{skipped}the clock did not start before its cut-off"),
-                    },
-                    cut_off: format!("{skipped}the clock did not start before its cut-off"),
-                    due,
-                };
-                (t, texts)
-            })
-            .collect()
-    }
-}
-
-/// A clock rule: a promise, or a `require … within … after …` standard.
-#[derive(Debug, Clone)]
-pub(crate) struct ClockRule<'p> {
-    /// The rule's name.
-    pub name: &'p str,
-    /// `applies when`.
-    pub applies: Option<&'p Expr>,
-    /// Starting events.
-    pub from: Vec<Pattern<'p>>,
-    /// Stopping events.
-    pub until: Vec<Pattern<'p>>,
-    /// Pause/resume pairs: the pausing events and the resuming ones.
-    pub pauses: Vec<(Vec<Pattern<'p>>, Vec<Pattern<'p>>)>,
-    /// Restarting events.
-    pub restart: Vec<Pattern<'p>>,
-    /// Targets in order, with their texts for the details ([`TargetTexts::with_texts`]).
-    pub targets: Vec<(TargetPlan<'p>, TargetTexts)>,
-    /// `warn …`.
-    pub warn: Option<&'p Warn>,
-    /// The stopping events as reported (`responded or closed`).
-    pub until_text: String,
-    /// The starting events as reported.
-    pub from_text: String,
-}
 
 /// How time is counted towards a target.
 #[derive(Debug, Clone, Copy)]
@@ -174,91 +60,53 @@ pub(crate) struct Budget<'a> {
     pub plain_due: DateTime<Utc>,
 }
 
-fn naive(t: &crate::syntax::ast::ClockTime) -> Option<NaiveTime> {
-    if t.hour == 24 && t.minute == 0 {
-        return NaiveTime::from_hms_opt(23, 59, 59);
-    }
-    NaiveTime::from_hms_opt(t.hour, t.minute, 0)
-}
-
-/// The budget of `target` for a clock started at `start`; `Ok(None)` when a cut-off's `if before` excludes it.
+/// The budget of `deadline` for a clock started at `start`; `Ok(None)` when a cut-off's `if
+/// before` excludes it.
 ///
 /// - `within D`: D of elapsed time;
 /// - `within D on CAL`: D of open time of CAL;
 /// - `within N workdays on CAL`: the open time of CAL between the start and the close of the N-th open day after
 ///   the start day (so pauses push the due time by the open time they covered);
 /// - cut-offs: the elapsed time between the start and the cut-off instant.
-pub(crate) fn budget<'a>(
-    target: &'a TargetPlan<'_>,
+pub(crate) fn budget(
+    deadline: &Deadline,
     start: DateTime<Utc>,
-) -> Result<Option<Budget<'a>>, TimeError> {
-    match (target.deadline, target.calendar.as_ref()) {
-        (
-            Deadline::Within {
-                amount, on: None, ..
-            },
-            _,
-        ) => {
-            let amount = seconds(amount.seconds);
-            let measure = Measure::Elapsed;
-            Ok(Some(Budget {
-                measure,
-                amount,
-                plain_due: measure.add(start, amount)?,
-            }))
-        }
-        (Deadline::Within { amount, .. }, Some(cal)) => {
-            let amount = seconds(amount.seconds);
-            let measure = Measure::Open(cal);
-            Ok(Some(Budget {
-                measure,
-                amount,
-                plain_due: measure.add(start, amount)?,
-            }))
-        }
-        (Deadline::Workdays { count, .. }, Some(cal)) => {
-            let plain_due = cal.add_workdays(start, count.value)?;
-            Ok(Some(Budget {
-                measure: Measure::Open(cal),
-                amount: cal.between(start, plain_due),
+) -> Result<Option<Budget<'_>>, TimeError> {
+    let (measure, amount) = match &deadline.rule {
+        Rule::Elapsed(amount) => (Measure::Elapsed, *amount),
+        Rule::Open {
+            amount, calendar, ..
+        } => (Measure::Open(calendar), *amount),
+        Rule::Workdays {
+            count, calendar, ..
+        } => {
+            let plain_due = calendar.add_workdays(start, *count)?;
+            return Ok(Some(Budget {
+                measure: Measure::Open(calendar),
+                amount: calendar.between(start, plain_due),
                 plain_due,
-            }))
+            }));
         }
-        (
-            Deadline::Cutoff {
-                by, day, if_before, ..
-            },
-            Some(cal),
-        ) => {
-            let (Some(by), if_before) = (naive(by), if_before.as_ref().map(naive)) else {
-                return Err(TimeError::OutOfRange);
-            };
-            let rule = Cutoff {
-                by,
-                day: match day {
-                    CutoffDayAst::SameDay => CutoffDay::SameDay,
-                    CutoffDayAst::NextDay => CutoffDay::NextDay,
-                    CutoffDayAst::InDays(n) => CutoffDay::InDays(n.value),
-                    CutoffDayAst::NextWorkday => CutoffDay::NextWorkday,
-                },
-                if_before: if_before.flatten(),
-            };
-            Ok(cal.cutoff(start, &rule)?.map(|plain_due| Budget {
+        Rule::Cutoff { cutoff, calendar } => {
+            return Ok(calendar.cutoff(start, cutoff)?.map(|plain_due| Budget {
                 measure: Measure::Elapsed,
                 amount: (plain_due - start).max(TimeDelta::zero()),
                 plain_due,
-            }))
+            }));
         }
-        // The checker guarantees every `on` resolves; a missing calendar has no answer.
-        (_, None) => Err(TimeError::NeverOpen(start)),
-    }
+    };
+    Ok(Some(Budget {
+        measure,
+        amount,
+        plain_due: measure.add(start, amount)?,
+    }))
 }
 
 /// Whether `target` is a cut-off whose `if before` excludes a clock started at `start`: the
 /// one way a target whose `when` holds can still not apply. Other deadline rules always apply,
 /// so their due time is not computed here.
-fn excluded_by_cutoff(target: &TargetPlan<'_>, start: DateTime<Utc>) -> bool {
-    matches!(target.deadline, Deadline::Cutoff { .. }) && matches!(budget(target, start), Ok(None))
+fn excluded_by_cutoff(target: &Target, start: DateTime<Utc>) -> bool {
+    target.deadline.is_cutoff() && matches!(budget(&target.deadline, start), Ok(None))
 }
 
 /// The instant at which `amount` of unpaused time (in the budget's measure) has passed since `start`.
@@ -292,25 +140,32 @@ pub(crate) fn reach(
     candidate(cursor, left.max(TimeDelta::zero()))
 }
 
+/// The target chosen for an instance: its position among the rule's targets, and the target.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chosen<'r> {
+    /// Its position (targets are compared by it).
+    index: usize,
+    /// The target.
+    target: &'r Target,
+}
+
 /// A clock instance while events are walked.
 #[derive(Debug, Clone)]
-pub(crate) struct Instance {
+pub(crate) struct Instance<'r> {
     /// 1, 2, …
     pub number: u32,
     /// Start instant.
     pub started: DateTime<Utc>,
     /// Position of the starting event.
     pub start_index: usize,
-    /// The target that applies (index into the rule's targets).
-    pub target: Option<usize>,
+    /// The target that applies.
+    target: Option<Chosen<'r>>,
     /// Paused stretches; the last one may be open.
     pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
     /// The pause pair that paused the clock, while paused.
     paused_by: Option<usize>,
     /// Stop instant.
     pub stopped: Option<DateTime<Utc>>,
-    /// Why it stopped: `until` event type, or `restart`.
-    pub stopped_by: Option<String>,
     /// Instants at which a change of attributes changed the applicable target.
     pub retargeted: Vec<DateTime<Utc>>,
     /// Why each target before the chosen one does not apply: `true` for a `when` that does not
@@ -318,21 +173,37 @@ pub(crate) struct Instance {
     skipped: Vec<bool>,
 }
 
+impl Instance<'_> {
+    /// Ends the open pause, if any, at `at`.
+    fn end_pause(&mut self, at: DateTime<Utc>) {
+        if let Some((_, end @ None)) = self.pauses.last_mut() {
+            *end = Some(at);
+        }
+    }
+
+    /// Stops the clock at `at`.
+    fn stop(&mut self, at: DateTime<Utc>) {
+        self.end_pause(at);
+        self.paused_by = None;
+        self.stopped = Some(at);
+    }
+}
+
 /// The walk of one clock rule over one case.
 #[derive(Debug, Clone)]
-pub(crate) struct ClockRun<'r, 'p> {
-    rule: &'r ClockRule<'p>,
+pub(crate) struct ClockRun<'r> {
+    rule: &'r ClockRule,
     /// Whether a `from` event was seen (only the first one starts the clock).
     seen_from: bool,
     /// When `applies when` did not hold at the first start.
     pub declined: Option<DateTime<Utc>>,
     /// Instances in order.
-    pub instances: Vec<Instance>,
+    pub instances: Vec<Instance<'r>>,
 }
 
-impl<'r, 'p> ClockRun<'r, 'p> {
+impl<'r> ClockRun<'r> {
     /// A clock that has not started.
-    pub fn new(rule: &'r ClockRule<'p>) -> Self {
+    pub fn new(rule: &'r ClockRule) -> Self {
         ClockRun {
             rule,
             seen_from: false,
@@ -341,18 +212,28 @@ impl<'r, 'p> ClockRun<'r, 'p> {
         }
     }
 
+    /// The rule walked.
+    pub fn rule(&self) -> &'r ClockRule {
+        self.rule
+    }
+
     /// The first target that applies, and for each target before it whether its `when` failed
     /// (`true`) or its cut-off excluded the start (`false`).
-    fn choose(&self, start: DateTime<Utc>, state: &CaseState<'_>) -> (Option<usize>, Vec<bool>) {
+    fn choose(
+        &self,
+        start: DateTime<Utc>,
+        state: &CaseState<'_>,
+    ) -> (Option<Chosen<'r>>, Vec<bool>) {
         let scope = Scope { event: None, state };
         let mut skipped = Vec::new();
-        for (i, (t, _)) in self.rule.targets.iter().enumerate() {
-            if !holds_opt(t.when, scope) {
+        let rule: &'r ClockRule = self.rule;
+        for (index, target) in rule.targets.iter().enumerate() {
+            if !holds(&target.when, scope) {
                 skipped.push(true);
-            } else if excluded_by_cutoff(t, start) {
+            } else if excluded_by_cutoff(target, start) {
                 skipped.push(false);
             } else {
-                return (Some(i), skipped);
+                return (Some(Chosen { index, target }), skipped);
             }
         }
         (None, skipped)
@@ -360,7 +241,7 @@ impl<'r, 'p> ClockRun<'r, 'p> {
 
     fn start(&mut self, event: &Event, index: usize, state: &CaseState<'_>) {
         let scope = Scope { event: None, state };
-        if !holds_opt(self.rule.applies, scope) {
+        if !holds(&self.rule.applies, scope) {
             if self.instances.is_empty() {
                 self.declined = Some(event.at);
             }
@@ -376,7 +257,6 @@ impl<'r, 'p> ClockRun<'r, 'p> {
             pauses: Vec::new(),
             paused_by: None,
             stopped: None,
-            stopped_by: None,
             retargeted: Vec::new(),
             skipped,
         });
@@ -396,27 +276,18 @@ impl<'r, 'p> ClockRun<'r, 'p> {
             return;
         }
         let restart = matches_any(&rule.restart, seen, state);
-        let retarget = !event.set.is_empty();
         let Some(current) = self.instances.last_mut() else {
             return;
         };
         if current.start_index == index {
             return;
         }
-        let stop = |current: &mut Instance, by: String| {
-            if let Some((_, end @ None)) = current.pauses.last_mut() {
-                *end = Some(event.at);
-            }
-            current.paused_by = None;
-            current.stopped = Some(event.at);
-            current.stopped_by = Some(by);
-        };
         if matches_any(&rule.until, seen, state) {
-            stop(current, event.kind.clone());
+            current.stop(event.at);
             return;
         }
         if restart {
-            stop(current, format!("restart on {}", event.kind));
+            current.stop(event.at);
             self.start(event, index, state);
             return;
         }
@@ -425,7 +296,7 @@ impl<'r, 'p> ClockRun<'r, 'p> {
                 if let Some(pair) = rule
                     .pauses
                     .iter()
-                    .position(|(on, _)| matches_any(on, seen, state))
+                    .position(|pair| matches_any(&pair.on, seen, state))
                 {
                     current.paused_by = Some(pair);
                     current.pauses.push((event.at, None));
@@ -435,31 +306,35 @@ impl<'r, 'p> ClockRun<'r, 'p> {
                 let resumes = rule
                     .pauses
                     .get(pair)
-                    .is_some_and(|(_, resume)| matches_any(resume, seen, state));
+                    .is_some_and(|pair| matches_any(&pair.resume, seen, state));
                 if resumes {
                     current.paused_by = None;
-                    if let Some((_, end @ None)) = current.pauses.last_mut() {
-                        *end = Some(event.at);
-                    }
+                    current.end_pause(event.at);
                 }
             }
         }
-        if retarget {
-            let started = current.started;
-            let before = current.target;
-            let (after, skipped) = self.choose(started, state);
-            if let Some(current) = self.instances.last_mut() {
-                if after != before {
-                    current.target = after;
-                    current.skipped = skipped;
-                    current.retargeted.push(event.at);
-                }
+        if !event.set.is_empty() {
+            self.retarget(event.at, state);
+        }
+    }
+
+    /// Chooses the open instance's target again, from its original start, after attributes changed at `at`.
+    fn retarget(&mut self, at: DateTime<Utc>, state: &CaseState<'_>) {
+        let Some(started) = self.instances.last().map(|i| i.started) else {
+            return;
+        };
+        let (after, skipped) = self.choose(started, state);
+        if let Some(current) = self.instances.last_mut() {
+            if after.map(|c| c.index) != current.target.map(|c| c.index) {
+                current.target = after;
+                current.skipped = skipped;
+                current.retargeted.push(at);
             }
         }
     }
 
     /// The outcome of every instance at `as_of`.
-    pub fn finish(&self, as_of: DateTime<Utc>, tz: Option<Tz>) -> Vec<Outcome> {
+    pub fn finish(&self, as_of: DateTime<Utc>, tz: Option<Tz>) -> Vec<Outcome<'r>> {
         self.instances
             .iter()
             .map(|i| outcome(self.rule, i, as_of, tz))
@@ -467,82 +342,190 @@ impl<'r, 'p> ClockRun<'r, 'p> {
     }
 }
 
+/// What an instance comes to at the evaluation instant.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Judged<'r> {
+    /// No target applies: `not_promised`.
+    NoTarget,
+    /// A target applies but gives no due time (its calendar has no open time for it, or it would
+    /// fall after the supported dates); `state` says what the clock is doing.
+    NoDue {
+        /// The target.
+        target: &'r Target,
+        /// The clock's state.
+        state: ClockState,
+    },
+    /// A target applies and the clock is or was due at `due`.
+    Due {
+        /// The target.
+        target: &'r Target,
+        /// The due time.
+        due: DateTime<Utc>,
+        /// Met, breached or still open.
+        state: DueState,
+    },
+}
+
+/// The state of a clock with a due time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DueState {
+    /// Stopped at or before its due time.
+    Met,
+    /// Stopped after its due time, or still open after it, by this much wall-clock time.
+    Breached {
+        /// Wall-clock lateness.
+        late_by: TimeDelta,
+    },
+    /// Open before its due time.
+    Open {
+        /// Wall-clock time left.
+        remaining: TimeDelta,
+        /// Whether it is paused.
+        paused: bool,
+    },
+}
+
 /// One instance as reported at the evaluation instant.
 #[derive(Debug, Clone)]
-pub(crate) struct Outcome {
+pub(crate) struct Outcome<'r> {
     /// 1, 2, …
     pub number: u32,
-    /// Its state.
-    pub state: ClockState,
-    /// The target text.
-    pub target: Option<String>,
+    /// What it comes to.
+    pub judged: Judged<'r>,
     /// Start.
     pub started: DateTime<Utc>,
-    /// Due time, when known.
-    pub due: Option<DateTime<Utc>>,
     /// Stop.
     pub stopped: Option<DateTime<Utc>>,
     /// Counted time.
     pub elapsed: TimeDelta,
     /// Paused time.
     pub paused: TimeDelta,
-    /// Wall-clock lateness.
-    pub late_by: Option<TimeDelta>,
-    /// Wall-clock time left.
-    pub remaining: Option<TimeDelta>,
     /// Paused stretches.
     pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
     /// The warning point, when the rule has `warn`, a due time is known and the clock is running.
     pub warn_at: Option<DateTime<Utc>>,
     /// Why the due time is what it is.
     pub detail: String,
-    /// Fraction reached: instants for `trigger at P% of` (computed on demand).
-    budget_start: DateTime<Utc>,
+    /// The paused stretches, the open one closed at the evaluation instant: for `trigger at P% of`.
     closed_pauses: Vec<(DateTime<Utc>, DateTime<Utc>)>,
-    target_index: Option<usize>,
 }
 
-impl Outcome {
-    /// The instant at which `percent`% of the target's time has passed, if the clock was open then.
-    pub fn fraction_reached(
-        &self,
-        rule: &ClockRule<'_>,
-        percent: f64,
-        as_of: DateTime<Utc>,
-    ) -> Option<DateTime<Utc>> {
-        let (target, _) = rule.targets.get(self.target_index?)?;
-        let budget = budget(target, self.budget_start).ok()??;
-        let amount = scale(budget.amount, percent / 100.0);
-        let at = reach(&budget, self.budget_start, &self.closed_pauses, amount).ok()?;
+impl<'r> Outcome<'r> {
+    /// The state reported.
+    pub fn state(&self) -> ClockState {
+        match self.judged {
+            Judged::NoTarget => ClockState::NotPromised,
+            Judged::NoDue { state, .. } => state,
+            Judged::Due { state, .. } => match state {
+                DueState::Met => ClockState::Met,
+                DueState::Breached { .. } => ClockState::Breached,
+                DueState::Open { paused: false, .. } => ClockState::Running,
+                DueState::Open { paused: true, .. } => ClockState::Paused,
+            },
+        }
+    }
+
+    /// The target that applies.
+    pub fn target(&self) -> Option<&'r Target> {
+        match self.judged {
+            Judged::NoTarget => None,
+            Judged::NoDue { target, .. } | Judged::Due { target, .. } => Some(target),
+        }
+    }
+
+    /// The due time, when known.
+    pub fn due(&self) -> Option<DateTime<Utc>> {
+        match self.judged {
+            Judged::Due { due, .. } => Some(due),
+            _ => None,
+        }
+    }
+
+    /// The due time of a breached instance.
+    pub fn breached(&self) -> Option<DateTime<Utc>> {
+        match self.judged {
+            Judged::Due {
+                due,
+                state: DueState::Breached { .. },
+                ..
+            } => Some(due),
+            _ => None,
+        }
+    }
+
+    /// Wall-clock lateness of a breached instance.
+    pub fn late_by(&self) -> Option<TimeDelta> {
+        match self.judged {
+            Judged::Due {
+                state: DueState::Breached { late_by },
+                ..
+            } => Some(late_by),
+            _ => None,
+        }
+    }
+
+    /// Wall-clock time left of an open instance.
+    pub fn remaining(&self) -> Option<TimeDelta> {
+        match self.judged {
+            Judged::Due {
+                state: DueState::Open { remaining, .. },
+                ..
+            } => Some(remaining),
+            _ => None,
+        }
+    }
+
+    /// The instant at which `fraction` of the target's time has passed, if the clock was open then.
+    pub fn fraction_reached(&self, fraction: f64, as_of: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let target = self.target()?;
+        // No budget (an excluded cut-off, or no due time): no fraction of it is ever reached.
+        let budget = budget(&target.deadline, self.started).ok()??;
+        let amount = scale(budget.amount, fraction);
+        let at = reach(&budget, self.started, &self.closed_pauses, amount).ok()?;
         let end = self.stopped.unwrap_or(as_of);
         (at <= end && at <= as_of).then_some(at)
     }
 }
 
 /// Writes why the targets before the chosen one do not apply, one phrase after another.
-fn write_skipped(out: &mut String, rule: &ClockRule<'_>, skipped: &[bool]) {
-    for (i, (when_failed, (_, texts))) in skipped.iter().zip(&rule.targets).enumerate() {
+fn write_skipped(out: &mut String, rule: &ClockRule, skipped: &[bool]) {
+    for (i, (when_failed, target)) in skipped.iter().zip(&rule.targets).enumerate() {
         out.push_str(if i == 0 { "" } else { "; " });
         out.push_str(if *when_failed {
-            &texts.when_failed
+            &target.texts.when_failed
         } else {
-            &texts.cut_off
+            &target.texts.cut_off
         });
     }
 }
 
+/// `amount` times `factor`, to the millisecond.
 fn scale(amount: TimeDelta, factor: f64) -> TimeDelta {
     let millis = amount.num_milliseconds() as f64 * factor;
+    // Past the longest delta, the point is never reached.
     TimeDelta::try_milliseconds(millis.round() as i64).unwrap_or(TimeDelta::MAX)
 }
 
-fn outcome(
-    rule: &ClockRule<'_>,
-    instance: &Instance,
+/// The time in the stretches `closed` (in `measure`, up to `end`).
+fn paused_in(
+    closed: &[(DateTime<Utc>, DateTime<Utc>)],
+    measure: Measure<'_>,
+    end: DateTime<Utc>,
+) -> TimeDelta {
+    closed
+        .iter()
+        .map(|&(a, b)| measure.between(a, b.min(end)))
+        .sum()
+}
+
+/// The outcome of `instance` of `rule` at `as_of`; instants in details are written in `tz`.
+fn outcome<'r>(
+    rule: &'r ClockRule,
+    instance: &Instance<'r>,
     as_of: DateTime<Utc>,
     tz: Option<Tz>,
-) -> Outcome {
-    let end = instance.stopped.unwrap_or(as_of);
+) -> Outcome<'r> {
+    // A stretch still open is counted up to the evaluation instant.
     let closed: Vec<_> = instance
         .pauses
         .iter()
@@ -550,36 +533,83 @@ fn outcome(
         .collect();
     let mut out = Outcome {
         number: instance.number,
-        state: ClockState::NotPromised,
-        target: None,
+        judged: Judged::NoTarget,
         started: instance.started,
-        due: None,
         stopped: instance.stopped,
         elapsed: TimeDelta::zero(),
         paused: TimeDelta::zero(),
-        late_by: None,
-        remaining: None,
         pauses: instance.pauses.clone(),
         warn_at: None,
         detail: String::new(),
-        budget_start: instance.started,
-        closed_pauses: closed.clone(),
-        target_index: instance.target,
+        closed_pauses: closed,
     };
-    let Some((target, texts)) = instance.target.and_then(|i| rule.targets.get(i)) else {
-        out.paused = closed
+    // A clock still open is counted up to the evaluation instant.
+    let end = instance.stopped.unwrap_or(as_of);
+    let Some(Chosen { target, .. }) = instance.target else {
+        out.paused = out
+            .closed_pauses
             .iter()
-            .map(|(a, b)| (*b - *a).max(TimeDelta::zero()))
+            .map(|&(a, b)| (b - a).max(TimeDelta::zero()))
             .sum();
         out.elapsed = (end - instance.started).max(TimeDelta::zero()) - out.paused;
-        let mut detail = String::from("no target applies: ");
-        write_skipped(&mut detail, rule, &instance.skipped);
-        out.detail = detail;
+        out.detail.push_str("no target applies: ");
+        write_skipped(&mut out.detail, rule, &instance.skipped);
         return out;
     };
-    out.target = Some(target.text.clone());
+    let mut detail = chosen_detail(rule, target, instance, tz);
+    let budget = match budget(&target.deadline, instance.started) {
+        Ok(Some(b)) => b,
+        found @ (Ok(None) | Err(_)) => {
+            detail.push_str("; no due time: ");
+            detail.push_str(match found {
+                Err(TimeError::OutOfRange) => {
+                    "it would fall after the year 9999, the end of the supported dates"
+                }
+                _ => "the calendar has no open time for it",
+            });
+            out.detail = detail;
+            out.judged = Judged::NoDue {
+                target,
+                state: undated_state(instance),
+            };
+            return out;
+        }
+    };
+    out.paused = paused_in(&out.closed_pauses, budget.measure, end);
+    out.elapsed = budget.measure.between(instance.started, end) - out.paused;
+    let Ok(due) = reach(&budget, instance.started, &out.closed_pauses, budget.amount) else {
+        detail.push_str("; no due time: out of the calendar's range");
+        out.detail = detail;
+        // Reported as not promised: without a due time there is nothing to keep.
+        out.judged = Judged::NoDue {
+            target,
+            state: ClockState::NotPromised,
+        };
+        return out;
+    };
+    write_due(&mut detail, target, &budget, due, &out.closed_pauses, tz);
+    out.detail = detail;
+    let state = due_state(instance, due, as_of);
+    out.judged = Judged::Due { target, due, state };
+    // The warning point is only reported for a clock still running.
+    if matches!(state, DueState::Open { paused: false, .. }) {
+        out.warn_at = rule
+            .warn
+            .and_then(|warn| warn_point(warn, &budget, instance.started, &out.closed_pauses));
+    }
+    out
+}
+
+/// Why the target applies: `target I of N: RULE (…)`, the targets skipped before it, and when it
+/// was chosen again.
+fn chosen_detail(
+    rule: &ClockRule,
+    target: &Target,
+    instance: &Instance<'_>,
+    tz: Option<Tz>,
+) -> String {
     let mut detail = String::with_capacity(256);
-    detail.push_str(&texts.chosen);
+    detail.push_str(&target.texts.chosen);
     if !instance.skipped.is_empty() {
         detail.push_str("; ");
         write_skipped(&mut detail, rule, &instance.skipped);
@@ -592,58 +622,42 @@ fn outcome(
             Instant::new(*at, tz)
         );
     }
-    let budget = match budget(target, instance.started) {
-        Ok(Some(b)) => b,
-        found @ (Ok(None) | Err(_)) => {
-            let reason = match found {
-                Err(TimeError::OutOfRange) => {
-                    "it would fall after the year 9999, the end of the supported dates"
-                }
-                _ => "the calendar has no open time for it",
-            };
-            out.state = if instance.stopped.is_some() {
-                ClockState::Met
-            } else if instance.paused_by.is_some() {
-                ClockState::Paused
-            } else {
-                ClockState::Running
-            };
-            detail.push_str("; no due time: ");
-            detail.push_str(reason);
-            out.detail = detail;
-            return out;
-        }
-    };
-    let paused: TimeDelta = closed
-        .iter()
-        .map(|&(a, b)| budget.measure.between(a, b.min(end)))
-        .sum();
-    out.paused = paused;
-    out.elapsed = budget.measure.between(instance.started, end) - paused;
-    let due = match reach(&budget, instance.started, &closed, budget.amount) {
-        Ok(due) => due,
-        Err(_) => {
-            detail.push_str("; no due time: out of the calendar's range");
-            out.detail = detail;
-            return out;
-        }
-    };
-    out.due = Some(due);
-    match target.deadline {
-        Deadline::Cutoff { .. } => {
-            let _ = write!(
-                detail,
-                "; due at the cut-off {} (",
-                Instant::new(budget.plain_due, tz)
-            );
-            describe::write_duration(&mut detail, budget.amount);
-            detail.push_str(" after the start)");
-        }
-        _ => {
-            detail.push_str(&texts.due.0);
-            describe::write_duration(&mut detail, budget.amount);
-            detail.push_str(&texts.due.1);
-        }
+    detail
+}
+
+/// The state of a clock whose target gives no due time.
+fn undated_state(instance: &Instance<'_>) -> ClockState {
+    if instance.stopped.is_some() {
+        ClockState::Met
+    } else if instance.paused_by.is_some() {
+        ClockState::Paused
+    } else {
+        ClockState::Running
+    }
+}
+
+/// Writes how the due time was found: the amount of time allowed in its measure (or the cut-off
+/// instant), and how far the pauses before it pushed it back.
+fn write_due(
+    detail: &mut String,
+    target: &Target,
+    budget: &Budget<'_>,
+    due: DateTime<Utc>,
+    closed: &[(DateTime<Utc>, DateTime<Utc>)],
+    tz: Option<Tz>,
+) {
+    if target.deadline.is_cutoff() {
+        let _ = write!(
+            detail,
+            "; due at the cut-off {} (",
+            Instant::new(budget.plain_due, tz)
+        );
+        describe::write_duration(detail, budget.amount);
+        detail.push_str(" after the start)");
+    } else {
+        detail.push_str(&target.texts.due.0);
+        describe::write_duration(detail, budget.amount);
+        detail.push_str(&target.texts.due.1);
     }
     // Only the pauses before the due time moved it; a pause after it changes nothing.
     let pushed: TimeDelta = closed
@@ -653,49 +667,41 @@ fn outcome(
         .sum();
     if pushed > TimeDelta::zero() {
         detail.push_str(", pushed back by ");
-        describe::write_duration(&mut detail, pushed);
+        describe::write_duration(detail, pushed);
         detail.push_str(" paused");
     }
-    out.detail = detail;
-    match instance.stopped {
-        Some(stopped) if stopped <= due => out.state = ClockState::Met,
-        Some(stopped) => {
-            out.state = ClockState::Breached;
-            out.late_by = Some(stopped - due);
-        }
-        None if as_of > due => {
-            out.state = ClockState::Breached;
-            out.late_by = Some(as_of - due);
-        }
-        None => {
-            out.state = if instance.paused_by.is_some() {
-                ClockState::Paused
-            } else {
-                ClockState::Running
-            };
-            out.remaining = Some(due - as_of);
-        }
-    }
-    // The warning point is only reported for a clock still running.
-    if out.state != ClockState::Running {
-        return out;
-    }
-    out.warn_at = rule.warn.and_then(|warn| {
-        let amount = match warn {
-            Warn::At(p) => scale(budget.amount, p.value / 100.0),
-            Warn::Before(d) => budget.amount - seconds(d.seconds),
-        };
-        reach(
-            &budget,
-            instance.started,
-            &closed,
-            amount.max(TimeDelta::zero()),
-        )
-        .ok()
-    });
-    out
 }
 
+/// The state at `as_of` of a clock due at `due`.
+fn due_state(instance: &Instance<'_>, due: DateTime<Utc>, as_of: DateTime<Utc>) -> DueState {
+    match instance.stopped {
+        Some(stopped) if stopped <= due => DueState::Met,
+        Some(stopped) => DueState::Breached {
+            late_by: stopped - due,
+        },
+        None if as_of > due => DueState::Breached {
+            late_by: as_of - due,
+        },
+        None => DueState::Open {
+            remaining: due - as_of,
+            paused: instance.paused_by.is_some(),
+        },
+    }
+}
+
+/// The instant the rule's `warn` point is reached, when it can be.
+fn warn_point(
+    warn: Warn,
+    budget: &Budget<'_>,
+    started: DateTime<Utc>,
+    closed: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Option<DateTime<Utc>> {
+    let amount = match warn {
+        Warn::At(fraction) => scale(budget.amount, fraction),
+        Warn::Before(before) => budget.amount - before,
+    };
+    reach(budget, started, closed, amount.max(TimeDelta::zero())).ok()
+}
 #[cfg(test)]
 mod tests {
     use super::*;

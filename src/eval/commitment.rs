@@ -6,23 +6,13 @@
 //! `within` counts on the `commitments` block's calendar when it names one.
 
 use super::clock::Measure;
-use super::state::{Seen, FULFILLED, PROMISED};
-use super::{describe, later, seconds, Collector};
+use super::state::Seen;
+use super::{later, Collector};
 use crate::case::{Event, Value};
-use crate::check::{Policy, Term};
+use crate::compile::condition::{FULFILLED, PROMISED};
+use crate::compile::{describe, Commitments, Term};
 use crate::report::{Breach, CommitmentReport, CommitmentState, RequiredAction};
-use crate::syntax::ast::Commitments;
-use crate::time::Calendar;
 use chrono::{DateTime, TimeDelta, Utc};
-
-/// The commitments rules, ready to use.
-#[derive(Debug, Clone)]
-pub(crate) struct CommitmentPlan<'p> {
-    /// The `commitments` block, if the policy has one.
-    pub decl: Option<&'p Commitments>,
-    /// Its calendar.
-    pub calendar: Option<Calendar>,
-}
 
 /// One commitment found in the case.
 #[derive(Debug, Clone)]
@@ -75,50 +65,49 @@ enum Timing {
     NoTime(String),
 }
 
-impl CommitmentPlan<'_> {
-    fn timing(&self, policy: &Policy, event: &Event) -> Timing {
-        if let Some(due) = event.due {
-            return Timing::Due(due, "due at the instant given".to_string());
+/// How the time of the commitment made by `event` reads under `rules`.
+fn timing(rules: &Commitments, event: &Event) -> Timing {
+    if let Some(due) = event.due {
+        return Timing::Due(due, "due at the instant given".to_string());
+    }
+    let word = event
+        .within
+        .clone()
+        .or_else(|| match event.fields.get("term") {
+            Some(Value::Str(s)) => Some(s.clone()),
+            _ => None,
+        });
+    let Some(word) = word else {
+        return Timing::NoTime("no time given".to_string());
+    };
+    let amount = match (parse_duration(&word), rules.terms.get(word.as_str())) {
+        (Some(d), _) => d,
+        (None, Some(Term::Duration(d))) => *d,
+        (None, Some(Term::Vague)) => {
+            return Timing::NoTime(format!("`{word}` is a vague term"));
         }
-        let word = event
-            .within
-            .clone()
-            .or_else(|| match event.fields.get("term") {
-                Some(Value::Str(s)) => Some(s.clone()),
-                _ => None,
-            });
-        let Some(word) = word else {
-            return Timing::NoTime("no time given".to_string());
-        };
-        let amount = match (parse_duration(&word), policy.terms.get(word.as_str())) {
-            (Some(d), _) => d,
-            (None, Some(Term::Duration(d))) => *d,
-            (None, Some(Term::Vague)) => {
-                return Timing::NoTime(format!("`{word}` is a vague term"));
-            }
-            (None, None) if looks_like_duration(&word) => {
-                return Timing::NoTime(format!("`{word}` is too long a time to hold"));
-            }
-            (None, None) => return Timing::NoTime(format!("`{word}` is not a known term")),
-        };
-        let measure = match &self.calendar {
-            Some(cal) => Measure::Open(cal),
-            None => Measure::Elapsed,
-        };
-        let on = if self.calendar.is_some() {
-            " of open time"
-        } else {
-            ""
-        };
-        match measure.add(event.at, amount) {
-            Ok(due) => {
-                let mut how = describe::concat(&["`", &word, "` read as "]);
-                describe::write_duration(&mut how, amount);
-                how.push_str(on);
-                Timing::Due(due, how)
-            }
-            Err(_) => Timing::NoTime(format!("`{word}`: no due time in the calendar")),
+        (None, None) if looks_like_duration(&word) => {
+            return Timing::NoTime(format!("`{word}` is too long a time to hold"));
         }
+        (None, None) => return Timing::NoTime(format!("`{word}` is not a known term")),
+    };
+    let measure = match &rules.calendar {
+        Some(cal) => Measure::Open(cal),
+        None => Measure::Elapsed,
+    };
+    let on = if rules.calendar.is_some() {
+        " of open time"
+    } else {
+        ""
+    };
+    match measure.add(event.at, amount) {
+        Ok(due) => {
+            let mut how = describe::concat(&["`", &word, "` read as "]);
+            describe::write_duration(&mut how, amount);
+            how.push_str(on);
+            Timing::Due(due, how)
+        }
+        Err(_) => Timing::NoTime(format!("`{word}`: no due time in the calendar")),
     }
 }
 
@@ -160,113 +149,119 @@ impl<'c> CommitmentRun<'c> {
         }
     }
 
-    /// Reports every commitment at `as_of`.
-    pub fn report(
-        &self,
-        plan: &CommitmentPlan<'_>,
-        policy: &Policy,
-        as_of: DateTime<Utc>,
-        out: &mut Collector,
-    ) {
-        let require_time = plan.decl.is_some_and(|d| d.require_time.is_some());
-        let keep = plan.decl.is_some_and(|d| d.keep.is_some());
-        let grace = plan
-            .decl
-            .and_then(|d| d.grace)
-            .map_or(TimeDelta::zero(), |g| seconds(g.seconds));
+    /// Reports every commitment at `as_of` under `rules`.
+    pub fn report(&self, rules: &Commitments, as_of: DateTime<Utc>, out: &mut Collector) {
         for made in &self.made {
             let rule = describe::concat(&["commitments.", &made.name]);
             let what = match made.event.fields.get("what") {
                 Some(Value::Str(s)) => describe::concat(&["\"", s, "\": "]),
                 _ => String::new(),
             };
-            let at = made.event.at;
-            let (state, due, detail) = match plan.timing(policy, made.event) {
+            let (state, due, detail) = match timing(rules, made.event) {
                 Timing::NoTime(why) => {
-                    if require_time {
-                        out.breach(Breach {
-                            rule: rule.clone(),
-                            kind: "commitment_vague".to_string(),
-                            due: None,
-                            at: out.at(at),
-                            detail: describe::concat(&[
-                                &what,
-                                &why,
-                                "; the policy requires a time",
-                            ]),
-                        });
-                    }
-                    // A promise without a time is still work to do until it is fulfilled.
-                    if keep && made.fulfilled.is_none() {
-                        out.action(RequiredAction {
-                            rule: rule.clone(),
-                            action: describe::concat(&["fulfil ", &made.name]),
-                            due: None,
-                        });
-                    }
-                    let state = match (require_time, made.fulfilled) {
-                        (true, _) => CommitmentState::Vague,
-                        (false, Some(_)) => CommitmentState::Kept,
-                        (false, None) => CommitmentState::Open,
-                    };
+                    let state = without_time(rules, made, &rule, &what, &why, out);
                     (state, None, describe::concat(&[&what, &why]))
                 }
                 Timing::Due(due, how) => {
-                    // With its grace, the time may fall after the supported instants: then it
-                    // can never pass, and the action to fulfil it has no due time.
-                    let limit = later(due, grace);
-                    let detail = describe::concat(&[&what, &how]);
-                    let passed = |t: DateTime<Utc>| limit.is_some_and(|limit| t > limit);
-                    let state = match made.fulfilled {
-                        Some(f) if !passed(f) => CommitmentState::Kept,
-                        Some(_) => CommitmentState::Late,
-                        None if passed(as_of) => CommitmentState::Broken,
-                        None => CommitmentState::Open,
-                    };
-                    if keep {
-                        match state {
-                            CommitmentState::Late | CommitmentState::Broken => {
-                                let (kind, text) = if state == CommitmentState::Late {
-                                    ("commitment_late", "fulfilled after its due time")
-                                } else {
-                                    ("commitment_broken", "not fulfilled by its due time")
-                                };
-                                out.breach(Breach {
-                                    rule: rule.clone(),
-                                    kind: kind.to_string(),
-                                    due: Some(out.at(due)),
-                                    at: out.at(limit.unwrap_or(due)),
-                                    detail: describe::concat(&[&what, text]),
-                                });
-                                if state == CommitmentState::Broken {
-                                    out.action(RequiredAction {
-                                        rule: rule.clone(),
-                                        action: describe::concat(&["fulfil ", &made.name]),
-                                        due: limit.map(|l| out.at(l)),
-                                    });
-                                }
-                            }
-                            CommitmentState::Open => out.action(RequiredAction {
-                                rule: rule.clone(),
-                                action: describe::concat(&["fulfil ", &made.name]),
-                                due: limit.map(|l| out.at(l)),
-                            }),
-                            _ => {}
-                        }
-                    }
-                    (state, Some(due), detail)
+                    let state = with_time(rules, made, &rule, &what, due, as_of, out);
+                    (state, Some(due), describe::concat(&[&what, &how]))
                 }
             };
             out.report.commitments.push(CommitmentReport {
                 commitment: made.name.clone(),
                 state,
-                made: out.at(at),
+                made: out.at(made.event.at),
                 due: due.map(|d| out.at(d)),
                 fulfilled: made.fulfilled.map(|f| out.at(f)),
                 detail,
             });
         }
     }
+}
+
+/// The state of a commitment made without a time (`why` says how), with its breach and action.
+fn without_time(
+    rules: &Commitments,
+    made: &Made<'_>,
+    rule: &str,
+    what: &str,
+    why: &str,
+    out: &mut Collector,
+) -> CommitmentState {
+    if rules.require_time {
+        out.breach(Breach {
+            rule: rule.to_string(),
+            kind: "commitment_vague".to_string(),
+            due: None,
+            at: out.at(made.event.at),
+            detail: describe::concat(&[what, why, "; the policy requires a time"]),
+        });
+    }
+    // A promise without a time is still work to do until it is fulfilled.
+    if rules.keep && made.fulfilled.is_none() {
+        out.action(RequiredAction {
+            rule: rule.to_string(),
+            action: describe::concat(&["fulfil ", &made.name]),
+            due: None,
+        });
+    }
+    match (rules.require_time, made.fulfilled) {
+        (true, _) => CommitmentState::Vague,
+        (false, Some(_)) => CommitmentState::Kept,
+        (false, None) => CommitmentState::Open,
+    }
+}
+
+/// The state at `as_of` of a commitment due at `due`, with its breach and action under `keep`.
+fn with_time(
+    rules: &Commitments,
+    made: &Made<'_>,
+    rule: &str,
+    what: &str,
+    due: DateTime<Utc>,
+    as_of: DateTime<Utc>,
+    out: &mut Collector,
+) -> CommitmentState {
+    // With its grace, the time may fall after the supported instants: then it can never pass,
+    // and the action to fulfil it has no due time.
+    let limit = later(due, rules.grace);
+    let passed = |t: DateTime<Utc>| limit.filter(|limit| t > *limit);
+    // The state, and for a late or broken commitment the limit it passed.
+    let (state, passed) = match made.fulfilled {
+        Some(f) => match passed(f) {
+            Some(limit) => (CommitmentState::Late, Some(limit)),
+            None => (CommitmentState::Kept, None),
+        },
+        None => match passed(as_of) {
+            Some(limit) => (CommitmentState::Broken, Some(limit)),
+            None => (CommitmentState::Open, None),
+        },
+    };
+    if !rules.keep {
+        return state;
+    }
+    if let Some(passed) = passed {
+        let (kind, text) = if state == CommitmentState::Late {
+            ("commitment_late", "fulfilled after its due time")
+        } else {
+            ("commitment_broken", "not fulfilled by its due time")
+        };
+        out.breach(Breach {
+            rule: rule.to_string(),
+            kind: kind.to_string(),
+            due: Some(out.at(due)),
+            at: out.at(passed),
+            detail: describe::concat(&[what, text]),
+        });
+    }
+    if matches!(state, CommitmentState::Broken | CommitmentState::Open) {
+        out.action(RequiredAction {
+            rule: rule.to_string(),
+            action: describe::concat(&["fulfil ", &made.name]),
+            due: limit.map(|l| out.at(l)),
+        });
+    }
+    state
 }
 
 #[cfg(test)]

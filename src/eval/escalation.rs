@@ -7,160 +7,20 @@
 //! moment at the same instant as events comes after them. Every moment gets a
 //! sequence number, so "after" means later in this order even within one second.
 
-use super::clock::{budget, ClockRule, Outcome, TargetPlan};
-use super::state::{
-    holds_opt, matches, matches_any, new_handler, CaseState, EventTypes, Pattern, Scope, Seen,
-    APPOINTMENT, MET, NOTIFIED,
-};
-use super::{describe, later, seconds, Collector};
+use super::clock::{budget, Outcome};
+use super::state::{holds, matches, matches_any, new_handler, CaseState, Scope, Seen};
+use super::{later, Collector, InternalError};
 use crate::case::{Case, Staff};
-use crate::check::Policy;
+use crate::compile::condition::{APPOINTMENT, MET, NOTIFIED};
+use crate::compile::{
+    describe, Action, Chain, ChainTrigger, CompareOp, Level, Ranks, StaffConstraint, Step, Trigger,
+    VenueTarget,
+};
 use crate::report::{
-    AppointmentReport, AppointmentState, Breach, ChainState, ClockState, EscalationReport,
-    RequiredAction, StepReport, StepState,
+    AppointmentReport, AppointmentState, Breach, ChainState, EscalationReport, RequiredAction,
+    StepReport, StepState,
 };
-use crate::syntax::ast::{
-    Action, CompareOp, Escalation, StaffConstraint, Step, Trigger, VenueTarget,
-};
-use chrono::{DateTime, TimeDelta, Utc};
-
-/// One step, ready to use.
-#[derive(Debug, Clone)]
-pub(crate) struct StepPlan<'p> {
-    /// The declaration.
-    pub decl: &'p Step,
-    /// Indices of the steps that must be complete first.
-    pub preconditions: Vec<usize>,
-    /// The deadline rule, counted from when the step became due.
-    pub within: Option<TargetPlan<'p>>,
-    /// The step's own trigger as reported (`breach of `resolution``).
-    pub trigger_text: Option<String>,
-    /// The step's own trigger when it is an event, numbered.
-    trigger_event: Option<Pattern<'p>>,
-    /// The event of a `do EVENT` step, numbered.
-    do_event: Option<Pattern<'p>>,
-    /// The step as a rule of breaches and actions: `CHAIN.STEP`.
-    rule: String,
-    /// `; deadline RULE`, or empty without a deadline.
-    within_text: String,
-    /// Why the step became due: after its preconditions were done, or when the chain was
-    /// activated (`on TRIGGER …` first when the step has a trigger of its own).
-    due_texts: (String, String),
-    /// What a step not yet due waits for.
-    waiting: String,
-    /// The action as written (`notify manager`).
-    action_text: String,
-}
-
-/// A chain, ready to use.
-#[derive(Debug, Clone)]
-pub(crate) struct ChainPlan<'p> {
-    /// The declaration.
-    pub decl: &'p Escalation,
-    /// Its steps in order.
-    pub steps: Vec<StepPlan<'p>>,
-    /// The chain's triggers as reported, in order.
-    pub trigger_texts: Vec<String>,
-    /// The chain's triggers that are events, numbered (`None` for the others), in order.
-    trigger_events: Vec<Option<Pattern<'p>>>,
-    /// `stop on` events, numbered.
-    stop: Vec<Pattern<'p>>,
-}
-
-/// A trigger's event pattern, numbered, when it is an event trigger.
-fn trigger_event<'p>(trigger: &'p Trigger, types: &mut EventTypes<'p>) -> Option<Pattern<'p>> {
-    match trigger {
-        Trigger::Event { pattern, .. } => Some(types.pattern(pattern)),
-        _ => None,
-    }
-}
-
-/// Why a step became due, after its `preconditions` were done and when the chain was activated.
-fn due_texts(
-    steps: &[Step],
-    preconditions: &[usize],
-    trigger_text: Option<&str>,
-) -> (String, String) {
-    let names: Vec<&str> = preconditions
-        .iter()
-        .filter_map(|&p| steps.get(p).map(|s| s.name.name.as_str()))
-        .collect();
-    let verb = if names.len() == 1 { "was" } else { "were" };
-    let after = format!("after {} {verb} done", names.join(", "));
-    let activated = "when the chain was activated".to_string();
-    match trigger_text {
-        Some(t) => (format!("on {t} {after}"), format!("on {t} {activated}")),
-        None => (after, activated),
-    }
-}
-
-/// What a step not yet due waits for: its preconditions, then its own trigger.
-fn waiting_text(steps: &[Step], preconditions: &[usize], trigger_text: Option<&str>) -> String {
-    let mut parts: Vec<String> = preconditions
-        .iter()
-        .filter_map(|&p| steps.get(p).map(|s| format!("`{}`", s.name.name)))
-        .collect();
-    if let Some(t) = trigger_text {
-        parts.push(format!("then {t}"));
-    }
-    format!("waiting for {}", parts.join(", "))
-}
-
-impl<'p> ChainPlan<'p> {
-    /// Resolves step preconditions: `after` names, or the previous step.
-    pub fn new(
-        decl: &'p Escalation,
-        types: &mut EventTypes<'p>,
-        within: impl Fn(&'p Step) -> Option<TargetPlan<'p>>,
-    ) -> Self {
-        let steps = decl
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, step)| {
-                let preconditions: Vec<usize> = match &step.after {
-                    Some(names) => names
-                        .iter()
-                        .filter_map(|n| decl.steps.iter().position(|s| s.name.name == n.name))
-                        .collect(),
-                    None => i.checked_sub(1).into_iter().collect(),
-                };
-                let within = within(step);
-                let trigger_text = step.trigger.as_ref().map(trigger_text);
-                StepPlan {
-                    decl: step,
-                    rule: format!("{}.{}", decl.name.name, step.name.name),
-                    within_text: within
-                        .as_ref()
-                        .map(|w| format!("; deadline {}", w.text))
-                        .unwrap_or_default(),
-                    due_texts: due_texts(&decl.steps, &preconditions, trigger_text.as_deref()),
-                    waiting: waiting_text(&decl.steps, &preconditions, trigger_text.as_deref()),
-                    action_text: describe::action(&step.action),
-                    preconditions,
-                    within,
-                    trigger_text,
-                    trigger_event: step.trigger.as_ref().and_then(|t| trigger_event(t, types)),
-                    do_event: match &step.action {
-                        Action::Do { pattern, .. } => Some(types.pattern(pattern)),
-                        _ => None,
-                    },
-                }
-            })
-            .collect();
-        ChainPlan {
-            decl,
-            steps,
-            trigger_texts: decl.triggers.iter().map(trigger_text).collect(),
-            trigger_events: decl
-                .triggers
-                .iter()
-                .map(|t| trigger_event(t, types))
-                .collect(),
-            stop: types.patterns(&decl.stop),
-        }
-    }
-}
+use chrono::{DateTime, Utc};
 
 /// A position in the walk: an instant and a sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,12 +31,13 @@ struct Moment {
 
 /// What a moment is.
 #[derive(Clone, Copy)]
-enum Happening<'e> {
+enum Happening<'e, 'r> {
     Event(Seen<'e>),
-    /// A promise-based trigger of the chain (`None`) or of a step (`Some(i)`).
-    Synthetic(Option<usize>, &'e str),
+    /// A promise-based trigger of the chain (`None`) or of a step (`Some(i)`), with its text.
+    Synthetic(Option<usize>, &'r str),
 }
 
+/// An appointment booked by an `appoint` step.
 #[derive(Debug, Clone)]
 struct Appointment {
     time: DateTime<Utc>,
@@ -185,240 +46,273 @@ struct Appointment {
     met: Option<DateTime<Utc>>,
 }
 
+/// How a step became due.
+#[derive(Debug, Clone, Copy)]
+struct Due {
+    /// When.
+    at: Moment,
+    /// Whether after its preconditions were done (else on the chain's activation).
+    after_preconditions: bool,
+    /// The handler's level then, which `rank above current` compares with.
+    base_rank: Option<Level>,
+    /// Its deadline, when it has one with a due time.
+    deadline: Option<DateTime<Utc>>,
+}
+
+/// How a step was done.
+#[derive(Debug, Clone)]
+struct Done {
+    /// When.
+    at: Moment,
+    /// By what: `` `event` ``, or the case as it already was.
+    by: String,
+    /// Whether before its preconditions were complete.
+    out_of_order: bool,
+}
+
+/// The walk of one step.
 #[derive(Debug, Clone, Default)]
 struct StepRun {
-    due: Option<Moment>,
-    /// Whether it became due after its preconditions were done (else on the chain's activation).
-    due_after_preconditions: bool,
-    base_rank: Option<usize>,
-    deadline: Option<DateTime<Utc>>,
-    done: Option<Moment>,
-    done_by: String,
-    out_of_order: bool,
+    due: Option<Due>,
+    done: Option<Done>,
     appointment: Option<Appointment>,
 }
 
-struct ChainRun<'p, 'a> {
-    plan: &'a ChainPlan<'p>,
-    policy: &'a Policy,
-    active: Option<Moment>,
-    activated_by: String,
-    guarded: Option<(DateTime<Utc>, String)>,
+/// Whether a step's preconditions are all done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Preconditions {
+    /// One is not done yet.
+    Pending,
+    /// All are done: at the moment with this sequence number, or `None` when there are none.
+    Done(Option<u64>),
+}
+
+/// The walk of one chain over a case.
+struct ChainRun<'r> {
+    chain: &'r Chain,
+    ranks: &'r Ranks,
+    /// When the chain was activated, and by what.
+    active: Option<(Moment, &'r str)>,
+    /// When a trigger first fired while `applies when` did not hold, and which.
+    guarded: Option<(DateTime<Utc>, &'r str)>,
+    /// When the chain stopped, and the type of the event that stopped it.
     stopped: Option<(Moment, String)>,
     steps: Vec<StepRun>,
 }
 
-fn rank_of(policy: &Policy, staff: Option<&Staff>) -> Option<usize> {
-    let rank = staff?.rank.as_deref()?;
-    policy.ranks.iter().position(|r| r == rank)
+/// The level of `staff`'s rank, if it has one.
+fn rank_of(ranks: &Ranks, staff: Option<&Staff>) -> Option<Level> {
+    ranks.level(staff?.rank.as_deref()?)
 }
 
 fn staff_ok(
-    policy: &Policy,
+    ranks: &Ranks,
     constraints: &[StaffConstraint],
     staff: &Staff,
-    base_rank: Option<usize>,
+    base_rank: Option<Level>,
     state: &CaseState<'_>,
 ) -> bool {
-    let rank = rank_of(policy, Some(staff));
-    constraints.iter().all(|c| match c {
-        StaffConstraint::RankAboveCurrent(_) => match (rank, base_rank) {
+    let rank = rank_of(ranks, Some(staff));
+    constraints.iter().all(|c| match *c {
+        StaffConstraint::RankAboveCurrent => match (rank, base_rank) {
             (Some(r), Some(base)) => r > base,
             (Some(_), None) => true,
             (None, _) => false,
         },
-        StaffConstraint::Rank { op, rank: name, .. } => {
-            let Some(wanted) = policy.ranks.iter().position(|r| *r == name.name) else {
-                return false;
-            };
-            rank.is_some_and(|r| match op {
-                CompareOp::Eq => r == wanted,
-                CompareOp::Ne => r != wanted,
-                CompareOp::Lt => r < wanted,
-                CompareOp::Le => r <= wanted,
-                CompareOp::Gt => r > wanted,
-                CompareOp::Ge => r >= wanted,
-            })
-        }
-        StaffConstraint::NotSubject(_) => !state.subjects.contains(staff.id.as_str()),
+        StaffConstraint::Rank(op, wanted) => rank.is_some_and(|r| match op {
+            CompareOp::Eq => r == wanted,
+            CompareOp::Ne => r != wanted,
+            CompareOp::Lt => r < wanted,
+            CompareOp::Le => r <= wanted,
+            CompareOp::Gt => r > wanted,
+            CompareOp::Ge => r >= wanted,
+        }),
+        StaffConstraint::NotSubject => !state.subjects.contains(staff.id.as_str()),
     })
 }
 
-fn venue_ok(policy: &Policy, to: &VenueTarget, venue: &str) -> bool {
+fn venue_ok(to: &VenueTarget, venue: &str) -> bool {
     match to {
-        VenueTarget::Class(privacy, _) => policy.venues.get(venue) == Some(privacy),
-        VenueTarget::Named(name) => name.name == venue,
+        VenueTarget::Class(venues) => venues.contains(venue),
+        VenueTarget::Named(name) => name == venue,
     }
 }
 
-/// Whether `seen` does `step`'s action; `base_rank` is the rank `rank above current` compares with.
+/// Whether `seen` does `step`'s action; `base_rank` is the level `rank above current` compares with.
 fn satisfies(
-    policy: &Policy,
-    step: &StepPlan<'_>,
+    ranks: &Ranks,
+    step: &Step,
     seen: Seen<'_>,
     state: &CaseState<'_>,
     previous_handler: Option<&Staff>,
-    base_rank: Option<usize>,
+    base_rank: Option<Level>,
 ) -> bool {
     let event = seen.event;
-    match &step.decl.action {
-        Action::ChangeHandler { constraints, .. } => {
+    match &step.action {
+        Action::ChangeHandler(constraints) => {
             let Some(new) = new_handler(event) else {
                 return false;
             };
             previous_handler.map(|h| h.id.as_str()) != Some(new.id.as_str())
-                && staff_ok(policy, constraints, new, base_rank, state)
+                && staff_ok(ranks, constraints, new, base_rank, state)
         }
-        Action::ChangeVenue { to, .. } => event
-            .venue
-            .as_deref()
-            .is_some_and(|v| venue_ok(policy, to, v)),
-        Action::Appoint { constraints, .. } => {
+        Action::ChangeVenue(to) => event.venue.as_deref().is_some_and(|v| venue_ok(to, v)),
+        Action::Appoint(constraints) => {
             seen.is(APPOINTMENT)
                 && event.time.is_some()
                 && event
                     .with
                     .as_ref()
-                    .is_some_and(|s| staff_ok(policy, constraints, s, base_rank, state))
+                    .is_some_and(|s| staff_ok(ranks, constraints, s, base_rank, state))
         }
-        Action::Notify { rank, .. } => {
-            let wanted = policy.ranks.iter().position(|r| *r == rank.name);
+        Action::Notify(wanted) => {
             seen.is(NOTIFIED)
-                && rank_of(policy, event.with.as_ref().or(event.to.as_ref()))
-                    .zip(wanted)
-                    .is_some_and(|(r, w)| r >= w)
+                && rank_of(ranks, event.with.as_ref().or(event.to.as_ref()))
+                    .is_some_and(|r| r >= *wanted)
         }
-        Action::Do { .. } => step.do_event.is_some_and(|p| matches(&p, seen, state)),
+        Action::Do(pattern) => matches(pattern, seen, state),
     }
 }
 
 /// Whether the case state already is what a change step asks for (nothing left to change).
-fn already_there(policy: &Policy, action: &Action, state: &CaseState<'_>) -> bool {
+fn already_there(ranks: &Ranks, action: &Action, state: &CaseState<'_>) -> bool {
     match action {
-        Action::ChangeVenue { to, .. } => state.venue.is_some_and(|v| venue_ok(policy, to, v)),
-        Action::ChangeHandler { constraints, .. } => {
-            !constraints
-                .iter()
-                .any(|c| matches!(c, StaffConstraint::RankAboveCurrent(_)))
+        Action::ChangeVenue(to) => state.venue.is_some_and(|v| venue_ok(to, v)),
+        Action::ChangeHandler(constraints) => {
+            !constraints.contains(&StaffConstraint::RankAboveCurrent)
                 && state
                     .handler
-                    .is_some_and(|h| staff_ok(policy, constraints, h, None, state))
+                    .is_some_and(|h| staff_ok(ranks, constraints, h, None, state))
         }
         _ => false,
     }
 }
 
-fn trigger_text(trigger: &Trigger) -> String {
-    match trigger {
-        Trigger::Event { pattern, .. } => {
-            format!("`{}`", describe::patterns(std::slice::from_ref(pattern)))
-        }
-        Trigger::Breach { promise, .. } => format!("breach of `{}`", promise.name),
-        Trigger::Fraction {
-            percent, promise, ..
-        } => format!("{}% of `{}`", percent.value, promise.name),
-    }
-}
-
-/// The instant a promise-based trigger fires, from the promises' outcomes.
+/// The instant a promise-based trigger fires, from the promises' outcomes (`None` for an event
+/// trigger, or one that never fired).
 fn synthetic_instant(
     trigger: &Trigger,
-    promises: &[(&ClockRule<'_>, Vec<Outcome>)],
+    promises: &[Vec<Outcome<'_>>],
     as_of: DateTime<Utc>,
-) -> Option<DateTime<Utc>> {
-    let find = |name: &str| promises.iter().find(|(rule, _)| rule.name == name);
-    match trigger {
-        Trigger::Event { .. } => None,
-        Trigger::Breach { promise, .. } => find(&promise.name)?
-            .1
+) -> Result<Option<DateTime<Utc>>, InternalError> {
+    let outcomes = |promise: usize| {
+        promises.get(promise).ok_or_else(|| {
+            InternalError::new(format!(
+                "a trigger names promise {promise}, which has no clock"
+            ))
+        })
+    };
+    Ok(match *trigger {
+        Trigger::Event(_) => None,
+        Trigger::Breach(promise) => outcomes(promise)?
             .iter()
-            .filter(|o| o.state == ClockState::Breached)
-            .filter_map(|o| o.due)
+            .filter_map(Outcome::breached)
             .min(),
-        Trigger::Fraction {
-            percent, promise, ..
-        } => {
-            let (rule, outcomes) = find(&promise.name)?;
-            outcomes
-                .iter()
-                .filter_map(|o| o.fraction_reached(rule, percent.value, as_of))
-                .min()
-        }
-    }
+        Trigger::Fraction { fraction, promise } => outcomes(promise)?
+            .iter()
+            .filter_map(|o| o.fraction_reached(fraction, as_of))
+            .min(),
+    })
 }
 
-impl<'p, 'a> ChainRun<'p, 'a> {
+impl<'r> ChainRun<'r> {
+    /// The run of step `i`.
+    fn step_mut(&mut self, i: usize) -> Result<&mut StepRun, InternalError> {
+        self.steps.get_mut(i).ok_or_else(|| {
+            InternalError::new(format!("step {i} of `{}` has no run", self.chain.name))
+        })
+    }
+
+    /// Whether the preconditions of `step` are done, and when the last was.
+    fn preconditions(&self, step: &Step) -> Result<Preconditions, InternalError> {
+        let mut last = None;
+        for &p in &step.preconditions {
+            let run = self.steps.get(p).ok_or_else(|| {
+                InternalError::new(format!(
+                    "step `{}` waits on step {p}, which has no run",
+                    step.name
+                ))
+            })?;
+            let Some(done) = &run.done else {
+                return Ok(Preconditions::Pending);
+            };
+            last = last.max(Some(done.at.seq));
+        }
+        Ok(Preconditions::Done(last))
+    }
+
     fn moment(
         &mut self,
-        happening: Happening<'_>,
+        happening: Happening<'_, 'r>,
         now: Moment,
         state: &CaseState<'_>,
         previous_handler: Option<&Staff>,
-    ) {
-        let decl = self.plan.decl;
-        if self.active.is_none() {
-            let fired = match happening {
-                Happening::Event(e) => self
-                    .plan
-                    .trigger_events
-                    .iter()
-                    .zip(&self.plan.trigger_texts)
-                    .find_map(|(pattern, text)| {
-                        pattern
-                            .is_some_and(|p| matches(&p, e, state))
-                            .then(|| text.clone())
-                    }),
-                Happening::Synthetic(None, text) => Some(text.to_string()),
-                Happening::Synthetic(Some(_), _) => None,
-            };
-            let Some(fired) = fired else { return };
-            if holds_opt(decl.applies.as_ref(), Scope { event: None, state }) {
-                self.active = Some(now);
-                self.activated_by = fired;
-            } else {
-                if self.guarded.is_none() {
-                    self.guarded = Some((now.at, fired));
+    ) -> Result<(), InternalError> {
+        let active = match self.active {
+            Some((active, _)) => active,
+            None => {
+                if !self.activate(happening, now, state) {
+                    return Ok(());
                 }
-                return;
+                now
             }
-        }
-        let Some(active) = self.active else { return };
+        };
         if self.stopped.is_some() {
-            return;
+            return Ok(());
         }
         if let Happening::Event(e) = happening {
-            if now.seq > active.seq && matches_any(&self.plan.stop, e, state) {
+            if now.seq > active.seq && matches_any(&self.chain.stop, e, state) {
                 self.stopped = Some((now, e.event.kind.clone()));
-                return;
+                return Ok(());
             }
-            self.actions(e, now, state, previous_handler);
+            self.actions(e, now, state, previous_handler)?;
         }
-        self.make_due(happening, now, active, state);
+        self.make_due(happening, now, active, state)
     }
 
-    fn complete(&self, i: usize) -> Option<Option<u64>> {
-        let plan = self.plan.steps.get(i)?;
-        let mut last = None;
-        for &p in &plan.preconditions {
-            let done = self.steps.get(p)?.done?;
-            last = last.max(Some(done.seq));
+    /// Activates the chain when `happening` fires one of its triggers and `applies when` holds
+    /// (else notes that it was guarded); returns whether it is now active.
+    fn activate(
+        &mut self,
+        happening: Happening<'_, 'r>,
+        now: Moment,
+        state: &CaseState<'_>,
+    ) -> bool {
+        let chain: &'r Chain = self.chain;
+        let fired = match happening {
+            Happening::Event(e) => chain.triggers.iter().find_map(|t| match &t.trigger {
+                Trigger::Event(pattern) if matches(pattern, e, state) => Some(t.text.as_str()),
+                _ => None,
+            }),
+            Happening::Synthetic(None, text) => Some(text),
+            Happening::Synthetic(Some(_), _) => None,
+        };
+        let Some(fired) = fired else {
+            return false;
+        };
+        if holds(&chain.applies, Scope { event: None, state }) {
+            self.active = Some((now, fired));
+            return true;
         }
-        Some(last)
+        if self.guarded.is_none() {
+            self.guarded = Some((now.at, fired));
+        }
+        false
     }
 
+    /// The steps that `seen` does.
     fn actions(
         &mut self,
         seen: Seen<'_>,
         now: Moment,
         state: &CaseState<'_>,
         previous_handler: Option<&Staff>,
-    ) {
+    ) -> Result<(), InternalError> {
+        let (chain, ranks) = (self.chain, self.ranks);
         let event = seen.event;
-        for i in 0..self.steps.len() {
-            let complete = self.complete(i);
-            let (Some(plan), Some(run)) = (self.plan.steps.get(i), self.steps.get_mut(i)) else {
-                continue;
-            };
+        for (i, step) in chain.steps.iter().enumerate() {
+            let complete = self.preconditions(step)?;
+            let run = self.step_mut(i)?;
             if run.done.is_some() {
                 if let Some(appt) = run.appointment.as_mut() {
                     let with = event.with.as_ref().or(event.handler.as_ref());
@@ -432,26 +326,30 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 }
                 continue;
             }
-            let base_rank = match run.due {
-                Some(_) => run.base_rank,
-                None => rank_of(self.policy, previous_handler),
+            let base_rank = match &run.due {
+                Some(due) => due.base_rank,
+                None => rank_of(ranks, previous_handler),
             };
-            if !satisfies(self.policy, plan, seen, state, previous_handler, base_rank) {
+            if !satisfies(ranks, step, seen, state, previous_handler, base_rank) {
                 continue;
             }
-            match run.due {
-                Some(due) if now.seq > due.seq => {}
+            let out_of_order = match &run.due {
+                Some(due) if now.seq > due.at.seq => false,
                 Some(_) => continue,
-                None => run.out_of_order = complete.is_none(),
-            }
+                None => complete == Preconditions::Pending,
+            };
             // The event that completed the preconditions of a step without a trigger of its own
             // makes it due at this moment, and does it too.
-            let due_now =
-                run.due.is_none() && plan.decl.trigger.is_none() && complete == Some(Some(now.seq));
-            run.done = Some(now);
-            run.done_by = format!("`{}`", event.kind);
-            if let (Action::Appoint { .. }, Some(time), Some(with)) =
-                (&plan.decl.action, event.time, event.with.as_ref())
+            let due_now = run.due.is_none()
+                && step.trigger.is_none()
+                && complete == Preconditions::Done(Some(now.seq));
+            run.done = Some(Done {
+                at: now,
+                by: format!("`{}`", event.kind),
+                out_of_order,
+            });
+            if let (Action::Appoint(_), Some(time), Some(with)) =
+                (&step.action, event.time, event.with.as_ref())
             {
                 run.appointment = Some(Appointment {
                     time,
@@ -461,29 +359,29 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 });
             }
             if due_now {
-                self.become_due(i, now, Some(now.seq), previous_handler);
+                self.become_due(i, step, now, Some(now.seq), previous_handler)?;
             }
         }
+        Ok(())
     }
 
+    /// Makes due the steps that `happening` makes due.
     fn make_due(
         &mut self,
-        happening: Happening<'_>,
+        happening: Happening<'_, 'r>,
         now: Moment,
         active: Moment,
         state: &CaseState<'_>,
-    ) {
+    ) -> Result<(), InternalError> {
+        let (chain, ranks) = (self.chain, self.ranks);
         // A step made due (and done at once) can make a later one due in the same moment.
-        for _ in 0..self.steps.len() {
+        for _ in 0..chain.steps.len() {
             let mut changed = false;
-            for i in 0..self.steps.len() {
-                let Some(last) = self.complete(i) else {
+            for (i, step) in chain.steps.iter().enumerate() {
+                let Preconditions::Done(last) = self.preconditions(step)? else {
                     continue;
                 };
-                let (Some(plan), Some(run)) = (self.plan.steps.get(i), self.steps.get_mut(i))
-                else {
-                    continue;
-                };
+                let run = self.step_mut(i)?;
                 if run.due.is_some() || run.done.is_some() {
                     continue;
                 }
@@ -491,27 +389,30 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                     Some(done) => seq > done,
                     None => seq >= active.seq,
                 };
-                let ready = match (&plan.decl.trigger, happening) {
+                let ready = match (&step.trigger, happening) {
                     (None, _) => true,
-                    (Some(Trigger::Event { .. }), Happening::Event(e)) => {
-                        after_ref(now.seq)
-                            && plan.trigger_event.is_some_and(|p| matches(&p, e, state))
-                    }
-                    (Some(_), Happening::Synthetic(Some(step), _)) => {
-                        step == i && after_ref(now.seq)
+                    (
+                        Some(ChainTrigger {
+                            trigger: Trigger::Event(pattern),
+                            ..
+                        }),
+                        Happening::Event(e),
+                    ) => after_ref(now.seq) && matches(pattern, e, state),
+                    (Some(_), Happening::Synthetic(Some(fired), _)) => {
+                        fired == i && after_ref(now.seq)
                     }
                     _ => false,
                 };
                 if !ready {
                     continue;
                 }
-                let action = &plan.decl.action;
-                self.become_due(i, now, last, state.handler);
-                if already_there(self.policy, action, state) {
-                    if let Some(run) = self.steps.get_mut(i) {
-                        run.done = Some(now);
-                        run.done_by = "the case as it already was (nothing to change)".to_string();
-                    }
+                self.become_due(i, step, now, last, state.handler)?;
+                if already_there(ranks, &step.action, state) {
+                    self.step_mut(i)?.done = Some(Done {
+                        at: now,
+                        by: "the case as it already was (nothing to change)".to_string(),
+                        out_of_order: false,
+                    });
                 }
                 changed = true;
             }
@@ -519,158 +420,54 @@ impl<'p, 'a> ChainRun<'p, 'a> {
                 break;
             }
         }
+        Ok(())
     }
 
     /// Makes step `i` due at `now`: its preconditions were completed at moment `last` (`None`:
     /// it has none, and the chain's activation counts), and `handler` is the handler then.
-    fn become_due(&mut self, i: usize, now: Moment, last: Option<u64>, handler: Option<&Staff>) {
-        let (Some(plan), Some(run)) = (self.plan.steps.get(i), self.steps.get_mut(i)) else {
-            return;
-        };
-        run.due_after_preconditions = last.is_some();
-        run.due = Some(now);
-        run.base_rank = rank_of(self.policy, handler);
-        run.deadline = plan
+    fn become_due(
+        &mut self,
+        i: usize,
+        step: &Step,
+        now: Moment,
+        last: Option<u64>,
+        handler: Option<&Staff>,
+    ) -> Result<(), InternalError> {
+        let base_rank = rank_of(self.ranks, handler);
+        // A deadline without a due time (its calendar has no open time for it, or it falls after
+        // the supported dates, or a cut-off excludes the moment) leaves the step without one.
+        let deadline = step
             .within
             .as_ref()
             .and_then(|w| budget(w, now.at).ok().flatten())
             .map(|b| b.plain_due);
+        self.step_mut(i)?.due = Some(Due {
+            at: now,
+            after_preconditions: last.is_some(),
+            base_rank,
+            deadline,
+        });
+        Ok(())
     }
 
-    fn report(&self, as_of: DateTime<Utc>, out: &mut Collector) -> EscalationReport {
-        let decl = self.plan.decl;
-        let name = &decl.name.name;
-        let Some(active) = self.active else {
-            let (at, fired) = self.guarded.clone().unwrap_or((as_of, String::new()));
-            return EscalationReport {
-                escalation: name.clone(),
-                state: ChainState::Guarded,
-                activated: None,
-                stopped: None,
-                steps: Vec::new(),
-                detail: format!(
-                    "trigger {fired} fired at {} but `applies when` did not hold: not escalated",
-                    out.at(at)
-                ),
-            };
-        };
+    /// The report of a chain activated at `active` by `activated_by`.
+    fn report(
+        &self,
+        active: Moment,
+        activated_by: &str,
+        as_of: DateTime<Utc>,
+        out: &mut Collector,
+    ) -> EscalationReport {
         let end = self.stopped.as_ref().map_or(as_of, |(m, _)| m.at);
-        let mut steps = Vec::new();
-        for (plan, run) in self.plan.steps.iter().zip(&self.steps) {
-            let rule = &plan.rule;
-            let due_reason = if run.due_after_preconditions {
-                &plan.due_texts.0
-            } else {
-                &plan.due_texts.1
-            };
-            let due_how = || {
-                let mut how = String::with_capacity(160);
-                how.push_str("due ");
-                how.push_str(due_reason);
-                how.push_str(&plan.within_text);
-                how
-            };
-            let (state, detail) = match (run.due, run.done) {
-                (_, Some(done)) if run.out_of_order => {
-                    let detail = format!(
-                        "done by {} at {} before its preconditions were complete",
-                        run.done_by,
-                        out.at(done.at)
-                    );
-                    out.breach(Breach {
-                        rule: rule.clone(),
-                        kind: "step_out_of_order".to_string(),
-                        due: None,
-                        at: out.at(done.at),
-                        detail: detail.clone(),
-                    });
-                    (StepState::OutOfOrder, detail)
-                }
-                (due, Some(done)) => {
-                    let how = match due {
-                        Some(_) => {
-                            let mut how = due_how();
-                            how.push_str("; done by ");
-                            how.push_str(&run.done_by);
-                            how
-                        }
-                        None => format!("done by {} before its own trigger fired", run.done_by),
-                    };
-                    match run.deadline {
-                        Some(deadline) if done.at > deadline => {
-                            out.breach(Breach {
-                                rule: rule.clone(),
-                                kind: "step_late".to_string(),
-                                due: Some(out.at(deadline)),
-                                at: out.at(deadline),
-                                detail: format!(
-                                    "done {} after its deadline",
-                                    describe::duration(done.at - deadline)
-                                ),
-                            });
-                            (StepState::Late, how)
-                        }
-                        _ => (StepState::Done, how),
-                    }
-                }
-                (Some(_), None) => {
-                    let how = due_how();
-                    match run.deadline {
-                        Some(deadline) if deadline < end => {
-                            out.breach(Breach {
-                                rule: rule.clone(),
-                                kind: "step_missed".to_string(),
-                                due: Some(out.at(deadline)),
-                                at: out.at(deadline),
-                                detail: format!("not done: {}", plan.action_text),
-                            });
-                            // Overdue work is still work to do while the chain is active.
-                            if self.stopped.is_none() {
-                                out.action(RequiredAction {
-                                    rule: rule.clone(),
-                                    action: plan.action_text.clone(),
-                                    due: Some(out.at(deadline)),
-                                });
-                            }
-                            (StepState::Missed, how)
-                        }
-                        _ if self.stopped.is_some() => {
-                            let mut how = how;
-                            how.push_str("; the chain stopped first");
-                            (StepState::Skipped, how)
-                        }
-                        _ => {
-                            out.action(RequiredAction {
-                                rule: rule.clone(),
-                                action: plan.action_text.clone(),
-                                due: run.deadline.map(|d| out.at(d)),
-                            });
-                            (StepState::Due, how)
-                        }
-                    }
-                }
-                (None, None) if self.stopped.is_some() => (
-                    StepState::Skipped,
-                    "the chain stopped before the step became due".to_string(),
-                ),
-                (None, None) => (StepState::Waiting, plan.waiting.clone()),
-            };
-            let appointment = run
-                .appointment
-                .as_ref()
-                .map(|a| self.appointment(plan, a, rule, end, out));
-            steps.push(StepReport {
-                step: plan.decl.name.name.clone(),
-                state,
-                became_due: run.due.map(|m| out.at(m.at)),
-                deadline: run.deadline.map(|d| out.at(d)),
-                done: run.done.map(|m| out.at(m.at)),
-                appointment,
-                detail,
-            });
-        }
+        let steps = self
+            .chain
+            .steps
+            .iter()
+            .zip(&self.steps)
+            .map(|(step, run)| self.step_report(step, run, end, out))
+            .collect();
         EscalationReport {
-            escalation: name.clone(),
+            escalation: self.chain.name.clone(),
             state: if self.stopped.is_some() {
                 ChainState::Stopped
             } else {
@@ -680,65 +477,116 @@ impl<'p, 'a> ChainRun<'p, 'a> {
             stopped: self.stopped.as_ref().map(|(m, _)| out.at(m.at)),
             steps,
             detail: match &self.stopped {
-                Some((_, by)) => format!("activated by {}; stopped by `{by}`", self.activated_by),
-                None => format!("activated by {}", self.activated_by),
+                Some((_, by)) => format!("activated by {activated_by}; stopped by `{by}`"),
+                None => format!("activated by {activated_by}"),
             },
         }
     }
 
+    /// The report of one step, with its breaches and actions; `end` is when the chain stopped,
+    /// else the evaluation instant.
+    fn step_report(
+        &self,
+        step: &Step,
+        run: &StepRun,
+        end: DateTime<Utc>,
+        out: &mut Collector,
+    ) -> StepReport {
+        let deadline = run.due.and_then(|d| d.deadline);
+        let (state, detail) = match (&run.due, &run.done) {
+            (_, Some(done)) if done.out_of_order => {
+                let detail = format!(
+                    "done by {} at {} before its preconditions were complete",
+                    done.by,
+                    out.at(done.at.at)
+                );
+                out.breach(Breach {
+                    rule: step.rule.clone(),
+                    kind: "step_out_of_order".to_string(),
+                    due: None,
+                    at: out.at(done.at.at),
+                    detail: detail.clone(),
+                });
+                (StepState::OutOfOrder, detail)
+            }
+            (due, Some(done)) => done_step(step, due.as_ref(), done, out),
+            (Some(due), None) => self.due_step(step, due, end, out),
+            (None, None) if self.stopped.is_some() => (
+                StepState::Skipped,
+                "the chain stopped before the step became due".to_string(),
+            ),
+            (None, None) => (StepState::Waiting, step.waiting.clone()),
+        };
+        let appointment = run
+            .appointment
+            .as_ref()
+            .map(|a| self.appointment(step, a, end, out));
+        StepReport {
+            step: step.name.clone(),
+            state,
+            became_due: run.due.map(|d| out.at(d.at.at)),
+            deadline: deadline.map(|d| out.at(d)),
+            done: run.done.as_ref().map(|d| out.at(d.at.at)),
+            appointment,
+            detail,
+        }
+    }
+
+    /// A step due and not done: missed after its deadline, skipped when the chain stopped,
+    /// else a required action.
+    fn due_step(
+        &self,
+        step: &Step,
+        due: &Due,
+        end: DateTime<Utc>,
+        out: &mut Collector,
+    ) -> (StepState, String) {
+        let mut how = due_how(step, due);
+        match due.deadline {
+            Some(deadline) if deadline < end => {
+                out.breach(Breach {
+                    rule: step.rule.clone(),
+                    kind: "step_missed".to_string(),
+                    due: Some(out.at(deadline)),
+                    at: out.at(deadline),
+                    detail: format!("not done: {}", step.action_text),
+                });
+                // Overdue work is still work to do while the chain is active.
+                if self.stopped.is_none() {
+                    out.action(RequiredAction {
+                        rule: step.rule.clone(),
+                        action: step.action_text.clone(),
+                        due: Some(out.at(deadline)),
+                    });
+                }
+                (StepState::Missed, how)
+            }
+            _ if self.stopped.is_some() => {
+                how.push_str("; the chain stopped first");
+                (StepState::Skipped, how)
+            }
+            _ => {
+                out.action(RequiredAction {
+                    rule: step.rule.clone(),
+                    action: step.action_text.clone(),
+                    due: due.deadline.map(|d| out.at(d)),
+                });
+                (StepState::Due, how)
+            }
+        }
+    }
+
+    /// The state of the appointment a step booked, with its breach and action under `keep appointment`.
     fn appointment(
         &self,
-        plan: &StepPlan<'_>,
+        step: &Step,
         appt: &Appointment,
-        rule: &str,
         end: DateTime<Utc>,
         out: &mut Collector,
     ) -> AppointmentReport {
-        let state = match &plan.decl.keep_appointment {
+        let state = match step.keep_appointment {
             None => AppointmentState::Booked,
-            Some(keep) => {
-                let grace = keep.grace.map_or(TimeDelta::zero(), |g| seconds(g.seconds));
-                // With its grace, the limit may fall after the supported instants: then it can
-                // never pass, and the action to keep the appointment has no due time.
-                let limit = later(appt.time, grace);
-                let passed = |t: DateTime<Utc>| limit.is_some_and(|limit| t > limit);
-                match appt.met {
-                    Some(met) if !passed(met) => AppointmentState::Kept,
-                    None if !passed(end) => {
-                        if self.stopped.is_none() {
-                            out.action(RequiredAction {
-                                rule: rule.to_string(),
-                                action: format!(
-                                    "keep appointment with {} at {}",
-                                    appt.with,
-                                    out.at(appt.time)
-                                ),
-                                due: limit.map(|l| out.at(l)),
-                            });
-                        }
-                        AppointmentState::Scheduled
-                    }
-                    met => {
-                        out.breach(Breach {
-                            rule: rule.to_string(),
-                            kind: "appointment_missed".to_string(),
-                            due: Some(out.at(limit.unwrap_or(appt.time))),
-                            at: out.at(limit.unwrap_or(appt.time)),
-                            detail: match met {
-                                Some(m) => format!(
-                                    "met {} with {} after the agreed time",
-                                    out.at(m),
-                                    appt.with
-                                ),
-                                None => {
-                                    format!("no `met` event with {} by the agreed time", appt.with)
-                                }
-                            },
-                        });
-                        AppointmentState::Missed
-                    }
-                }
-            }
+            Some(grace) => self.kept(step, appt, grace, end, out),
         };
         AppointmentReport {
             time: out.at(appt.time),
@@ -747,89 +595,210 @@ impl<'p, 'a> ChainRun<'p, 'a> {
             met: appt.met.map(|m| out.at(m)),
         }
     }
+
+    /// Whether an appointment under `keep appointment [grace]` was kept by `end`.
+    fn kept(
+        &self,
+        step: &Step,
+        appt: &Appointment,
+        grace: chrono::TimeDelta,
+        end: DateTime<Utc>,
+        out: &mut Collector,
+    ) -> AppointmentState {
+        // With its grace, the limit may fall after the supported instants: then it can
+        // never pass, and the action to keep the appointment has no due time.
+        let limit = later(appt.time, grace);
+        let passed = |t: DateTime<Utc>| limit.filter(|limit| t > *limit);
+        let missed = match appt.met {
+            Some(met) => passed(met),
+            None => passed(end),
+        };
+        let Some(limit) = missed else {
+            if appt.met.is_some() {
+                return AppointmentState::Kept;
+            }
+            if self.stopped.is_none() {
+                out.action(RequiredAction {
+                    rule: step.rule.clone(),
+                    action: format!(
+                        "keep appointment with {} at {}",
+                        appt.with,
+                        out.at(appt.time)
+                    ),
+                    due: limit.map(|l| out.at(l)),
+                });
+            }
+            return AppointmentState::Scheduled;
+        };
+        out.breach(Breach {
+            rule: step.rule.clone(),
+            kind: "appointment_missed".to_string(),
+            due: Some(out.at(limit)),
+            at: out.at(limit),
+            detail: match appt.met {
+                Some(m) => format!("met {} with {} after the agreed time", out.at(m), appt.with),
+                None => format!("no `met` event with {} by the agreed time", appt.with),
+            },
+        });
+        AppointmentState::Missed
+    }
+}
+
+/// Why a step is due: when it became due, and its deadline.
+fn due_how(step: &Step, due: &Due) -> String {
+    let reason = if due.after_preconditions {
+        &step.due_texts.0
+    } else {
+        &step.due_texts.1
+    };
+    let mut how = String::with_capacity(160);
+    how.push_str("due ");
+    how.push_str(reason);
+    how.push_str(&step.within_text);
+    how
+}
+
+/// A step done (in order): late when done after its deadline.
+fn done_step(
+    step: &Step,
+    due: Option<&Due>,
+    done: &Done,
+    out: &mut Collector,
+) -> (StepState, String) {
+    let how = match due {
+        Some(due) => {
+            let mut how = due_how(step, due);
+            how.push_str("; done by ");
+            how.push_str(&done.by);
+            how
+        }
+        None => format!("done by {} before its own trigger fired", done.by),
+    };
+    match due.and_then(|d| d.deadline) {
+        Some(deadline) if done.at.at > deadline => {
+            out.breach(Breach {
+                rule: step.rule.clone(),
+                kind: "step_late".to_string(),
+                due: Some(out.at(deadline)),
+                at: out.at(deadline),
+                detail: format!(
+                    "done {} after its deadline",
+                    describe::duration(done.at.at - deadline)
+                ),
+            });
+            (StepState::Late, how)
+        }
+        _ => (StepState::Done, how),
+    }
+}
+
+/// A synthetic moment: when a promise-based trigger fires, the step it belongs to (`None`: the
+/// chain), and the trigger's text.
+type Synthetic<'r> = (DateTime<Utc>, Option<usize>, &'r str);
+
+/// The synthetic moments of the triggers of a chain (`step: None`) or of its step `i` (`Some(i)`).
+fn synthetic_moments<'r>(
+    triggers: impl Iterator<Item = &'r ChainTrigger>,
+    step: Option<usize>,
+    promises: &[Vec<Outcome<'_>>],
+    as_of: DateTime<Utc>,
+    moments: &mut Vec<Synthetic<'r>>,
+) -> Result<(), InternalError> {
+    for t in triggers {
+        if let Some(at) = synthetic_instant(&t.trigger, promises, as_of)? {
+            moments.push((at, step, t.text.as_str()));
+        }
+    }
+    Ok(())
 }
 
 /// Walks one chain over the case and reports it; `None` when its trigger never fired.
 pub(crate) fn evaluate(
-    plan: &ChainPlan<'_>,
-    policy: &Policy,
+    chain: &Chain,
+    ranks: &Ranks,
     case: &Case,
     events: &[(usize, Seen<'_>)],
-    promises: &[(&ClockRule<'_>, Vec<Outcome>)],
+    promises: &[Vec<Outcome<'_>>],
     as_of: DateTime<Utc>,
     out: &mut Collector,
-) -> Option<EscalationReport> {
-    let decl = plan.decl;
-    let mut synthetic: Vec<(DateTime<Utc>, Option<usize>, &str)> = decl
-        .triggers
-        .iter()
-        .zip(&plan.trigger_texts)
-        .filter_map(|(t, text)| synthetic_instant(t, promises, as_of).map(|at| (at, None, &**text)))
-        .collect();
+) -> Result<Option<EscalationReport>, InternalError> {
+    let mut synthetic = Vec::new();
+    synthetic_moments(chain.triggers.iter(), None, promises, as_of, &mut synthetic)?;
     // Without a promise-based trigger that fired, the chain can only start on an event of a
     // type its triggers name: when the case has none, there is nothing to walk.
     let named = |seen: Seen<'_>| {
-        plan.trigger_events
-            .iter()
-            .flatten()
-            .any(|p| seen.kind == Some(p.kind))
+        chain.triggers.iter().any(|t| match &t.trigger {
+            Trigger::Event(p) => seen.kind == Some(p.kind),
+            _ => false,
+        })
     };
     if synthetic.is_empty() && !events.iter().any(|&(_, seen)| named(seen)) {
-        return None;
+        return Ok(None);
     }
-    for (i, step) in plan.steps.iter().enumerate() {
-        if let (Some(t), Some(text)) = (&step.decl.trigger, &step.trigger_text) {
-            if let Some(at) = synthetic_instant(t, promises, as_of) {
-                synthetic.push((at, Some(i), text));
-            }
-        }
+    for (i, step) in chain.steps.iter().enumerate() {
+        synthetic_moments(
+            step.trigger.iter(),
+            Some(i),
+            promises,
+            as_of,
+            &mut synthetic,
+        )?;
     }
     synthetic.sort_by_key(|(at, step, _)| (*at, *step));
     let mut run = ChainRun {
-        plan,
-        policy,
+        chain,
+        ranks,
         active: None,
-        activated_by: String::new(),
         guarded: None,
         stopped: None,
-        steps: vec![StepRun::default(); plan.steps.len()],
+        steps: vec![StepRun::default(); chain.steps.len()],
     };
+    walk(&mut run, case, events, &synthetic, as_of)?;
+    Ok(match (run.active, run.guarded) {
+        (Some((active, by)), _) => Some(run.report(active, by, as_of, out)),
+        (None, Some((at, fired))) => Some(EscalationReport {
+            escalation: chain.name.clone(),
+            state: ChainState::Guarded,
+            activated: None,
+            stopped: None,
+            steps: Vec::new(),
+            detail: format!(
+                "trigger {fired} fired at {} but `applies when` did not hold: not escalated",
+                out.at(at)
+            ),
+        }),
+        (None, None) => None,
+    })
+}
+
+/// Walks the events and the synthetic moments (those at or before `as_of`) in order.
+fn walk<'r>(
+    run: &mut ChainRun<'r>,
+    case: &Case,
+    events: &[(usize, Seen<'_>)],
+    synthetic: &[Synthetic<'r>],
+    as_of: DateTime<Utc>,
+) -> Result<(), InternalError> {
     let mut state = CaseState::new(case);
     let mut seq = 0_u64;
     let mut pending = synthetic.iter().peekable();
     for &(_, seen) in events {
         let event = seen.event;
-        while let Some((at, step, text)) = pending.next_if(|(at, _, _)| *at < event.at) {
+        while let Some(&(at, step, text)) = pending.next_if(|(at, _, _)| *at < event.at) {
             seq += 1;
-            let now = Moment { at: *at, seq };
-            run.moment(
-                Happening::Synthetic(*step, text),
-                now,
-                &state,
-                state.handler,
-            );
+            let now = Moment { at, seq };
+            run.moment(Happening::Synthetic(step, text), now, &state, state.handler)?;
         }
         let previous = state.handler;
         state.apply(event);
         seq += 1;
-        run.moment(
-            Happening::Event(seen),
-            Moment { at: event.at, seq },
-            &state,
-            previous,
-        );
+        let now = Moment { at: event.at, seq };
+        run.moment(Happening::Event(seen), now, &state, previous)?;
     }
-    for (at, step, text) in pending.filter(|(at, _, _)| *at <= as_of) {
+    for &(at, step, text) in pending.filter(|(at, _, _)| *at <= as_of) {
         seq += 1;
-        run.moment(
-            Happening::Synthetic(*step, text),
-            Moment { at: *at, seq },
-            &state,
-            state.handler,
-        );
+        let now = Moment { at, seq };
+        run.moment(Happening::Synthetic(step, text), now, &state, state.handler)?;
     }
-    if run.active.is_none() && run.guarded.is_none() {
-        return None;
-    }
-    Some(run.report(as_of, out))
+    Ok(())
 }

@@ -16,30 +16,21 @@
 //! - the state is `met` when the rate is at least (`at least`) or at most
 //!   (`at most`) the percentage, `missed` otherwise.
 
-use super::calendar_for;
-use super::clock::{budget, TargetPlan};
-use super::state::{holds_opt, CaseState, Scope};
+use super::clock::budget;
+use super::state::{holds, CaseState, Scope};
 use crate::case::Case;
 use crate::check::Policy;
+use crate::compile::deadline::Deadline;
+use crate::compile::{Objective, PeriodUnit};
 use crate::report::{CaseReport, ClockState, ObjectiveReport};
-use crate::syntax::ast::{Objective, Outcome, PeriodUnit};
-use crate::time::{Calendar, CalendarSpec, OffsetChanges};
+use crate::time::OffsetChanges;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// The objectives of a policy, compiled once for many cases.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct ObjectivePlan<'p> {
-    objectives: Vec<CompiledObjective<'p>>,
-}
-
-#[derive(Debug, Clone)]
-struct CompiledObjective<'p> {
-    decl: &'p Objective,
-    /// The offset changes of the zone whose days, weeks and months group the instances.
-    zone: OffsetChanges,
-    /// `within D`, ready to compute D's deadline from an instance's start.
-    within: Option<TargetPlan<'p>>,
+    objectives: &'p [Objective],
 }
 
 /// Counts per objective and period: `(met, total)`. Add tallies with [`Tally::merge`].
@@ -65,47 +56,21 @@ impl std::fmt::Display for Period {
         match self {
             Period::Day(date) => write!(f, "{}", date.format("%Y-%m-%d")),
             Period::Week(year, week) => write!(f, "{year}-W{week:02}"),
-            Period::Month(year, month) => {
-                let date = NaiveDate::from_ymd_opt(*year, *month, 1).unwrap_or_default();
-                write!(f, "{}", date.format("%Y-%m"))
+            // The year as `%Y` writes it: four digits, signed outside 0 to 9999.
+            Period::Month(year, month) if (0..10_000).contains(year) => {
+                write!(f, "{year:04}-{month:02}")
             }
+            Period::Month(year, month) => write!(f, "{year:+05}-{month:02}"),
         }
     }
 }
 
 impl<'p> ObjectivePlan<'p> {
-    /// Compiles the objectives of `policy`.
+    /// The objectives of `policy`.
     pub fn new(policy: &'p Policy) -> Self {
-        let policy_zone = policy.timezone.unwrap_or(chrono_tz::UTC);
-        let zone_calendar = Calendar::compile(&CalendarSpec {
-            tz: policy_zone,
-            always: true,
-            weekly: Vec::new(),
-            closed: Vec::new(),
-            open_dates: Vec::new(),
-        });
-        let objectives = policy
-            .objectives
-            .iter()
-            .map(|decl| CompiledObjective {
-                decl,
-                zone: OffsetChanges::of(
-                    decl.period
-                        .on
-                        .as_ref()
-                        .and_then(|on| policy.calendars.get(&on.name))
-                        .map_or(policy_zone, Calendar::tz),
-                ),
-                within: decl.measure.within.as_ref().map(|deadline| {
-                    TargetPlan::new(
-                        deadline,
-                        None,
-                        calendar_for(policy, Some(&zone_calendar), deadline),
-                    )
-                }),
-            })
-            .collect();
-        ObjectivePlan { objectives }
+        ObjectivePlan {
+            objectives: &policy.program().objectives,
+        }
     }
 
     /// Whether the policy has any objective (when not, counting can be skipped).
@@ -125,33 +90,29 @@ impl<'p> ObjectivePlan<'p> {
     pub(crate) fn count_in(&self, state: &CaseState<'_>, report: &CaseReport) -> Tally {
         let mut tally = Tally::default();
         for (index, objective) in self.objectives.iter().enumerate() {
-            if let Some(applies) = &objective.decl.applies {
-                let scope = Scope { event: None, state };
-                if !holds_opt(Some(applies), scope) {
-                    continue;
-                }
+            if !holds(&objective.applies, Scope { event: None, state }) {
+                continue;
             }
-            let measure = &objective.decl.measure;
             for instance in report
                 .promises
                 .iter()
-                .filter(|p| p.promise == measure.promise.name)
+                .filter(|p| p.promise == objective.promise)
             {
                 let decided = matches!(instance.state, ClockState::Met | ClockState::Breached);
+                // Only decided instances count, by the period they started in.
                 let Some(started) = instance.started.filter(|_| decided) else {
                     continue;
                 };
                 let started = started.utc();
-                let counted = match measure.outcome {
-                    Outcome::Breached => instance.state == ClockState::Breached,
-                    Outcome::Met => {
-                        instance.state == ClockState::Met
-                            && objective.within.as_ref().map_or(true, |within| {
-                                stopped_within(within, started, instance.stopped.map(|s| s.utc()))
-                            })
-                    }
+                let counted = if objective.counts_met {
+                    instance.state == ClockState::Met
+                        && objective.within.as_ref().map_or(true, |within| {
+                            stopped_within(within, started, instance.stopped.map(|s| s.utc()))
+                        })
+                } else {
+                    instance.state == ClockState::Breached
                 };
-                let period = period_of(started, &objective.zone, objective.decl.period.unit);
+                let period = period_of(started, &objective.zone, objective.unit);
                 let entry = tally.counts.entry((index, period)).or_default();
                 entry.0 += u64::from(counted);
                 entry.1 += 1;
@@ -162,32 +123,34 @@ impl<'p> ObjectivePlan<'p> {
 
     /// The report lines of a tally: objectives in declaration order, periods in time order.
     pub fn report(&self, tally: &Tally) -> Vec<ObjectiveReport> {
-        tally
-            .counts
-            .iter()
-            .filter_map(|((index, period), &(met, total))| {
-                let decl = self.objectives.get(*index)?.decl;
+        // Tallies are keyed by position among these objectives: zip, never look up.
+        let mut counts = tally.counts.iter().peekable();
+        let mut lines = Vec::new();
+        for (index, objective) in self.objectives.iter().enumerate() {
+            while let Some(((_, period), &(met, total))) =
+                counts.next_if(|((of, _), _)| *of == index)
+            {
                 let rate = if total == 0 {
                     0.0
                 } else {
                     met as f64 / total as f64
                 };
-                let threshold = decl.measure.percent.value / 100.0;
-                let ok = if decl.measure.at_least {
-                    rate >= threshold
+                let ok = if objective.at_least {
+                    rate >= objective.threshold
                 } else {
-                    rate <= threshold
+                    rate <= objective.threshold
                 };
-                Some(ObjectiveReport {
-                    objective: decl.name.name.clone(),
+                lines.push(ObjectiveReport {
+                    objective: objective.name.clone(),
                     period: period.to_string(),
                     met,
                     total,
                     rate,
                     state: if ok { "met" } else { "missed" }.to_owned(),
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        lines
     }
 }
 
@@ -223,7 +186,7 @@ fn final_state(case: &Case, as_of: DateTime<Utc>) -> CaseState<'_> {
 
 /// Whether a clock started at `started` stopped no later than `within`'s deadline from its start.
 fn stopped_within(
-    within: &TargetPlan<'_>,
+    within: &Deadline,
     started: DateTime<Utc>,
     stopped: Option<DateTime<Utc>>,
 ) -> bool {

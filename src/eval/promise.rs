@@ -1,88 +1,39 @@
 //! Promises: each promise is a clock rule; its instances become report entries,
 //! breaches, required actions and warnings.
 
-use super::clock::{ClockRule, ClockRun, Outcome};
-use super::describe;
+use super::clock::{ClockRun, DueState, Judged, Outcome};
 use super::Collector;
+use crate::compile::{describe, ClockRule};
 use crate::report::{
     Breach, ClockState, IsoDuration, PromiseReport, RequiredAction, Stretch, Warning,
 };
 use chrono::{DateTime, Utc};
 
-/// Reports the instances of one promise at `as_of`. Their texts move into the report entries; the
-/// rest of each outcome stays for the escalation triggers that read it.
+/// Reports the instances of one promise at `as_of`. Their details move into the report entries;
+/// the rest of each outcome stays for the escalation triggers that read it.
 pub(crate) fn report(
-    rule: &ClockRule<'_>,
-    outcomes: &mut [Outcome],
+    rule: &ClockRule,
+    outcomes: &mut [Outcome<'_>],
     as_of: DateTime<Utc>,
     out: &mut Collector,
 ) {
     for o in outcomes {
-        let entry = PromiseReport {
-            promise: rule.name.to_string(),
-            instance: o.number,
-            state: o.state,
-            target: o.target.take(),
-            started: Some(out.at(o.started)),
-            due: o.due.map(|t| out.at(t)),
-            stopped: o.stopped.map(|t| out.at(t)),
-            elapsed: Some(IsoDuration(o.elapsed)),
-            paused: Some(IsoDuration(o.paused)),
-            late_by: o.late_by.map(IsoDuration),
-            remaining: o.remaining.map(IsoDuration),
-            pauses: o
-                .pauses
-                .iter()
-                .map(|&(from, to)| Stretch {
-                    from: out.at(from),
-                    to: to.map(|t| out.at(t)),
-                })
-                .collect(),
-            detail: std::mem::take(&mut o.detail),
-        };
+        let entry = entry(rule, o, out);
         out.report.promises.push(entry);
-        let Some(due) = o.due else { continue };
-        match o.state {
-            ClockState::Breached => {
-                let mut detail = String::with_capacity(48);
-                detail.push_str("instance ");
-                describe::push_number(&mut detail, u64::from(o.number));
-                let late = match (o.stopped, o.late_by) {
-                    (Some(_), Some(late)) => {
-                        detail.push_str(" stopped ");
-                        late
-                    }
-                    (_, late) => {
-                        detail.push_str(" still open ");
-                        late.unwrap_or_default()
-                    }
-                };
-                describe::write_duration(&mut detail, late);
-                detail.push_str(" after its due time");
-                out.breach(Breach {
-                    rule: rule.name.to_string(),
-                    kind: "promise_breached".to_string(),
-                    due: Some(out.at(due)),
-                    at: out.at(due),
-                    detail,
-                });
-                if o.stopped.is_none() {
-                    out.action(RequiredAction {
-                        rule: rule.name.to_string(),
-                        action: describe::concat(&["do ", &rule.until_text]),
-                        due: Some(out.at(due)),
-                    });
-                }
-            }
-            ClockState::Running => {
+        let Judged::Due { due, state, .. } = o.judged else {
+            continue;
+        };
+        match state {
+            DueState::Breached { late_by } => breached(rule, o, due, late_by, out),
+            DueState::Open { paused: false, .. } => {
                 out.action(RequiredAction {
-                    rule: rule.name.to_string(),
+                    rule: rule.name.clone(),
                     action: describe::concat(&["do ", &rule.until_text]),
                     due: Some(out.at(due)),
                 });
                 if let Some(point) = o.warn_at.filter(|w| *w <= as_of) {
                     out.warning(Warning {
-                        rule: rule.name.to_string(),
+                        rule: rule.name.clone(),
                         kind: "approaching".to_string(),
                         due: out.at(due),
                         detail: format!(
@@ -93,21 +44,81 @@ pub(crate) fn report(
                     });
                 }
             }
-            _ => {}
+            DueState::Met | DueState::Open { paused: true, .. } => {}
         }
+    }
+}
+
+/// The report entry of one instance (its detail moves into it).
+fn entry(rule: &ClockRule, o: &mut Outcome<'_>, out: &Collector) -> PromiseReport {
+    PromiseReport {
+        promise: rule.name.clone(),
+        instance: o.number,
+        state: o.state(),
+        target: o.target().map(|t| t.deadline.text.clone()),
+        started: Some(out.at(o.started)),
+        due: o.due().map(|t| out.at(t)),
+        stopped: o.stopped.map(|t| out.at(t)),
+        elapsed: Some(IsoDuration(o.elapsed)),
+        paused: Some(IsoDuration(o.paused)),
+        late_by: o.late_by().map(IsoDuration),
+        remaining: o.remaining().map(IsoDuration),
+        pauses: o
+            .pauses
+            .iter()
+            .map(|&(from, to)| Stretch {
+                from: out.at(from),
+                to: to.map(|t| out.at(t)),
+            })
+            .collect(),
+        detail: std::mem::take(&mut o.detail),
+    }
+}
+
+/// The breach of an instance due at `due` and late by `late_by`, and the action while it is open.
+fn breached(
+    rule: &ClockRule,
+    o: &Outcome<'_>,
+    due: DateTime<Utc>,
+    late_by: chrono::TimeDelta,
+    out: &mut Collector,
+) {
+    let mut detail = String::with_capacity(48);
+    detail.push_str("instance ");
+    describe::push_number(&mut detail, u64::from(o.number));
+    detail.push_str(if o.stopped.is_some() {
+        " stopped "
+    } else {
+        " still open "
+    });
+    describe::write_duration(&mut detail, late_by);
+    detail.push_str(" after its due time");
+    out.breach(Breach {
+        rule: rule.name.clone(),
+        kind: "promise_breached".to_string(),
+        due: Some(out.at(due)),
+        at: out.at(due),
+        detail,
+    });
+    if o.stopped.is_none() {
+        out.action(RequiredAction {
+            rule: rule.name.clone(),
+            action: describe::concat(&["do ", &rule.until_text]),
+            due: Some(out.at(due)),
+        });
     }
 }
 
 /// A promise that never started is reported `pending` when it applies to the case state at `as_of`.
 pub(crate) fn pending(
-    rule: &ClockRule<'_>,
-    run: &ClockRun<'_, '_>,
+    rule: &ClockRule,
+    run: &ClockRun<'_>,
     applies_now: bool,
     out: &mut Collector,
 ) {
     if run.instances.is_empty() && run.declined.is_none() && applies_now {
         out.report.promises.push(PromiseReport {
-            promise: rule.name.to_string(),
+            promise: rule.name.clone(),
             instance: 1,
             state: ClockState::Pending,
             target: None,

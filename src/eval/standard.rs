@@ -6,58 +6,35 @@
 //! `require … within` reports the clock words `pending`, `running`, `met`,
 //! `breached`.
 
-use super::clock::{ClockRule, ClockRun};
-use super::state::{matches, CaseState, EventTypes, Pattern, Seen};
-use super::{describe, Collector};
+use super::clock::{ClockRun, DueState, Judged};
+use super::state::{matches, CaseState, Seen};
+use super::Collector;
+use crate::compile::condition::Pattern;
+use crate::compile::{describe, Standard, StandardRule};
 use crate::report::{Breach, ClockState, RequiredAction, StandardReport, StandardState};
-use crate::syntax::ast::{Standard, StandardRule};
 use chrono::{DateTime, Utc};
-
-/// A standard ready to run.
-#[derive(Debug, Clone)]
-pub(crate) struct StandardPlan<'p> {
-    /// The declaration.
-    pub decl: &'p Standard,
-    /// For `require … within`: the clock.
-    pub clock: Option<ClockRule<'p>>,
-    /// The counted or required event, and the closing one, as reported.
-    pub texts: (String, String),
-    /// The counted or required event, and the closing one, numbered.
-    patterns: (Pattern<'p>, Pattern<'p>),
-}
-
-impl<'p> StandardPlan<'p> {
-    /// The plan of `decl`, with `clock` for a `require … within` standard.
-    pub fn new(
-        decl: &'p Standard,
-        clock: Option<ClockRule<'p>>,
-        types: &mut EventTypes<'p>,
-    ) -> Self {
-        let (event, before) = match &decl.rule {
-            StandardRule::AtMost { event, before, .. }
-            | StandardRule::RequireBefore { event, before, .. } => (event, before),
-            StandardRule::RequireWithin { event, after, .. } => (event, after),
-        };
-        StandardPlan {
-            decl,
-            clock,
-            texts: (describe::pattern(event), describe::pattern(before)),
-            patterns: (types.pattern(event), types.pattern(before)),
-        }
-    }
-}
 
 /// The walk of one standard over one case.
 #[derive(Debug, Clone)]
-pub(crate) enum StandardRun<'r, 'p> {
+pub(crate) struct StandardRun<'r> {
+    standard: &'r Standard,
+    walk: Walk<'r>,
+}
+
+/// An event pattern with its text as reported.
+type Named = (Pattern, String);
+
+/// What a standard's walk holds.
+#[derive(Debug, Clone)]
+enum Walk<'r> {
     /// `at most N A before B`.
     AtMost {
         /// Allowed count.
         limit: u32,
         /// A.
-        event: Pattern<'p>,
+        event: &'r Named,
         /// B.
-        before: Pattern<'p>,
+        before: &'r Named,
         /// A seen so far.
         count: u32,
         /// The (N+1)-th A.
@@ -68,59 +45,74 @@ pub(crate) enum StandardRun<'r, 'p> {
     /// `require A before B`.
     RequireBefore {
         /// A.
-        event: Pattern<'p>,
+        event: &'r Named,
         /// B.
-        before: Pattern<'p>,
-        /// An A was seen.
+        before: &'r Named,
+        /// The first A.
         seen: Option<DateTime<Utc>>,
-        /// The first B, and whether an A came before it.
-        decided: Option<(DateTime<Utc>, bool)>,
+        /// The first B, and the A before it if any.
+        decided: Option<Decided>,
     },
     /// `require A within D after B`.
-    Within(ClockRun<'r, 'p>),
+    Within(ClockRun<'r>),
 }
 
-impl<'r, 'p> StandardRun<'r, 'p> {
+/// How a `require A before B` was decided at the first B.
+#[derive(Debug, Clone, Copy)]
+enum Decided {
+    /// B came at `at`, after an A at `seen`.
+    Preceded {
+        /// The first A.
+        seen: DateTime<Utc>,
+        /// The first B.
+        at: DateTime<Utc>,
+    },
+    /// B came at this instant with no A before it.
+    Unpreceded(DateTime<Utc>),
+}
+
+/// What a standard comes to: its state, the instant it was decided, its due time and why.
+type Verdict = (
+    StandardState,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    String,
+);
+
+impl<'r> StandardRun<'r> {
     /// A fresh run.
-    pub fn new(plan: &'r StandardPlan<'p>) -> Self {
-        let (event, before) = plan.patterns;
-        match (&plan.decl.rule, &plan.clock) {
-            (StandardRule::AtMost { count, .. }, _) => StandardRun::AtMost {
-                limit: count.value,
+    pub fn new(standard: &'r Standard) -> Self {
+        let walk = match &standard.rule {
+            StandardRule::AtMost {
+                limit,
+                event,
+                before,
+            } => Walk::AtMost {
+                limit: *limit,
                 event,
                 before,
                 count: 0,
                 violated: None,
                 closed: None,
             },
-            (StandardRule::RequireBefore { .. }, _) => StandardRun::RequireBefore {
+            StandardRule::RequireBefore { event, before } => Walk::RequireBefore {
                 event,
                 before,
                 seen: None,
                 decided: None,
             },
-            (StandardRule::RequireWithin { .. }, Some(clock)) => {
-                StandardRun::Within(ClockRun::new(clock))
-            }
-            (StandardRule::RequireWithin { .. }, None) => {
-                // Unreachable by construction; behave as an ordering with nothing required.
-                StandardRun::RequireBefore {
-                    event,
-                    before: event,
-                    seen: None,
-                    decided: None,
-                }
-            }
-        }
+            StandardRule::RequireWithin(clock) => Walk::Within(ClockRun::new(clock)),
+        };
+        StandardRun { standard, walk }
     }
 
     /// Takes one event (the state already includes its changes).
     pub fn on_event(&mut self, happened: Seen<'_>, index: usize, state: &CaseState<'_>) {
         let at = happened.event.at;
-        match self {
-            StandardRun::AtMost {
+        match &mut self.walk {
+            Walk::AtMost {
                 limit,
-                event: counted,
+                event,
                 before,
                 count,
                 violated,
@@ -129,17 +121,17 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                 if closed.is_some() {
                     return;
                 }
-                if matches(before, happened, state) {
+                if matches(&before.0, happened, state) {
                     *closed = Some(at);
-                } else if matches(counted, happened, state) {
+                } else if matches(&event.0, happened, state) {
                     *count += 1;
                     if *count == *limit + 1 {
                         *violated = Some(at);
                     }
                 }
             }
-            StandardRun::RequireBefore {
-                event: required,
+            Walk::RequireBefore {
+                event,
                 before,
                 seen,
                 decided,
@@ -147,137 +139,38 @@ impl<'r, 'p> StandardRun<'r, 'p> {
                 if decided.is_some() {
                     return;
                 }
-                if matches(before, happened, state) {
-                    *decided = Some((at, seen.is_some()));
-                } else if seen.is_none() && matches(required, happened, state) {
+                if matches(&before.0, happened, state) {
+                    *decided = Some(match seen {
+                        Some(seen) => Decided::Preceded { seen: *seen, at },
+                        None => Decided::Unpreceded(at),
+                    });
+                } else if seen.is_none() && matches(&event.0, happened, state) {
                     *seen = Some(at);
                 }
             }
-            StandardRun::Within(run) => run.on_event(happened, index, state),
+            Walk::Within(run) => run.on_event(happened, index, state),
         }
     }
 
     /// Reports the standard at `as_of`.
-    pub fn report(&self, plan: &StandardPlan<'_>, as_of: DateTime<Utc>, out: &mut Collector) {
-        let name = plan.decl.name.name.clone();
-        let (event, before) = (&plan.texts.0, &plan.texts.1);
-        let (state, at, due, detail) = match self {
-            StandardRun::AtMost {
+    pub fn report(&self, as_of: DateTime<Utc>, out: &mut Collector) {
+        let name = &self.standard.name;
+        let (state, at, due, detail) = match &self.walk {
+            Walk::AtMost {
                 limit,
+                event,
+                before,
                 count,
                 violated,
                 closed,
+            } => at_most(*limit, &event.1, &before.1, *count, *violated, *closed),
+            Walk::RequireBefore {
+                event,
+                before,
+                decided,
                 ..
-            } => {
-                let mut what = String::with_capacity(event.len() + before.len() + 40);
-                describe::push_number(&mut what, u64::from(*count));
-                what.push_str(" `");
-                what.push_str(event);
-                what.push_str("` before `");
-                what.push_str(before);
-                what.push_str("` (at most ");
-                describe::push_number(&mut what, u64::from(*limit));
-                what.push(')');
-                match (violated, closed) {
-                    (Some(t), _) => (StandardState::Violated, Some(*t), None, what),
-                    (None, Some(t)) => (StandardState::Ok, Some(*t), None, what),
-                    (None, None) => (
-                        StandardState::Pending,
-                        None,
-                        None,
-                        describe::concat(&[&what, "; `", before, "` has not happened yet"]),
-                    ),
-                }
-            }
-            StandardRun::RequireBefore { seen, decided, .. } => match decided {
-                Some((t, true)) => (
-                    StandardState::Ok,
-                    Some(*t),
-                    None,
-                    format!(
-                        "`{event}` at {} came before `{before}`",
-                        seen.map(|s| out.at(s).to_string()).unwrap_or_default(),
-                    ),
-                ),
-                Some((t, false)) => (
-                    StandardState::Violated,
-                    Some(*t),
-                    None,
-                    format!("`{before}` happened without an earlier `{event}`"),
-                ),
-                None => (
-                    StandardState::Pending,
-                    None,
-                    None,
-                    format!("`{before}` has not happened yet"),
-                ),
-            },
-            StandardRun::Within(run) => {
-                let Some(clock) = plan.clock.as_ref() else {
-                    return;
-                };
-                match run.finish(as_of, out.tz).first() {
-                    None => (
-                        StandardState::Pending,
-                        None,
-                        None,
-                        describe::concat(&["waiting for ", &clock.from_text]),
-                    ),
-                    Some(o) => {
-                        let due = o.due;
-                        match o.state {
-                            ClockState::Met => {
-                                (StandardState::Met, o.stopped, due, o.detail.clone())
-                            }
-                            ClockState::Breached => {
-                                let mut what = describe::concat(&[
-                                    "`",
-                                    &clock.until_text,
-                                    "` not done ",
-                                    o.target.as_deref().unwrap_or_default(),
-                                    " after `",
-                                    &clock.from_text,
-                                    "`",
-                                ]);
-                                let what = match o.stopped {
-                                    Some(_) => {
-                                        what.push_str(" (it came ");
-                                        describe::write_duration(
-                                            &mut what,
-                                            o.late_by.unwrap_or_default(),
-                                        );
-                                        what.push_str(" late)");
-                                        what
-                                    }
-                                    None => {
-                                        out.action(RequiredAction {
-                                            rule: name.clone(),
-                                            action: describe::concat(&["do ", &clock.until_text]),
-                                            due: due.map(|d| out.at(d)),
-                                        });
-                                        what
-                                    }
-                                };
-                                (StandardState::Breached, due, due, what)
-                            }
-                            ClockState::NotPromised => (
-                                StandardState::Ok,
-                                None,
-                                None,
-                                "the time limit does not apply to this start".to_string(),
-                            ),
-                            _ => {
-                                out.action(RequiredAction {
-                                    rule: name.clone(),
-                                    action: describe::concat(&["do ", &clock.until_text]),
-                                    due: due.map(|d| out.at(d)),
-                                });
-                                (StandardState::Running, None, due, o.detail.clone())
-                            }
-                        }
-                    }
-                }
-            }
+            } => require_before(&event.1, &before.1, *decided, out),
+            Walk::Within(run) => within(name, run, as_of, out),
         };
         if let (StandardState::Violated | StandardState::Breached, Some(t)) = (state, at) {
             out.breach(Breach {
@@ -289,11 +182,124 @@ impl<'r, 'p> StandardRun<'r, 'p> {
             });
         }
         out.report.standards.push(StandardReport {
-            standard: name,
+            standard: name.clone(),
             state,
             at: at.map(|t| out.at(t)),
             due: due.map(|t| out.at(t)),
             detail,
         });
+    }
+}
+
+/// `at most N A before B`: violated at the (N+1)-th A, ok at the first B, pending before.
+fn at_most(
+    limit: u32,
+    event: &str,
+    before: &str,
+    count: u32,
+    violated: Option<DateTime<Utc>>,
+    closed: Option<DateTime<Utc>>,
+) -> Verdict {
+    let mut what = String::with_capacity(event.len() + before.len() + 40);
+    describe::push_number(&mut what, u64::from(count));
+    what.push_str(" `");
+    what.push_str(event);
+    what.push_str("` before `");
+    what.push_str(before);
+    what.push_str("` (at most ");
+    describe::push_number(&mut what, u64::from(limit));
+    what.push(')');
+    match (violated, closed) {
+        (Some(t), _) => (StandardState::Violated, Some(t), None, what),
+        (None, Some(t)) => (StandardState::Ok, Some(t), None, what),
+        (None, None) => (
+            StandardState::Pending,
+            None,
+            None,
+            describe::concat(&[&what, "; `", before, "` has not happened yet"]),
+        ),
+    }
+}
+
+/// `require A before B`: decided at the first B.
+fn require_before(event: &str, before: &str, decided: Option<Decided>, out: &Collector) -> Verdict {
+    match decided {
+        Some(Decided::Preceded { seen, at }) => (
+            StandardState::Ok,
+            Some(at),
+            None,
+            format!("`{event}` at {} came before `{before}`", out.at(seen)),
+        ),
+        Some(Decided::Unpreceded(at)) => (
+            StandardState::Violated,
+            Some(at),
+            None,
+            format!("`{before}` happened without an earlier `{event}`"),
+        ),
+        None => (
+            StandardState::Pending,
+            None,
+            None,
+            format!("`{before}` has not happened yet"),
+        ),
+    }
+}
+
+/// `require A within D after B`: the first instance of the clock from B until A.
+fn within(name: &str, run: &ClockRun<'_>, as_of: DateTime<Utc>, out: &mut Collector) -> Verdict {
+    let clock = run.rule();
+    let Some(o) = run.finish(as_of, out.tz).into_iter().next() else {
+        return (
+            StandardState::Pending,
+            None,
+            None,
+            describe::concat(&["waiting for ", &clock.from_text]),
+        );
+    };
+    let due = o.due();
+    if let Judged::Due {
+        target,
+        due,
+        state: DueState::Breached { late_by },
+    } = o.judged
+    {
+        let mut what = describe::concat(&[
+            "`",
+            &clock.until_text,
+            "` not done ",
+            &target.deadline.text,
+            " after `",
+            &clock.from_text,
+            "`",
+        ]);
+        if o.stopped.is_some() {
+            what.push_str(" (it came ");
+            describe::write_duration(&mut what, late_by);
+            what.push_str(" late)");
+        } else {
+            out.action(RequiredAction {
+                rule: name.to_string(),
+                action: describe::concat(&["do ", &clock.until_text]),
+                due: Some(out.at(due)),
+            });
+        }
+        return (StandardState::Breached, Some(due), Some(due), what);
+    }
+    match o.state() {
+        ClockState::Met => (StandardState::Met, o.stopped, due, o.detail),
+        ClockState::NotPromised => (
+            StandardState::Ok,
+            None,
+            None,
+            "the time limit does not apply to this start".to_string(),
+        ),
+        _ => {
+            out.action(RequiredAction {
+                rule: name.to_string(),
+                action: describe::concat(&["do ", &clock.until_text]),
+                due: due.map(|d| out.at(d)),
+            });
+            (StandardState::Running, None, due, o.detail)
+        }
     }
 }

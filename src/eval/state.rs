@@ -5,9 +5,15 @@
 //! (the case's `attributes`, then each event's `set`) and the staff members
 //! the case is about (every `subject` named so far). An event's own changes
 //! are applied before the rules look at it.
+//!
+//! Conditions arrive compiled (`crate::compile::condition`): [`holds`] runs one as a loop over
+//! its tests and forward jumps, with no recursion.
 
 use crate::case::{Case, Event, Staff, Value};
-use crate::syntax::ast::{self, CompareOp, EventPattern, Expr};
+use crate::compile::condition::{
+    Check, Condition, EventSlot, EventTypes, Field, Kind, Literal, Op, Pattern, StateSlot, Test,
+};
+use crate::compile::CompareOp;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The case state after some prefix of its events.
@@ -63,53 +69,51 @@ pub(crate) fn new_handler(event: &Event) -> Option<&Staff> {
 
 /// A field value as read by a condition.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Field<'a> {
+enum Found<'a> {
     Str(&'a str),
     Number(f64),
     Bool(bool),
     Null,
 }
 
-impl<'a> From<&'a Value> for Field<'a> {
+impl<'a> From<&'a Value> for Found<'a> {
     fn from(value: &'a Value) -> Self {
         match value {
-            Value::Str(s) => Field::Str(s),
-            Value::Number(n) => Field::Number(*n),
-            Value::Bool(b) => Field::Bool(*b),
-            Value::Null => Field::Null,
+            Value::Str(s) => Found::Str(s),
+            Value::Number(n) => Found::Number(*n),
+            Value::Bool(b) => Found::Bool(*b),
+            Value::Null => Found::Null,
         }
     }
 }
 
-/// Reads `name` from the event (its own fields and built-in ones), if any.
-fn event_field<'a>(event: &'a Event, name: &str) -> Option<Field<'a>> {
-    if let Some(value) = event.fields.get(name) {
+/// Reads `field` from the event: its own fields, then its slot of that name, then its `set`.
+fn event_field<'a>(event: &'a Event, field: &Field) -> Option<Found<'a>> {
+    if let Some(value) = event.fields.get(&*field.name) {
         return Some(value.into());
     }
-    let text = match name {
-        "type" => Some(event.kind.as_str()),
-        "venue" => event.venue.as_deref(),
-        "id" => event.id.as_deref(),
-        "ref" => event.reference.as_deref(),
-        "within" => event.within.as_deref(),
-        "handler" => event.handler.as_ref().map(|s| s.id.as_str()),
-        "to" => event.to.as_ref().map(|s| s.id.as_str()),
-        "with" => event.with.as_ref().map(|s| s.id.as_str()),
-        _ => None,
-    };
-    text.map(Field::Str)
-        .or_else(|| event.set.get(name).map(Field::from))
+    let text = field.event.and_then(|slot| match slot {
+        EventSlot::Type => Some(event.kind.as_str()),
+        EventSlot::Venue => event.venue.as_deref(),
+        EventSlot::Id => event.id.as_deref(),
+        EventSlot::Ref => event.reference.as_deref(),
+        EventSlot::Within => event.within.as_deref(),
+        EventSlot::Handler => event.handler.as_ref().map(|s| s.id.as_str()),
+        EventSlot::To => event.to.as_ref().map(|s| s.id.as_str()),
+        EventSlot::With => event.with.as_ref().map(|s| s.id.as_str()),
+    });
+    text.map(Found::Str)
+        .or_else(|| event.set.get(&*field.name).map(Found::from))
 }
 
-/// Reads `name` from the case state: attributes, then `venue` and `handler`.
-fn state_field<'a>(state: &'a CaseState<'_>, name: &str) -> Option<Field<'a>> {
-    if let Some(value) = state.attributes.get(name) {
-        return Some(Field::from(*value));
+/// Reads `field` from the case state: attributes, then its slot (`venue`, `handler`).
+fn state_field<'a>(state: &'a CaseState<'_>, field: &Field) -> Option<Found<'a>> {
+    if let Some(value) = state.attributes.get(&*field.name) {
+        return Some(Found::from(*value));
     }
-    match name {
-        "venue" => state.venue.map(Field::Str),
-        "handler" => state.handler.map(|s| Field::Str(s.id.as_str())),
-        _ => None,
+    match field.state? {
+        StateSlot::Venue => state.venue.map(Found::Str),
+        StateSlot::Handler => state.handler.map(|s| Found::Str(s.id.as_str())),
     }
 }
 
@@ -123,70 +127,65 @@ pub(crate) struct Scope<'a, 'c> {
 }
 
 impl Scope<'_, '_> {
-    fn field(&self, name: &str) -> Option<Field<'_>> {
+    fn field(&self, field: &Field) -> Option<Found<'_>> {
         self.event
-            .and_then(|e| event_field(e, name))
-            .or_else(|| state_field(self.state, name))
+            .and_then(|e| event_field(e, field))
+            .or_else(|| state_field(self.state, field))
     }
 }
 
-/// Evaluates a condition. A missing field makes `==`, `<`, `in` … false and `!=`, `not in` true.
-pub(crate) fn holds(expr: &Expr, scope: Scope<'_, '_>) -> bool {
-    match expr {
-        Expr::And { left, right, .. } => holds(left, scope) && holds(right, scope),
-        Expr::Or { left, right, .. } => holds(left, scope) || holds(right, scope),
-        Expr::Not { operand, .. } => !holds(operand, scope),
-        Expr::Compare {
-            field, op, value, ..
-        } => compare(scope.field(&field.name), *op, value),
-        Expr::In {
-            field,
-            negated,
-            values,
-            ..
-        } => {
-            let found = scope.field(&field.name);
-            let member = values.iter().any(|v| compare(found, CompareOp::Eq, v));
-            member != *negated
-        }
-        Expr::Present { field, .. } => match scope.field(&field.name) {
-            None | Some(Field::Null) | Some(Field::Bool(false)) => false,
-            Some(Field::Str(s)) => !s.is_empty(),
+/// Evaluates a condition (an empty one holds). A missing field makes `==`, `<`, `in` … false and
+/// `!=`, `not in` true.
+///
+/// The condition is a list of tests and forward jumps: the loop keeps one running value, so its
+/// depth costs no stack, and it ends because every jump goes forward.
+pub(crate) fn holds(condition: &Condition, scope: Scope<'_, '_>) -> bool {
+    let ops = condition.ops();
+    let mut value = true;
+    let mut at = 0;
+    while let Some(op) = ops.get(at) {
+        at += match op {
+            Op::Test(test) => {
+                value = passes(test, scope);
+                1
+            }
+            Op::SkipIfFalse(skip) if !value => skip.get(),
+            Op::SkipIfTrue(skip) if value => skip.get(),
+            Op::SkipIfFalse(_) | Op::SkipIfTrue(_) => 1,
+        };
+    }
+    value
+}
+
+/// Whether one test passes.
+fn passes(test: &Test, scope: Scope<'_, '_>) -> bool {
+    let found = scope.field(&test.field);
+    let result = match &test.check {
+        Check::Compare(op, literal) => compare(found, *op, literal),
+        Check::In(values) => values.iter().any(|v| compare(found, CompareOp::Eq, v)),
+        Check::Present => match found {
+            None | Some(Found::Null) | Some(Found::Bool(false)) => false,
+            Some(Found::Str(s)) => !s.is_empty(),
             Some(_) => true,
         },
-    }
-}
-
-/// Whether an optional condition holds (no condition always holds).
-pub(crate) fn holds_opt(expr: Option<&Expr>, scope: Scope<'_, '_>) -> bool {
-    expr.map_or(true, |e| holds(e, scope))
-}
-
-/// The number a text reads as, when it reads as a finite one: `"10"` does, `"1e999"`, `"inf"` and
-/// `"NaN"` do not (Rust reads them as infinite or not a number, which no case value may be).
-fn finite_number(text: &str) -> Option<f64> {
-    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+    };
+    result != test.negated
 }
 
 /// Compares a field with a literal. Text that reads as a finite number compares as a number.
-fn compare(found: Option<Field<'_>>, op: CompareOp, literal: &ast::Value) -> bool {
+fn compare(found: Option<Found<'_>>, op: CompareOp, literal: &Literal) -> bool {
+    use crate::compile::condition::finite_number;
     use std::cmp::Ordering;
     let ordering: Option<Ordering> = match (found, literal) {
-        (Some(Field::Str(s)), ast::Value::Str(l)) => Some(s.cmp(l.value.as_str())),
-        (Some(Field::Number(n)), ast::Value::Number(l)) => n.partial_cmp(&l.value),
-        (Some(Field::Str(s)), ast::Value::Number(l)) => {
-            finite_number(s).and_then(|n| n.partial_cmp(&l.value))
+        (Some(Found::Str(s)), Literal::Text { text, .. }) => Some(s.cmp(text)),
+        (Some(Found::Number(n)), Literal::Number(l)) => n.partial_cmp(l),
+        (Some(Found::Str(s)), Literal::Number(l)) => {
+            finite_number(s).and_then(|n| n.partial_cmp(l))
         }
-        (Some(Field::Number(n)), ast::Value::Str(l)) => {
-            finite_number(&l.value).and_then(|l| n.partial_cmp(&l))
+        (Some(Found::Number(n)), Literal::Text { number, .. }) => {
+            number.and_then(|l| n.partial_cmp(&l))
         }
-        (Some(Field::Bool(b)), ast::Value::Bool(l)) => {
-            if b == l.value {
-                Some(Ordering::Equal)
-            } else {
-                None
-            }
-        }
+        (Some(Found::Bool(b)), Literal::Bool(l)) => (b == *l).then_some(Ordering::Equal),
         _ => None,
     };
     match (op, ordering) {
@@ -201,112 +200,6 @@ fn compare(found: Option<Field<'_>>, op: CompareOp, literal: &ast::Value) -> boo
     }
 }
 
-/// The event types a policy's rules name, numbered once per policy so that each event is looked
-/// up once (by its type's text) and then dispatched by number. The types with a built-in meaning
-/// come first, with fixed numbers.
-///
-/// A policy names a few types, so events are looked up by the length of their type's text: an
-/// event's type is compared with the one or few names of its length only.
-#[derive(Debug, Clone)]
-pub(crate) struct EventTypes<'p> {
-    /// The names and their numbers, by length: the names of each length below [`LONG_NAME`],
-    /// then every longer name.
-    by_length: Vec<Vec<(&'p str, Kind)>>,
-    /// How many names are numbered.
-    count: Kind,
-}
-
-/// The length from which event type names share one list of [`EventTypes`].
-const LONG_NAME: usize = 40;
-
-/// The number of an event type among a policy's [`EventTypes`].
-pub(crate) type Kind = u32;
-
-/// `promised`: a commitment is made.
-pub(crate) const PROMISED: Kind = 0;
-/// `fulfilled`: a commitment is kept.
-pub(crate) const FULFILLED: Kind = 1;
-/// `appointment`: an appointment is booked.
-pub(crate) const APPOINTMENT: Kind = 2;
-/// `notified`: someone was told.
-pub(crate) const NOTIFIED: Kind = 3;
-/// `met`: an appointment took place.
-pub(crate) const MET: Kind = 4;
-
-impl<'p> EventTypes<'p> {
-    /// The built-in types only.
-    pub fn new() -> Self {
-        let builtin = [
-            ("promised", PROMISED),
-            ("fulfilled", FULFILLED),
-            ("appointment", APPOINTMENT),
-            ("notified", NOTIFIED),
-            ("met", MET),
-        ];
-        let mut types = EventTypes {
-            by_length: vec![Vec::new(); LONG_NAME + 1],
-            count: 0,
-        };
-        for (name, kind) in builtin {
-            let number = types.number(name);
-            debug_assert_eq!(number, kind);
-        }
-        types
-    }
-
-    /// The number of `name`, given one if it has none yet.
-    fn number(&mut self, name: &'p str) -> Kind {
-        if let Some(kind) = self.find(name) {
-            return kind;
-        }
-        let next = self.count;
-        self.count = self.count.saturating_add(1);
-        if let Some(names) = self.by_length.get_mut(name.len().min(LONG_NAME)) {
-            names.push((name, next));
-        }
-        next
-    }
-
-    /// The number of `name`, if it has one.
-    fn find(&self, name: &str) -> Option<Kind> {
-        let names = self.by_length.get(name.len().min(LONG_NAME))?;
-        names
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map(|&(_, kind)| kind)
-    }
-
-    /// `pattern` with its type numbered.
-    pub fn pattern(&mut self, pattern: &'p EventPattern) -> Pattern<'p> {
-        Pattern {
-            kind: self.number(&pattern.event.name),
-            filter: pattern.filter.as_ref(),
-        }
-    }
-
-    /// Every pattern of `list`, numbered.
-    pub fn patterns(&mut self, list: &'p [EventPattern]) -> Vec<Pattern<'p>> {
-        list.iter().map(|p| self.pattern(p)).collect()
-    }
-
-    /// `event` as the rules see it: with the number of its type, if a rule names the type.
-    pub fn see<'c>(&self, event: &'c Event) -> Seen<'c> {
-        Seen {
-            event,
-            kind: self.find(&event.kind),
-        }
-    }
-}
-
-/// An event pattern with its type numbered by the policy's [`EventTypes`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Pattern<'p> {
-    /// The event type's number.
-    pub kind: Kind,
-    /// `where EXPR`.
-    pub filter: Option<&'p Expr>,
-}
-
 /// An event as the rules see it: the event and the number of its type (`None`: no rule names it).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Seen<'c> {
@@ -316,7 +209,15 @@ pub(crate) struct Seen<'c> {
     pub kind: Option<Kind>,
 }
 
-impl Seen<'_> {
+impl<'c> Seen<'c> {
+    /// `event` as the rules of a policy with event types `types` see it.
+    pub fn new(types: &EventTypes, event: &'c Event) -> Self {
+        Seen {
+            event,
+            kind: types.find(&event.kind),
+        }
+    }
+
     /// Whether the event is of the built-in type `kind`.
     pub fn is(&self, kind: Kind) -> bool {
         self.kind == Some(kind)
@@ -324,10 +225,10 @@ impl Seen<'_> {
 }
 
 /// Whether `seen` matches `pattern`: same type, and its `where` filter holds.
-pub(crate) fn matches(pattern: &Pattern<'_>, seen: Seen<'_>, state: &CaseState<'_>) -> bool {
+pub(crate) fn matches(pattern: &Pattern, seen: Seen<'_>, state: &CaseState<'_>) -> bool {
     seen.kind == Some(pattern.kind)
-        && holds_opt(
-            pattern.filter,
+        && holds(
+            &pattern.filter,
             Scope {
                 event: Some(seen.event),
                 state,
@@ -336,14 +237,15 @@ pub(crate) fn matches(pattern: &Pattern<'_>, seen: Seen<'_>, state: &CaseState<'
 }
 
 /// Whether `seen` matches any of `patterns`.
-pub(crate) fn matches_any(patterns: &[Pattern<'_>], seen: Seen<'_>, state: &CaseState<'_>) -> bool {
+pub(crate) fn matches_any(patterns: &[Pattern], seen: Seen<'_>, state: &CaseState<'_>) -> bool {
     patterns.iter().any(|p| matches(p, seen, state))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::ast::{Ident, Span, Spanned, Str};
+    use crate::syntax::ast::{self, Expr, Ident, Span, Spanned, Str};
+    use proptest::prelude::*;
 
     fn ident(name: &str) -> Ident {
         Ident {
@@ -384,42 +286,12 @@ mod tests {
     fn check(expr: &Expr, case: &Case) -> bool {
         let state = CaseState::new(case);
         holds(
-            expr,
+            &Condition::compile(Some(expr)).unwrap(),
             Scope {
                 event: None,
                 state: &state,
             },
         )
-    }
-
-    #[test]
-    fn event_types_are_found_by_their_whole_text() {
-        let long = "a_type_name_longer_than_the_lists_by_length_go";
-        let longer = "a_type_name_longer_than_the_lists_by_length_go_on";
-        let mut types = EventTypes::new();
-        let names = ["resolved", "reopened", "promised", long, longer, "met"];
-        let numbers: Vec<Kind> = names.iter().map(|name| types.number(name)).collect();
-        assert_eq!(numbers, [5, 6, PROMISED, 7, 8, MET]);
-        let see = |kind: &str| {
-            let event = Event {
-                kind: kind.to_string(),
-                ..Event::default()
-            };
-            types.see(&event).kind
-        };
-        for (name, number) in names.iter().zip(&numbers) {
-            assert_eq!(see(name), Some(*number), "{name}");
-        }
-        for unknown in [
-            "",
-            "resolve",
-            "resolvedd",
-            "Resolved",
-            &long[1..],
-            "a_type_name_longer",
-        ] {
-            assert_eq!(see(unknown), None, "{unknown}");
-        }
     }
 
     #[test]
@@ -483,6 +355,58 @@ mod tests {
                 !check(&below, &case(&[("priority", Value::Str(text.into()))])),
                 "{text}"
             );
+        }
+    }
+
+    /// A condition over the boolean attributes `a` to `d`.
+    fn condition() -> impl Strategy<Value = Expr> {
+        let leaf = prop::sample::select(vec!["a", "b", "c", "d"]).prop_map(|name| Expr::Present {
+            field: ident(name),
+            span: Span::default(),
+        });
+        leaf.prop_recursive(8, 64, 2, |inner| {
+            let boxed = |e: Expr| Box::new(e);
+            prop_oneof![
+                (inner.clone(), inner.clone()).prop_map(move |(l, r)| Expr::And {
+                    left: boxed(l),
+                    right: boxed(r),
+                    span: Span::default(),
+                }),
+                (inner.clone(), inner.clone()).prop_map(move |(l, r)| Expr::Or {
+                    left: boxed(l),
+                    right: boxed(r),
+                    span: Span::default(),
+                }),
+                inner.prop_map(move |e| Expr::Not {
+                    operand: boxed(e),
+                    span: Span::default(),
+                }),
+            ]
+        })
+    }
+
+    /// The meaning of a condition over `a` to `d`, read off the syntax tree.
+    fn meaning(expr: &Expr, truth: &dyn Fn(&str) -> bool) -> bool {
+        match expr {
+            Expr::And { left, right, .. } => meaning(left, truth) && meaning(right, truth),
+            Expr::Or { left, right, .. } => meaning(left, truth) || meaning(right, truth),
+            Expr::Not { operand, .. } => !meaning(operand, truth),
+            Expr::Present { field, .. } => truth(&field.name),
+            _ => unreachable!(),
+        }
+    }
+
+    proptest! {
+        /// The compiled condition (tests and jumps) means what the syntax tree says.
+        #[test]
+        fn compiled_conditions_mean_what_they_say(expr in condition(), bits in 0u8..16) {
+            let names = ["a", "b", "c", "d"];
+            let truth = |name: &str| {
+                names.iter().position(|n| *n == name).is_some_and(|i| bits & (1 << i) != 0)
+            };
+            let attributes: Vec<(&str, Value)> =
+                names.iter().map(|n| (*n, Value::Bool(truth(n)))).collect();
+            prop_assert_eq!(check(&expr, &case(&attributes)), meaning(&expr, &truth));
         }
     }
 }

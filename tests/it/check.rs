@@ -532,39 +532,70 @@ escalation chain {
   trigger on breach of reply
   step tell { notify manager within 30m }
 }
+escalation move {
+  trigger on upset
+  step room { change venue to private }
+}
 "#;
     let policy = covenant::check::Policy::parse(text).unwrap();
-    assert_eq!(policy.name, "Complaints");
-    assert_eq!(policy.version, Some(3));
-    assert_eq!(policy.owner.as_deref(), Some("quality@example.com"));
-    assert_eq!(policy.timezone, Some(chrono_tz::Asia::Shanghai));
+    assert_eq!(policy.name(), "Complaints");
+    assert_eq!(policy.version(), Some(3));
+    assert_eq!(policy.owner(), Some("quality@example.com"));
+    assert_eq!(policy.timezone(), Some(chrono_tz::Asia::Shanghai));
     assert_eq!(
-        policy.calendars.keys().collect::<Vec<_>>(),
+        policy.calendar_names().collect::<Vec<_>>(),
         ["office", "weekend_desk"]
     );
-    assert_eq!(policy.calendars["office"].tz(), chrono_tz::Asia::Shanghai);
+    let zone = |name: &str| policy.calendar(name).unwrap().tz();
+    assert_eq!(zone("office"), chrono_tz::Asia::Shanghai);
+    assert_eq!(zone("weekend_desk"), chrono_tz::Europe::Paris);
+    assert!(policy.calendar("home").is_none());
+    assert_eq!(policy.ranks(), ["agent", "supervisor", "manager"]);
+    assert_eq!(policy.promise_names().collect::<Vec<_>>(), ["reply"]);
+    assert_eq!(policy.standard_names().count(), 0);
+    assert!(policy.has_commitments());
     assert_eq!(
-        policy.calendars["weekend_desk"].tz(),
-        chrono_tz::Europe::Paris
+        policy.escalation_names().collect::<Vec<_>>(),
+        ["chain", "move"]
     );
-    assert_eq!(policy.ranks, ["agent", "supervisor", "manager"]);
+    assert_eq!(policy.step_names("chain").collect::<Vec<_>>(), ["tell"]);
+    assert_eq!(policy.step_names("nothing").count(), 0);
+    assert!(policy.warnings().is_empty());
+    // The venues and terms, as evaluation reads them: `reception_room` is private, `立即` is five
+    // minutes, `您稍等` gives no time.
+    let case = covenant::Case::from_yaml_str(
+        r#"
+id: C
+events:
+  - {at: 2026-06-22T10:00:00+08:00, type: opened, venue: counter}
+  - {at: 2026-06-22T10:01:00+08:00, type: upset}
+  - {at: 2026-06-22T10:02:00+08:00, type: moved, venue: reception_room}
+  - {at: 2026-06-22T10:03:00+08:00, type: promised, id: P1, within: 立即}
+  - {at: 2026-06-22T10:04:00+08:00, type: promised, id: P2, within: 您稍等}
+"#,
+    )
+    .unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339("2026-06-22T10:05:00+08:00")
+        .unwrap()
+        .to_utc();
+    let report = policy.evaluate(&case, as_of);
+    let moved = &report.escalations[0];
     assert_eq!(
-        policy.venues["counter"],
-        covenant::syntax::ast::Privacy::Public
+        (moved.escalation.as_str(), moved.steps[0].state),
+        ("move", covenant::report::StepState::Done)
     );
+    let due: Vec<String> = report
+        .commitments
+        .iter()
+        .map(|c| format!("{} {:?} {}", c.commitment, c.state, c.detail))
+        .collect();
     assert_eq!(
-        policy.venues["reception_room"],
-        covenant::syntax::ast::Privacy::Private
+        due,
+        [
+            "P1 Open `立即` read as 5m",
+            "P2 Vague `您稍等` is a vague term"
+        ]
     );
-    assert_eq!(
-        policy.terms["立即"],
-        covenant::check::Term::Duration(chrono::TimeDelta::minutes(5))
-    );
-    assert_eq!(policy.terms["您稍等"], covenant::check::Term::Vague);
-    assert_eq!(policy.promises.len(), 1);
-    assert!(policy.commitments.is_some());
-    assert_eq!(policy.escalations.len(), 1);
-    assert!(policy.warnings.is_empty());
 }
 
 #[test]
@@ -581,7 +612,7 @@ fn in_memory_sources_follow_use() {
     let checked = covenant::check::check_sources(Path::new("p/main.policy"), &files, Role::Policy);
     assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
     let policy = checked.policy.unwrap();
-    assert_eq!(policy.calendars["office"].tz(), chrono_tz::UTC);
+    assert_eq!(policy.calendar("office").unwrap().tz(), chrono_tz::UTC);
 }
 
 #[test]
@@ -592,8 +623,8 @@ fn derived_calendar_inherits_and_extends_its_base() {
     let policy = covenant::check::Policy::parse(text).unwrap();
     let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
     let (base, derived) = (
-        &policy.calendars["office"],
-        &policy.calendars["holiday_office"],
+        policy.calendar("office").unwrap(),
+        policy.calendar("holiday_office").unwrap(),
     );
     assert!(base.is_open(at("2026-10-09T10:00:00+08:00")));
     assert!(derived.is_open(at("2026-10-09T10:00:00+08:00")));
@@ -605,18 +636,13 @@ fn derived_calendar_inherits_and_extends_its_base() {
 fn the_root_header_names_the_policy_and_each_header_zones_its_file() {
     let path = Path::new(FIXTURES).join("check_ok/imported_header/main.policy");
     let policy = covenant::check::load(&relative(&path)).unwrap();
-    assert_eq!(policy.name, "Fixture");
-    assert_eq!(policy.version, None);
-    assert_eq!(policy.timezone, Some(chrono_tz::Asia::Shanghai));
-    assert_eq!(policy.calendars["office"].tz(), chrono_tz::Asia::Shanghai);
-    assert_eq!(
-        policy.calendars["paris_office"].tz(),
-        chrono_tz::Europe::Paris
-    );
-    assert_eq!(
-        policy.calendars["paris_saturdays"].tz(),
-        chrono_tz::Europe::Paris
-    );
+    assert_eq!(policy.name(), "Fixture");
+    assert_eq!(policy.version(), None);
+    assert_eq!(policy.timezone(), Some(chrono_tz::Asia::Shanghai));
+    let zone = |name: &str| policy.calendar(name).unwrap().tz();
+    assert_eq!(zone("office"), chrono_tz::Asia::Shanghai);
+    assert_eq!(zone("paris_office"), chrono_tz::Europe::Paris);
+    assert_eq!(zone("paris_saturdays"), chrono_tz::Europe::Paris);
 }
 
 #[test]

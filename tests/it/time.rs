@@ -1809,7 +1809,7 @@ calendar round_the_clock like office {
 "#;
     let policy = covenant::check::Policy::parse(text).unwrap();
     let warnings: Vec<(&str, &str)> = policy
-        .warnings
+        .warnings()
         .iter()
         .map(|w| (w.code, w.message.as_str()))
         .collect();
@@ -1821,9 +1821,12 @@ calendar round_the_clock like office {
             ("W0104", "open hours overlap on `2026-10-11`"),
         ]
     );
-    let office = &policy.calendars["office"];
-    let short = &policy.calendars["short_office"];
-    let round = &policy.calendars["round_the_clock"];
+    let calendar = |name: &str| policy.calendar(name).unwrap();
+    let (office, short, round) = (
+        calendar("office"),
+        calendar("short_office"),
+        calendar("round_the_clock"),
+    );
     let midnight = |day: &str| t(&format!("{day}T00:00:00+08:00"));
     // (date, next date, office, short_office, round_the_clock)
     let rows: &[(&str, &str, &str, &str, &str)] = &[

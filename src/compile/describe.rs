@@ -1,8 +1,9 @@
-//! Policy fragments written back as policy text, for reports (`within 2h on office`).
+//! Policy fragments written back as policy text, for reports (`within 2h on office`), and the
+//! lengths of time and numbers reports write.
 
 use crate::syntax::ast::{
     Action, ClockTime, CompareOp, CutoffDayAst, Deadline, EventPattern, Expr, Privacy,
-    StaffConstraint, Value, VenueTarget,
+    StaffConstraint, Trigger, Value, VenueTarget,
 };
 use chrono::TimeDelta;
 
@@ -182,6 +183,19 @@ pub(crate) fn expr(e: &Expr) -> String {
             values.iter().map(value).collect::<Vec<_>>().join(", ")
         ),
         Expr::Present { field, .. } => field.name.clone(),
+    }
+}
+
+/// A trigger as reported: `` `dissatisfied` ``, ``breach of `resolution` ``, ``80% of `resolution` ``.
+pub(crate) fn trigger(trigger: &Trigger) -> String {
+    match trigger {
+        Trigger::Event { pattern, .. } => {
+            format!("`{}`", patterns(std::slice::from_ref(pattern)))
+        }
+        Trigger::Breach { promise, .. } => format!("breach of `{}`", promise.name),
+        Trigger::Fraction {
+            percent, promise, ..
+        } => format!("{}% of `{}`", percent.value, promise.name),
     }
 }
 
