@@ -153,6 +153,11 @@ impl Policy {
     pub(crate) fn program(&self) -> &Program {
         &self.program
     }
+    /// The form the evaluator runs, to break on purpose in tests.
+    #[cfg(test)]
+    pub(crate) fn program_mut(&mut self) -> &mut Program {
+        &mut self.program
+    }
     /// The rule declarations as written.
     pub(crate) fn syntax(&self) -> &Declarations {
         &self.syntax
@@ -235,7 +240,9 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
     let loaded = load::load(root, provider);
     let mut diagnostics = loaded.diagnostics;
     let has_syntax_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
-    if has_syntax_errors || loaded.files.is_empty() {
+    // The files read, the root first; none when the root could not be read.
+    let root = loaded.files.first();
+    let (Some(root), false) = (root, has_syntax_errors) else {
         return Checked {
             policy: None,
             diagnostics,
@@ -244,8 +251,8 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
             canonical: loaded.canonical,
             unevaluable: None,
         };
-    }
-    let outcome = Checker::run(&loaded.files, &loaded.imports, role);
+    };
+    let outcome = Checker::run(root, &loaded.files, &loaded.imports, role);
     diagnostics.extend(outcome.diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let policy = match outcome.policy {
@@ -376,18 +383,18 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    /// Checks `root` and the other `files` (the root among them, first).
     fn run(
+        root: &'a ast::File,
         files: &'a [ast::File],
         imports: &BTreeMap<(ast::FileId, usize), ast::FileId>,
         role: Role,
     ) -> Outcome {
-        let decls = names::Decls::collect(files, imports);
-        let root_has_header = files
-            .first()
-            .is_some_and(|f| f.items.iter().any(|i| matches!(i, ast::Item::Header(_))));
+        let decls = names::Decls::collect(root, files, imports);
+        let root_has_header = root.items.iter().any(|i| matches!(i, ast::Item::Header(_)));
         let mut checker = Checker {
             is_policy: role == Role::Policy || root_has_header,
-            root: files.first().map(|f| f.id).unwrap_or_default(),
+            root: root.id,
             root_header: None,
             zones: BTreeMap::new(),
             decls,
@@ -395,7 +402,7 @@ impl<'a> Checker<'a> {
             unevaluable: None,
             suggestions_left: MAX_SUGGESTIONS,
         };
-        checker.header(files);
+        checker.header(root);
         checker.names();
         let specs = checker.calendars();
         checker.rules();

@@ -292,3 +292,67 @@ pub(crate) fn seconds(amount: u64) -> TimeDelta {
         .and_then(TimeDelta::try_seconds)
         .unwrap_or(TimeDelta::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::{FileId, Item};
+
+    /// Compiles `text` as it is, without the checker in front.
+    fn compiled(text: &str) -> Result<Program, CompileError> {
+        let file = crate::syntax::parse(FileId(0), text).unwrap();
+        let mut promises = Vec::new();
+        let mut escalations = Vec::new();
+        for item in file.items {
+            match item {
+                Item::Promise(p) => promises.push(p),
+                Item::Escalation(e) => escalations.push(e),
+                _ => {}
+            }
+        }
+        let venues = BTreeMap::new();
+        compile(&Source {
+            timezone: Some(chrono_tz::UTC),
+            calendars: &[],
+            ranks: &[],
+            venues: &venues,
+            terms: &[],
+            promises: &promises,
+            standards: &[],
+            commitments: None,
+            escalations: &escalations,
+            objectives: &[],
+        })
+        .map(|(program, _)| program)
+    }
+
+    /// A name the checker would have refused stops the compilation, with its place: no rule is
+    /// built that silently means something else.
+    #[test]
+    fn a_name_that_does_not_resolve_is_an_error() {
+        let chain = |body: &str| {
+            format!(
+                "promise reply {{ from opened until responded target within 1h }}\n\
+                 escalation chain {{ {body} }}\n"
+            )
+        };
+        assert!(compiled(&chain("trigger on breach of reply step s { do x }")).is_ok());
+        let cases = [
+            (
+                "trigger on breach of answer step s { do x }",
+                "promise `answer`",
+            ),
+            ("trigger on x step s { notify boss }", "rank `boss`"),
+            (
+                "trigger on x step s { do x within 1h on office }",
+                "calendar `office`",
+            ),
+            ("trigger on x step s { after t do x }", "step `t`"),
+        ];
+        for (body, named) in cases {
+            let error = compiled(&chain(body)).unwrap_err();
+            assert!(error.what.contains(named), "{body}: {}", error.what);
+            assert_ne!(error.span, Span::default(), "{body}");
+        }
+    }
+}

@@ -93,6 +93,8 @@ impl<'e> Collector<'e> {
                 return Instant(t.with_timezone(&offset));
             }
         }
+        // The quick way, from the zone's table of offsets; where it does not apply (no zone, an
+        // instant shown in UTC), the general one below.
         let found = self.offsets.and_then(|changes| {
             let (seconds, from, to) = changes.offset_stretch(unix);
             let offset = FixedOffset::east_opt(i32::try_from(seconds).ok()?)?;
@@ -545,5 +547,117 @@ mod tests {
                 assert_eq!((fast, fast.offset()), (zone, zone.offset()), "{tz} at {t}");
             }
         }
+    }
+
+    /// A policy whose chain has a step triggered by the breach of `reply`.
+    const STEPPED: &str = r#"
+policy "P" { timezone "UTC" }
+promise reply {
+  from opened until responded
+  target within 1h
+}
+escalation chain {
+  trigger on escalated
+  step tell {
+    trigger on breach of reply
+    do told
+  }
+}
+"#;
+
+    /// The policy with the step's trigger naming a promise that does not exist: what no checked
+    /// policy compiles to, standing for any broken invariant of the evaluator.
+    fn broken() -> Policy {
+        let mut policy = Policy::parse(STEPPED).unwrap();
+        for chain in &mut policy.program_mut().escalations {
+            for step in &mut chain.steps {
+                if let Some(trigger) = &mut step.trigger {
+                    trigger.trigger = crate::compile::Trigger::Breach(99);
+                }
+            }
+        }
+        policy
+    }
+
+    const LINES: &str = "\
+{\"case\":\"calm\",\"at\":\"2026-06-01T08:00:00Z\",\"type\":\"opened\"}
+{\"case\":\"hit\",\"at\":\"2026-06-01T08:00:00Z\",\"type\":\"opened\"}
+{\"case\":\"hit\",\"at\":\"2026-06-01T08:05:00Z\",\"type\":\"escalated\"}
+{\"case\":\"calm\",\"at\":\"2026-06-01T08:10:00Z\",\"type\":\"responded\"}
+";
+
+    fn as_of() -> DateTime<Utc> {
+        "2026-06-01T12:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_broken_invariant_is_an_error_never_a_defaulted_report() {
+        let policy = broken();
+        let batch = crate::case::read_str(
+            "cases.jsonl",
+            LINES,
+            crate::case::CaseFormat::Jsonl,
+            &crate::case::ReadOptions::for_policy(&policy),
+        );
+        let (calm, hit) = (&batch.cases[0], &batch.cases[1]);
+        let evaluator = Evaluator::new(&policy);
+        assert!(evaluator.try_evaluate(calm, as_of()).is_ok());
+        let error = evaluator.try_evaluate(hit, as_of()).unwrap_err();
+        assert!(error.to_string().contains("a bug in covenant"), "{error}");
+        // The infallible form says so in the report, with nothing else.
+        let report = policy.evaluate(hit, as_of());
+        assert_eq!(report.promises.len(), 0);
+        assert_eq!(
+            report
+                .breaches
+                .iter()
+                .map(|b| (b.kind.as_str(), b.detail.clone()))
+                .collect::<Vec<_>>(),
+            [("internal_error", error.to_string())]
+        );
+        // In a batch, the case is rejected with its place and the rest goes on.
+        let all = evaluator.evaluate_all(&batch.cases, &batch.rejected, as_of());
+        assert_eq!(all.cases.len(), 1);
+        assert_eq!(all.cases[0].case, "calm");
+        assert_eq!(all.rejected.len(), 1);
+        assert_eq!(all.rejected[0].source, "cases.jsonl:2");
+        assert_eq!(
+            (
+                all.summary.cases,
+                all.summary.evaluated,
+                all.summary.rejected
+            ),
+            (2, 1, 1)
+        );
+        let whole = crate::batch::evaluate_whole(&evaluator, &batch, as_of());
+        assert_eq!(whole, all);
+    }
+
+    #[test]
+    fn a_broken_invariant_rejects_the_case_in_a_stream() {
+        let policy = broken();
+        let evaluator = Evaluator::new(&policy);
+        let options = crate::batch::BatchOptions {
+            as_of: as_of(),
+            window: 0,
+            chunk_lines: 0,
+        };
+        let mut run = crate::batch::Batch::writing(
+            &evaluator,
+            options,
+            crate::report::Format::Jsonl,
+            Vec::new(),
+        )
+        .unwrap();
+        run.push_text("cases.jsonl", LINES).unwrap();
+        let (out, summary) = run.finish().unwrap();
+        assert_eq!(
+            (summary.cases, summary.evaluated, summary.rejected),
+            (2, 1, 1)
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\"case\":\"calm\""), "{text}");
+        assert!(text.contains("cases.jsonl:2"), "{text}");
+        assert!(text.contains("a bug in covenant"), "{text}");
     }
 }

@@ -9,10 +9,16 @@
 //! - [`Case::from_yaml_str`] and [`Case::from_json_str`] read one case; [`case::read_path`],
 //!   [`case::read_str`] and [`CaseReader`] read whole files (YAML, JSON, JSON Lines) into a
 //!   [`CaseBatch`] of cases and [`Rejected`] ones.
-//! - [`Policy::evaluate`] evaluates one case into a [`CaseReport`]; an [`Evaluator`], compiled
-//!   once, evaluates many. [`batch::evaluate_whole`] turns a [`CaseBatch`] into one [`Report`]
-//!   (with objectives), and [`Batch`] streams JSON Lines events of any size through evaluation to
-//!   a writer with bounded memory.
+//! - A [`Policy`] is opaque: it is read through its methods ([`Policy::name`],
+//!   [`Policy::timezone`], [`Policy::warnings`], [`Policy::calendar`], the names of its rules, …)
+//!   and holds the policy compiled for evaluation, so a change to how the language's rules are
+//!   represented is not a change to this interface.
+//! - [`Policy::evaluate`] evaluates one case into a [`CaseReport`]; an [`Evaluator`] evaluates
+//!   many. [`batch::evaluate_whole`] turns a [`CaseBatch`] into one [`Report`] (with objectives),
+//!   and [`Batch`] streams JSON Lines events of any size through evaluation to a writer with
+//!   bounded memory. [`Policy::try_evaluate`] and [`Evaluator::try_evaluate`] return an
+//!   [`InternalError`] (a bug, never caused by the input) instead of a report; the batch functions
+//!   reject the case it happened on.
 //!
 //! Evaluation is pure and the types are thread-safe: one policy can serve any number of threads
 //! (see `examples/service.rs`). The guarantees (no panics, determinism, nothing dropped) and the

@@ -59,7 +59,7 @@ pub(crate) fn push_number(out: &mut String, n: u64) {
             break;
         }
     }
-    for &digit in digits.get(at..).unwrap_or_default() {
+    for &digit in digits.iter().skip(at) {
         out.push(char::from(digit));
     }
 }

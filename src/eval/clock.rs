@@ -140,6 +140,27 @@ pub(crate) fn reach(
     candidate(cursor, left.max(TimeDelta::zero()))
 }
 
+/// The first target of `rule` that applies to a clock started at `start`, and for each target
+/// before it whether its `when` failed (`true`) or its cut-off excluded the start (`false`).
+fn choose<'r>(
+    rule: &'r ClockRule,
+    start: DateTime<Utc>,
+    state: &CaseState<'_>,
+) -> (Option<Chosen<'r>>, Vec<bool>) {
+    let scope = Scope { event: None, state };
+    let mut skipped = Vec::new();
+    for (index, target) in rule.targets.iter().enumerate() {
+        if !holds(&target.when, scope) {
+            skipped.push(true);
+        } else if excluded_by_cutoff(target, start) {
+            skipped.push(false);
+        } else {
+            return (Some(Chosen { index, target }), skipped);
+        }
+    }
+    (None, skipped)
+}
+
 /// The target chosen for an instance: its position among the rule's targets, and the target.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Chosen<'r> {
@@ -217,28 +238,6 @@ impl<'r> ClockRun<'r> {
         self.rule
     }
 
-    /// The first target that applies, and for each target before it whether its `when` failed
-    /// (`true`) or its cut-off excluded the start (`false`).
-    fn choose(
-        &self,
-        start: DateTime<Utc>,
-        state: &CaseState<'_>,
-    ) -> (Option<Chosen<'r>>, Vec<bool>) {
-        let scope = Scope { event: None, state };
-        let mut skipped = Vec::new();
-        let rule: &'r ClockRule = self.rule;
-        for (index, target) in rule.targets.iter().enumerate() {
-            if !holds(&target.when, scope) {
-                skipped.push(true);
-            } else if excluded_by_cutoff(target, start) {
-                skipped.push(false);
-            } else {
-                return (Some(Chosen { index, target }), skipped);
-            }
-        }
-        (None, skipped)
-    }
-
     fn start(&mut self, event: &Event, index: usize, state: &CaseState<'_>) {
         let scope = Scope { event: None, state };
         if !holds(&self.rule.applies, scope) {
@@ -247,8 +246,9 @@ impl<'r> ClockRun<'r> {
             }
             return;
         }
+        // Instances are numbered from 1.
         let number = self.instances.last().map_or(1, |i| i.number + 1);
-        let (target, skipped) = self.choose(event.at, state);
+        let (target, skipped) = choose(self.rule, event.at, state);
         self.instances.push(Instance {
             number,
             started: event.at,
@@ -265,18 +265,14 @@ impl<'r> ClockRun<'r> {
     /// Takes one event (the state already includes its changes).
     pub fn on_event(&mut self, seen: Seen<'_>, index: usize, state: &CaseState<'_>) {
         let (rule, event) = (self.rule, seen.event);
-        let open = self.instances.last().is_some_and(|i| i.stopped.is_none());
-        if !open {
+        let Some(current) = self.instances.last_mut().filter(|i| i.stopped.is_none()) else {
+            // No clock open: the first `from` starts one, a later `restart on` a new one.
             if !self.seen_from && matches_any(&rule.from, seen, state) {
                 self.seen_from = true;
                 self.start(event, index, state);
             } else if self.seen_from && matches_any(&rule.restart, seen, state) {
                 self.start(event, index, state);
             }
-            return;
-        }
-        let restart = matches_any(&rule.restart, seen, state);
-        let Some(current) = self.instances.last_mut() else {
             return;
         };
         if current.start_index == index {
@@ -286,7 +282,7 @@ impl<'r> ClockRun<'r> {
             current.stop(event.at);
             return;
         }
-        if restart {
+        if matches_any(&rule.restart, seen, state) {
             current.stop(event.at);
             self.start(event, index, state);
             return;
@@ -303,6 +299,7 @@ impl<'r> ClockRun<'r> {
                 }
             }
             Some(pair) => {
+                // `paused_by` is the position of the pair that paused it.
                 let resumes = rule
                     .pauses
                     .get(pair)
@@ -314,21 +311,12 @@ impl<'r> ClockRun<'r> {
             }
         }
         if !event.set.is_empty() {
-            self.retarget(event.at, state);
-        }
-    }
-
-    /// Chooses the open instance's target again, from its original start, after attributes changed at `at`.
-    fn retarget(&mut self, at: DateTime<Utc>, state: &CaseState<'_>) {
-        let Some(started) = self.instances.last().map(|i| i.started) else {
-            return;
-        };
-        let (after, skipped) = self.choose(started, state);
-        if let Some(current) = self.instances.last_mut() {
+            // Attributes changed: the target is chosen again, from the original start.
+            let (after, skipped) = choose(rule, current.started, state);
             if after.map(|c| c.index) != current.target.map(|c| c.index) {
                 current.target = after;
                 current.skipped = skipped;
-                current.retargeted.push(at);
+                current.retargeted.push(event.at);
             }
         }
     }
@@ -481,6 +469,7 @@ impl<'r> Outcome<'r> {
         // No budget (an excluded cut-off, or no due time): no fraction of it is ever reached.
         let budget = budget(&target.deadline, self.started).ok()??;
         let amount = scale(budget.amount, fraction);
+        // A point past the supported instants is never reached.
         let at = reach(&budget, self.started, &self.closed_pauses, amount).ok()?;
         let end = self.stopped.unwrap_or(as_of);
         (at <= end && at <= as_of).then_some(at)
@@ -525,12 +514,6 @@ fn outcome<'r>(
     as_of: DateTime<Utc>,
     tz: Option<Tz>,
 ) -> Outcome<'r> {
-    // A stretch still open is counted up to the evaluation instant.
-    let closed: Vec<_> = instance
-        .pauses
-        .iter()
-        .map(|&(from, to)| (from, to.unwrap_or(as_of)))
-        .collect();
     let mut out = Outcome {
         number: instance.number,
         judged: Judged::NoTarget,
@@ -541,19 +524,17 @@ fn outcome<'r>(
         pauses: instance.pauses.clone(),
         warn_at: None,
         detail: String::new(),
-        closed_pauses: closed,
+        // A stretch still open is counted up to the evaluation instant.
+        closed_pauses: instance
+            .pauses
+            .iter()
+            .map(|&(from, to)| (from, to.unwrap_or(as_of)))
+            .collect(),
     };
     // A clock still open is counted up to the evaluation instant.
     let end = instance.stopped.unwrap_or(as_of);
     let Some(Chosen { target, .. }) = instance.target else {
-        out.paused = out
-            .closed_pauses
-            .iter()
-            .map(|&(a, b)| (b - a).max(TimeDelta::zero()))
-            .sum();
-        out.elapsed = (end - instance.started).max(TimeDelta::zero()) - out.paused;
-        out.detail.push_str("no target applies: ");
-        write_skipped(&mut out.detail, rule, &instance.skipped);
+        no_target(&mut out, rule, instance, end);
         return out;
     };
     let mut detail = chosen_detail(rule, target, instance, tz);
@@ -598,6 +579,18 @@ fn outcome<'r>(
             .and_then(|warn| warn_point(warn, &budget, instance.started, &out.closed_pauses));
     }
     out
+}
+
+/// An instance no target applies to: its time counted as elapsed time, and why.
+fn no_target(out: &mut Outcome<'_>, rule: &ClockRule, instance: &Instance<'_>, end: DateTime<Utc>) {
+    out.paused = out
+        .closed_pauses
+        .iter()
+        .map(|&(a, b)| (b - a).max(TimeDelta::zero()))
+        .sum();
+    out.elapsed = (end - instance.started).max(TimeDelta::zero()) - out.paused;
+    out.detail.push_str("no target applies: ");
+    write_skipped(&mut out.detail, rule, &instance.skipped);
 }
 
 /// Why the target applies: `target I of N: RULE (…)`, the targets skipped before it, and when it

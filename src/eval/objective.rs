@@ -276,4 +276,16 @@ mod tests {
             "2027-01"
         );
     }
+
+    /// A month is written as dates write its year: four digits, with a sign outside 0 to 9999.
+    #[test]
+    fn months_are_written_as_dates_write_them() {
+        for year in [-10_000, -5, 0, 5, 999, 2026, 9999, 10_000, 12_345] {
+            let first = NaiveDate::from_ymd_opt(year, 3, 1).unwrap();
+            assert_eq!(
+                Period::Month(year, 3).to_string(),
+                first.format("%Y-%m").to_string()
+            );
+        }
+    }
 }
