@@ -490,6 +490,7 @@ fn look<'p>(opts: &ReadOptions, part: &'p Part) -> Vec<ParsedLine<'p>> {
     part.spans
         .par_iter()
         .map(|span| match span {
+            // Each span is where its line was read into this part's bytes.
             Ok(span) => {
                 JsonlGrouper::parse_bytes(opts, part.bytes.get(span.clone()).unwrap_or(&[]))
             }

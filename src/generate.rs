@@ -192,6 +192,7 @@ fn walk(
                     // Values on both sides of each test, so conditions hold for some cases only.
                     let variants = match &value {
                         serde_json::Value::Number(n) => {
+                            // Policy numbers are read as `f64`: every one converts back.
                             let n = n.as_f64().unwrap_or_default();
                             vec![
                                 value.clone(),
@@ -222,7 +223,8 @@ fn walk(
     }
 }
 
-/// The plain value of a serialized literal (`{"str": {"value": "x", …}}` → `"x"`).
+/// The plain value of a serialized literal (`{"str": {"value": "x", …}}` → `"x"`); every literal
+/// of the syntax tree serializes so.
 fn literal(value: &serde_json::Value) -> serde_json::Value {
     value
         .as_object()
@@ -288,6 +290,7 @@ pub fn generate(
         let Some(Reverse((_, number, slot, index))) = heap.pop() else {
             break;
         };
+        // A slot in the heap holds its case's timeline until its last event is written.
         let Some((id, events)) = timelines.get(slot).and_then(|t| t.as_ref()) else {
             continue;
         };
@@ -324,7 +327,7 @@ fn stamp(t: DateTime<Utc>, zone: Tz) -> String {
         .to_string()
 }
 
-/// A JSON string literal.
+/// A JSON string literal (serializing a string cannot fail).
 fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
 }
@@ -346,76 +349,113 @@ fn staff(rng: &mut Rng, words: &Vocabulary, senior: bool) -> String {
     }
 }
 
-/// The events of one case opened at `start`.
+/// The events of one case opened at `start`: the opening lines, the first answer, a few steps
+/// in between, the commitments fulfilled, and mostly the closing lines.
 fn case_timeline(words: &Vocabulary, rng: &mut Rng, start: DateTime<Utc>) -> Vec<Planned> {
-    let mut events = Vec::new();
-    let mut t = start;
-    let plain = |kind: &str| format!(",\"type\":{}", quoted(kind));
-    // The opening line carries the attributes and the first handler.
-    let mut attributes = Vec::new();
-    for (name, values) in &words.attributes {
-        if rng.chance(0.9) {
-            if let Some(value) = rng.pick(values) {
-                attributes.push(format!("{}:{}", quoted(name), value));
-            }
-        }
-    }
-    for (index, opener) in words.openers.iter().enumerate() {
-        let mut rest = plain(opener);
-        if index == 0 {
-            rest.push_str(&format!(
-                ",\"handler\":{},\"attributes\":{{{}}}",
-                staff(rng, words, false),
-                attributes.join(",")
-            ));
-        }
-        events.push(Planned { at: t, rest });
-    }
+    let mut timeline = Timeline {
+        events: Vec::new(),
+        t: start,
+    };
+    timeline.open(words, rng);
     let mut closers: Vec<&String> = words.closers.iter().collect();
     // The first stopping event (typically an answer) mostly comes quickly.
     if rng.chance(0.9) {
-        t += TimeDelta::seconds(rng.range(3, 150) as i64);
+        timeline.t += TimeDelta::seconds(rng.range(3, 150) as i64);
         let first = closers.remove(0);
-        events.push(Planned {
-            at: t,
-            rest: plain(first),
-        });
+        timeline.push(plain(first));
     }
     let mut open_commitments = Vec::new();
     let steps = rng.range(2, 9);
     for step in 0..steps {
-        t += TimeDelta::seconds(rng.gap());
+        timeline.t += TimeDelta::seconds(rng.gap());
+        timeline.step(words, rng, step, &mut open_commitments);
+        if !closers.is_empty() && rng.chance(0.3) {
+            let closer = closers.remove(0);
+            timeline.push(plain(closer));
+        }
+    }
+    for id in open_commitments {
+        if rng.chance(0.8) {
+            timeline.t += TimeDelta::seconds(rng.gap());
+            timeline.push(format!(",\"type\":\"fulfilled\",\"ref\":{}", quoted(&id)));
+        }
+    }
+    // Most cases are closed; a few stay open at the end of the stream.
+    if rng.chance(0.95) {
+        timeline.close(words, rng, closers);
+    }
+    timeline.events
+}
+
+/// The fields of an event of type `kind` alone.
+fn plain(kind: &str) -> String {
+    format!(",\"type\":{}", quoted(kind))
+}
+
+/// A case's events while they are planned, and the time reached.
+struct Timeline {
+    events: Vec<Planned>,
+    t: DateTime<Utc>,
+}
+
+impl Timeline {
+    /// An event with fields `rest` at the time reached.
+    fn push(&mut self, rest: String) {
+        self.events.push(Planned { at: self.t, rest });
+    }
+
+    /// The opening lines: the first carries the attributes and the first handler.
+    fn open(&mut self, words: &Vocabulary, rng: &mut Rng) {
+        let mut attributes = Vec::new();
+        for (name, values) in &words.attributes {
+            if rng.chance(0.9) {
+                if let Some(value) = rng.pick(values) {
+                    attributes.push(format!("{}:{}", quoted(name), value));
+                }
+            }
+        }
+        for (index, opener) in words.openers.iter().enumerate() {
+            let mut rest = plain(opener);
+            if index == 0 {
+                rest.push_str(&format!(
+                    ",\"handler\":{},\"attributes\":{{{}}}",
+                    staff(rng, words, false),
+                    attributes.join(",")
+                ));
+            }
+            self.push(rest);
+        }
+    }
+
+    /// One step between opening and closing: a pause and its resumption, a transfer, a
+    /// commitment made (its id added to `open_commitments`), or another event the policy names.
+    fn step(
+        &mut self,
+        words: &Vocabulary,
+        rng: &mut Rng,
+        step: u64,
+        open_commitments: &mut Vec<String>,
+    ) {
         let roll = rng.unit();
         if roll < 0.25 && !words.pauses.is_empty() {
             if let Some((pause, resume)) = rng.pick(&words.pauses) {
-                events.push(Planned {
-                    at: t,
-                    rest: plain(pause),
-                });
-                t += TimeDelta::seconds(rng.gap());
-                events.push(Planned {
-                    at: t,
-                    rest: plain(resume),
-                });
+                self.push(plain(pause));
+                self.t += TimeDelta::seconds(rng.gap());
+                self.push(plain(resume));
             }
         } else if roll < 0.45 {
             let senior = rng.chance(0.3);
             let to = staff(rng, words, senior);
-            events.push(Planned {
-                at: t,
-                rest: format!(",\"type\":\"transferred\",\"to\":{to}"),
-            });
+            self.push(format!(",\"type\":\"transferred\",\"to\":{to}"));
         } else if roll < 0.55 && words.commitments {
             let id = format!("p{step}");
+            // `within` always holds `30m` and `2h`.
             let within = rng.pick(&words.within).cloned().unwrap_or_default();
-            events.push(Planned {
-                at: t,
-                rest: format!(
-                    ",\"type\":\"promised\",\"id\":{},\"within\":{}",
-                    quoted(&id),
-                    quoted(&within)
-                ),
-            });
+            self.push(format!(
+                ",\"type\":\"promised\",\"id\":{},\"within\":{}",
+                quoted(&id),
+                quoted(&within)
+            ));
             open_commitments.push(id);
         } else if let Some(other) = rng.pick(&words.others) {
             let mut rest = plain(other);
@@ -424,7 +464,7 @@ fn case_timeline(words: &Vocabulary, rng: &mut Rng, start: DateTime<Utc>) -> Vec
                     rest.push_str(&format!(",\"with\":{}", staff(rng, words, true)));
                 }
                 "appointment" => {
-                    let time = t + TimeDelta::seconds(rng.range(1800, 7200) as i64);
+                    let time = self.t + TimeDelta::seconds(rng.range(1800, 7200) as i64);
                     rest.push_str(&format!(
                         ",\"with\":{},\"time\":\"{}\"",
                         staff(rng, words, true),
@@ -433,48 +473,23 @@ fn case_timeline(words: &Vocabulary, rng: &mut Rng, start: DateTime<Utc>) -> Vec
                 }
                 _ => {}
             }
-            events.push(Planned { at: t, rest });
-        }
-        if !closers.is_empty() && rng.chance(0.3) {
-            let closer = closers.remove(0);
-            events.push(Planned {
-                at: t,
-                rest: plain(closer),
-            });
+            self.push(rest);
         }
     }
-    for id in open_commitments {
-        if rng.chance(0.8) {
-            t += TimeDelta::seconds(rng.gap());
-            events.push(Planned {
-                at: t,
-                rest: format!(",\"type\":\"fulfilled\",\"ref\":{}", quoted(&id)),
-            });
-        }
-    }
-    // Most cases are closed; a few stay open at the end of the stream.
-    if rng.chance(0.95) {
+
+    /// The closing lines still to come, and sometimes a reopening closed again.
+    fn close(&mut self, words: &Vocabulary, rng: &mut Rng, closers: Vec<&String>) {
         for closer in closers {
-            t += TimeDelta::seconds(rng.gap());
-            events.push(Planned {
-                at: t,
-                rest: plain(closer),
-            });
+            self.t += TimeDelta::seconds(rng.gap());
+            self.push(plain(closer));
         }
         if let (Some(reopen), true) = (&words.reopen, rng.chance(0.08)) {
-            t += TimeDelta::seconds(rng.range(1800, 3 * 3600) as i64);
-            events.push(Planned {
-                at: t,
-                rest: plain(reopen),
-            });
+            self.t += TimeDelta::seconds(rng.range(1800, 3 * 3600) as i64);
+            self.push(plain(reopen));
             if let Some(last) = words.closers.last() {
-                t += TimeDelta::seconds(rng.gap());
-                events.push(Planned {
-                    at: t,
-                    rest: plain(last),
-                });
+                self.t += TimeDelta::seconds(rng.gap());
+                self.push(plain(last));
             }
         }
     }
-    events
 }

@@ -14,6 +14,12 @@
 //! INVARIANT: nothing here steps minute by minute or day by day through long
 //! spans; see `docs/time.md` for the rules and their worked examples.
 //!
+//! Two kinds of `None` are not failures here. A year table answers `None` when it cannot answer
+//! (a year out of its range, a chunk it does not hold): the reference computation then does. And
+//! tables are read with `get` (indexing is not allowed in library code) at positions the same
+//! tables give: a weekday number, a `partition_point`, an entry of a year's own index; the default
+//! after such a `get` is never taken.
+//!
 //! The supported instants end with the year 9999 in UTC ([`in_range`]): every instant this module
 //! returns is in range, a deadline that would fall later is [`TimeError::OutOfRange`] ("no due
 //! time"), and [`shown_offset`] says in which offset an instant can be written in RFC 3339.
@@ -321,6 +327,7 @@ impl Calendar {
         if let Some(open) = self.fast_is_open(t) {
             return open;
         }
+        // Outside the supported dates, nothing is open.
         let Ok(date) = self.chunk_date(t) else {
             return false;
         };
@@ -403,6 +410,7 @@ impl Calendar {
         if let Some(open) = self.fast_between(a, b) {
             return open;
         }
+        // Only open time within the supported dates counts (see above).
         self.measure(a, b).unwrap_or_default()
     }
 
@@ -761,6 +769,7 @@ fn first_date_where(
         if reached(middle) {
             high = middle;
         } else {
+            // `middle` is before `high`, so it has a next date.
             low = middle.succ_opt().unwrap_or(high);
         }
     }

@@ -11,7 +11,7 @@ use super::values::EndOfDay;
 use super::{codes, Checker};
 use crate::diag::Diagnostic;
 use crate::limits::{MAX_CALENDAR_ENTRIES, MAX_LIKE_DEPTH};
-use crate::syntax::ast::{self, CalendarLine, Span};
+use crate::syntax::ast::{self, CalendarLine, FileId, Span};
 use crate::time::{CalendarSpec, DayMinute, Interval};
 use chrono::{Datelike, Weekday};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -33,12 +33,22 @@ struct Resolved {
     base: Option<usize>,
     /// The number of `like` steps down to the calendar the chain starts at.
     depth: usize,
-    /// The calendar the chain starts at (itself when it has no `like`).
-    root: usize,
+    /// The file of the calendar the chain starts at (its own when it has no `like`).
+    root_file: FileId,
     /// Whether its own lines and those of every calendar below it are valid.
     valid: bool,
     /// The entries of its merged lines (see [`own_entries`]).
     entries: u64,
+}
+
+/// A calendar on the path being walked: its position, file, whether its own lines are valid,
+/// their entries, and the position of its base (`None` without `like` or for an unknown base).
+struct OnPath {
+    at: usize,
+    file: FileId,
+    valid: bool,
+    entries: u64,
+    base: Option<usize>,
 }
 
 /// Where the resolution of one calendar stands.
@@ -64,6 +74,114 @@ struct Likes {
     too_deep: BTreeSet<usize>,
 }
 
+/// The calendars and what a walk down their `like` chains reads.
+struct Chains<'d, 'a> {
+    decls: &'d [&'a ast::CalendarDecl],
+    /// Whether each calendar's own lines are valid.
+    valid: &'d [bool],
+    /// The position of the first calendar of each name.
+    index: &'d HashMap<&'a str, usize>,
+}
+
+impl Chains<'_, '_> {
+    /// Walks down the chain from `start` to a calendar without `like`, one already resolved, an
+    /// unknown base or a cycle (noted in `cycles`); returns the path walked and what its last
+    /// calendar rests on: `None` for nothing (no `like`), `Some(resolution)` otherwise.
+    fn walk(
+        &self,
+        start: usize,
+        state: &mut [State],
+        cycles: &mut BTreeMap<usize, Vec<usize>>,
+    ) -> (Vec<OnPath>, Option<Option<Resolved>>) {
+        let mut path: Vec<OnPath> = Vec::new();
+        let mut current = start;
+        let below = loop {
+            match state.get(current).copied() {
+                Some(State::Done(resolved)) => break Some(resolved),
+                Some(State::OnPath(position)) => {
+                    // The cycle: the path from where it first reached this calendar, listed
+                    // from its member declared first.
+                    let mut members: Vec<usize> =
+                        path.iter().skip(position).map(|p| p.at).collect();
+                    let first = members.iter().enumerate().min_by_key(|&(_, m)| *m);
+                    if let Some((turn, &min)) = first {
+                        members.rotate_left(turn);
+                        cycles.insert(min, members);
+                    }
+                    break Some(None);
+                }
+                Some(State::Unvisited) => {}
+                None => break Some(None),
+            }
+            if let Some(slot) = state.get_mut(current) {
+                *slot = State::OnPath(path.len());
+            }
+            // `current` is a declaration's position: `start`, or a base found by name.
+            let (Some(decl), Some(&own_valid)) = (self.decls.get(current), self.valid.get(current))
+            else {
+                break Some(None);
+            };
+            let base = decl
+                .like
+                .as_ref()
+                .map(|b| self.index.get(b.name.as_str()).copied());
+            path.push(OnPath {
+                at: current,
+                file: decl.span.file,
+                valid: own_valid,
+                entries: own_entries(decl),
+                base: base.flatten(),
+            });
+            match base {
+                None => break None,
+                Some(Some(base_index)) => current = base_index,
+                Some(None) => break Some(None),
+            }
+        };
+        (path, below)
+    }
+}
+
+/// Resolves a walked `path` from its end, each calendar from the one below it (`below`, see
+/// [`Chains::walk`]); notes in `too_deep` a calendar one step past [`MAX_LIKE_DEPTH`].
+fn resolve_path(
+    path: &[OnPath],
+    below: Option<Option<Resolved>>,
+    state: &mut [State],
+    too_deep: &mut BTreeSet<usize>,
+) {
+    let mut below = below;
+    for step in path.iter().rev() {
+        let resolved = match below {
+            None => Some(Resolved {
+                base: None,
+                depth: 0,
+                root_file: step.file,
+                valid: step.valid,
+                entries: step.entries,
+            }),
+            Some(None) => None,
+            Some(Some(base)) if base.depth >= MAX_LIKE_DEPTH => {
+                if base.depth == MAX_LIKE_DEPTH {
+                    too_deep.insert(step.at);
+                }
+                None
+            }
+            Some(Some(base)) => Some(Resolved {
+                base: step.base,
+                depth: base.depth + 1,
+                root_file: base.root_file,
+                valid: step.valid && base.valid,
+                entries: step.entries.saturating_add(base.entries),
+            }),
+        };
+        if let Some(slot) = state.get_mut(step.at) {
+            *slot = State::Done(resolved);
+        }
+        below = Some(resolved);
+    }
+}
+
 impl<'a> Checker<'a> {
     /// Checks every calendar; returns the spec of each valid one by name, in declaration order.
     pub(super) fn calendars(&mut self) -> Vec<(String, CalendarSpec)> {
@@ -78,14 +196,15 @@ impl<'a> Checker<'a> {
         let mut specs = Vec::new();
         let mut entries: u64 = 0;
         let mut too_large = false;
-        for (index, decl) in decls.iter().enumerate() {
+        for ((index, decl), resolved) in decls.iter().enumerate().zip(&likes.resolved) {
             if let Some(members) = likes.cycles.get(&index) {
                 self.like_cycle(&decls, members);
             }
             if likes.too_deep.contains(&index) {
                 self.like_too_deep(decl);
             }
-            let Some(resolved) = likes.resolved.get(index).copied().flatten() else {
+            // A calendar whose `like` does not resolve (reported above or as `E0204`) has no spec.
+            let Some(resolved) = *resolved else {
                 continue;
             };
             if too_large {
@@ -97,10 +216,9 @@ impl<'a> Checker<'a> {
                 self.calendars_too_large(decl);
                 continue;
             }
-            let chain = like_chain(&likes.resolved, index);
+            let chain = like_chain(&decls, &likes.resolved, index);
             let lines: Vec<MergedLine<'a>> = chain
-                .iter()
-                .filter_map(|&i| decls.get(i).map(|d| (i, *d)))
+                .into_iter()
                 .flat_map(|(i, d)| {
                     d.lines.iter().map(move |line| MergedLine {
                         line,
@@ -111,10 +229,7 @@ impl<'a> Checker<'a> {
             if resolved.valid {
                 self.calendar_warnings(decl, &lines);
             }
-            let base_file = decls
-                .get(resolved.root)
-                .map_or(decl.span.file, |base| base.span.file);
-            if let Some(spec) = self.calendar_spec(decl, &lines, base_file) {
+            if let Some(spec) = self.calendar_spec(decl, &lines, resolved.root_file) {
                 if resolved.valid {
                     specs.push((decl.name.name.clone(), spec));
                 }
@@ -149,78 +264,16 @@ impl<'a> Checker<'a> {
             cycles: BTreeMap::new(),
             too_deep: BTreeSet::new(),
         };
-        for start in 0..decls.len() {
-            if !first.get(start).copied().unwrap_or(false) {
-                continue;
-            }
-            // Walk down the chain to a calendar without `like`, one already resolved, an unknown
-            // base or a cycle; `below` is what the last calendar of the path rests on.
-            let mut path: Vec<usize> = Vec::new();
-            let mut current = start;
-            let below: Option<Option<Resolved>> = loop {
-                match state.get(current).copied() {
-                    Some(State::Done(resolved)) => break Some(resolved),
-                    Some(State::OnPath(position)) => {
-                        let members = path.get(position..).unwrap_or_default();
-                        if let Some(min) = members.iter().min() {
-                            let turn = members.iter().position(|m| m == min).unwrap_or(0);
-                            let mut ordered: Vec<usize> = members.to_vec();
-                            ordered.rotate_left(turn);
-                            likes.cycles.insert(*min, ordered);
-                        }
-                        break Some(None);
-                    }
-                    Some(State::Unvisited) => {}
-                    None => break Some(None),
-                }
-                if let Some(slot) = state.get_mut(current) {
-                    *slot = State::OnPath(path.len());
-                }
-                path.push(current);
-                let Some(decl) = decls.get(current) else {
-                    break Some(None);
-                };
-                let Some(base) = &decl.like else {
-                    break None;
-                };
-                match index.get(base.name.as_str()) {
-                    Some(&base_index) => current = base_index,
-                    None => break Some(None),
-                }
-            };
-            // Resolve the path from its end, each calendar from the one below it.
-            let mut below = below;
-            for &at in path.iter().rev() {
-                let own_valid = valid.get(at).copied().unwrap_or(false);
-                let own = decls.get(at).map_or(0, |d| own_entries(d));
-                let resolved = match below {
-                    None => Some(Resolved {
-                        base: None,
-                        depth: 0,
-                        root: at,
-                        valid: own_valid,
-                        entries: own,
-                    }),
-                    Some(None) => None,
-                    Some(Some(base)) if base.depth >= MAX_LIKE_DEPTH => {
-                        if base.depth == MAX_LIKE_DEPTH {
-                            likes.too_deep.insert(at);
-                        }
-                        None
-                    }
-                    Some(Some(base)) => Some(Resolved {
-                        base: path_base(decls, &index, at),
-                        depth: base.depth + 1,
-                        root: base.root,
-                        valid: own_valid && base.valid,
-                        entries: own.saturating_add(base.entries),
-                    }),
-                };
-                if let Some(slot) = state.get_mut(at) {
-                    *slot = State::Done(resolved);
-                }
-                below = Some(resolved);
-            }
+        // Only the first definition of each name is resolved (a second one is `E0203`).
+        let starts = first.iter().enumerate().filter(|(_, is_first)| **is_first);
+        let chains = Chains {
+            decls,
+            valid,
+            index: &index,
+        };
+        for (start, _) in starts {
+            let (path, below) = chains.walk(start, &mut state, &mut likes.cycles);
+            resolve_path(&path, below, &mut state, &mut likes.too_deep);
         }
         likes.resolved = state
             .into_iter()
@@ -421,9 +474,8 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
-        self.report_overlaps(weekly, |minute| {
-            day_name(u32::try_from(minute / i64::from(MINUTES_PER_DAY)).unwrap_or(0)).to_string()
-        });
+        self.report_overlaps(weekly, |minute| day_name(minute).to_string());
+        // Dated segments start on the checked dates of `open` lines, which always have a name.
         self.report_overlaps(dated, |minute| {
             i32::try_from(minute.div_euclid(i64::from(MINUTES_PER_DAY)))
                 .ok()
@@ -491,6 +543,7 @@ impl<'a> Checker<'a> {
             !matches!(l.line, CalendarLine::Always(_) | CalendarLine::Timezone(_))
         };
         let tz = match (written_zone, self.default_zone(base_file)) {
+            // A zone that does not parse is `E0304`: the calendar has no spec.
             (Some(zone), _) => zone.value.parse().ok()?,
             (None, Some(default)) => default?,
             (None, None) if !lines.iter().any(needs_zone) => chrono_tz::UTC,
@@ -574,24 +627,21 @@ fn minutes(day_start: i64, interval: Interval) -> (i64, i64) {
     (start, end)
 }
 
-/// The base of calendar `at`: the first definition of the name its `like` names.
-fn path_base(
-    decls: &[&ast::CalendarDecl],
-    index: &HashMap<&str, usize>,
-    at: usize,
-) -> Option<usize> {
-    let base = decls.get(at)?.like.as_ref()?;
-    index.get(base.name.as_str()).copied()
-}
-
 /// The calendars whose lines make up calendar `index`, base first (at most
-/// [`MAX_LIKE_DEPTH`]` + 1` of them).
-fn like_chain(resolved: &[Option<Resolved>], index: usize) -> Vec<usize> {
-    let mut chain = vec![index];
-    let mut current = resolved.get(index).copied().flatten();
-    while let Some(base) = current.and_then(|r| r.base) {
-        chain.push(base);
-        current = resolved.get(base).copied().flatten();
+/// [`MAX_LIKE_DEPTH`]` + 1` of them), with their positions: the chain of bases `resolved` lists.
+fn like_chain<'a>(
+    decls: &[&'a ast::CalendarDecl],
+    resolved: &[Option<Resolved>],
+    index: usize,
+) -> Vec<(usize, &'a ast::CalendarDecl)> {
+    let mut chain = Vec::new();
+    let mut current = Some(index);
+    while let Some(at) = current {
+        if let Some(decl) = decls.get(at) {
+            chain.push((at, *decl));
+        }
+        // The chain ends at the calendar without `like`.
+        current = resolved.get(at).copied().flatten().and_then(|r| r.base);
     }
     chain.reverse();
     chain
@@ -650,11 +700,18 @@ fn to_weekday(day: ast::Day) -> Weekday {
     }
 }
 
-fn day_name(index: u32) -> &'static str {
-    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .get(index as usize)
-        .copied()
-        .unwrap_or("sun")
+/// The weekday of a minute of the week (Monday 00:00 is minute 0; weekly segments are cut at the
+/// end of the week).
+fn day_name(minute: i64) -> &'static str {
+    match minute.div_euclid(i64::from(MINUTES_PER_DAY)).rem_euclid(7) {
+        0 => "mon",
+        1 => "tue",
+        2 => "wed",
+        3 => "thu",
+        4 => "fri",
+        5 => "sat",
+        _ => "sun",
+    }
 }
 
 /// A checked time range as local minutes; an end at `00:00` is the end of the day (`1440`).

@@ -168,15 +168,9 @@ struct Loader<'p> {
 impl Loader<'_> {
     /// Loads one file and, depth first, what it imports; returns its id.
     fn visit(&mut self, shown: PathBuf, canonical: PathBuf, text: String) -> FileId {
-        let id = self.loaded.sources.add(shown.clone(), text);
+        let id = self.loaded.sources.add(shown.clone(), text.clone());
         self.seen.insert(canonical.clone(), id);
         self.loaded.canonical.push(canonical.clone());
-        let text = self
-            .loaded
-            .sources
-            .get(id)
-            .map(|f| f.text.clone())
-            .unwrap_or_default();
         let file = match syntax::parse(id, &text) {
             Ok(file) => file,
             Err(diagnostics) => {
@@ -208,6 +202,7 @@ impl Loader<'_> {
     /// Resolves one `use`, loading the file when it is new; returns the imported file's id.
     fn follow(&mut self, import: &ast::Use, importer_shown: &Path) -> Option<FileId> {
         let written = Path::new(&import.path.value);
+        // A path without a parent is relative to the working folder.
         let base = importer_shown.parent().unwrap_or(Path::new(""));
         let shown = normalize(&base.join(written));
         let canonical = match self.provider.canonical(&shown) {
@@ -219,7 +214,12 @@ impl Loader<'_> {
                 return None;
             }
         };
-        if let Some(position) = self.stack.iter().position(|(c, _)| *c == canonical) {
+        let on_stack = self
+            .stack
+            .iter()
+            .enumerate()
+            .find(|(_, (c, _))| *c == canonical);
+        if let Some((position, (_, first))) = on_stack {
             let name = |path: &Path| {
                 let shown = path.file_name().map_or_else(
                     || path.display().to_string(),
@@ -234,11 +234,12 @@ impl Loader<'_> {
                 .map(|(_, s)| name(s))
                 .collect();
             chain.push(name(&shown));
-            let same_file = self.stack.get(position).map(|(_, s)| s.as_path());
-            let alias = same_file
-                .filter(|first| name(first) != name(&shown))
-                .map(|first| format!(", which is {}", name(first)))
-                .unwrap_or_default();
+            // The same file under another name: say so.
+            let alias = if name(first) == name(&shown) {
+                String::new()
+            } else {
+                format!(", which is {}", name(first))
+            };
             self.loaded.diagnostics.push(
                 Diagnostic::error(
                     codes::IMPORT_CYCLE,

@@ -48,13 +48,15 @@ pub struct Tables<'a> {
 impl<'a> Decls<'a> {
     /// Gathers the declarations of all files in reading order: the root file's items, with each
     /// imported file's items in place of the `use` that first brings it in.
-    pub fn collect(files: &'a [ast::File], imports: &BTreeMap<(FileId, usize), FileId>) -> Self {
+    pub fn collect(
+        root: &'a ast::File,
+        files: &'a [ast::File],
+        imports: &BTreeMap<(FileId, usize), FileId>,
+    ) -> Self {
         let by_id: BTreeMap<FileId, &'a ast::File> = files.iter().map(|f| (f.id, f)).collect();
         let mut items = Vec::new();
         let mut visited = BTreeSet::new();
-        if let Some(root) = files.first() {
-            inline(root, &by_id, imports, &mut visited, &mut items);
-        }
+        inline(root, &by_id, imports, &mut visited, &mut items);
         let mut decls = Decls::default();
         for item in items {
             match item {
@@ -78,8 +80,8 @@ impl<'a> Decls<'a> {
 impl<'a> Checker<'a> {
     /// Headers: the root file's names the policy; any file may have one (its `timezone` is the
     /// default for that file's calendars), but only one.
-    pub(super) fn header(&mut self, files: &'a [ast::File]) {
-        let root = files.first().map(|f| f.id).unwrap_or_default();
+    pub(super) fn header(&mut self, root_file: &'a ast::File) {
+        let root = root_file.id;
         let headers = self.decls.headers.clone();
         let mut first_in_file: BTreeMap<FileId, &ast::Header> = BTreeMap::new();
         for header in headers.iter().copied() {
@@ -106,24 +108,20 @@ impl<'a> Checker<'a> {
             }
         }
         if self.root_header.is_none() && self.is_policy {
-            let span = files
-                .first()
-                .map(|f| {
-                    let start = f.items.first().map_or(0, |i| item_span(i).start);
-                    Span {
-                        file: f.id,
-                        start,
-                        end: start,
-                    }
-                })
-                .unwrap_or_default();
+            // At the first item, or at the start of an empty file.
+            let start = root_file.items.first().map_or(0, |i| item_span(i).start);
+            let span = Span {
+                file: root,
+                start,
+                end: start,
+            };
             self.report(
                 Diagnostic::error(codes::MISSING_HEADER, "missing `policy` header", span)
                     .with_help("start the file with `policy \"Name\" { timezone \"Area/City\" }`"),
             );
         }
         if self.root_header.is_none() && !self.is_policy {
-            self.unevaluable = files.first().and_then(rules_without_header);
+            self.unevaluable = rules_without_header(root_file);
         }
     }
 
@@ -160,20 +158,19 @@ impl<'a> Checker<'a> {
         self.decls.tables.venues = self.unique("venue", venues);
 
         let scales = self.decls.ranks.clone();
-        for extra in scales.iter().skip(1) {
-            let first_span = scales.first().map(|r| r.span).unwrap_or_default();
-            self.report(
-                Diagnostic::error(
-                    codes::DUPLICATE_RANKS,
-                    "the rank scale is declared more than once",
-                    extra.span,
-                )
-                .with_label(first_span, "first declared here")
-                .with_help("declare all ranks in one `ranks` line, lowest first"),
-            );
-        }
-        if let Some(scale) = scales.first() {
-            let ranks: Vec<_> = scale
+        if let Some((first, extras)) = scales.split_first() {
+            for extra in extras {
+                self.report(
+                    Diagnostic::error(
+                        codes::DUPLICATE_RANKS,
+                        "the rank scale is declared more than once",
+                        extra.span,
+                    )
+                    .with_label(first.span, "first declared here")
+                    .with_help("declare all ranks in one `ranks` line, lowest first"),
+                );
+            }
+            let ranks: Vec<_> = first
                 .ranks
                 .iter()
                 .enumerate()
@@ -183,17 +180,18 @@ impl<'a> Checker<'a> {
         }
 
         let blocks = self.decls.commitments.clone();
-        for extra in blocks.iter().skip(1) {
-            let first_span = blocks.first().map(|c| c.span).unwrap_or_default();
-            self.report(
-                Diagnostic::error(
-                    codes::DUPLICATE_COMMITMENTS,
-                    "more than one `commitments` block",
-                    extra.span,
-                )
-                .with_label(first_span, "first block here")
-                .with_help("merge the rules into one `commitments` block"),
-            );
+        if let Some((first, extras)) = blocks.split_first() {
+            for extra in extras {
+                self.report(
+                    Diagnostic::error(
+                        codes::DUPLICATE_COMMITMENTS,
+                        "more than one `commitments` block",
+                        extra.span,
+                    )
+                    .with_label(first.span, "first block here")
+                    .with_help("merge the rules into one `commitments` block"),
+                );
+            }
         }
     }
 

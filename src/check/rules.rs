@@ -11,7 +11,7 @@ use super::values::EndOfDay;
 use super::{codes, names, Checker};
 use crate::diag::Diagnostic;
 use crate::syntax::ast::{self, Deadline, Span};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 impl<'a> Checker<'a> {
     /// Checks every rule and the terms.
@@ -175,17 +175,15 @@ impl<'a> Checker<'a> {
         for trigger in &chain.triggers {
             self.trigger(trigger);
         }
+        // Each step name's first step, by position.
         let mut steps: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut first_spans: BTreeMap<&str, Span> = BTreeMap::new();
         for (index, step) in chain.steps.iter().enumerate() {
-            if let Some(&earlier) = steps.get(step.name.name.as_str()) {
-                let first = chain
-                    .steps
-                    .get(earlier)
-                    .map(|s| s.name.span)
-                    .unwrap_or_default();
+            if let Some(&first) = first_spans.get(step.name.name.as_str()) {
                 self.report(names::duplicate("step", &step.name, first));
             } else {
                 steps.insert(step.name.name.as_str(), index);
+                first_spans.insert(step.name.name.as_str(), step.name.span);
             }
         }
         for step in &chain.steps {
@@ -269,7 +267,7 @@ impl<'a> Checker<'a> {
                 None => index.checked_sub(1).into_iter().collect(),
             })
             .collect();
-        let can_be_due = may_become_due(&preconditions, &vec![false; chain.steps.len()]);
+        let can_be_due = may_become_due(&preconditions, &BTreeSet::new());
         self.waiting_on_each_other(chain, &preconditions, &can_be_due);
         self.stopped_first(chain, &preconditions, &can_be_due);
     }
@@ -280,33 +278,35 @@ impl<'a> Checker<'a> {
         &mut self,
         chain: &ast::Escalation,
         preconditions: &[Vec<usize>],
-        can_be_due: &[bool],
+        can_be_due: &BTreeSet<usize>,
     ) {
-        let never: Vec<&ast::Step> = chain
+        // Each step that can never become due, with the steps it waits for.
+        let never: Vec<(&ast::Step, &Vec<usize>)> = chain
             .steps
             .iter()
+            .zip(preconditions)
             .enumerate()
-            .filter(|(index, _)| !can_be_due.get(*index).copied().unwrap_or(true))
-            .map(|(_, step)| step)
+            .filter(|(index, _)| !can_be_due.contains(index))
+            .map(|(_, pair)| pair)
             .collect();
-        let Some(first) = never.first() else {
+        let Some(&(first, first_needs)) = never.first() else {
             return;
         };
-        let names: Vec<String> = never.iter().map(|s| format!("`{}`", s.name.name)).collect();
+        let names: Vec<String> = never
+            .iter()
+            .map(|(s, _)| format!("`{}`", s.name.name))
+            .collect();
         let message = match names.as_slice() {
             [one] => format!("step {one} can never become due"),
             many => format!("steps {} can never become due", many.join(", ")),
         };
         let mut diagnostic = Diagnostic::error(codes::STEP_NEVER_DUE, message, first.name.span)
             .with_help("their preconditions wait on each other; a step without `after` waits for the step above it");
-        let first_index = chain.steps.iter().position(|s| std::ptr::eq(s, *first));
-        let blocker = first_index
-            .and_then(|i| preconditions.get(i))
-            .and_then(|needs| {
-                needs
-                    .iter()
-                    .find(|&&n| !can_be_due.get(n).copied().unwrap_or(true))
-            })
+        // The step it waits for that can never become due either (preconditions are positions
+        // among the chain's own steps).
+        let blocker = first_needs
+            .iter()
+            .find(|n| !can_be_due.contains(n))
             .and_then(|&n| chain.steps.get(n));
         if let Some(blocker) = blocker {
             let written = first
@@ -315,7 +315,7 @@ impl<'a> Checker<'a> {
                 .flatten()
                 .find(|name| name.name == blocker.name.name);
             let (span, note) = match written {
-                Some(name) if std::ptr::eq(blocker, *first) => {
+                Some(name) if std::ptr::eq(blocker, first) => {
                     (name.span, "it waits for itself".to_string())
                 }
                 Some(name) => (
@@ -345,7 +345,7 @@ impl<'a> Checker<'a> {
         &mut self,
         chain: &ast::Escalation,
         preconditions: &[Vec<usize>],
-        can_be_due: &[bool],
+        can_be_due: &BTreeSet<usize>,
     ) {
         let stops: Vec<Option<&ast::EventPattern>> = chain
             .steps
@@ -356,77 +356,59 @@ impl<'a> Checker<'a> {
         if stops.iter().all(Option::is_none) {
             return;
         }
-        let blocked: Vec<bool> = stops.iter().map(Option::is_some).collect();
-        let possible = may_become_due(preconditions, &blocked);
-        let never: Vec<usize> = (0..chain.steps.len())
-            .filter(|&i| {
-                can_be_due.get(i).copied().unwrap_or(false)
-                    && !possible.get(i).copied().unwrap_or(true)
-            })
-            .collect();
-        let triggered: Vec<usize> = never
+        // The steps whose own trigger stops the chain, with the `stop on` pattern that does.
+        let blocked: BTreeMap<usize, &ast::EventPattern> = stops
             .iter()
-            .copied()
-            .filter(|&i| blocked.get(i).copied().unwrap_or(false))
+            .enumerate()
+            .filter_map(|(i, stop)| Some((i, (*stop)?)))
             .collect();
-        let name = |i: usize| {
-            chain
-                .steps
-                .get(i)
-                .map_or_else(String::new, |s| format!("`{}`", s.name.name))
-        };
-        let (Some(&first), Some(first_step)) = (
-            triggered.first(),
-            triggered.first().and_then(|&i| chain.steps.get(i)),
-        ) else {
+        let possible = may_become_due(preconditions, &blocked.keys().copied().collect());
+        // The steps that could become due but for the `stop on`, with their positions and the
+        // steps they wait for.
+        let never: Vec<(usize, &ast::Step, &Vec<usize>)> = chain
+            .steps
+            .iter()
+            .zip(preconditions)
+            .enumerate()
+            .filter(|(i, _)| can_be_due.contains(i) && !possible.contains(i))
+            .map(|(i, (step, needs))| (i, step, needs))
+            .collect();
+        let triggered: Vec<(usize, &ast::Step)> = never
+            .iter()
+            .filter(|(i, _, _)| blocked.contains_key(i))
+            .map(|&(i, step, _)| (i, step))
+            .collect();
+        let name = |step: &ast::Step| format!("`{}`", step.name.name);
+        let Some(&(first, first_step)) = triggered.first() else {
             return;
         };
         let Some(ast::Trigger::Event { pattern, .. }) = &first_step.trigger else {
             return;
         };
-        let names: Vec<String> = never.iter().map(|&i| name(i)).collect();
-        let causes: Vec<String> = triggered.iter().map(|&i| name(i)).collect();
-        let message = match (names.as_slice(), causes.as_slice()) {
-            ([one], _) => {
-                format!("step {one} can never become due: the chain stops on its trigger")
-            }
-            (many, [cause]) => format!(
-                "steps {} can never become due: the chain stops on the trigger of {cause}",
-                many.join(", ")
-            ),
-            (many, causes) => format!(
-                "steps {} can never become due: the chain stops on the triggers of {}",
-                many.join(", "),
-                causes.join(", ")
-            ),
-        };
+        let names: Vec<String> = never.iter().map(|(_, s, _)| name(s)).collect();
+        let causes: Vec<String> = triggered.iter().map(|(_, s)| name(s)).collect();
+        let message = stopped_message(&names, &causes);
         let mut diagnostic = Diagnostic::warning(codes::STOPPED_BEFORE_DUE, message, pattern.span);
-        if let Some(stop) = stops.get(first).copied().flatten() {
+        if let Some(stop) = blocked.get(&first) {
             diagnostic = diagnostic.with_label(
                 stop.span,
                 format!("the chain stops on `{}` first", stop.event.name),
             );
         }
-        for &i in never.iter().filter(|&&i| i != first) {
-            let Some(step) = chain.steps.get(i) else {
-                continue;
-            };
+        for &(i, step, needs) in never.iter().filter(|(i, _, _)| *i != first) {
             let note = match &step.trigger {
-                Some(ast::Trigger::Event { pattern, .. })
-                    if blocked.get(i).copied().unwrap_or(false) =>
-                {
+                Some(ast::Trigger::Event { pattern, .. }) if blocked.contains_key(&i) => {
                     diagnostic =
                         diagnostic.with_label(pattern.span, "this trigger stops the chain too");
                     continue;
                 }
-                _ => preconditions
-                    .get(i)
-                    .and_then(|needs| {
-                        needs
-                            .iter()
-                            .find(|&&n| !possible.get(n).copied().unwrap_or(true))
-                    })
-                    .map(|&n| format!("it waits for {}, which can never become due", name(n))),
+                // The step it waits for that can never become due (preconditions are positions
+                // among the chain's own steps).
+                _ => needs
+                    .iter()
+                    .find(|n| !possible.contains(n))
+                    .and_then(|&n| chain.steps.get(n))
+                    .map(|s| format!("it waits for {}, which can never become due", name(s))),
             };
             if let Some(note) = note {
                 diagnostic = diagnostic.with_label(step.name.span, note);
@@ -577,24 +559,36 @@ fn conflicts(a: &Atom<'_>, b: &Atom<'_>) -> bool {
     }
 }
 
+/// The message of `W0107` for the steps `names` that never become due because the chain stops on
+/// the triggers of `causes`.
+fn stopped_message(names: &[String], causes: &[String]) -> String {
+    match (names, causes) {
+        ([one], _) => format!("step {one} can never become due: the chain stops on its trigger"),
+        (many, [cause]) => format!(
+            "steps {} can never become due: the chain stops on the trigger of {cause}",
+            many.join(", ")
+        ),
+        (many, causes) => format!(
+            "steps {} can never become due: the chain stops on the triggers of {}",
+            many.join(", "),
+            causes.join(", ")
+        ),
+    }
+}
+
 /// Which steps may become due: a step may when it is not `blocked` and every step it waits for
 /// may (a fixpoint from the steps that wait for nothing).
-fn may_become_due(preconditions: &[Vec<usize>], blocked: &[bool]) -> Vec<bool> {
-    let mut can_be_due = vec![false; preconditions.len()];
+fn may_become_due(preconditions: &[Vec<usize>], blocked: &BTreeSet<usize>) -> BTreeSet<usize> {
+    let mut can_be_due = BTreeSet::new();
     let mut changed = true;
     while changed {
         changed = false;
         for (index, needs) in preconditions.iter().enumerate() {
-            if blocked.get(index).copied().unwrap_or(false) {
+            if blocked.contains(&index) || can_be_due.contains(&index) {
                 continue;
             }
-            let ready = needs
-                .iter()
-                .all(|&n| can_be_due.get(n).copied().unwrap_or(false));
-            if ready && !can_be_due.get(index).copied().unwrap_or(true) {
-                if let Some(flag) = can_be_due.get_mut(index) {
-                    *flag = true;
-                }
+            if needs.iter().all(|n| can_be_due.contains(n)) {
+                can_be_due.insert(index);
                 changed = true;
             }
         }

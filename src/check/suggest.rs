@@ -24,19 +24,23 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
 /// Levenshtein distance over characters.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
+    // The distances from the part of `a` read so far to each prefix of `b`.
     let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut distance = b.len();
     for (i, ca) in a.chars().enumerate() {
         let mut current = Vec::with_capacity(b.len() + 1);
-        current.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let delete = previous.get(j + 1).copied().unwrap_or(0) + 1;
-            let insert = current.get(j).copied().unwrap_or(0) + 1;
-            current.push(substitute.min(delete).min(insert));
+        let mut left = i + 1;
+        current.push(left);
+        for ((cb, &diagonal), &up) in b.iter().zip(&previous).zip(previous.iter().skip(1)) {
+            left = (diagonal + usize::from(ca != *cb))
+                .min(up + 1)
+                .min(left + 1);
+            current.push(left);
         }
+        distance = left;
         previous = current;
     }
-    previous.last().copied().unwrap_or(0)
+    distance
 }
 
 #[cfg(test)]

@@ -205,54 +205,7 @@ fn run_suite(suite: &Suite) -> Result<PolicyResult, String> {
     }
     let batch = reader.finish();
     for case in &batch.cases {
-        let (file, line) = split_source(case.source.as_deref());
-        let mut tested = CaseResult {
-            case: Some(case.id.clone()),
-            file,
-            line,
-            outcome: Outcome::Passed,
-            as_of: Vec::new(),
-            mismatches: Vec::new(),
-            errors: Vec::new(),
-        };
-        match Expectations::read(&policy, case) {
-            Ok(blocks) => {
-                let mut instants = Vec::new();
-                for expectations in blocks {
-                    let report = match evaluator.try_evaluate(case, expectations.as_of) {
-                        Ok(report) => report,
-                        Err(error) => {
-                            tested.errors.push(ExpectError {
-                                line,
-                                message: error.to_string(),
-                            });
-                            continue;
-                        }
-                    };
-                    instants.push(
-                        crate::report::Instant::new(expectations.as_of, policy.timezone())
-                            .to_string(),
-                    );
-                    tested
-                        .mismatches
-                        .extend(expectations.compare(&report, &policy));
-                }
-                tested.as_of = instants;
-                if !tested.errors.is_empty() {
-                    tested.outcome = Outcome::Error;
-                } else if !tested.mismatches.is_empty() {
-                    tested.outcome = Outcome::Failed;
-                }
-            }
-            Err(mut errors) => {
-                for error in &mut errors {
-                    error.line = error.line.or(line);
-                }
-                tested.errors = errors;
-                tested.outcome = Outcome::Error;
-            }
-        }
-        result.cases.push(tested);
+        result.cases.push(test_case(&policy, &evaluator, case));
     }
     for rejected in &batch.rejected {
         let (file, line) = split_source(Some(&rejected.source));
@@ -270,6 +223,57 @@ fn run_suite(suite: &Suite) -> Result<PolicyResult, String> {
         });
     }
     Ok(result)
+}
+
+/// Tests one case of `policy` against its `expect:` blocks.
+fn test_case(policy: &Policy, evaluator: &Evaluator<'_>, case: &crate::case::Case) -> CaseResult {
+    let (file, line) = split_source(case.source.as_deref());
+    let mut tested = CaseResult {
+        case: Some(case.id.clone()),
+        file,
+        line,
+        outcome: Outcome::Passed,
+        as_of: Vec::new(),
+        mismatches: Vec::new(),
+        errors: Vec::new(),
+    };
+    match Expectations::read(policy, case) {
+        Ok(blocks) => {
+            let mut instants = Vec::new();
+            for expectations in blocks {
+                let report = match evaluator.try_evaluate(case, expectations.as_of) {
+                    Ok(report) => report,
+                    Err(error) => {
+                        tested.errors.push(ExpectError {
+                            line,
+                            message: error.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                instants.push(
+                    crate::report::Instant::new(expectations.as_of, policy.timezone()).to_string(),
+                );
+                tested
+                    .mismatches
+                    .extend(expectations.compare(&report, policy));
+            }
+            tested.as_of = instants;
+            if !tested.errors.is_empty() {
+                tested.outcome = Outcome::Error;
+            } else if !tested.mismatches.is_empty() {
+                tested.outcome = Outcome::Failed;
+            }
+        }
+        Err(mut errors) => {
+            for error in &mut errors {
+                error.line = error.line.or(line);
+            }
+            tested.errors = errors;
+            tested.outcome = Outcome::Error;
+        }
+    }
+    tested
 }
 
 /// Splits a `file:line` source.

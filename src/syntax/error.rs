@@ -221,6 +221,7 @@ fn join_or(items: &[&str]) -> String {
 /// addresses (`Asia/Shanghai`, `calendars.policy`, `quality@example.com`), so that a text written
 /// without quotes is shown, and quoted in the help, whole.
 fn token_at(chunk: &str, at: usize) -> &str {
+    // `at` is where a pest error points, a character boundary of `chunk`.
     let rest = chunk.get(at..).unwrap_or("");
     let Some(first) = rest.chars().next() else {
         return "";
@@ -241,6 +242,14 @@ fn token_at(chunk: &str, at: usize) -> &str {
     };
     rest.get(..end).unwrap_or("")
 }
+
+/// How weekdays are written.
+const DAY_HINT: &str =
+    "write weekdays as `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`, or a range like `mon-fri`";
+
+/// How triggers are written.
+const TRIGGER_HINT: &str =
+    "a trigger is `trigger on EVENT`, `trigger on breach of PROMISE` or `trigger at 80% of PROMISE`";
 
 /// What to do, chosen from the most specific expectation.
 fn help(positives: &[Rule], found: &str) -> String {
@@ -273,7 +282,7 @@ fn help(positives: &[Rule], found: &str) -> String {
         );
     }
     if found_word && expects(Rule::day) {
-        return hint(Rule::day).unwrap_or_default().to_owned();
+        return DAY_HINT.to_owned();
     }
     if expects(Rule::rbrace) && (found.is_empty() || super::ITEM_KEYWORDS.contains(&found)) {
         return "a `}` is probably missing: close the block before this point".to_owned();
@@ -282,7 +291,7 @@ fn help(positives: &[Rule], found: &str) -> String {
         return "write a duration like `2h` or `1h30m` (no space), or working days like `2 workdays on office`".to_owned();
     }
     if expects(Rule::kw_on) && expects(Rule::kw_at) && positives.len() == 2 {
-        return hint(Rule::trigger).unwrap_or_default().to_owned();
+        return TRIGGER_HINT.to_owned();
     }
     // Specific expectations first, then the clause lists and the closing brace.
     let generic = |rule: &Rule| {
@@ -342,7 +351,7 @@ fn hint(rule: Rule) -> Option<&'static str> {
         Rule::duration => "write a number followed by `s`, `m`, `h` or `d`, such as `30m` or `1h30m`",
         Rule::time => "write a time of day as `HH:MM`, such as `09:00` or `18:30`",
         Rule::date => "write a date as `YYYY-MM-DD`, such as `2026-10-01`",
-        Rule::day | Rule::day_list | Rule::day_range => "write weekdays as `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`, or a range like `mon-fri`",
+        Rule::day | Rule::day_list | Rule::day_range => DAY_HINT,
         Rule::time_range | Rule::time_ranges => "write opening hours as `HH:MM-HH:MM`, such as `09:00-18:30`",
         Rule::percent => "write a percentage with `%`, such as `75%`",
         Rule::string => "write text in double quotes, such as `\"National Day\"`",
@@ -364,7 +373,7 @@ fn hint(rule: Rule) -> Option<&'static str> {
         Rule::compare_op => "compare with `==`, `!=`, `<`, `<=`, `>` or `>=`",
         Rule::constraint | Rule::constraint_list => "a staff constraint is `rank above current`, `rank >= RANK` or `not subject`",
         Rule::action => "a step's action is `change handler to …`, `change venue to …`, `appoint …`, `notify RANK` or `do EVENT`",
-        Rule::trigger | Rule::trigger_event | Rule::trigger_breach | Rule::trigger_fraction => "a trigger is `trigger on EVENT`, `trigger on breach of PROMISE` or `trigger at 80% of PROMISE`",
+        Rule::trigger | Rule::trigger_event | Rule::trigger_breach | Rule::trigger_fraction => TRIGGER_HINT,
         Rule::privacy => "venues are `public` or `private`",
         Rule::outcome => "an objective counts clock instances that were `met` or `breached`",
         Rule::period | Rule::period_unit => "group the objective `per day`, `per week` or `per month`",

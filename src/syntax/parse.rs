@@ -593,9 +593,11 @@ impl Builder {
             name,
             label,
             applies: value(applies),
+            // A missing `from` or `until` is reported above: the file does not check.
             from: value(from).unwrap_or_default(),
             until: value(until).unwrap_or_default(),
             pauses,
+            // No `restart on`: the clock never restarts.
             restart: value(restart).unwrap_or_default(),
             targets,
             warn: value(warn),
@@ -1131,6 +1133,7 @@ impl Builder {
             applies: value(applies),
             triggers,
             steps,
+            // No `stop on`: the chain never stops.
             stop: value(stop).unwrap_or_default(),
             span,
         })

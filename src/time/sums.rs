@@ -53,23 +53,18 @@ impl Sums {
         closed: &[(NaiveDate, NaiveDate)],
         mut exact: impl FnMut(NaiveDate) -> Option<Exact>,
     ) -> Sums {
+        // Running sums over the week: entry `w` is the pattern of the weekdays before `w`.
         let mut day_seconds = [0i64; 8];
         let mut open_days = [0i64; 8];
-        for weekday in 0..7 {
-            let (seconds, open) = (
-                day_open.get(weekday).map_or(0, |d| d.num_seconds()),
-                open_weekday.get(weekday).copied().unwrap_or(false),
-            );
-            if let (Some(&before), Some(&days_before)) =
-                (day_seconds.get(weekday), open_days.get(weekday))
-            {
-                if let Some(slot) = day_seconds.get_mut(weekday + 1) {
-                    *slot = before + seconds;
-                }
-                if let Some(slot) = open_days.get_mut(weekday + 1) {
-                    *slot = days_before + i64::from(open);
-                }
-            }
+        let (mut seconds, mut days) = (0, 0);
+        let slots = day_seconds.iter_mut().zip(open_days.iter_mut()).skip(1);
+        for ((seconds_slot, days_slot), (open, is_open)) in
+            slots.zip(day_open.iter().zip(open_weekday))
+        {
+            seconds += open.num_seconds();
+            days += i64::from(is_open);
+            *seconds_slot = seconds;
+            *days_slot = days;
         }
         let mut sums = Sums {
             day_seconds,
@@ -151,10 +146,8 @@ impl Sums {
     /// Pattern open seconds and open days of the first `days` chunks from the origin.
     fn pattern_until(&self, days: i64) -> (i64, i64) {
         let (weeks, rest) = (days.div_euclid(7), days.rem_euclid(7) as usize);
-        let week = (
-            self.day_seconds.get(7).copied().unwrap_or(0),
-            self.open_days.get(7).copied().unwrap_or(0),
-        );
+        let week = (self.day_seconds[7], self.open_days[7]);
+        // `rest` is a weekday, 0 to 6, and the tables have 8 entries.
         (
             weeks * week.0 + self.day_seconds.get(rest).copied().unwrap_or(0),
             weeks * week.1 + self.open_days.get(rest).copied().unwrap_or(0),
@@ -172,6 +165,7 @@ impl Sums {
     pub(crate) fn before(&self, date: NaiveDate) -> (i64, i64) {
         let (seconds, days) = self.pattern_before(date);
         let index = self.blocks.partition_point(|block| block.last < date);
+        // `prefix` has one entry more than `blocks`: one for each `index` there can be.
         let (mut fix_seconds, mut fix_days) = self.prefix.get(index).copied().unwrap_or((0, 0));
         if let Some(block) = self
             .blocks
