@@ -271,6 +271,16 @@ impl<'a> Names<'a> {
             .position(|p| p.name.name == name.name)
             .ok_or_else(|| unresolved("promise", name))
     }
+
+    /// The name of the promise named `name`, once it resolves.
+    pub fn promise_name(&self, name: &ast::Ident) -> Result<String, CompileError> {
+        self.source
+            .promises
+            .iter()
+            .find(|p| p.name.name == name.name)
+            .map(|p| p.name.name.clone())
+            .ok_or_else(|| unresolved("promise", name))
+    }
 }
 
 /// The error for a reference the checker accepted but that does not resolve.

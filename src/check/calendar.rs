@@ -716,6 +716,7 @@ fn day_name(minute: i64) -> &'static str {
 
 /// A checked time range as local minutes; an end at `00:00` is the end of the day (`1440`).
 fn to_interval(range: &ast::TimeRange) -> Interval {
+    // At most 1440, which a `DayMinute` holds.
     let minute = |t: &ast::ClockTime| -> DayMinute {
         DayMinute::try_from(
             t.hour

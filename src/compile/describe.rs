@@ -156,34 +156,59 @@ fn value(v: &Value) -> String {
 }
 
 /// A condition as written (with parentheses where `and`/`or` nest): `tier in ["A", "vip"]`.
+///
+/// Written from a work list, not by recursion: the depth of a condition costs no stack.
 pub(crate) fn expr(e: &Expr) -> String {
-    let nested = |e: &Expr| match e {
-        Expr::And { .. } | Expr::Or { .. } => format!("({})", expr(e)),
-        _ => expr(e),
-    };
-    match e {
-        Expr::And { left, right, .. } => format!("{} and {}", nested(left), nested(right)),
-        Expr::Or { left, right, .. } => format!("{} or {}", nested(left), nested(right)),
-        Expr::Not { operand, .. } => format!("not {}", nested(operand)),
-        Expr::Compare {
-            field,
-            op: o,
-            value: v,
-            ..
-        } => format!("{} {} {}", field.name, op(*o), value(v)),
-        Expr::In {
-            field,
-            negated,
-            values,
-            ..
-        } => format!(
-            "{} {}in [{}]",
-            field.name,
-            if *negated { "not " } else { "" },
-            values.iter().map(value).collect::<Vec<_>>().join(", ")
-        ),
-        Expr::Present { field, .. } => field.name.clone(),
+    /// What is left to write: a condition, one nested in another (parenthesized when it is an
+    /// `and` or an `or`), or text.
+    enum Part<'e> {
+        Whole(&'e Expr),
+        Nested(&'e Expr),
+        Text(&'static str),
     }
+    let mut out = String::new();
+    let mut parts = vec![Part::Whole(e)];
+    while let Some(part) = parts.pop() {
+        let e = match part {
+            Part::Text(text) => {
+                out.push_str(text);
+                continue;
+            }
+            Part::Nested(e @ (Expr::And { .. } | Expr::Or { .. })) => {
+                parts.extend([Part::Text(")"), Part::Whole(e), Part::Text("(")]);
+                continue;
+            }
+            Part::Whole(e) | Part::Nested(e) => e,
+        };
+        match e {
+            Expr::And { left, right, .. } => {
+                parts.extend([Part::Nested(right), Part::Text(" and "), Part::Nested(left)]);
+            }
+            Expr::Or { left, right, .. } => {
+                parts.extend([Part::Nested(right), Part::Text(" or "), Part::Nested(left)]);
+            }
+            Expr::Not { operand, .. } => parts.extend([Part::Nested(operand), Part::Text("not ")]),
+            Expr::Compare {
+                field,
+                op: o,
+                value: v,
+                ..
+            } => out.push_str(&format!("{} {} {}", field.name, op(*o), value(v))),
+            Expr::In {
+                field,
+                negated,
+                values,
+                ..
+            } => out.push_str(&format!(
+                "{} {}in [{}]",
+                field.name,
+                if *negated { "not " } else { "" },
+                values.iter().map(value).collect::<Vec<_>>().join(", ")
+            )),
+            Expr::Present { field, .. } => out.push_str(&field.name),
+        }
+    }
+    out
 }
 
 /// A trigger as reported: `` `dissatisfied` ``, ``breach of `resolution` ``, ``80% of `resolution` ``.
@@ -231,5 +256,23 @@ mod tests {
             "36525d1h1m1s"
         );
         assert_eq!(duration(TimeDelta::MAX), "106751991167d7h12m55s");
+    }
+
+    /// The conditions of the example policies and fixtures read back as they were written
+    /// (parentheses only where `and`/`or` nest), whatever their shape.
+    #[test]
+    fn conditions_are_written_back_with_their_nesting() {
+        let text = "policy \"P\" { timezone \"UTC\" }\n\
+            promise p { from a where (x == 1 or not y) and not (z in [\"v\", 2] or w) \
+            until b target within 1h }\n";
+        let file = crate::syntax::parse(crate::syntax::ast::FileId(0), text).unwrap();
+        let Some(crate::syntax::ast::Item::Promise(p)) = file.items.get(1) else {
+            panic!("no promise");
+        };
+        let filter = p.from[0].filter.as_ref().unwrap();
+        assert_eq!(
+            expr(filter),
+            "(x == 1 or not y) and not (z in [\"v\", 2] or w)"
+        );
     }
 }

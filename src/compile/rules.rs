@@ -247,7 +247,8 @@ pub(crate) struct Objective {
     pub name: String,
     /// `applies when`: which cases count.
     pub applies: Condition,
-    /// The promise measured, as its report entries name it.
+    /// The promise measured, resolved, as its report entries name it: objectives count from
+    /// case reports (see `eval::ObjectivePlan::count`).
     pub promise: String,
     /// Whether `met` (else `breached`) instances are counted.
     pub counts_met: bool,
@@ -538,7 +539,7 @@ impl Lowering<'_, '_> {
         Ok(Objective {
             name: o.name.name.clone(),
             applies: Condition::compile(o.applies.as_ref())?,
-            promise: o.measure.promise.name.clone(),
+            promise: self.names.promise_name(&o.measure.promise)?,
             counts_met: o.measure.outcome == ast::Outcome::Met,
             within: o
                 .measure

@@ -240,6 +240,7 @@ fn token_at(chunk: &str, at: usize) -> &str {
     } else {
         first.len_utf8()
     };
+    // `end` is a character boundary found in `rest`.
     rest.get(..end).unwrap_or("")
 }
 
