@@ -15,9 +15,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use covenant::check::{check_text, Role};
 use covenant::report::Instant;
 use proptest::prelude::*;
+#[cfg(feature = "cli")]
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+#[cfg(feature = "cli")]
 /// A fresh, empty folder for one test.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("covenant-hostile-{}-{name}", std::process::id()));
@@ -26,6 +28,7 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+#[cfg(feature = "cli")]
 fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).unwrap();
@@ -34,7 +37,7 @@ fn write(path: &Path, text: &str) {
 }
 
 /// A named pipe at `path`, with no writer: opening it for reading waits forever.
-#[cfg(unix)]
+#[cfg(all(unix, feature = "cli"))]
 fn fifo(path: &Path) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let status = std::process::Command::new("mkfifo")
@@ -87,6 +90,7 @@ fn covenant(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+#[cfg(feature = "cli")]
 /// `text` holds no character a terminal acts on, line breaks aside.
 fn assert_no_control_characters(text: &str) {
     let bad: Vec<char> = text
@@ -96,6 +100,7 @@ fn assert_no_control_characters(text: &str) {
     assert!(bad.is_empty(), "control characters {bad:?} in:\n{text}");
 }
 
+#[cfg(feature = "cli")]
 const SECRET: &str = "TOKEN=hunter2-do-not-print";
 
 // ---------------------------------------------------------------------------------------------
@@ -268,6 +273,7 @@ fn named_pipes_are_refused_at_once() {
 // ---------------------------------------------------------------------------------------------
 // No terminal injection.
 
+#[cfg(feature = "cli")]
 /// A case whose id, event type, venue and handler hold a newline, ESC, BEL, CR and a C1 byte.
 const FORGING_CASE: &str = r#"[
   {"id": "C-1\nBREACH  forged [rule] at 2026-01-01T00:00:00Z: pay now\u001b]0;title\u0007",
@@ -280,9 +286,11 @@ const FORGING_CASE: &str = r#"[
 ]
 "#;
 
+#[cfg(feature = "cli")]
 const PLAIN_POLICY: &str = "policy \"Plain\" {\n  timezone \"UTC\"\n}\n\
     promise reply {\n  from opened until responded\n  target within 2h\n}\n";
 
+#[cfg(feature = "cli")]
 /// A policy whose name holds an escaped newline, a raw ESC and a raw BEL.
 const FORGING_POLICY: &str =
     "policy \"Plain\\nBREACH  forged\u{1b}]0;t\u{7}\" {\n  timezone \"UTC\"\n}\n\
@@ -653,6 +661,7 @@ fn sarif_uris_are_percent_encoded_and_the_log_is_valid() {
     }
 }
 
+#[cfg(feature = "cli")]
 /// Fails unless `log` is valid against the official SARIF 2.1.0 schema, formats (`uri`,
 /// `uri-reference`) included.
 pub fn assert_valid_sarif(log: &serde_json::Value) {
