@@ -36,8 +36,9 @@ fn check(c: &mut Criterion) {
         env!("CARGO_MANIFEST_DIR"),
         "/policies/logistics/complaints.policy"
     );
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/policies");
     c.bench_function("check/logistics_complaints", |b| {
-        b.iter(|| Policy::load(black_box(path)).unwrap())
+        b.iter(|| Policy::load_within(black_box(path), black_box(root)).unwrap())
     });
 }
 

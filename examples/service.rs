@@ -19,7 +19,7 @@ const ROUNDS: usize = 50;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Start-up: load and check the policy once; a broken policy stops the service with every
     // diagnostic, never a half-working policy.
-    let policy = Policy::load("policies/logistics/complaints.policy")?;
+    let policy = Policy::load_within("policies/logistics/complaints.policy", "policies")?;
     let options = ReadOptions::for_policy(&policy);
     let as_of: DateTime<Utc> = "2026-06-30T18:00:00+08:00".parse()?;
 

@@ -24,7 +24,7 @@ mod rules;
 mod suggest;
 mod values;
 
-pub use load::{FileSystem, InMemory, SourceProvider};
+pub use load::{FileSystem, InMemory, NotRegular, SourceProvider, Within};
 
 use crate::compile::{CompileError, Program};
 use crate::diag::{Diagnostic, Severity, SourceMap};
@@ -294,6 +294,15 @@ impl Policy {
     /// Loads and checks the policy file at `path` and its imports.
     pub fn load(path: impl AsRef<Path>) -> Result<Policy, CheckError> {
         load(path.as_ref())
+    }
+    /// Loads and checks the policy file at `path` and its imports, which may come from anywhere
+    /// inside the folder `root` rather than only from the policy's own folder (`--root`).
+    pub fn load_within(
+        path: impl AsRef<Path>,
+        root: impl AsRef<Path>,
+    ) -> Result<Policy, CheckError> {
+        let provider = Within::new(&FileSystem, root.as_ref());
+        into_result(check_sources(path.as_ref(), &provider, Role::Policy))
     }
     /// Checks policy text held in memory (it cannot `use` other files).
     pub fn parse(text: &str) -> Result<Policy, CheckError> {

@@ -50,6 +50,12 @@ pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
     stdout.flush()
 }
 
+/// Writes `error: MESSAGE` to standard error, the message's control characters escaped
+/// ([`crate::terminal`]): it may hold a path or a value from an untrusted file.
+pub(crate) fn error(message: impl std::fmt::Display) {
+    eprintln!("error: {}", crate::terminal::Escaped(&message.to_string()));
+}
+
 /// How a command ended; the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

@@ -7,6 +7,7 @@
 //! Message style: lowercase, no trailing period, user input in backticks.
 
 use crate::syntax::ast::{FileId, Span};
+use crate::terminal::Escaped;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -189,7 +190,8 @@ impl SourceMap {
 
 impl Diagnostic {
     /// A plain, one-problem-per-block rendering: `path:line:col: error[E0101]: message`,
-    /// then the labels' notes and `  = help: …`. Used by tests and non-terminal output.
+    /// then the labels' notes and `  = help: …`, control characters shown escaped
+    /// ([`crate::terminal`]). Used by tests, error messages and non-terminal output.
     pub fn render_plain(&self, sources: &SourceMap) -> String {
         let severity = match self.severity {
             Severity::Error => "error",
@@ -203,20 +205,29 @@ impl Diagnostic {
                     .unwrap_or_default();
                 let lc = sources.line_col(span.file, span.start);
                 format!(
-                    "{path}:{}:{}: {severity}[{}]: {}\n",
-                    lc.line, lc.column, self.code, self.message
+                    "{}:{}:{}: {severity}[{}]: {}\n",
+                    Escaped(&path),
+                    lc.line,
+                    lc.column,
+                    self.code,
+                    Escaped(&self.message)
                 )
             }
-            None => format!("{severity}[{}]: {}\n", self.code, self.message),
+            None => format!("{severity}[{}]: {}\n", self.code, Escaped(&self.message)),
         };
         for label in self.labels.iter().skip(1) {
             if let Some(message) = &label.message {
                 let lc = sources.line_col(label.span.file, label.span.start);
-                out.push_str(&format!("  {}:{}: note: {message}\n", lc.line, lc.column));
+                out.push_str(&format!(
+                    "  {}:{}: note: {}\n",
+                    lc.line,
+                    lc.column,
+                    Escaped(message)
+                ));
             }
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("  = help: {help}\n"));
+            out.push_str(&format!("  = help: {}\n", Escaped(help)));
         }
         out
     }

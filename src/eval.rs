@@ -97,6 +97,7 @@ impl<'e> Collector<'e> {
         // instant shown in UTC), the general one below.
         let found = self.offsets.and_then(|changes| {
             let (seconds, from, to) = changes.offset_stretch(unix);
+            let seconds = crate::time::whole_minutes(seconds);
             let offset = FixedOffset::east_opt(i32::try_from(seconds).ok()?)?;
             // Only instants whose local date there falls in the years 0 to 9999 are shown with
             // the zone's offset (as [`crate::time::shown_offset`] decides); the others in UTC.

@@ -11,7 +11,7 @@
 //! seed always give the same bytes. See `docs/performance.md`.
 
 use crate::check::Policy;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -244,13 +244,67 @@ struct Planned {
     rest: String,
 }
 
+/// The longest a generated case can last from its opening to its last event (or the appointment
+/// time it names), by the steps of [`case_timeline`]: the first answer, at most 9 steps of two
+/// gaps of up to 2 hours, a fulfilment of up to 2 hours for each, one gap per closing event, a
+/// reopening and its close, and an appointment up to 2 hours after its step.
+fn longest_case(words: &Vocabulary) -> TimeDelta {
+    const GAP: i64 = 2 * 3600;
+    let closers = i64::try_from(words.closers.len()).unwrap_or(i64::MAX);
+    let seconds = 150 + 9 * 2 * GAP + 9 * GAP + 3 * 3600 + 2 * GAP;
+    TimeDelta::seconds(closers.saturating_mul(GAP).saturating_add(seconds))
+}
+
+/// Checks that every instant of the stream falls in the supported range (years 0 to 9999 in UTC:
+/// what `eval` reads): the first case opens at `options.start`, a case opens at most 7 seconds
+/// after the one before, and a case lasts at most [`longest_case`]. The error says why, and the
+/// latest start that fits.
+fn check_start(words: &Vocabulary, options: &GenerateOptions) -> io::Result<()> {
+    let refuse = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
+    if options.start.year() < 0 {
+        return Err(refuse(format!(
+            "`--start {}` is before 0000-01-01T00:00:00Z, the first instant covenant handles",
+            options.start.to_rfc3339()
+        )));
+    }
+    let last = Utc
+        .with_ymd_and_hms(crate::limits::MAX_YEAR, 12, 31, 23, 59, 59)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let arrivals = i64::try_from(options.cases.saturating_sub(1))
+        .ok()
+        .and_then(|cases| cases.checked_mul(7))
+        .and_then(TimeDelta::try_seconds);
+    let span = arrivals.and_then(|arrivals| arrivals.checked_add(&longest_case(words)));
+    let latest = span.and_then(|span| last.checked_sub_signed(span));
+    match latest {
+        Some(latest) if options.start <= latest => Ok(()),
+        Some(latest) if latest.year() >= 0 => Err(refuse(format!(
+            "{} cases from `--start {}` could run past 9999-12-31T23:59:59Z, the last instant \
+             covenant handles: start at {} at the latest",
+            options.cases,
+            options.start.to_rfc3339(),
+            latest.format("%Y-%m-%dT%H:%M:%SZ")
+        ))),
+        _ => Err(refuse(format!(
+            "{} cases do not fit between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: generate fewer",
+            options.cases
+        ))),
+    }
+}
+
 /// Writes `options.cases` cases for `policy` to `out` in time order; returns the number of events.
+///
+/// Every timestamp written is one `eval` reads: a start from which the stream could run outside the
+/// years 0 to 9999 (UTC) is refused with an [`io::ErrorKind::InvalidInput`] error before anything
+/// is written, and instants are written with the offset [`crate::time::shown_offset`] gives.
 pub fn generate(
     policy: &Policy,
     options: &GenerateOptions,
     out: &mut dyn Write,
 ) -> io::Result<u64> {
     let words = Vocabulary::of(policy);
+    check_start(&words, options)?;
     // A policy without a timezone has its cases written in UTC.
     let zone = policy.timezone().unwrap_or(chrono_tz::UTC);
     let mut arrivals = Rng(options.seed);
@@ -322,7 +376,7 @@ pub fn generate(
 
 /// An instant in RFC 3339 with the offset of `zone`.
 fn stamp(t: DateTime<Utc>, zone: Tz) -> String {
-    t.with_timezone(&zone)
+    t.with_timezone(&crate::time::shown_offset(zone, t))
         .format("%Y-%m-%dT%H:%M:%S%:z")
         .to_string()
 }

@@ -52,6 +52,7 @@ pub mod generate;
 pub mod limits;
 pub mod report;
 pub mod syntax;
+pub mod terminal;
 pub mod time;
 
 pub use batch::{Batch, BatchOptions};

@@ -38,6 +38,16 @@ pub const MAX_CONDITION_DEPTH: usize = 100;
 /// plain help (finding the closest name compares it with every declared one).
 pub const MAX_SUGGESTIONS: usize = 100;
 
+/// The longest name, in characters, that a "did you mean" suggestion is made for or made of: a
+/// longer one gets the plain help. With the length filter and the bounded comparison of
+/// `check::suggest`, one suggestion costs a bounded number of steps per declared name.
+pub const MAX_SUGGEST_CHARS: usize = 64;
+
+/// The most worker threads `eval --threads` starts (more is refused with exit code 2): each
+/// thread has its own stack and buffers, and past the number of cores more threads only add
+/// memory.
+pub const MAX_THREADS: usize = 1024;
+
 /// The most syntax errors reported for one policy file; parsing stops after them.
 pub const MAX_SYNTAX_ERRORS: usize = 20;
 

@@ -187,16 +187,33 @@ pub fn add_elapsed(t: DateTime<Utc>, d: TimeDelta) -> Result<DateTime<Utc>, Time
         .and_then(in_range)
 }
 
-/// The offset in which `t` is written for `tz`: the zone's, unless the local date there falls
-/// outside the years 0 to 9999 (which RFC 3339 can write) or outside chrono's range; then UTC.
-/// So `9999-12-31T23:59:00Z` is written so in `Asia/Shanghai`, not as `+10000-01-01T07:59:00+08:00`.
+/// The offset in which `t` is written for `tz`: the zone's, rounded to the nearest minute (half a
+/// minute away from zero), unless the local date there falls outside the years 0 to 9999 (which
+/// RFC 3339 can write) or outside chrono's range; then UTC. So `9999-12-31T23:59:00Z` is written
+/// so in `Asia/Shanghai`, not as `+10000-01-01T07:59:00+08:00`.
+///
+/// RFC 3339 offsets have no seconds, and the local mean time that zones keep before their first
+/// standard offset (`America/New_York` until 1883: -04:56:02) has them. Written with the rounded
+/// offset, the local time is that of the rounded offset, so the text reads back as the same
+/// instant: `1800-01-01T12:00:00Z` in New York is `1800-01-01T07:04:00-04:56`.
 pub fn shown_offset(tz: Tz, t: DateTime<Utc>) -> chrono::FixedOffset {
     use chrono::{Offset, TimeZone};
-    let offset = tz.offset_from_utc_datetime(&t.naive_utc()).fix();
+    let exact = tz.offset_from_utc_datetime(&t.naive_utc()).fix();
+    let rounded = i32::try_from(whole_minutes(i64::from(exact.local_minus_utc())));
+    let offset = rounded
+        .ok()
+        .and_then(chrono::FixedOffset::east_opt)
+        .unwrap_or(exact);
     match t.naive_utc().checked_add_offset(offset) {
         Some(local) if (0..=zone::MAX_YEAR).contains(&local.year()) => offset,
         _ => Utc.fix(),
     }
+}
+
+/// An offset of `seconds` east of UTC rounded to the nearest whole minute, half a minute away from
+/// zero: the offset an instant is written with ([`shown_offset`]).
+pub fn whole_minutes(seconds: i64) -> i64 {
+    (seconds + 30 * seconds.signum()) / 60 * 60
 }
 
 type Instant = DateTime<Utc>;

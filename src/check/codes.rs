@@ -42,6 +42,12 @@ pub const TOO_MANY_FILES: &str = "E0217";
 pub const LIKE_TOO_DEEP: &str = "E0218";
 /// The calendars hold more than [`crate::limits::MAX_CALENDAR_ENTRIES`] intervals and dates.
 pub const CALENDARS_TOO_LARGE: &str = "E0219";
+/// An import leaves the folder of the policy checked (or the root named with `--root`).
+pub const IMPORT_OUTSIDE_TREE: &str = "E0220";
+/// An imported file is not a regular file (a named pipe, a device, a folder).
+pub const IMPORT_NOT_REGULAR: &str = "E0221";
+/// An import does not name a `.policy` file.
+pub const IMPORT_NOT_POLICY: &str = "E0222";
 /// The checker passed a policy that cannot be compiled for evaluation: a bug in covenant, never in
 /// the policy.
 pub const INTERNAL: &str = "E0299";
@@ -108,6 +114,12 @@ pub const ALL: &[(&str, &str)] = &[
     (
         CALENDARS_TOO_LARGE,
         "calendars hold too many intervals and dates",
+    ),
+    (IMPORT_OUTSIDE_TREE, "import outside the policy's folder"),
+    (IMPORT_NOT_REGULAR, "imported file is not a regular file"),
+    (
+        IMPORT_NOT_POLICY,
+        "import of a file that is not a `.policy` file",
     ),
     (INTERNAL, "internal error of the checker"),
     (INVALID_TIME, "time of day that does not exist"),

@@ -4,6 +4,14 @@
 //! canonical path, so a cycle through symbolic links is found too. Displayed
 //! paths stay as the user wrote them (joined lexically to the importing file's
 //! folder), so output is stable across machines.
+//!
+//! A policy is untrusted input, so an import stays inside the policy's tree: the
+//! folder of the root file, or the folder its provider names ([`Within`]). An
+//! import that leaves it, as written or through a symbolic link, is refused before
+//! anything is read (`E0220`), and so is one that does not name a `.policy` file
+//! (`E0222`); a file that is not a regular file (a named pipe, a device) is refused
+//! without being opened (`E0221`). No error shows anything of a refused file but its
+//! path.
 
 use super::codes;
 use crate::diag::{Diagnostic, SourceMap};
@@ -18,8 +26,19 @@ use std::path::{Component, Path, PathBuf};
 pub trait SourceProvider {
     /// The identity of a file: its canonical path. Fails when the file does not exist.
     fn canonical(&self, path: &Path) -> io::Result<PathBuf>;
-    /// The text of a file, by the path returned from [`SourceProvider::canonical`].
+    /// The text of a file, by the path returned from [`SourceProvider::canonical`]. A file that is
+    /// not a regular file is refused with a [`NotRegular`] error, without being opened.
     fn read(&self, path: &Path) -> io::Result<String>;
+    /// The identity of a folder, to compare with [`SourceProvider::canonical`] paths: by default
+    /// the path normalized lexically ([`normalize`]).
+    fn canonical_folder(&self, path: &Path) -> io::Result<PathBuf> {
+        Ok(normalize(path))
+    }
+    /// The folder imports must stay inside, when the provider names one; `None` (the default):
+    /// the folder of the root file.
+    fn tree(&self) -> Option<&Path> {
+        None
+    }
 }
 
 /// Reads policy files from the file system.
@@ -30,8 +49,10 @@ impl SourceProvider for FileSystem {
     fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
     }
-    /// Reads the file, refusing one larger than [`MAX_POLICY_BYTES`] without reading it whole.
+    /// Reads the file, refusing one larger than [`MAX_POLICY_BYTES`] without reading it whole, and
+    /// one that is not a regular file without opening it (opening a named pipe waits for a writer).
     fn read(&self, path: &Path) -> io::Result<String> {
+        regular_file(path)?;
         let limit = u64::try_from(MAX_POLICY_BYTES).unwrap_or(u64::MAX);
         let mut text = String::new();
         std::fs::File::open(path)?
@@ -44,6 +65,98 @@ impl SourceProvider for FileSystem {
             ));
         }
         Ok(text)
+    }
+    fn canonical_folder(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+}
+
+/// A file that is not a regular file (a folder, a named pipe, a device, a socket): refused
+/// without being opened. Carried inside the [`io::Error`] of [`SourceProvider::read`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotRegular {
+    /// What the file is: `a folder`, `a named pipe (FIFO)`, `a device`, `a socket`.
+    pub kind: &'static str,
+}
+
+impl std::fmt::Display for NotRegular {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "it is {}, not a regular file", self.kind)
+    }
+}
+
+impl std::error::Error for NotRegular {}
+
+/// `Ok` when `path` (links followed) is a regular file; a [`NotRegular`] error when it is
+/// something else, found from its metadata alone.
+pub fn regular_file(path: &Path) -> io::Result<()> {
+    let file_type = std::fs::metadata(path)?.file_type();
+    if file_type.is_file() {
+        return Ok(());
+    }
+    let kind = if file_type.is_dir() {
+        "a folder"
+    } else {
+        special_kind(&file_type)
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        NotRegular { kind },
+    ))
+}
+
+#[cfg(unix)]
+fn special_kind(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if file_type.is_char_device() || file_type.is_block_device() {
+        "a device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// A provider whose policies may import files anywhere inside the folder `root` (`--root`), not
+/// only inside the root file's own folder.
+#[derive(Clone, Copy)]
+pub struct Within<'p> {
+    provider: &'p dyn SourceProvider,
+    root: &'p Path,
+}
+
+impl<'p> Within<'p> {
+    /// Files of `provider`, imports confined to `root`.
+    pub fn new(provider: &'p dyn SourceProvider, root: &'p Path) -> Self {
+        Within { provider, root }
+    }
+}
+
+impl std::fmt::Debug for Within<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Within").field("root", &self.root).finish()
+    }
+}
+
+impl SourceProvider for Within<'_> {
+    fn canonical(&self, path: &Path) -> io::Result<PathBuf> {
+        self.provider.canonical(path)
+    }
+    fn read(&self, path: &Path) -> io::Result<String> {
+        self.provider.read(path)
+    }
+    fn canonical_folder(&self, path: &Path) -> io::Result<PathBuf> {
+        self.provider.canonical_folder(path)
+    }
+    fn tree(&self) -> Option<&Path> {
+        Some(self.root)
     }
 }
 
@@ -106,6 +219,54 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Whether `path` is `folder` or inside it, both normalized lexically; `.` holds every relative
+/// path that does not start with `..`.
+fn inside(path: &Path, folder: &Path) -> bool {
+    let path = normalize(path);
+    let folder = normalize(folder);
+    if folder == Path::new(".") {
+        return path.is_relative() && !path.starts_with("..");
+    }
+    path.starts_with(&folder)
+}
+
+/// `path` made absolute against the working directory, without touching the file system
+/// (symbolic links are not resolved), so that relative and absolute paths compare.
+fn absolute(path: &Path) -> PathBuf {
+    let path = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
+    std::path::absolute(path).map_or_else(|_| normalize(path), |p| normalize(&p))
+}
+
+/// The folder imports must stay inside, as written (for messages and the lexical check) and as
+/// its canonical path (for the check after symbolic links are resolved).
+struct Tree {
+    shown: PathBuf,
+    lexical: PathBuf,
+    canonical: PathBuf,
+}
+
+impl Tree {
+    fn of(root: &Path, provider: &dyn SourceProvider) -> Tree {
+        let shown = match provider.tree() {
+            Some(tree) => normalize(tree),
+            None => normalize(root.parent().unwrap_or(Path::new("."))),
+        };
+        let lexical = absolute(&shown);
+        let canonical = provider
+            .canonical_folder(&shown)
+            .unwrap_or_else(|_| lexical.clone());
+        Tree {
+            shown,
+            lexical,
+            canonical,
+        }
+    }
+}
+
 /// Everything the loader read.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -127,6 +288,7 @@ pub struct Loaded {
 pub fn load(root: &Path, provider: &dyn SourceProvider) -> Loaded {
     let mut loader = Loader {
         provider,
+        tree: Tree::of(root, provider),
         loaded: Loaded::default(),
         seen: BTreeMap::new(),
         stack: Vec::new(),
@@ -156,6 +318,8 @@ pub fn load(root: &Path, provider: &dyn SourceProvider) -> Loaded {
 
 struct Loader<'p> {
     provider: &'p dyn SourceProvider,
+    /// The folder imports must stay inside.
+    tree: Tree,
     loaded: Loaded,
     /// Canonical paths of every file already loaded, with their ids.
     seen: BTreeMap<PathBuf, FileId>,
@@ -205,6 +369,25 @@ impl Loader<'_> {
         // A path without a parent is relative to the working folder.
         let base = importer_shown.parent().unwrap_or(Path::new(""));
         let shown = normalize(&base.join(written));
+        // Refused on the path as written first, so that nothing outside the tree is even looked
+        // at (whether it exists is not told either).
+        if !inside(&absolute(&shown), &self.tree.lexical) {
+            self.loaded
+                .diagnostics
+                .push(outside(import, &shown, &self.tree.shown, false));
+            return None;
+        }
+        if shown.extension().map_or(true, |e| e != "policy") {
+            self.loaded.diagnostics.push(
+                Diagnostic::error(
+                    codes::IMPORT_NOT_POLICY,
+                    format!("`{}` is not a `.policy` file", shown.display()),
+                    import.span,
+                )
+                .with_help("`use` imports policy files only: name a file ending in `.policy`"),
+            );
+            return None;
+        }
         let canonical = match self.provider.canonical(&shown) {
             Ok(canonical) => canonical,
             Err(error) => {
@@ -214,6 +397,12 @@ impl Loader<'_> {
                 return None;
             }
         };
+        if !inside(&canonical, &self.tree.canonical) {
+            self.loaded
+                .diagnostics
+                .push(outside(import, &shown, &self.tree.shown, true));
+            return None;
+        }
         let on_stack = self
             .stack
             .iter()
@@ -279,7 +468,42 @@ impl Loader<'_> {
     }
 }
 
+/// `E0220`: an import that leaves the policy's tree, as written or (`through_link`) once its
+/// symbolic links are resolved.
+fn outside(import: &ast::Use, shown: &Path, tree: &Path, through_link: bool) -> Diagnostic {
+    let how = if through_link {
+        "leads outside"
+    } else {
+        "is outside"
+    };
+    Diagnostic::error(
+        codes::IMPORT_OUTSIDE_TREE,
+        format!(
+            "imported file `{}` {how} the policy's folder `{}`",
+            shown.display(),
+            tree.display()
+        ),
+        import.span,
+    )
+    .with_help(
+        "imports stay inside the folder of the policy checked; to share files between policies, \
+         name a common folder with `--root` (`Policy::load_within` in the library)",
+    )
+}
+
 fn not_found(import: &ast::Use, shown: &Path, error: &io::Error) -> Diagnostic {
+    if let Some(special) = not_regular(error) {
+        return Diagnostic::error(
+            codes::IMPORT_NOT_REGULAR,
+            format!(
+                "imported file `{}` is {}, not a regular file",
+                shown.display(),
+                special.kind
+            ),
+            import.span,
+        )
+        .with_help("`use` reads regular files only; name the policy file itself");
+    }
     let message = if error.kind() == io::ErrorKind::NotFound {
         format!("cannot find imported file `{}`", shown.display())
     } else {
@@ -294,8 +518,19 @@ fn not_found(import: &ast::Use, shown: &Path, error: &io::Error) -> Diagnostic {
     Diagnostic::error(codes::IMPORT_NOT_FOUND, message, import.span).with_help(help)
 }
 
+/// The [`NotRegular`] refusal an error carries, if it is one.
+pub fn not_regular(error: &io::Error) -> Option<NotRegular> {
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<NotRegular>())
+        .copied()
+}
+
 /// What to do about a policy file that cannot be read.
 fn read_help(error: &io::Error) -> &'static str {
+    if not_regular(error).is_some() {
+        return "name a regular policy file";
+    }
     match error.kind() {
         io::ErrorKind::InvalidData => {
             "a policy file must be UTF-8 text of at most 4 MiB; split a larger one into files joined with `use`"
@@ -316,5 +551,24 @@ mod tests {
         );
         assert_eq!(normalize(Path::new("../x/../y")), PathBuf::from("../y"));
         assert_eq!(normalize(Path::new("./")), PathBuf::from("."));
+    }
+
+    #[test]
+    fn inside_a_folder() {
+        assert!(inside(Path::new("a/b.policy"), Path::new("a")));
+        assert!(inside(Path::new("a/../a/b.policy"), Path::new("./a")));
+        assert!(!inside(Path::new("a/../b.policy"), Path::new("a")));
+        assert!(!inside(Path::new("ab/c.policy"), Path::new("a")));
+        assert!(inside(Path::new("b.policy"), Path::new(".")));
+        assert!(!inside(Path::new("../b.policy"), Path::new(".")));
+        assert!(!inside(Path::new("/etc/passwd"), Path::new(".")));
+        assert!(!inside(
+            Path::new("/etc/passwd"),
+            Path::new("/srv/policies")
+        ));
+        assert!(!inside(
+            Path::new("/srv/policies/../../etc/passwd"),
+            Path::new("/srv/policies")
+        ));
     }
 }

@@ -124,16 +124,36 @@ impl Checker<'_> {
         true
     }
 
-    /// Reports a percentage outside `(0, 100]`.
+    /// Reports a percentage outside `(0, 100]`, compared exactly on its decimal digits (not on
+    /// its float, which rounds `100.00000000000000001` to 100), or one so small that its float is
+    /// zero.
     pub(super) fn percent(&mut self, percent: &ast::Percent) {
-        if !(percent.value > 0.0 && percent.value <= 100.0) {
+        let digits = percent.digits.as_str();
+        let (integer, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let over_100 =
+            integer.len() > 3 || (integer.len() == 3 && (integer, fraction) > ("100", ""));
+        let shown: String = if digits.chars().count() > 24 {
+            digits.chars().take(20).chain("…".chars()).collect()
+        } else {
+            digits.to_owned()
+        };
+        if digits == "0" || over_100 {
             self.report(
                 Diagnostic::error(
                     codes::PERCENT_RANGE,
-                    format!("`{}%` is not a percentage between 0 and 100", percent.value),
+                    format!("`{shown}%` is not a percentage between 0 and 100"),
                     percent.span,
                 )
                 .with_help("write a percentage greater than `0%` and at most `100%`"),
+            );
+        } else if percent.value <= 0.0 {
+            self.report(
+                Diagnostic::error(
+                    codes::PERCENT_RANGE,
+                    format!("`{shown}%` is too small a percentage to hold"),
+                    percent.span,
+                )
+                .with_help("write a larger percentage: this one is zero as a 64-bit float"),
             );
         }
     }

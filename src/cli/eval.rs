@@ -20,6 +20,7 @@ use crate::batch::{Batch, BatchOptions};
 use crate::case::{CaseBatch, CaseFormat, CaseReader, ReadOptions};
 use crate::check::Policy;
 use crate::eval::Evaluator;
+use crate::limits::MAX_THREADS;
 use crate::report::{Format, Report, Summary};
 use crate::time::local_to_instant;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -32,6 +33,9 @@ pub struct EvalArgs {
     /// The policy file.
     #[arg(long)]
     pub policy: PathBuf,
+    /// The folder the policy's imports may come from (default: the policy file's own folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Case files or folders; `-` reads standard input.
     #[arg(required = true)]
     pub cases: Vec<PathBuf>,
@@ -44,12 +48,25 @@ pub struct EvalArgs {
     /// What makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Breach)]
     pub fail_on: FailOn,
-    /// Worker threads (default: one per core); the output is the same for any number.
-    #[arg(long)]
+    /// Worker threads, at most 1024 (default, or 0: one per core); the output is the same for any number.
+    #[arg(long, value_parser = threads)]
     pub threads: Option<usize>,
     /// JSONL input: a case is complete after this many lines without one of its own; 0 holds every case to the end.
     #[arg(long, default_value_t = crate::batch::DEFAULT_WINDOW)]
     pub window: u64,
+}
+
+/// Reads `--threads`: a number from 0 (one per core) to [`MAX_THREADS`].
+fn threads(text: &str) -> Result<usize, String> {
+    let count: usize = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of threads"))?;
+    if count > MAX_THREADS {
+        return Err(format!(
+            "{count} is more than {MAX_THREADS}, the most threads `eval` starts; one per core (the default) is fastest"
+        ));
+    }
+    Ok(count)
 }
 
 /// Output formats of `eval`.
@@ -99,12 +116,18 @@ pub fn parse_instant(text: &str, policy: &Policy) -> Result<DateTime<Utc>, Strin
     local_to_instant(tz, naive.date(), naive.time()).map_err(|e| e.to_string())
 }
 
-/// Every case file under `path` (recursively, sorted; see [`walk`]), or `path` itself.
+/// Every case file under `path` (recursively, sorted; see [`walk`]), or `path` itself. A special
+/// file found in a folder (a named pipe, a device) is refused: reading it could wait forever.
 pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     if path == Path::new("-") || !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    walk::files(path, &|file| CaseFormat::from_path(file).is_some())
+    let files = walk::files(path, &|file| CaseFormat::from_path(file).is_some())?;
+    for file in &files {
+        crate::check::load::regular_file(file)
+            .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+    }
+    Ok(files)
 }
 
 /// Reads every case source with the policy's timezone and ranks.
@@ -151,11 +174,20 @@ pub fn summary_exit(s: &Summary, fail_on: FailOn) -> Exit {
     }
 }
 
-/// Loads the policy, printing its problems to stderr when it does not check.
-pub fn load_policy(path: &Path) -> Result<Policy, Exit> {
-    Policy::load(path).map_err(|error| {
+/// Loads the policy, its imports confined to `root` when given (else to its own folder),
+/// printing its problems to stderr when it does not check.
+pub fn load_policy(path: &Path, root: Option<&Path>) -> Result<Policy, Exit> {
+    if let Err(message) = super::check::root_folder(root) {
+        super::error(&message);
+        return Err(Exit::Unusable);
+    }
+    let loaded = match root {
+        Some(root) => Policy::load_within(path, root),
+        None => Policy::load(path),
+    };
+    loaded.map_err(|error| {
         eprintln!("{error}");
-        eprintln!("error: the policy `{}` does not check", path.display());
+        super::error(format!("the policy `{}` does not check", path.display()));
         Exit::Unusable
     })
 }
@@ -168,14 +200,14 @@ pub fn run(args: &EvalArgs) -> Exit {
     match pool {
         Ok(pool) => pool.install(|| run_here(args)),
         Err(error) => {
-            eprintln!("error: cannot start worker threads: {error}");
+            super::error(format!("cannot start worker threads: {error}"));
             Exit::Unusable
         }
     }
 }
 
 fn run_here(args: &EvalArgs) -> Exit {
-    let policy = match load_policy(&args.policy) {
+    let policy = match load_policy(&args.policy, args.root.as_deref()) {
         Ok(policy) => policy,
         Err(exit) => return exit,
     };
@@ -183,7 +215,7 @@ fn run_here(args: &EvalArgs) -> Exit {
         None => now(),
         Some(Ok(t)) => t,
         Some(Err(message)) => {
-            eprintln!("error: {message}");
+            super::error(&message);
             return Exit::Unusable;
         }
     };
@@ -205,14 +237,14 @@ fn run_here(args: &EvalArgs) -> Exit {
         }
         Ok(None) => {}
         Err(message) => {
-            eprintln!("error: {message}");
+            super::error(&message);
             return Exit::Unusable;
         }
     }
     let batch = match read_cases(&policy, &args.cases) {
         Ok(batch) => batch,
         Err(message) => {
-            eprintln!("error: {message}");
+            super::error(&message);
             return Exit::Unusable;
         }
     };
@@ -234,7 +266,7 @@ fn run_here(args: &EvalArgs) -> Exit {
     let summary = match written {
         Ok(summary) => summary,
         Err(error) => {
-            eprintln!("error: {error}");
+            super::error(&error);
             return Exit::Unusable;
         }
     };

@@ -7,6 +7,7 @@ use super::eval::{load_policy, parse_instant, read_cases};
 use super::{write_stdout, Exit};
 use crate::eval::Evaluator;
 use crate::report::{explain, Instant};
+use crate::terminal::Escaped;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -16,6 +17,9 @@ pub struct ExplainArgs {
     /// The policy file.
     #[arg(long)]
     pub policy: PathBuf,
+    /// The folder the policy's imports may come from (default: the policy file's own folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// The case file (`-` reads standard input).
     pub case: PathBuf,
     /// Evaluation instant in RFC 3339 (without an offset: the policy's timezone); default: now.
@@ -25,7 +29,7 @@ pub struct ExplainArgs {
 
 /// Runs `covenant explain`.
 pub fn run(args: &ExplainArgs) -> Exit {
-    let policy = match load_policy(&args.policy) {
+    let policy = match load_policy(&args.policy, args.root.as_deref()) {
         Ok(policy) => policy,
         Err(exit) => return exit,
     };
@@ -33,14 +37,14 @@ pub fn run(args: &ExplainArgs) -> Exit {
         None => super::eval::now(),
         Some(Ok(t)) => t,
         Some(Err(message)) => {
-            eprintln!("error: {message}");
+            super::error(&message);
             return Exit::Unusable;
         }
     };
     let batch = match read_cases(&policy, std::slice::from_ref(&args.case)) {
         Ok(batch) => batch,
         Err(message) => {
-            eprintln!("error: {message}");
+            super::error(&message);
             return Exit::Unusable;
         }
     };
@@ -66,14 +70,15 @@ pub fn run(args: &ExplainArgs) -> Exit {
     for rejected in batch.rejected.iter().chain(&failed) {
         text.push_str(&format!(
             "rejected {}: {}\n",
-            rejected.source, rejected.error
+            Escaped(&rejected.source),
+            Escaped(&rejected.error)
         ));
     }
     if batch.cases.is_empty() {
-        eprintln!(
-            "error: `{}` holds no case that can be read",
+        super::error(format!(
+            "`{}` holds no case that can be read",
             args.case.display()
-        );
+        ));
         eprint!("{text}");
         return Exit::Unusable;
     }

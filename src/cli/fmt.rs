@@ -3,11 +3,15 @@
 //!
 //! Folders are searched recursively for `*.policy`. A file is written only when
 //! its layout changes; a file that does not parse is reported, never written.
+//! Nothing is written outside the paths given: a file found in a folder through a
+//! symbolic link that leads out of it is neither read nor written, and a special
+//! file (a named pipe, a device) is refused without being opened.
 
-use super::check::policy_files;
+use super::check::policy_targets;
 use super::emit::{self, Located};
 use super::Exit;
 use crate::diag::SourceMap;
+use crate::terminal::Escaped;
 use clap::Args;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -34,7 +38,7 @@ pub struct Outcome {
     pub broken: usize,
     /// Syntax errors of the files that do not parse.
     pub diagnostics: Vec<Located>,
-    /// Files that could not be read or written, with the reason.
+    /// Files that could not be read or written, with the reason (control characters escaped).
     pub io_errors: Vec<String>,
     /// The report to print: changed files (with a short diff under `--check`), then diagnostics.
     pub report: String,
@@ -42,16 +46,19 @@ pub struct Outcome {
 
 /// Runs `covenant fmt`, printing the report to stdout (and path errors to stderr).
 pub fn run(args: &FmtArgs) -> Exit {
-    let files = match policy_files(&args.paths) {
-        Ok(files) => files,
+    let found = match policy_targets(&args.paths) {
+        Ok(found) => found,
         Err(message) => {
-            eprintln!("error: {message}");
+            super::error(&message);
             return Exit::Unusable;
         }
     };
+    let files: Vec<PathBuf> = found.targets.into_iter().map(|t| t.path).collect();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let outcome = format_files(&files, args.check, color);
+    let mut outcome = format_files(&files, args.check, color);
+    outcome.io_errors.extend(found.refused);
     for error in &outcome.io_errors {
+        // Built with the paths escaped.
         eprintln!("error: {error}");
     }
     let mut stdout = std::io::stdout().lock();
@@ -71,12 +78,15 @@ pub fn format_files(files: &[PathBuf], check: bool, color: bool) -> Outcome {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     for path in files {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::check::load::regular_file(path)
+            .and_then(|()| std::fs::read_to_string(path))
+        {
             Ok(text) => text,
             Err(e) => {
-                outcome
-                    .io_errors
-                    .push(format!("cannot read `{}`: {e}", path.display()));
+                outcome.io_errors.push(format!(
+                    "cannot read `{}`: {e}",
+                    Escaped(&path.display().to_string())
+                ));
                 continue;
             }
         };
@@ -94,19 +104,22 @@ pub fn format_files(files: &[PathBuf], check: bool, color: bool) -> Outcome {
             continue;
         }
         if check {
-            outcome
-                .report
-                .push_str(&format!("would reformat {}\n", path.display()));
+            outcome.report.push_str(&format!(
+                "would reformat {}\n",
+                Escaped(&path.display().to_string())
+            ));
             outcome.report.push_str(&first_changes(&text, &formatted));
         } else if let Err(e) = std::fs::write(path, &formatted) {
-            outcome
-                .io_errors
-                .push(format!("cannot write `{}`: {e}", path.display()));
+            outcome.io_errors.push(format!(
+                "cannot write `{}`: {e}",
+                Escaped(&path.display().to_string())
+            ));
             continue;
         } else {
-            outcome
-                .report
-                .push_str(&format!("formatted {}\n", path.display()));
+            outcome.report.push_str(&format!(
+                "formatted {}\n",
+                Escaped(&path.display().to_string())
+            ));
         }
         outcome.changed.push(path.clone());
     }
@@ -185,7 +198,7 @@ fn first_changes(before: &str, after: &str) -> String {
     let mut out = format!("  line {}:\n", start + 1);
     for (sign, lines) in [('-', removed), ('+', added)] {
         for line in lines.iter().take(DIFF_LINES) {
-            out.push_str(&format!("  {sign} {line}\n"));
+            out.push_str(&format!("  {sign} {}\n", Escaped(line)));
         }
         if lines.len() > DIFF_LINES {
             out.push_str(&format!(

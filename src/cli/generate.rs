@@ -22,6 +22,9 @@ pub struct GenerateArgs {
     /// The policy whose events to generate; default: a built-in contact-centre policy.
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// The folder the policy's imports may come from (default: the policy file's own folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// When the first case opens (RFC 3339).
     #[arg(long, default_value = "2026-06-01T08:00:00Z")]
     pub start: DateTime<Utc>,
@@ -30,14 +33,14 @@ pub struct GenerateArgs {
 /// Runs `covenant generate`.
 pub fn run(args: &GenerateArgs) -> Exit {
     let policy = match &args.policy {
-        Some(path) => match load_policy(path) {
+        Some(path) => match load_policy(path, args.root.as_deref()) {
             Ok(policy) => policy,
             Err(exit) => return exit,
         },
         None => match Policy::parse(CONTACT_CENTRE_POLICY) {
             Ok(policy) => policy,
             Err(error) => {
-                eprintln!("error: the built-in policy does not check: {error}");
+                super::error(format!("the built-in policy does not check: {error}"));
                 return Exit::Unusable;
             }
         },
@@ -50,8 +53,12 @@ pub fn run(args: &GenerateArgs) -> Exit {
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match generate(&policy, &options, &mut out) {
         Ok(_) => Exit::Success,
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidInput => {
+            super::error(&error);
+            Exit::Unusable
+        }
         Err(error) => {
-            eprintln!("error: cannot write: {error}");
+            super::error(format!("cannot write: {error}"));
             Exit::Unusable
         }
     }

@@ -26,7 +26,7 @@ pub fn run(
     let mut batch = match Batch::writing(evaluator, options, format, stdout) {
         Ok(batch) => batch,
         Err(error) => {
-            eprintln!("error: {error}");
+            super::error(&error);
             return Exit::Unusable;
         }
     };
@@ -38,7 +38,7 @@ pub fn run(
             Ok(opened) => BufReader::with_capacity(1 << 17, opened),
             Err(error) => {
                 bar.finish_and_clear();
-                eprintln!("error: cannot read `{}`: {error}", file.display());
+                super::error(format!("cannot read `{}`: {error}", file.display()));
                 return Exit::Unusable;
             }
         };
@@ -56,7 +56,7 @@ pub fn run(
         };
         if let Err(error) = batch.push_reader(&source, reader, &mut show) {
             bar.finish_and_clear();
-            eprintln!("error: `{}`: {error}", file.display());
+            super::error(format!("`{}`: {error}", file.display()));
             return Exit::Unusable;
         }
     }
@@ -64,7 +64,7 @@ pub fn run(
     match batch.finish() {
         Ok((_, summary)) => summary_exit(&summary, fail_on),
         Err(error) => {
-            eprintln!("error: {error}");
+            super::error(&error);
             Exit::Unusable
         }
     }

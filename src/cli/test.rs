@@ -17,6 +17,7 @@ use crate::case::{CaseReader, ReadOptions};
 use crate::check::Policy;
 use crate::eval::Evaluator;
 use crate::expect::{ExpectError, Expectations, Mismatch};
+use crate::terminal::Escaped;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -30,6 +31,10 @@ pub struct TestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
+    /// The folder the policies' imports may come from (default: the folder named on the command
+    /// line, or the policy file's own folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// Output formats of `test`.
@@ -106,6 +111,9 @@ pub struct TestRun {
 struct Suite {
     policy: PathBuf,
     cases: PathBuf,
+    /// The folder the policy's imports must stay in: the folder named on the command line that
+    /// the suite was found in, or `None` (the policy's own folder).
+    root: Option<PathBuf>,
 }
 
 /// The policy of a folder that has a `cases/` folder: its only `.policy` file, or the one
@@ -119,7 +127,7 @@ fn suite_in(folder: &Path) -> Result<Option<Suite>, String> {
         .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "policy"))
+        .filter(|p| p.exists() && !p.is_dir() && p.extension().is_some_and(|e| e == "policy"))
         .collect();
     policies.sort();
     let named = folder
@@ -142,7 +150,18 @@ fn suite_in(folder: &Path) -> Result<Option<Suite>, String> {
             }
         },
     };
-    Ok(Some(Suite { policy, cases }))
+    if !super::walk::stays_inside(&policy, folder) {
+        return Err(format!(
+            "`{}` is a symbolic link to a file outside `{}`: not read",
+            policy.display(),
+            folder.display()
+        ));
+    }
+    Ok(Some(Suite {
+        policy,
+        cases,
+        root: None,
+    }))
 }
 
 /// Every policy with example cases under `path` (a policy file, or a folder searched recursively).
@@ -166,6 +185,7 @@ fn find_suites(path: &Path) -> Result<Vec<Suite>, String> {
         return Ok(vec![Suite {
             policy: path.to_path_buf(),
             cases,
+            root: None,
         }]);
     }
     if !path.is_dir() {
@@ -178,20 +198,27 @@ fn find_suites(path: &Path) -> Result<Vec<Suite>, String> {
     let mut suites = Vec::new();
     for folder in walk::walk(path, &not_cases, &|_| false)?.folders {
         if let Some(suite) = suite_in(&folder)? {
-            suites.push(suite);
+            suites.push(Suite {
+                root: Some(path.to_path_buf()),
+                ..suite
+            });
         }
     }
     Ok(suites)
 }
 
 /// Runs the example cases of one policy.
-fn run_suite(suite: &Suite) -> Result<PolicyResult, String> {
+fn run_suite(suite: &Suite, root: Option<&Path>) -> Result<PolicyResult, String> {
     let mut result = PolicyResult {
         policy: suite.policy.display().to_string(),
         error: None,
         cases: Vec::new(),
     };
-    let policy = match Policy::load(&suite.policy) {
+    let loaded = match root.or(suite.root.as_deref()) {
+        Some(root) => Policy::load_within(&suite.policy, root),
+        None => Policy::load(&suite.policy),
+    };
+    let policy = match loaded {
         Ok(policy) => policy,
         Err(error) => {
             result.error = Some(error.to_string());
@@ -287,20 +314,26 @@ fn split_source(source: Option<&str>) -> (String, Option<usize>) {
     }
 }
 
-/// Tests every policy with example cases under `paths`.
+/// Tests every policy with example cases under `paths`, imports confined to the folder named in
+/// `paths` that each was found in (see [`test_paths_within`]).
 pub fn test_paths(paths: &[PathBuf]) -> Result<TestRun, String> {
+    test_paths_within(paths, None)
+}
+
+/// Tests every policy with example cases under `paths`, imports confined to `root` when given.
+pub fn test_paths_within(paths: &[PathBuf], root: Option<&Path>) -> Result<TestRun, String> {
     let mut suites = Vec::new();
     for path in paths {
         suites.extend(find_suites(path)?);
     }
     suites.sort();
-    suites.dedup();
+    suites.dedup_by(|a, b| a.policy == b.policy && a.cases == b.cases);
     let mut run = TestRun {
         policies: Vec::new(),
         summary: TestSummary::default(),
     };
     for suite in &suites {
-        let result = run_suite(suite)?;
+        let result = run_suite(suite, root)?;
         if result.error.is_some() {
             run.summary.failed += 1;
         }
@@ -323,24 +356,26 @@ pub fn test_paths(paths: &[PathBuf]) -> Result<TestRun, String> {
     Ok(run)
 }
 
-/// Where an expectation was written.
+/// Where an expectation was written, control characters escaped.
 fn place(file: &str, line: Option<usize>) -> String {
     match line {
-        Some(line) => format!("{file}:{line}"),
-        None => file.to_owned(),
+        Some(line) => format!("{}:{line}", Escaped(file)),
+        None => Escaped(file).to_string(),
     }
 }
 
-/// The readable report: one line per case, the differences under each failing case.
+/// The readable report: one line per case, the differences under each failing case. Ids, paths
+/// and values are written with their control characters escaped ([`crate::terminal`]).
 pub fn render_human(run: &TestRun) -> String {
     let mut out = String::new();
     for policy in &run.policies {
-        let _ = writeln!(out, "{}", policy.policy);
+        let _ = writeln!(out, "{}", Escaped(&policy.policy));
         if let Some(error) = &policy.error {
             let _ = writeln!(
                 out,
                 "  error: the policy does not check; its cases were not run"
             );
+            // Rendered with each diagnostic's parts escaped: its line breaks are its own.
             for line in error.lines() {
                 let _ = writeln!(out, "    {line}");
             }
@@ -352,13 +387,18 @@ pub fn render_human(run: &TestRun) -> String {
                 Outcome::Error => "ERROR",
             };
             let id = case.case.as_deref().unwrap_or("?");
-            let _ = writeln!(out, "  {label} {id}  {}", place(&case.file, case.line));
+            let _ = writeln!(
+                out,
+                "  {label} {}  {}",
+                Escaped(id),
+                place(&case.file, case.line)
+            );
             for error in &case.errors {
                 let _ = writeln!(
                     out,
                     "        {}: error: {}",
                     place(&case.file, error.line),
-                    error.message
+                    Escaped(&error.message)
                 );
             }
             for mismatch in &case.mismatches {
@@ -366,10 +406,10 @@ pub fn render_human(run: &TestRun) -> String {
                     out,
                     "        {}: {}",
                     place(&case.file, mismatch.line),
-                    mismatch.subject
+                    Escaped(&mismatch.subject)
                 );
-                let _ = writeln!(out, "          expected: {}", mismatch.expected);
-                let _ = writeln!(out, "          got:      {}", mismatch.got);
+                let _ = writeln!(out, "          expected: {}", Escaped(&mismatch.expected));
+                let _ = writeln!(out, "          got:      {}", Escaped(&mismatch.got));
             }
         }
     }
@@ -388,10 +428,14 @@ pub fn run(args: &TestArgs) -> Exit {
     } else {
         args.paths.clone()
     };
-    let run = match test_paths(&paths) {
+    if let Err(message) = super::check::root_folder(args.root.as_deref()) {
+        super::error(&message);
+        return Exit::Unusable;
+    }
+    let run = match test_paths_within(&paths, args.root.as_deref()) {
         Ok(run) => run,
         Err(message) => {
-            eprintln!("error: {message}");
+            super::error(&message);
             return Exit::Unusable;
         }
     };
@@ -400,7 +444,7 @@ pub fn run(args: &TestArgs) -> Exit {
         TestFormat::Json => match serde_json::to_string_pretty(&run) {
             Ok(json) => json + "\n",
             Err(error) => {
-                eprintln!("error: cannot write json: {error}");
+                super::error(format!("cannot write json: {error}"));
                 return Exit::Unusable;
             }
         },

@@ -3,7 +3,9 @@
 //! A folder's entries are read in name order. A subfolder is entered only when it is a real folder,
 //! not a symbolic link to one: a link can lead back up the tree (a loop that would never end) or
 //! out of it, and a folder reached by two routes would be read twice. A symbolic link to a file is
-//! read like the file. Each folder is read once, by its canonical path, and the walk keeps its own
+//! read like the file (a command that reads or writes the files of a folder checks that the link
+//! stays inside it: [`stays_inside`]); a special file (a named pipe, a device) is listed, for its
+//! reader to refuse. Each folder is read once, by its canonical path, and the walk keeps its own
 //! list of folders to visit rather than recursing, so no depth of folders exhausts the stack.
 
 use std::collections::BTreeSet;
@@ -46,7 +48,9 @@ pub fn walk(
                 if enter(&path) {
                     pending.push(path);
                 }
-            } else if path.is_file() && keep(&path) {
+            } else if path.exists() && !path.is_dir() && keep(&path) {
+                // Regular files, and special ones (a named pipe, a device) so that the reader
+                // refuses them by name rather than skipping them unseen.
                 found.files.push(path);
             }
         }
@@ -55,6 +59,16 @@ pub fn walk(
     found.folders.sort();
     found.files.sort();
     Ok(found)
+}
+
+/// Whether `path`, its symbolic links resolved, is inside `folder` (resolved too): what a file
+/// found in a folder must be to be read or written as part of it. A link from the folder to a file
+/// elsewhere is not.
+pub fn stays_inside(path: &Path, folder: &Path) -> bool {
+    match (std::fs::canonicalize(path), std::fs::canonicalize(folder)) {
+        (Ok(path), Ok(folder)) => path.starts_with(folder),
+        _ => false,
+    }
 }
 
 /// Every file under the folder `root` that `keep` accepts, sorted.

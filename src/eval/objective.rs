@@ -205,7 +205,8 @@ fn stopped_within(
 fn period_of(t: DateTime<Utc>, zone: &OffsetChanges, unit: PeriodUnit) -> Period {
     // Where the local date falls after the year 9999 (or has none, at the very ends of chrono's
     // range), count the UTC date, as reports write such instants in UTC.
-    let local = i32::try_from(zone.offset_at(t.timestamp()))
+    // The offset rounded to whole minutes, as reports write it (`crate::time::shown_offset`).
+    let local = i32::try_from(crate::time::whole_minutes(zone.offset_at(t.timestamp())))
         .ok()
         .and_then(FixedOffset::east_opt)
         .and_then(|offset| t.naive_utc().checked_add_offset(offset))

@@ -1,9 +1,13 @@
 //! `explain`: one case as a timeline: its events in order, each clock's running
 //! and paused stretches, each deadline with the reason it is what it is, and
 //! the breaches.
+//!
+//! Every text that comes from the case or the policy is written through [`Escaped`] (see
+//! [`crate::terminal`]): each entry stays on its line, no control character reaches the terminal.
 
 use super::{CaseReport, Instant, PromiseReport};
 use crate::case::{Case, Staff, Value};
+use crate::terminal::Escaped;
 use chrono_tz::Tz;
 use serde::Serialize;
 use std::fmt::Write;
@@ -17,14 +21,14 @@ fn word<T: Serialize>(value: &T) -> String {
 
 fn staff(s: &Staff) -> String {
     match &s.rank {
-        Some(rank) => format!("{} ({rank})", s.id),
-        None => s.id.clone(),
+        Some(rank) => format!("{} ({})", Escaped(&s.id), Escaped(rank)),
+        None => Escaped(&s.id).to_string(),
     }
 }
 
 fn value(v: &Value) -> String {
     match v {
-        Value::Str(s) => format!("\"{s}\""),
+        Value::Str(s) => format!("\"{}\"", Escaped(s)),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".to_string(),
@@ -35,11 +39,11 @@ fn clock(out: &mut String, p: &PromiseReport, as_of: Instant) {
     let _ = writeln!(
         out,
         "  promise {} #{}: {}",
-        p.promise,
+        Escaped(&p.promise),
         p.instance,
         word(&p.state)
     );
-    let _ = writeln!(out, "    {}", p.detail);
+    let _ = writeln!(out, "    {}", Escaped(&p.detail));
     let Some(started) = p.started else { return };
     let end = p.stopped.unwrap_or(as_of);
     let mut cursor = started;
@@ -88,12 +92,12 @@ fn clock(out: &mut String, p: &PromiseReport, as_of: Instant) {
 /// Renders one evaluated case as a timeline.
 pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "case {} as of {as_of}", case.id);
+    let _ = writeln!(out, "case {} as of {as_of}", Escaped(&case.id));
     if !case.attributes.is_empty() {
         let attrs: Vec<String> = case
             .attributes
             .iter()
-            .map(|(k, v)| format!("{k}: {}", value(v)))
+            .map(|(k, v)| format!("{}: {}", Escaped(k), value(v)))
             .collect();
         let _ = writeln!(out, "attributes {{{}}}", attrs.join(", "));
     }
@@ -112,10 +116,10 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
             parts.push(format!("with {}", staff(s)));
         }
         if let Some(v) = &e.venue {
-            parts.push(format!("venue {v}"));
+            parts.push(format!("venue {}", Escaped(v)));
         }
         if !e.subject.is_empty() {
-            parts.push(format!("subject {}", e.subject.join(", ")));
+            parts.push(format!("subject {}", Escaped(&e.subject.join(", "))));
         }
         if let Some(t) = e.time {
             parts.push(format!("time {}", Instant::new(t, tz)));
@@ -124,19 +128,19 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
             parts.push(format!("due {}", Instant::new(t, tz)));
         }
         if let Some(w) = &e.within {
-            parts.push(format!("within {w}"));
+            parts.push(format!("within {}", Escaped(w)));
         }
         if let Some(id) = &e.id {
-            parts.push(format!("id {id}"));
+            parts.push(format!("id {}", Escaped(id)));
         }
         if let Some(r) = &e.reference {
-            parts.push(format!("ref {r}"));
+            parts.push(format!("ref {}", Escaped(r)));
         }
         for (k, v) in &e.fields {
-            parts.push(format!("{k} {}", value(v)));
+            parts.push(format!("{} {}", Escaped(k), value(v)));
         }
         for (k, v) in &e.set {
-            parts.push(format!("set {k} = {}", value(v)));
+            parts.push(format!("set {} = {}", Escaped(k), value(v)));
         }
         let ignored = if Instant::new(e.at, tz) > as_of {
             "  (after the evaluation instant: not counted)"
@@ -147,7 +151,7 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
             out,
             "  {}  {}{}{}{ignored}",
             Instant::new(e.at, tz),
-            e.kind,
+            Escaped(&e.kind),
             if parts.is_empty() { "" } else { "  " },
             parts.join(", ")
         );
@@ -166,9 +170,9 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
             let _ = writeln!(
                 out,
                 "  {} {}{at}{due}: {}",
-                s.standard,
+                Escaped(&s.standard),
                 word(&s.state),
-                s.detail
+                Escaped(&s.detail)
             );
         }
     }
@@ -179,10 +183,10 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
             let _ = writeln!(
                 out,
                 "  {} {}: made {}{due}: {}",
-                c.commitment,
+                Escaped(&c.commitment),
                 word(&c.state),
                 c.made,
-                c.detail
+                Escaped(&c.detail)
             );
         }
     }
@@ -190,12 +194,12 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
         let _ = writeln!(
             out,
             "\nescalation {} {}: {}",
-            e.escalation,
+            Escaped(&e.escalation),
             word(&e.state),
-            e.detail
+            Escaped(&e.detail)
         );
         for s in &e.steps {
-            let mut line = format!("  step {} {}", s.step, word(&s.state));
+            let mut line = format!("  step {} {}", Escaped(&s.step), word(&s.state));
             if let Some(t) = s.became_due {
                 let _ = write!(line, ", due since {t}");
             }
@@ -205,12 +209,12 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
             if let Some(t) = s.done {
                 let _ = write!(line, ", done {t}");
             }
-            let _ = writeln!(out, "{line}\n    {}", s.detail);
+            let _ = writeln!(out, "{line}\n    {}", Escaped(&s.detail));
             if let Some(a) = &s.appointment {
                 let _ = writeln!(
                     out,
                     "    appointment with {} at {}: {}",
-                    a.with,
+                    Escaped(&a.with),
                     a.time,
                     word(&a.state)
                 );
@@ -222,7 +226,14 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
         let _ = writeln!(out, "  none");
     }
     for b in &report.breaches {
-        let _ = writeln!(out, "  {} {} [{}]: {}", b.at, b.rule, b.kind, b.detail);
+        let _ = writeln!(
+            out,
+            "  {} {} [{}]: {}",
+            b.at,
+            Escaped(&b.rule),
+            Escaped(&b.kind),
+            Escaped(&b.detail)
+        );
     }
     if !report.actions.is_empty() {
         let _ = writeln!(out, "\nrequired actions");
@@ -231,13 +242,19 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
                 .due
                 .map(|d| format!("by {d}"))
                 .unwrap_or_else(|| "no deadline".to_string());
-            let _ = writeln!(out, "  {} {due}: {}", a.rule, a.action);
+            let _ = writeln!(out, "  {} {due}: {}", Escaped(&a.rule), Escaped(&a.action));
         }
     }
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\nwarnings");
         for w in &report.warnings {
-            let _ = writeln!(out, "  {} due {}: {}", w.rule, w.due, w.detail);
+            let _ = writeln!(
+                out,
+                "  {} due {}: {}",
+                Escaped(&w.rule),
+                w.due,
+                Escaped(&w.detail)
+            );
         }
     }
     out

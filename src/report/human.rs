@@ -1,9 +1,14 @@
 //! The `human` emitter: per case, breaches first, then required actions with
 //! their deadlines, then warnings, then the rest compactly.
+//!
+//! Every text that comes from a case or a policy (ids, names, details, sources) is written
+//! through [`Escaped`]: each entry stays on its line, and no control character reaches the
+//! terminal.
 
 use super::{
     CaseReport, Instant, IsoDuration, ObjectiveReport, PolicyRef, RejectedCase, Report, Summary,
 };
+use crate::terminal::Escaped;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -25,7 +30,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Renders one case, followed by a blank line.
 pub(super) fn case(out: &mut String, c: &CaseReport) {
-    let _ = writeln!(out, "case {}", c.case);
+    let _ = writeln!(out, "case {}", Escaped(&c.case));
     if c.breaches.is_empty() && c.actions.is_empty() && c.warnings.is_empty() {
         let _ = writeln!(out, "  nothing breached, nothing due");
     }
@@ -34,7 +39,10 @@ pub(super) fn case(out: &mut String, c: &CaseReport) {
         let _ = writeln!(
             out,
             "  BREACH  {} [{}] at {}{due}: {}",
-            b.rule, b.kind, b.at, b.detail
+            Escaped(&b.rule),
+            Escaped(&b.kind),
+            b.at,
+            Escaped(&b.detail)
         );
     }
     for a in &c.actions {
@@ -42,15 +50,31 @@ pub(super) fn case(out: &mut String, c: &CaseReport) {
             .due
             .map(|d| format!("by {d}"))
             .unwrap_or_else(|| "no deadline".to_string());
-        let _ = writeln!(out, "  ACTION  {} {due}: {}", a.rule, a.action);
+        let _ = writeln!(
+            out,
+            "  ACTION  {} {due}: {}",
+            Escaped(&a.rule),
+            Escaped(&a.action)
+        );
     }
     for w in &c.warnings {
-        let _ = writeln!(out, "  WARN    {} due {}: {}", w.rule, w.due, w.detail);
+        let _ = writeln!(
+            out,
+            "  WARN    {} due {}: {}",
+            Escaped(&w.rule),
+            w.due,
+            Escaped(&w.detail)
+        );
     }
     for p in &c.promises {
-        let mut line = format!("  promise {}#{} {}", p.promise, p.instance, word(&p.state));
+        let mut line = format!(
+            "  promise {}#{} {}",
+            Escaped(&p.promise),
+            p.instance,
+            word(&p.state)
+        );
         if let Some(target) = &p.target {
-            let _ = write!(line, " ({target})");
+            let _ = write!(line, " ({})", Escaped(target));
         }
         if let Some(due) = p.due {
             let _ = write!(line, " due {due}");
@@ -76,9 +100,9 @@ pub(super) fn case(out: &mut String, c: &CaseReport) {
         let _ = writeln!(
             out,
             "  standard {} {}: {}",
-            s.standard,
+            Escaped(&s.standard),
             word(&s.state),
-            s.detail
+            Escaped(&s.detail)
         );
     }
     for m in &c.commitments {
@@ -86,21 +110,21 @@ pub(super) fn case(out: &mut String, c: &CaseReport) {
         let _ = writeln!(
             out,
             "  commitment {} {}{due}: {}",
-            m.commitment,
+            Escaped(&m.commitment),
             word(&m.state),
-            m.detail
+            Escaped(&m.detail)
         );
     }
     for e in &c.escalations {
         let steps: Vec<String> = e
             .steps
             .iter()
-            .map(|s| format!("{} {}", s.step, word(&s.state)))
+            .map(|s| format!("{} {}", Escaped(&s.step), word(&s.state)))
             .collect();
         let _ = writeln!(
             out,
             "  escalation {} {}{}",
-            e.escalation,
+            Escaped(&e.escalation),
             word(&e.state),
             if steps.is_empty() {
                 String::new()
@@ -134,7 +158,11 @@ pub(super) fn header(out: &mut String, policy: &PolicyRef, as_of: &Instant) {
         .version
         .map(|v| format!(" version {v}"))
         .unwrap_or_default();
-    let _ = writeln!(out, "policy \"{}\"{version}, as of {as_of}\n", policy.name);
+    let _ = writeln!(
+        out,
+        "policy \"{}\"{version}, as of {as_of}\n",
+        Escaped(&policy.name)
+    );
 }
 
 /// After the cases: the objectives table, the rejected cases and the counts.
@@ -146,7 +174,12 @@ pub(super) fn trailer(
 ) {
     objective_table(out, objectives);
     for r in rejected {
-        let _ = writeln!(out, "REJECTED {}: {}", r.source, r.error);
+        let _ = writeln!(
+            out,
+            "REJECTED {}: {}",
+            Escaped(&r.source),
+            Escaped(&r.error)
+        );
     }
     let _ = writeln!(
         out,
@@ -176,12 +209,12 @@ fn objective_table(out: &mut String, objectives: &[ObjectiveReport]) {
     let rows: Vec<[String; 6]> = std::iter::once(header)
         .chain(objectives.iter().map(|o| {
             [
-                o.objective.clone(),
-                o.period.clone(),
+                Escaped(&o.objective).to_string(),
+                Escaped(&o.period).to_string(),
                 o.met.to_string(),
                 o.total.to_string(),
                 format!("{:.1}%", o.rate * 100.0),
-                o.state.clone(),
+                Escaped(&o.state).to_string(),
             ]
         }))
         .collect();

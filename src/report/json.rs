@@ -716,7 +716,8 @@ mod tests {
                 [one] => one.clone(),
                 _ => named,
             };
-            let policy = Policy::load(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let policy = Policy::load_within(&file, root.join("policies"))
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             for path in entries(&cases, Some("yaml")) {
                 reports_of_file(&policy, &path, &mut reports);
                 files += 1;

@@ -305,10 +305,16 @@ pub struct Duration {
 }
 
 /// A percentage such as `75%` or `80.5%`, as written.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Percent {
-    /// The number before `%`.
+    /// The number before `%`, as the nearest 64-bit float.
     pub value: f64,
+    /// The number before `%` exactly, as decimal digits in canonical form (no leading zeros in
+    /// its integer part, no trailing zeros in its fraction, no `.` without a fraction): what its
+    /// range is checked on, so that `100.00000000000000001%` is over 100 although its float is
+    /// 100.
+    #[serde(skip)]
+    pub digits: String,
     /// Where it was written.
     pub span: Span,
 }

@@ -136,6 +136,18 @@ fn missing(span: Span, message: String, help: &str) -> Diagnostic {
     Diagnostic::error(codes::MISSING_CLAUSE, message, span).with_help(help)
 }
 
+/// A decimal number of the grammar (`DIGITS` or `DIGITS.DIGITS`) without leading zeros in its
+/// integer part and trailing zeros in its fraction: `007.50` → `7.5`, `3.0` → `3`, `0.0` → `0`.
+fn canonical_decimal(number: &str) -> String {
+    let (integer, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let integer = integer.trim_start_matches('0');
+    let integer = if integer.is_empty() { "0" } else { integer };
+    match fraction.trim_end_matches('0') {
+        "" => integer.to_owned(),
+        fraction => format!("{integer}.{fraction}"),
+    }
+}
+
 fn too_large(span: Span, text: &str, what: &str) -> Diagnostic {
     let shown: String = if text.chars().count() > 24 {
         text.chars().take(20).chain("…".chars()).collect()
@@ -1575,8 +1587,13 @@ impl Builder {
             return Err(self.unexpected(&pair));
         }
         let text = pair.as_str();
-        match text.trim_end_matches('%').parse::<f64>() {
-            Ok(value) if value.is_finite() => Ok(Percent { value, span }),
+        let number = text.trim_end_matches('%');
+        match number.parse::<f64>() {
+            Ok(value) if value.is_finite() => Ok(Percent {
+                value,
+                digits: canonical_decimal(number),
+                span,
+            }),
             _ => Err(too_large(span, text, "percentage")),
         }
     }

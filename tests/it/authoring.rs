@@ -108,7 +108,7 @@ fn a_changed_deadline_fails_the_example_cases_that_depend_on_it() {
 
     let unchanged = covenant_test(&dir, &["policies/postal"]);
     assert_eq!(unchanged.status.code(), Some(0), "{}", shown(&unchanged));
-    let changed = covenant_test(&dir, &["policies/insurance"]);
+    let changed = covenant_test(&dir, &["--root", "policies", "policies/insurance"]);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(changed.status.code(), Some(1));
     let text = shown(&changed);

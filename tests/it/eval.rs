@@ -82,7 +82,8 @@ fn policy_example_cases() {
             .map(|e| e.unwrap().path())
             .find(|p| p.extension().is_some_and(|e| e == "policy"))
             .unwrap();
-        let policy = Policy::load(&policy_file).unwrap_or_else(|e| panic!("{e}"));
+        let policy = Policy::load_within(&policy_file, folder.parent().unwrap())
+            .unwrap_or_else(|e| panic!("{e}"));
         let batch = read(&policy, path);
         let text = std::fs::read_to_string(path).unwrap();
         let mut at = instants(&text);

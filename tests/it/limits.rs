@@ -387,7 +387,7 @@ fn durations_over_a_hundred_years_in_a_policy() {
 
 #[test]
 fn dates_at_the_end_of_year_9999() {
-    let policy = Policy::load("policies/logistics/complaints.policy")
+    let policy = Policy::load_within("policies/logistics/complaints.policy", "policies")
         .map_err(|e| e.to_string())
         .unwrap();
     let text = "id: C9999
@@ -437,7 +437,7 @@ fn instants_in(text: &str) -> Vec<String> {
 /// fall in the year 10000 is no due time; a timestamp whose instant is in 10000 is rejected.
 #[test]
 fn instants_at_the_end_of_year_9999_are_written_in_rfc_3339() {
-    let policy = Policy::load("policies/logistics/complaints.policy")
+    let policy = Policy::load_within("policies/logistics/complaints.policy", "policies")
         .map_err(|e| e.to_string())
         .unwrap();
     let text = "- id: Y1  # a 30m target from 23:50 would be due in 10000
@@ -737,7 +737,7 @@ fn symlink_loops_in_case_folders() {
 
 #[test]
 fn a_commitment_time_too_long_to_hold() {
-    let policy = Policy::load("policies/logistics/complaints.policy")
+    let policy = Policy::load_within("policies/logistics/complaints.policy", "policies")
         .map_err(|e| e.to_string())
         .unwrap();
     // Each part fits a duration; their sum does not.
@@ -774,7 +774,7 @@ fn policies_and_evaluators_are_shared_between_threads() {
 /// not UTF-8 are rejected, and every other case of the stream is evaluated.
 #[test]
 fn the_batch_engine_rejects_bad_lines_and_goes_on() {
-    let policy = Policy::load("policies/logistics/complaints.policy")
+    let policy = Policy::load_within("policies/logistics/complaints.policy", "policies")
         .map_err(|e| e.to_string())
         .unwrap();
     let evaluator = covenant::Evaluator::new(&policy);

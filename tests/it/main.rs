@@ -13,6 +13,7 @@ mod eval;
 #[cfg(feature = "cli")]
 mod fmt;
 mod fuzzing;
+mod hostile;
 mod limits;
 mod syntax;
 mod time;

@@ -4,6 +4,7 @@
 //! the help follows the message on its own line (`%0A`).
 
 use super::Located;
+use crate::terminal::escape;
 
 /// Renders one workflow command per line.
 pub fn render(diagnostics: &[Located]) -> String {
@@ -11,17 +12,19 @@ pub fn render(diagnostics: &[Located]) -> String {
     for d in diagnostics {
         let mut properties = Vec::new();
         if let Some(p) = &d.place {
-            properties.push(format!("file={}", escape_property(&p.file)));
+            properties.push(format!("file={}", escape_property(&escape(&p.file))));
             properties.push(format!("line={}", p.line));
             properties.push(format!("col={}", p.column));
             properties.push(format!("endLine={}", p.end_line));
             properties.push(format!("endColumn={}", p.end_column));
         }
         properties.push(format!("title={}", d.code));
-        let mut message = d.message.clone();
+        // Control characters of the message are shown escaped ([`crate::terminal`]): the log
+        // shows annotations to people. The line break before the help is the format's own.
+        let mut message = escape(&d.message).into_owned();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
-            message.push_str(help);
+            message.push_str(&escape(help));
         }
         out.push_str(&format!(
             "::{} {}::{}\n",

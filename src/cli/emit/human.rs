@@ -1,7 +1,11 @@
 //! `--format human`: the source line with the span underlined, secondary labels, help, and a summary.
+//!
+//! Messages, help texts, file names and source lines are written through
+//! [`crate::terminal`]: their control characters are shown escaped, never sent to the terminal.
 
 use super::{Located, Place};
 use crate::diag::Severity;
+use crate::terminal::{escape, Escaped};
 use std::fmt::Write;
 use unicode_width::UnicodeWidthStr;
 
@@ -82,12 +86,12 @@ fn render_one(out: &mut String, diagnostic: &Located, style: &Style) {
         diagnostic.code,
         style.reset,
         style.bold,
-        diagnostic.message,
+        Escaped(&diagnostic.message),
         style.reset
     );
     let Some(place) = &diagnostic.place else {
         if let Some(help) = &diagnostic.help {
-            let _ = writeln!(out, "  = help: {help}");
+            let _ = writeln!(out, "  = help: {}", Escaped(help));
         }
         return;
     };
@@ -103,7 +107,9 @@ fn render_one(out: &mut String, diagnostic: &Located, style: &Style) {
     let _ = writeln!(
         out,
         "{pad}{accent}-->{reset} {}:{}:{}",
-        place.file, place.line, place.column
+        Escaped(&place.file),
+        place.line,
+        place.column
     );
     let _ = writeln!(out, "{pad} {accent}|{reset}");
     snippet(out, place, gutter, marker, None, color, style);
@@ -112,7 +118,9 @@ fn render_one(out: &mut String, diagnostic: &Located, style: &Style) {
         let _ = writeln!(
             out,
             "{pad}{accent}:::{reset} {}:{}:{}",
-            note.place.file, note.place.line, note.place.column
+            Escaped(&note.place.file),
+            note.place.line,
+            note.place.column
         );
         snippet(
             out,
@@ -128,8 +136,10 @@ fn render_one(out: &mut String, diagnostic: &Located, style: &Style) {
     if let Some(help) = &diagnostic.help {
         let _ = writeln!(
             out,
-            "{pad} {accent}={reset} {}help{}: {help}",
-            style.bold, reset
+            "{pad} {accent}={reset} {}help{}: {}",
+            style.bold,
+            reset,
+            Escaped(help)
         );
     }
 }
@@ -142,7 +152,8 @@ const MAX_SNIPPET_CHARS: usize = 120;
 const CONTEXT_BEFORE: usize = 40;
 
 /// One source line with the span underlined by `marker`, and an optional note after the marks.
-/// A line longer than [`MAX_SNIPPET_CHARS`] is shown cut around the span.
+/// A line longer than [`MAX_SNIPPET_CHARS`] is shown cut around the span. A tab is shown as a
+/// space, a control character escaped (the marks stay under the span).
 fn snippet(
     out: &mut String,
     place: &Place,
@@ -152,10 +163,13 @@ fn snippet(
     color: &str,
     style: &Style,
 ) {
-    let chars: Vec<char> = place
+    let chars: Vec<String> = place
         .line_text
         .chars()
-        .map(|c| if c == '\t' { ' ' } else { c })
+        .map(|c| match c {
+            '\t' => " ".to_owned(),
+            c => escape(c.encode_utf8(&mut [0; 4])).into_owned(),
+        })
         .collect();
     let column = place.column.saturating_sub(1).min(chars.len());
     let span_chars = if place.end_line == place.line {
@@ -175,21 +189,16 @@ fn snippet(
     };
     let cut_before = if first > 0 { "…" } else { "" };
     let cut_after = if last < chars.len() { "…" } else { "" };
-    let shown: String = chars.get(first..last).unwrap_or_default().iter().collect();
+    let shown: String = chars.get(first..last).unwrap_or_default().concat();
     let text = format!("{cut_before}{shown}{cut_after}");
-    let before: String = chars
-        .get(first..column)
-        .unwrap_or_default()
-        .iter()
-        .collect();
+    let before: String = chars.get(first..column).unwrap_or_default().concat();
     let underlined: String = chars
         .get(column..column.saturating_add(span_chars).min(last).max(column))
         .unwrap_or_default()
-        .iter()
-        .collect();
+        .concat();
     let offset = " ".repeat(cut_before.width() + before.width());
     let marks = marker.to_string().repeat(underlined.width().max(1));
-    let note = note.map(|n| format!(" {n}")).unwrap_or_default();
+    let note = note.map(|n| format!(" {}", Escaped(n))).unwrap_or_default();
     let (accent, reset) = (style.accent, style.reset);
     let _ = writeln!(out, "{accent}{:>gutter$} |{reset} {text}", place.line);
     let _ = writeln!(

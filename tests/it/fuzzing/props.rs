@@ -15,7 +15,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use chrono::{DateTime, TimeDelta, Utc};
 use covenant::case::{read_str, CaseFormat, CaseReader, Event, ReadOptions, Staff, Value};
-use covenant::check::{check_sources, Checked, InMemory, Role};
+use covenant::check::{check_sources, Checked, InMemory, Role, Within};
 use covenant::eval::Evaluator;
 use covenant::fmt::{format_source, without_spans};
 use covenant::report::Format;
@@ -41,7 +41,12 @@ pub fn checked(text: &str, role: Role) -> Checked {
         .with(FUZZ_POLICY, text)
         .with("policies/shared/calendars.policy", SHARED_CALENDARS)
         .with("policies/fuzz/calendars.policy", SHARED_CALENDARS);
-    check_sources(Path::new(FUZZ_POLICY), &files, role)
+    // The example policies import from the folder beside theirs: the tree is `policies/`.
+    check_sources(
+        Path::new(FUZZ_POLICY),
+        &Within::new(&files, Path::new("policies")),
+        role,
+    )
 }
 
 /// `check`: policy text through the loader (its `use` resolved against an in-memory set of
@@ -171,7 +176,8 @@ fn examples() -> &'static [Example] {
         let examples: Vec<Example> = files
             .iter()
             .filter_map(|path| {
-                let policy = Policy::load(path).ok()?;
+                let tree = path.parent()?.parent()?;
+                let policy = Policy::load_within(path, tree).ok()?;
                 let text = std::fs::read_to_string(path).ok()?;
                 let mut words: Vec<String> = text
                     .split(|c: char| !(c.is_alphanumeric() || c == '_'))
