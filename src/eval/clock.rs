@@ -681,19 +681,43 @@ fn outcome(
         return out;
     }
     out.warn_at = rule.warn.and_then(|warn| {
-        let amount = match warn {
-            Warn::At(p) => scale(budget.amount, p.value / 100.0),
-            Warn::Before(d) => budget.amount - seconds(d.seconds),
-        };
         reach(
             &budget,
             instance.started,
             &closed,
-            amount.max(TimeDelta::zero()),
+            warn_amount(warn, &budget),
         )
         .ok()
     });
     out
+}
+
+/// The counted time at which `warn` fires for `budget`.
+fn warn_amount(warn: &Warn, budget: &Budget<'_>) -> TimeDelta {
+    let amount = match warn {
+        Warn::At(p) => scale(budget.amount, p.value / 100.0),
+        Warn::Before(d) => budget.amount - seconds(d.seconds),
+    };
+    amount.max(TimeDelta::zero())
+}
+
+impl ClockRule<'_> {
+    /// The warning point of an instance of this rule that started at `started` under the target
+    /// whose deadline rule is written `target`, paused in `pauses` (closed stretches in time
+    /// order, an open one ending at the evaluation instant): the instant at which the share of
+    /// the target named by `warn` has been counted. The same instant as the warnings report while
+    /// the clock runs; `None` when the rule has no `warn` or the target no due time.
+    pub(crate) fn warning_point(
+        &self,
+        started: DateTime<Utc>,
+        target: &str,
+        pauses: &[(DateTime<Utc>, DateTime<Utc>)],
+    ) -> Option<DateTime<Utc>> {
+        let warn = self.warn?;
+        let (plan, _) = self.targets.iter().find(|(plan, _)| plan.text == target)?;
+        let budget = budget(plan, started).ok()??;
+        reach(&budget, started, pauses, warn_amount(warn, &budget)).ok()
+    }
 }
 
 #[cfg(test)]

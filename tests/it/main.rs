@@ -13,6 +13,8 @@ mod eval;
 #[cfg(feature = "cli")]
 mod fmt;
 mod fuzzing;
+#[cfg(feature = "cli")]
+mod html;
 mod limits;
 mod syntax;
 mod time;
