@@ -291,14 +291,17 @@
       update();
     });
   });
+  // Large tables are searched once typing pauses; others at each key.
   var searching = 0;
+  function searchNow() {
+    state.query = search.value;
+    state.page = 0;
+    update();
+  }
   search.addEventListener('input', function () {
     clearTimeout(searching);
-    searching = setTimeout(function () {
-      state.query = search.value;
-      state.page = 0;
-      update();
-    }, rows.length > 20000 ? 150 : 0);
+    if (rows.length > 20000) searching = setTimeout(searchNow, 150);
+    else searchNow();
   });
   document.querySelector('form.controls').addEventListener('submit', function (event) {
     event.preventDefault();
