@@ -4,8 +4,8 @@
 //
 //   cargo build --release && cd tests/browser && npm ci && node --test
 //
-// COVENANT names the binary (default: ../../target/release/covenant). With COVENANT_SCREENSHOT
-// set to a file name, the logistics report is also saved there as a PNG (docs/report.png).
+// COVENANT names the binary (default: ../../target/release/covenant), CHROMIUM the browser
+// (default: /usr/bin/chromium).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -175,13 +175,6 @@ for (const example of examples()) {
     assert.equal(await page.getAttribute('#rows tr.case >> nth=0 >> button', 'aria-expanded'), 'true');
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('#rows tr.detail').count(), 0);
-
-    if (example.name === 'logistics' && process.env.COVENANT_SCREENSHOT) {
-      await page.click('input[name=filter][value=breached]');
-      await page.click('#rows tr.case >> nth=0 >> button');
-      await page.locator('#rows tr.detail svg.tl').waitFor();
-      await page.screenshot({ path: resolve(process.env.COVENANT_SCREENSHOT), fullPage: true });
-    }
 
     assert.deepEqual(errors, []);
     await page.close();
