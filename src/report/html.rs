@@ -177,7 +177,7 @@ pub const BLOCK_CASES: usize = 64;
 
 /// Reports of at most this many cases store their timelines as text, so that every timeline can
 /// be printed; larger ones store each block compressed (gzip, then base64), inflated by the
-/// browser when one of its timelines is opened: about a seventh of the size.
+/// browser when one of its timelines is opened: about a tenth of the size.
 pub const PLAIN_CASES: usize = 256;
 
 /// One case in the page's table.
