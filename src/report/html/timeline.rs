@@ -56,7 +56,7 @@ pub enum Tone {
     Neutral,
 }
 
-/// The kind of a mark: each is drawn with its own shape (see [`shape`]).
+/// The kind of a mark: each is drawn with its own shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MarkKind {
