@@ -8,7 +8,10 @@
 //! its behaviour are described in `docs/report.md`.
 //!
 //! Templates are [`minijinja`] templates compiled into the binary (`html/templates/`), with
-//! HTML escaping for every `.html` and `.svg` template.
+//! HTML escaping for every `.html` and `.svg` template. What the pictures read from the policy
+//! (labels, clauses as written, calendars, thresholds) goes through the few functions of the
+//! `rules` module; what only evaluation knows (a clock's warning point, the calendar it counts
+//! on) comes from the [`Evaluator`].
 
 pub mod chart;
 mod rules;
@@ -162,9 +165,9 @@ pub fn explain_page(
     render(
         "explain.html",
         minijinja::context! {
-            policy => policy.name.as_str(),
-            version => policy.version,
-            as_of => Instant::new(as_of, policy.timezone).to_string(),
+            policy => rules::header(policy).0,
+            version => rules::header(policy).1,
+            as_of => Instant::new(as_of, rules::zone(policy)).to_string(),
             cases => shown,
             legend => Serde(timeline::legend_items(true)),
             css => Value::from_safe_string(format!("{SVG_CSS}\n{PAGE_CSS}")),
@@ -389,8 +392,8 @@ pub fn report_page(
     render(
         "report.html",
         minijinja::context! {
-            policy => policy.name.as_str(),
-            version => policy.version,
+            policy => report.policy.name.as_str(),
+            version => report.policy.version,
             as_of => report.as_of.to_string(),
             summary => Serde(report.summary),
             breached => breached,

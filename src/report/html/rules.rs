@@ -51,6 +51,16 @@ fn source_between(policy: &Policy, first: Span, last: Span) -> Option<&str> {
     )
 }
 
+/// The policy's name and `version`.
+pub fn header(policy: &Policy) -> (&str, Option<u64>) {
+    (&policy.name, policy.version)
+}
+
+/// The policy's timezone: instants are shown in it, and ticks are its round local times.
+pub fn zone(policy: &Policy) -> Option<chrono_tz::Tz> {
+    policy.timezone
+}
+
 /// The calendar named `name`.
 pub fn calendar<'p>(policy: &'p Policy, name: &str) -> Option<&'p Calendar> {
     policy.calendars.get(name)

@@ -385,11 +385,13 @@ fn tip(at: &str, what: &str, rule: &[&str]) -> String {
     text
 }
 
-/// What is known of why a clock was paused from `from`: the `pause on` clause whose event came
-/// at that instant (its event type is the label), else the promise's only pause clause.
+/// What is known of why a clock was paused in `stretch`: the label (the type of the `pause on`
+/// event that came at its start) and the clause quoted (that event's, else the promise's only
+/// `pause on` clause).
 ///
-/// A stretch that carries its own reason is labelled with it; today's report does not, so the
-/// reason is found from the case's events and the policy's pause clauses.
+/// The report's stretches carry no reason of their own, so it is found here from the case's
+/// events and the policy's clauses; this is the one place to read a reason the stretches come to
+/// carry. The drawing only needs the label.
 fn pause_reason<'c>(
     stretch: &Stretch,
     clauses: &'c PromiseClauses<'_>,
@@ -512,8 +514,9 @@ impl<'a, 'p> Builder<'a, 'p> {
         });
     }
 
-    /// Marks the breaches of `rule` (with `due`, when several lanes share the rule) on the last
-    /// lane.
+    /// Marks the breaches of `rule` not yet placed on the last lane; with `due` given (a clock
+    /// instance's due time, when the instances of a promise share the rule), only the breaches of
+    /// that due time, unless the instance has none.
     fn breaches(&mut self, rule: &str, due: Option<Option<Instant>>, text: &str) {
         let found: Vec<(usize, Breach)> = self
             .report
@@ -1167,7 +1170,7 @@ impl Timeline {
         as_of: DateTime<Utc>,
     ) -> Timeline {
         let policy = evaluator.policy();
-        let tz = policy.timezone;
+        let tz = rules::zone(policy);
         let (start, end) = window(case, report, as_of);
         let scale = Scale::new(start, end, GUTTER, WIDTH - RIGHT);
         let mut b = Builder {
@@ -1229,7 +1232,7 @@ impl Timeline {
         Timeline {
             case: case.id.clone(),
             as_of: Instant::new(as_of, tz).to_string(),
-            policy: policy.name.clone(),
+            policy: rules::header(policy).0.to_string(),
             width: WIDTH,
             height,
             plot: (GUTTER, WIDTH - RIGHT),
