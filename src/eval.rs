@@ -24,7 +24,8 @@ use crate::case::{Case, Rejected};
 use crate::check::Policy;
 use crate::compile::Program;
 use crate::report::{
-    Breach, CaseReport, Instant, PolicyRef, RejectedCase, Report, RequiredAction, Warning,
+    Breach, CaseReport, Instant, PolicyRef, PromiseReport, RejectedCase, Report, RequiredAction,
+    Warning,
 };
 use crate::time::OffsetChanges;
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
@@ -189,6 +190,50 @@ impl<'p> Evaluator<'p> {
 
     fn program(&self) -> &'p Program {
         self.policy.program()
+    }
+
+    /// The warning point of a clock instance in a report made by this evaluator at `as_of`: the
+    /// instant at which the share of its target named by the promise's `warn` has been counted,
+    /// pauses taken into account. It is the instant a warning names while the clock runs; for a
+    /// clock that stopped, or breached, it is where the warning was or would have been. `None`
+    /// when the promise has no `warn`, or the instance no target or due time.
+    pub fn warning_point(
+        &self,
+        instance: &PromiseReport,
+        as_of: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let rule = self
+            .program()
+            .promises
+            .iter()
+            .find(|r| r.name == instance.promise)?;
+        let started = instance.started?.utc();
+        let pauses: Vec<(DateTime<Utc>, DateTime<Utc>)> = instance
+            .pauses
+            .iter()
+            .map(|p| (p.from.utc(), p.to.map_or(as_of, |to| to.utc())))
+            .collect();
+        instance.due?;
+        clock::warning_point(rule, started, instance.target.as_deref()?, &pauses)
+    }
+
+    /// The name of the calendar whose open time a clock instance in a report made by this
+    /// evaluator counts towards its target (`within … on CAL`, `within N workdays on CAL`);
+    /// `None` when it counts elapsed time (`within D`, cut-offs) or no target applies.
+    pub fn counted_calendar(&self, instance: &PromiseReport) -> Option<&'p str> {
+        let rule = self
+            .program()
+            .promises
+            .iter()
+            .find(|r| r.name == instance.promise)?;
+        let target = instance.target.as_deref()?;
+        let target = rule.targets.iter().find(|t| t.deadline.text == target)?;
+        match &target.deadline.rule {
+            crate::compile::deadline::Rule::Open { name, .. }
+            | crate::compile::deadline::Rule::Workdays { name, .. } => Some(name.as_str()),
+            crate::compile::deadline::Rule::Elapsed(_)
+            | crate::compile::deadline::Rule::Cutoff { .. } => None,
+        }
     }
 
     /// Evaluates one case as of `as_of`: events after `as_of` are not seen.

@@ -7,6 +7,8 @@
 //! timezone (UTC when it has none); durations in ISO 8601 (see [`IsoDuration`]).
 
 pub mod explain;
+#[cfg(feature = "html")]
+pub mod html;
 mod human;
 mod json;
 mod stream;

@@ -479,6 +479,53 @@ impl Calendar {
         }
     }
 
+    /// The open stretches within `[a, b)`, in order, each `[start, end)` clipped to the span, and
+    /// stretches that meet (at a midnight, say) joined into one; the rest of the span is closed.
+    /// Empty when `b <= a`; `[(a, b)]` for a calendar open around the clock.
+    ///
+    /// This is what a picture of a timeline shades. Unlike the other questions it is answered
+    /// chunk by chunk (skipping dates on which the calendar never opens), so its cost grows with
+    /// the local dates in the span: callers ask about the days of a case, not about centuries.
+    pub fn open_stretches(
+        &self,
+        a: DateTime<Utc>,
+        b: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut out: Vec<Open> = Vec::new();
+        if b <= a {
+            return out;
+        }
+        if self.elapsed {
+            out.push((a, b));
+            return out;
+        }
+        let Ok(mut date) = self.chunk_date(a) else {
+            return out;
+        };
+        loop {
+            let Ok((end, open)) = self.chunk(date) else {
+                return out;
+            };
+            for (s, e) in open {
+                let (s, e) = (s.max(a), e.min(b));
+                if s >= e {
+                    continue;
+                }
+                match out.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => out.push((s, e)),
+                }
+            }
+            if end >= b {
+                return out;
+            }
+            match next_date(date).ok().and_then(|next| self.skip_empty(next)) {
+                Some(next) => date = next,
+                None => return out,
+            }
+        }
+    }
+
     /// The end of the open time most recently at or before `t`: `t` itself when the calendar is
     /// open at `t` or closes exactly at `t`, else the closing instant of the last interval before it.
     pub fn last_open(&self, t: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {

@@ -80,6 +80,8 @@ pub enum OutputFormat {
     Jsonl,
     /// One YAML document.
     Yaml,
+    /// One self-contained HTML page: summary, objective charts, a table of the cases and their timelines.
+    Html,
 }
 
 /// What makes `eval` exit with 1.
@@ -192,6 +194,36 @@ pub fn load_policy(path: &Path, root: Option<&Path>) -> Result<Policy, Exit> {
     })
 }
 
+/// `covenant eval --format html`: every case is read and evaluated, then the page is written
+/// whole (its summary comes first). JSON Lines files are read whole too, not streamed.
+fn run_html(args: &EvalArgs, evaluator: &Evaluator<'_>, as_of: DateTime<Utc>) -> Exit {
+    let batch = match read_cases(evaluator.policy(), &args.cases) {
+        Ok(batch) => batch,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Unusable;
+        }
+    };
+    let report = crate::batch::evaluate_whole(evaluator, &batch, as_of);
+    let page = match crate::report::html::report_page(evaluator, &batch.cases, &report, as_of) {
+        Ok(page) => page,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Unusable;
+        }
+    };
+    if super::write_stdout(&page).is_err() {
+        return Exit::Unusable;
+    }
+    if report.summary.rejected > 0 {
+        eprintln!(
+            "warning: {} of {} cases rejected (listed under `Rejected cases`)",
+            report.summary.rejected, report.summary.cases
+        );
+    }
+    exit_for(&report, args.fail_on)
+}
+
 /// Runs `covenant eval` on `--threads` worker threads.
 pub fn run(args: &EvalArgs) -> Exit {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -219,13 +251,14 @@ fn run_here(args: &EvalArgs) -> Exit {
             return Exit::Unusable;
         }
     };
+    let evaluator = Evaluator::new(&policy);
     let format = match args.format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Json => Format::Json,
         OutputFormat::Jsonl => Format::Jsonl,
         OutputFormat::Yaml => Format::Yaml,
+        OutputFormat::Html => return run_html(args, &evaluator, as_of),
     };
-    let evaluator = Evaluator::new(&policy);
     match streamable(&args.cases) {
         Ok(Some(files)) => {
             let options = BatchOptions {

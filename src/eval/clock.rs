@@ -695,6 +695,24 @@ fn warn_point(
     };
     reach(budget, started, closed, amount.max(TimeDelta::zero())).ok()
 }
+
+/// The warning point of an instance of `rule` that started at `started` under the target whose
+/// deadline rule is written `target`, paused in `pauses` (closed stretches in time order, an open
+/// one ending at the evaluation instant): the instant at which the share of the target named by
+/// `warn` has been counted. The same instant as the warnings report while the clock runs; `None`
+/// when the rule has no `warn` or the target no due time.
+pub(crate) fn warning_point(
+    rule: &ClockRule,
+    started: DateTime<Utc>,
+    target: &str,
+    pauses: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Option<DateTime<Utc>> {
+    let warn = rule.warn?;
+    let target = rule.targets.iter().find(|t| t.deadline.text == target)?;
+    let budget = budget(&target.deadline, started).ok()??;
+    warn_point(warn, &budget, started, pauses)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,13 +6,13 @@
 //! [`crate::terminal`]): each entry stays on its line, no control character reaches the terminal.
 
 use super::{CaseReport, Instant, PromiseReport};
-use crate::case::{Case, Staff, Value};
+use crate::case::{Case, Event, Staff, Value};
 use crate::terminal::Escaped;
 use chrono_tz::Tz;
 use serde::Serialize;
 use std::fmt::Write;
 
-fn word<T: Serialize>(value: &T) -> String {
+pub(crate) fn word<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -89,6 +89,49 @@ fn clock(out: &mut String, p: &PromiseReport, as_of: Instant) {
     let _ = writeln!(out, "{line}");
 }
 
+/// The fields of an event after its type, as `explain` lists them: `handler S1 (agent), venue
+/// dispatch_floor, …`.
+pub(crate) fn event_fields(e: &Event, tz: Option<Tz>) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(s) = &e.handler {
+        parts.push(format!("handler {}", staff(s)));
+    }
+    if let Some(s) = &e.to {
+        parts.push(format!("to {}", staff(s)));
+    }
+    if let Some(s) = &e.with {
+        parts.push(format!("with {}", staff(s)));
+    }
+    if let Some(v) = &e.venue {
+        parts.push(format!("venue {}", Escaped(v)));
+    }
+    if !e.subject.is_empty() {
+        parts.push(format!("subject {}", Escaped(&e.subject.join(", "))));
+    }
+    if let Some(t) = e.time {
+        parts.push(format!("time {}", Instant::new(t, tz)));
+    }
+    if let Some(t) = e.due {
+        parts.push(format!("due {}", Instant::new(t, tz)));
+    }
+    if let Some(w) = &e.within {
+        parts.push(format!("within {}", Escaped(w)));
+    }
+    if let Some(id) = &e.id {
+        parts.push(format!("id {}", Escaped(id)));
+    }
+    if let Some(r) = &e.reference {
+        parts.push(format!("ref {}", Escaped(r)));
+    }
+    for (k, v) in &e.fields {
+        parts.push(format!("{} {}", Escaped(k), value(v)));
+    }
+    for (k, v) in &e.set {
+        parts.push(format!("set {} = {}", Escaped(k), value(v)));
+    }
+    parts
+}
+
 /// Renders one evaluated case as a timeline.
 pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant) -> String {
     let mut out = String::new();
@@ -105,43 +148,7 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
     let mut events: Vec<_> = case.events.iter().enumerate().collect();
     events.sort_by_key(|(i, e)| (e.at, *i));
     for (_, e) in events {
-        let mut parts = Vec::new();
-        if let Some(s) = &e.handler {
-            parts.push(format!("handler {}", staff(s)));
-        }
-        if let Some(s) = &e.to {
-            parts.push(format!("to {}", staff(s)));
-        }
-        if let Some(s) = &e.with {
-            parts.push(format!("with {}", staff(s)));
-        }
-        if let Some(v) = &e.venue {
-            parts.push(format!("venue {}", Escaped(v)));
-        }
-        if !e.subject.is_empty() {
-            parts.push(format!("subject {}", Escaped(&e.subject.join(", "))));
-        }
-        if let Some(t) = e.time {
-            parts.push(format!("time {}", Instant::new(t, tz)));
-        }
-        if let Some(t) = e.due {
-            parts.push(format!("due {}", Instant::new(t, tz)));
-        }
-        if let Some(w) = &e.within {
-            parts.push(format!("within {}", Escaped(w)));
-        }
-        if let Some(id) = &e.id {
-            parts.push(format!("id {}", Escaped(id)));
-        }
-        if let Some(r) = &e.reference {
-            parts.push(format!("ref {}", Escaped(r)));
-        }
-        for (k, v) in &e.fields {
-            parts.push(format!("{} {}", Escaped(k), value(v)));
-        }
-        for (k, v) in &e.set {
-            parts.push(format!("set {} = {}", Escaped(k), value(v)));
-        }
+        let parts = event_fields(e, tz);
         let ignored = if Instant::new(e.at, tz) > as_of {
             "  (after the evaluation instant: not counted)"
         } else {

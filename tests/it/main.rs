@@ -14,6 +14,8 @@ mod eval;
 mod fmt;
 mod fuzzing;
 mod hostile;
+#[cfg(feature = "cli")]
+mod html;
 mod limits;
 mod syntax;
 mod time;

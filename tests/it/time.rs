@@ -2154,6 +2154,34 @@ proptest! {
     }
 
     #[test]
+    fn open_stretches_are_the_open_time_of_the_span(
+        which in 0usize..6,
+        a in instant(),
+        span in 0i64..3_000_000,
+    ) {
+        let (_, cal) = &law_calendars()[which];
+        let b = a + TimeDelta::seconds(span);
+        let stretches = cal.open_stretches(a, b);
+        let total: TimeDelta = stretches.iter().map(|(s, e)| *e - *s).sum();
+        prop_assert_eq!(total, cal.between(a, b));
+        let mut last_end = None;
+        for &(s, e) in &stretches {
+            prop_assert!(a <= s && s < e && e <= b);
+            // In order, and never touching: stretches that meet are one.
+            prop_assert!(last_end.map_or(true, |end| end < s));
+            prop_assert!(cal.is_open(s));
+            prop_assert!(cal.is_open(e - TimeDelta::seconds(1)));
+            if e < b {
+                prop_assert!(!cal.is_open(e));
+            }
+            if s > a {
+                prop_assert!(!cal.is_open(s - TimeDelta::seconds(1)));
+            }
+            last_end = Some(e);
+        }
+    }
+
+    #[test]
     fn workday_deadlines_close_an_open_day(which in 0usize..6, start in instant(), n in 0u32..400) {
         let (spec, cal) = &law_calendars()[which];
         let due = cal.add_workdays(start, n).unwrap();
