@@ -8,9 +8,9 @@
 use super::eval::{load_policy, parse_instant, read_cases};
 use super::{write_stdout, Exit};
 use crate::case::Case;
+use crate::case::Rejected;
 use crate::eval::Evaluator;
 use crate::report::{explain, html, Instant};
-use crate::case::Rejected;
 use crate::terminal::Escaped;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;

@@ -180,7 +180,12 @@ pub struct PromiseClauses<'p> {
 
 /// The clauses of the promise named `name` (empty when there is none).
 pub fn promise_clauses<'p>(policy: &'p Policy, name: &str) -> PromiseClauses<'p> {
-    let Some(p) = policy.syntax().promises.iter().find(|p| p.name.name == name) else {
+    let Some(p) = policy
+        .syntax()
+        .promises
+        .iter()
+        .find(|p| p.name.name == name)
+    else {
         return PromiseClauses::default();
     };
     let list = |word: &str, patterns: &[crate::syntax::ast::EventPattern]| {
@@ -220,7 +225,11 @@ fn counted_on(deadline: &Deadline) -> Option<&str> {
 
 /// The rule of the standard named `name`, as written (`at most 1 transferred before responded`).
 pub fn standard_rule<'p>(policy: &'p Policy, name: &str) -> Option<&'p str> {
-    let s = policy.syntax().standards.iter().find(|s| s.name.name == name)?;
+    let s = policy
+        .syntax()
+        .standards
+        .iter()
+        .find(|s| s.name.name == name)?;
     let span = match &s.rule {
         StandardRule::AtMost { span, .. }
         | StandardRule::RequireBefore { span, .. }
@@ -264,7 +273,11 @@ pub fn step_rule(policy: &Policy, chain: &str, step: &str) -> Option<String> {
 /// The calendar whose open time the standard named `name` counts (`require … within D on CAL
 /// after …`), with its name.
 pub fn standard_calendar<'p>(policy: &'p Policy, name: &str) -> Option<(&'p str, &'p Calendar)> {
-    let s = policy.syntax().standards.iter().find(|s| s.name.name == name)?;
+    let s = policy
+        .syntax()
+        .standards
+        .iter()
+        .find(|s| s.name.name == name)?;
     let StandardRule::RequireWithin { deadline, .. } = &s.rule else {
         return None;
     };
@@ -293,6 +306,10 @@ pub fn step_calendar<'p>(
 /// The threshold of the objective named `name`: whether it is `at least` (else `at most`), and
 /// the percentage.
 pub fn objective_threshold(policy: &Policy, name: &str) -> Option<(bool, f64)> {
-    let o = policy.syntax().objectives.iter().find(|o| o.name.name == name)?;
+    let o = policy
+        .syntax()
+        .objectives
+        .iter()
+        .find(|o| o.name.name == name)?;
     Some((o.measure.at_least, o.measure.percent.value))
 }
