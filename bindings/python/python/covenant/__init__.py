@@ -331,5 +331,17 @@ class Policy:
             lines = [_line(line) for line in events.split("\n")]
         else:
             lines = [_line(event) if isinstance(event, str) else _dumps(event) for event in events]
-        report = json.loads(self._native.evaluate_lines(lines, source, _instant_text(as_of)))
-        return Evaluation(**report)
+        written = self._native.evaluate_lines(lines, source, _instant_text(as_of))
+        del lines
+        # One line per case, then the summary line (`covenant eval --format jsonl`); JSON text
+        # has no other line break.
+        *cases, last = written.rstrip("\n").split("\n")
+        summary = json.loads(last)
+        return Evaluation(
+            as_of=summary["as_of"],
+            policy=summary["policy"],
+            cases=[json.loads(case) for case in cases],
+            objectives=summary["objectives"],
+            rejected=summary["rejected"],
+            summary=summary["summary"],
+        )

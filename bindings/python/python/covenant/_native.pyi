@@ -37,7 +37,7 @@ class Policy:
     ) -> Tuple[Optional[str], Optional[RejectedTuple]]:
         """The JSON text of one case's report, or its rejection."""
     def evaluate_lines(self, lines: List[str], source: str, as_of: str) -> str:
-        """The JSON text of the whole report of a JSON Lines stream."""
+        """The report of a JSON Lines stream as ``covenant eval --format jsonl`` writes it."""
     def evaluate_groups(
         self,
         lines: List[str],
