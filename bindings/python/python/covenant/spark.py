@@ -158,9 +158,9 @@ def evaluate(
     event's location is ``SOURCE:N`` with N its ``order_column`` value, else its row's id plus
     one (the 1-based row number when the DataFrame has one partition).
 
-    ``partitions`` is the number of partitions the events are grouped into (by a hash of the
-    case id; default: ``spark.sql.shuffle.partitions``, or what adaptive execution makes of
-    it). Repartition through it, not before: the row order of a DataFrame repartitioned by
+    ``partitions`` is the number of partitions the events are grouped into, by a hash of the
+    case id (default: as many as the input has, and at least the default parallelism, one per
+    core). Repartition through it, not before: the row order of a DataFrame repartitioned by
     hand is not the order of its events. ``policy_name`` names the policy in diagnostics.
 
     ``as_of`` is a datetime or RFC 3339 text; a naive one is read in the policy's timezone.
@@ -170,6 +170,8 @@ def evaluate(
     policy = _compiled(policy_text, policy_name)
     instant = policy._native.read_instant(_instant_text(as_of))
     prepared = _prepare(events, case_column, json_column, order_column)
+    if partitions is None:
+        partitions = _default_partitions(events)
     if partitions is not None:
         prepared = prepared.repartition(partitions, _KEY)
     grouped = prepared.groupBy(_KEY).agg(
@@ -195,7 +197,9 @@ def evaluate(
         .agg(F.sum("met").alias("met"), F.sum("total").alias("total"))
     )
     objectives = (
-        summed.mapInArrow(
+        # A row per objective and period: one task computes every rate and state.
+        summed.coalesce(1)
+        .mapInArrow(
             functools.partial(_judge_batches, policy_text, policy_name),
             _SUMMED_SCHEMA + ", rate double, state string",
         )
@@ -203,6 +207,16 @@ def evaluate(
         .select("objective", "period", "met", "total", "rate", "state")
     )
     return SparkEvaluation(cases, objectives, evaluated)
+
+
+def _default_partitions(events: DataFrame) -> Optional[int]:
+    """As many partitions as the input has, and at least one per core: groups of a size the
+    input's partitions already have, and every core busy."""
+    try:
+        cores = events.sparkSession.sparkContext.defaultParallelism
+        return max(events.rdd.getNumPartitions(), cores)
+    except Exception:  # Spark Connect has no RDDs: Spark's own choice stands.
+        return None
 
 
 def _prepare(
