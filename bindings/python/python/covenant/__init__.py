@@ -22,9 +22,13 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
+from ._native import Policy as _NativePolicy
+
+if TYPE_CHECKING:
+    from ._native import DiagnosticTuple
 
 __all__ = [
     "CaseError",
@@ -92,7 +96,7 @@ class Diagnostic:
         return self.rendered or f"{self.severity}[{self.code}]: {self.message}"
 
     @classmethod
-    def _from_native(cls, raw: tuple) -> "Diagnostic":
+    def _from_native(cls, raw: "DiagnosticTuple") -> "Diagnostic":
         code, severity, message, file, line, column, help_, notes, rendered = raw
         return cls(
             code=code,
@@ -228,13 +232,18 @@ class Policy:
 
     __slots__ = ("_native",)
 
-    _native: _native.Policy
+    _native: _NativePolicy
 
     def __init__(self) -> None:
         raise TypeError("use Policy.load(path) or Policy.from_text(text)")
 
     @classmethod
-    def _wrap(cls, native: Optional[_native.Policy], diagnostics: list, origin: str) -> "Policy":
+    def _wrap(
+        cls,
+        native: Optional[_NativePolicy],
+        diagnostics: "List[DiagnosticTuple]",
+        origin: str,
+    ) -> "Policy":
         if native is None:
             raise PolicyError([Diagnostic._from_native(d) for d in diagnostics], origin)
         policy = object.__new__(cls)
@@ -301,9 +310,10 @@ class Policy:
         :class:`TypeError` for a value that has no JSON form."""
         text = case if isinstance(case, str) else _dumps(case)
         report, rejected = self._native.evaluate_case(text, _instant_text(as_of))
-        if rejected is not None:
-            raise CaseError(*rejected)
-        return json.loads(report)
+        if rejected is not None or report is None:
+            raise CaseError(*(rejected or ("<case>:1", None, "the case was not evaluated")))
+        parsed: Dict[str, Any] = json.loads(report)
+        return parsed
 
     def evaluate_events(
         self,

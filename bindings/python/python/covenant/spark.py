@@ -285,7 +285,10 @@ def _evaluate_batches(
         first = offsets[0] if offsets else 0
         flat = groups.flatten()
         lines: List[str] = flat.field(_LINE).to_pylist()
-        numbers: List[int] = flat.field(_ORDER).to_pylist()
+        # Locations are numbered from 1: a missing or negative place is shown as 0.
+        numbers: List[int] = [
+            n if n is not None and n > 0 else 0 for n in flat.field(_ORDER).to_pylist()
+        ]
         columns = native.evaluate_groups(
             lines, numbers, [o - first for o in offsets], source, as_of
         )
