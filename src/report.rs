@@ -13,7 +13,7 @@ mod human;
 mod json;
 mod stream;
 
-pub use stream::{render_case, RenderedCase, ReportWriter};
+pub use stream::{case_json, render_case, RenderedCase, ReportWriter};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;

@@ -123,38 +123,57 @@ impl<'p> ObjectivePlan<'p> {
 
     /// The report lines of a tally: objectives in declaration order, periods in time order.
     pub fn report(&self, tally: &Tally) -> Vec<ObjectiveReport> {
-        // Tallies are keyed by position among these objectives: zip, never look up.
-        let mut counts = tally.counts.iter().peekable();
-        let mut lines = Vec::new();
-        for (index, objective) in self.objectives.iter().enumerate() {
-            while let Some(((_, period), &(met, total))) =
-                counts.next_if(|((of, _), _)| *of == index)
-            {
-                let rate = if total == 0 {
-                    0.0
-                } else {
-                    met as f64 / total as f64
-                };
-                let ok = if objective.at_least {
-                    rate >= objective.threshold
-                } else {
-                    rate <= objective.threshold
-                };
-                lines.push(ObjectiveReport {
-                    objective: objective.name.clone(),
-                    period: period.to_string(),
-                    met,
-                    total,
-                    rate,
-                    state: if ok { "met" } else { "missed" }.to_owned(),
-                });
-            }
-        }
-        lines
+        tally
+            .counts()
+            .filter_map(|(index, period, met, total)| self.line(index, period, met, total))
+            .collect()
+    }
+
+    /// The report line of the `index`-th objective (in declaration order) for `period` with
+    /// `met` of `total` counted: its rate and state. For counts added up elsewhere, such as the
+    /// sums of [`Tally::counts`] over many machines; [`ObjectivePlan::report`] writes each line
+    /// of a tally with it. `None` when the policy has no such objective.
+    pub fn line(
+        &self,
+        index: usize,
+        period: String,
+        met: u64,
+        total: u64,
+    ) -> Option<ObjectiveReport> {
+        let objective = self.objectives.get(index)?;
+        let rate = if total == 0 {
+            0.0
+        } else {
+            met as f64 / total as f64
+        };
+        let ok = if objective.at_least {
+            rate >= objective.threshold
+        } else {
+            rate <= objective.threshold
+        };
+        Some(ObjectiveReport {
+            objective: objective.name.clone(),
+            period,
+            met,
+            total,
+            rate,
+            state: if ok { "met" } else { "missed" }.to_owned(),
+        })
     }
 }
 
 impl Tally {
+    /// The counts, objectives in declaration order and periods in time order: the objective's
+    /// index (in declaration order), the period's text (`2026-06-19`, `2026-W25`, `2026-06`),
+    /// `met` and `total`. Adding up the counts of the same objective and period from many
+    /// tallies, then taking [`ObjectivePlan::line`] of the sums, gives the lines
+    /// [`ObjectivePlan::report`] writes for the merged tally.
+    pub fn counts(&self) -> impl Iterator<Item = (usize, String, u64, u64)> + '_ {
+        self.counts
+            .iter()
+            .map(|((index, period), &(met, total))| (*index, period.to_string(), met, total))
+    }
+
     /// Adds `other`'s counts to these.
     pub fn merge(&mut self, other: Tally) {
         for (key, (met, total)) in other.counts {

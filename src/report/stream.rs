@@ -70,6 +70,16 @@ pub fn render_case(format: Format, case: CaseReport) -> Result<RenderedCase, Emi
     Ok(RenderedCase(rendered))
 }
 
+/// The compact JSON text of `case`: the bytes `serde_json::to_string(case)` gives, written by the
+/// JSON Lines emitter's own writer, several times faster (for callers that hand reports on one at
+/// a time, such as the Python package).
+pub fn case_json(case: &CaseReport) -> String {
+    let mut text = Vec::with_capacity(4096);
+    json::write_case(&mut text, case);
+    // The writer writes UTF-8 only: the lossy path is never taken.
+    String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 thread_local! {
     /// The buffer each thread writes a JSONL case into; it keeps the size of the largest case.
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };

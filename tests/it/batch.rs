@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use covenant::batch::{evaluate_whole, Batch, BatchOptions, Progress};
 use covenant::case::{JsonlGrouper, ReadOptions};
 use covenant::check::Policy;
-use covenant::eval::Evaluator;
+use covenant::eval::{Evaluator, ObjectivePlan};
 use covenant::generate::{generate, GenerateOptions, CONTACT_CENTRE_POLICY};
 use covenant::report::{Format, Summary};
 
@@ -284,6 +284,40 @@ fn objectives_count_decided_clock_instances_per_period() {
         ]
     );
     insta::assert_snapshot!(report.emit(Format::Human).unwrap());
+}
+
+/// Objectives combined elsewhere (over many machines): the per-case counts of
+/// `Tally::counts`, summed per objective and period in any order, then `ObjectivePlan::line` of
+/// each sum, are the objectives of whole-input evaluation, rates and states included.
+#[test]
+fn summed_per_case_counts_give_the_objectives_of_one_run() {
+    let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
+    let mut grouper = JsonlGrouper::new(ReadOptions::for_policy(&policy));
+    grouper.push_text("input.jsonl", &generated(&policy, 400, 5));
+    let batch = grouper.finish();
+    let at = instant("2026-07-01T00:00:00Z");
+    let evaluator = Evaluator::new(&policy);
+    let plan = ObjectivePlan::new(&policy);
+    let mut sums: std::collections::BTreeMap<(usize, String), (u64, u64)> = Default::default();
+    // Backwards, as another machine might add them up.
+    for case in batch.cases.iter().rev() {
+        let (_, tally) = evaluator.evaluate_counted(case, at, &plan);
+        for (index, period, met, total) in tally.counts() {
+            let sum = sums.entry((index, period)).or_default();
+            sum.0 += met;
+            sum.1 += total;
+        }
+    }
+    let combined: Vec<_> = sums
+        .into_iter()
+        .map(|((index, period), (met, total))| plan.line(index, period, met, total).unwrap())
+        .collect();
+    let report = evaluate_whole(&evaluator, &batch, at);
+    assert_eq!(report.objectives.len(), 3, "each objective counts cases");
+    assert_eq!(combined, report.objectives);
+    assert!(plan
+        .line(report.objectives.len() + 99, "2026-06".into(), 1, 2)
+        .is_none());
 }
 
 #[test]

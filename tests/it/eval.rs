@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use covenant::case::{read_str, CaseBatch, CaseFormat, ReadOptions};
 use covenant::check::Policy;
 use covenant::eval::Evaluator;
-use covenant::report::Format;
+use covenant::report::{case_json, Format};
 use std::path::Path;
 
 fn relative(path: &Path) -> String {
@@ -100,10 +100,11 @@ fn policy_example_cases() {
         let reports: Vec<String> = at
             .into_iter()
             .map(|at| {
-                evaluator
-                    .evaluate_all(&batch.cases, &batch.rejected, at)
-                    .emit(Format::Json)
-                    .unwrap()
+                let report = evaluator.evaluate_all(&batch.cases, &batch.rejected, at);
+                for case in &report.cases {
+                    assert_eq!(case_json(case), serde_json::to_string(case).unwrap());
+                }
+                report.emit(Format::Json).unwrap()
             })
             .collect();
         insta::assert_snapshot!(reports.join("\n"));
