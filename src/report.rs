@@ -6,9 +6,9 @@
 //! `human`. Instants are written in RFC 3339 with the offset of the policy's
 //! timezone (UTC when it has none); durations in ISO 8601 (see [`IsoDuration`]).
 
+mod compact;
 pub mod explain;
 mod human;
-mod json;
 mod stream;
 
 pub use stream::{render_case, RenderedCase, ReportWriter};
