@@ -239,14 +239,11 @@ impl Loader<'_> {
                 .filter(|first| name(first) != name(&shown))
                 .map(|first| format!(", which is {}", name(first)))
                 .unwrap_or_default();
-            self.loaded.diagnostics.push(
-                Diagnostic::error(
-                    codes::IMPORT_CYCLE,
-                    format!("import cycle: {}{alias}", chain.join(" uses ")),
-                    import.span,
-                )
-                .with_help("remove one of the `use` statements, or move the shared declarations into a file that imports nothing"),
-            );
+            self.loaded.diagnostics.push(Diagnostic::error(
+                codes::IMPORT_CYCLE,
+                format!("import cycle: {}{alias}", chain.join(" uses ")),
+                import.span,
+            ));
             return None;
         }
         if let Some(&id) = self.seen.get(&canonical) {

@@ -1,7 +1,7 @@
 //! Declarations across files: the header, unique names per kind, and resolution of references.
 
 use super::{codes, suggest, Checker};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{self, FileId, Ident, Span};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -91,8 +91,7 @@ impl<'a> Checker<'a> {
                         format!("second `policy` header `{}`", header.name.value),
                         header.name.span,
                     )
-                    .with_label(first.name.span, "this file already has a header")
-                    .with_help("a file has one header: merge the two"),
+                    .with_label(first.name.span, "this file already has a header"),
                 );
                 continue;
             }
@@ -117,10 +116,11 @@ impl<'a> Checker<'a> {
                     }
                 })
                 .unwrap_or_default();
-            self.report(
-                Diagnostic::error(codes::MISSING_HEADER, "missing `policy` header", span)
-                    .with_help("start the file with `policy \"Name\" { timezone \"Area/City\" }`"),
-            );
+            self.report(Diagnostic::error(
+                codes::MISSING_HEADER,
+                "missing `policy` header",
+                span,
+            ));
         }
         if self.root_header.is_none() && !self.is_policy {
             self.unevaluable = files.first().and_then(rules_without_header);
@@ -168,8 +168,7 @@ impl<'a> Checker<'a> {
                     "the rank scale is declared more than once",
                     extra.span,
                 )
-                .with_label(first_span, "first declared here")
-                .with_help("declare all ranks in one `ranks` line, lowest first"),
+                .with_label(first_span, "first declared here"),
             );
         }
         if let Some(scale) = scales.first() {
@@ -191,8 +190,7 @@ impl<'a> Checker<'a> {
                     "more than one `commitments` block",
                     extra.span,
                 )
-                .with_label(first_span, "first block here")
-                .with_help("merge the rules into one `commitments` block"),
+                .with_label(first_span, "first block here"),
             );
         }
     }
@@ -323,7 +321,7 @@ pub(super) fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
 
 /// The diagnostic for a reference that does not resolve, with a suggestion when one is close.
 pub(super) fn unknown(
-    code: &'static str,
+    code: Code,
     kind: &str,
     name: &Ident,
     known: &[&str],
