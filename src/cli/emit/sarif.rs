@@ -10,8 +10,8 @@ pub fn render(diagnostics: &[Located]) -> String {
     let mut rule_index: BTreeMap<Code, usize> = BTreeMap::new();
     let mut rules: Vec<Value> = Vec::new();
     for d in diagnostics {
-        if !rule_index.contains_key(&d.code) {
-            rule_index.insert(d.code, rules.len());
+        if let std::collections::btree_map::Entry::Vacant(slot) = rule_index.entry(d.code) {
+            slot.insert(rules.len());
             // The code's title, never one diagnostic's message: a rule reads the same in every run.
             rules.push(json!({
                 "id": d.code,
