@@ -668,8 +668,8 @@ pub struct ObjectiveReport {
 /// A case that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RejectedCase {
-    /// `file:line`.
-    pub source: String,
+    /// Where, written `file:line`.
+    pub source: crate::case::Location,
     /// What is wrong.
     pub error: String,
 }
