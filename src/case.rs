@@ -6,6 +6,7 @@
 //! every reading rule are described in `docs/cases.md`.
 
 mod build;
+mod fields;
 mod jsonl;
 mod node;
 mod peek;

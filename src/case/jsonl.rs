@@ -19,7 +19,7 @@
 
 use super::build::{self, Problem};
 use super::node::{json_message, KeyLines, Lines, NodeKind, NodeSeed};
-use super::{peek, scan};
+use super::{fields, peek, scan};
 use super::{Case, CaseBatch, Event, Location, ReadOptions, Rejected, Value};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
@@ -659,15 +659,20 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
             "an event line must be a JSON object, found {shape}"
         ));
     };
-    let Some(case_at) = entries.iter().position(|(key, _)| key == "case") else {
+    let Some(case_at) = entries.iter().position(|(key, _)| key == fields::CASE) else {
         return Parsed::Unreadable("event line has no `case` field naming its case".to_owned());
     };
     // With two `case` fields the line names no one case.
-    if entries.iter().filter(|(key, _)| key == "case").count() > 1 {
+    if entries
+        .iter()
+        .filter(|(key, _)| key == fields::CASE)
+        .count()
+        > 1
+    {
         return Parsed::Unreadable("field `case` is given twice".to_owned());
     }
     let (_, case_node) = entries.remove(case_at);
-    let id = match build::text(&case_node, "case") {
+    let id = match build::text(&case_node, fields::CASE) {
         Ok(id) => id,
         Err(problem) => return Parsed::Unreadable(problem.message),
     };
@@ -681,8 +686,8 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
     }
     let attributes = entries
         .iter()
-        .position(|(key, _)| key == "attributes")
-        .map(|at| build::scalar_map(entries.remove(at).1, "attributes"));
+        .position(|(key, _)| key == fields::ATTRIBUTES)
+        .map(|at| build::scalar_map(entries.remove(at).1, fields::ATTRIBUTES));
     let event = (attributes.is_none() || !entries.is_empty())
         .then(|| build::event(entries, None, opts).map(Box::new));
     Parsed::Case {
@@ -1161,13 +1166,23 @@ mod tests {
     /// One field of an event line: mostly a well-known field with a value of its kind.
     fn field() -> impl Strategy<Value = (String, String)> {
         let named = |keys: &[&'static str]| select(keys.to_vec()).prop_map(str::to_owned);
+        // The event fields of each kind, from the table of event fields.
+        let of_kind = |kind: &str| {
+            let names: Vec<String> = super::fields::EventField::ALL
+                .iter()
+                .filter(|field| field.kind() == kind)
+                .map(|field| format!("\"{}\"", field.name()))
+                .collect();
+            select(names)
+        };
         prop_oneof![
             1 => (named(&["\"case\"", "\"c\\u0061se\""]), text()),
-            2 => (named(&["\"at\"", "\"time\"", "\"due\""]), timestamp()),
-            3 => (named(&["\"type\"", "\"venue\"", "\"within\"", "\"id\"", "\"ref\""]), text()),
-            3 => (named(&["\"handler\"", "\"to\"", "\"with\""]), staff()),
-            2 => (named(&["\"subject\""]), subject()),
-            3 => (named(&["\"attributes\"", "\"set\""]), scalar_map()),
+            2 => (of_kind("instant"), timestamp()),
+            3 => (of_kind("text"), text()),
+            3 => (of_kind("staff"), staff()),
+            2 => (of_kind("texts"), subject()),
+            2 => (of_kind("scalars"), scalar_map()),
+            1 => (named(&["\"attributes\""]), scalar_map()),
             3 => (key(), scalar()),
             1 => (key(), value()),
         ]

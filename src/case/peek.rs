@@ -10,7 +10,7 @@
 //! top-level keys, numbers with an exponent or very long, deep nesting, UTF-16 surrogate escapes) is
 //! `None`, and the caller reads the line at once.
 
-use super::scan;
+use super::{fields, scan};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 
 /// Nesting deeper than this is left to the reader, whose limits apply.
@@ -62,7 +62,7 @@ pub(super) fn case_of(text: &str) -> Option<&str> {
                     if !plain {
                         return None;
                     }
-                    if bytes.get(start..end)? == b"case" {
+                    if bytes.get(start..end)? == fields::CASE.as_bytes() {
                         if id.is_some() || next(bytes, &mut at)? != b'"' {
                             return None;
                         }
