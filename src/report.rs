@@ -339,7 +339,7 @@ impl Decimal {
 
 impl Serialize for IsoDuration {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(DurationText::of(self).as_str())
     }
 }
 
