@@ -720,13 +720,10 @@ mod tests {
         }
     }
 
-    /// A report whose every text needs escaping and whose instants and durations are of the
-    /// unusual shapes (fractions of a second, odd offsets, the ends of the supported range).
-    #[test]
-    fn unusual_values_are_written_as_serde_json_writes_them() {
-        let text = "a \"quoted\" \\ back\\slash\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}/é€😀 end";
+    /// Instants of unusual shapes: fractions of a second, odd offsets, the ends of the range.
+    fn unusual_instants() -> Vec<Instant> {
         let zone = |seconds| FixedOffset::east_opt(seconds).unwrap();
-        let instants: Vec<Instant> = [
+        [
             (instant("2026-06-19T10:30:00.5Z"), 0),
             (instant("2026-06-19T10:30:00.000000001Z"), 3600),
             (instant("2026-06-19T10:30:00Z"), 3600 + 30),
@@ -740,11 +737,22 @@ mod tests {
         ]
         .into_iter()
         .map(|(t, offset)| Instant(t.with_timezone(&zone(offset))))
-        .collect();
-        let durations: Vec<IsoDuration> = [0, 1, 999, 1_500, -300_000, 93_600_000, i64::MAX]
+        .collect()
+    }
+
+    /// Durations of unusual shapes: fractions of a second, negative, the largest.
+    fn unusual_durations() -> Vec<IsoDuration> {
+        [0, 1, 999, 1_500, -300_000, 93_600_000, i64::MAX]
             .into_iter()
             .map(|ms| IsoDuration(TimeDelta::try_milliseconds(ms).unwrap()))
-            .collect();
+            .collect()
+    }
+
+    /// A report of every kind of entry, with `text` in every text and instants and durations of
+    /// unusual shapes.
+    fn unusual_case(text: &str) -> CaseReport {
+        let instants = unusual_instants();
+        let durations = unusual_durations();
         let at = |i: usize| instants[i % instants.len()];
         let long = |i: usize| durations[i % durations.len()];
         let promise = |i: usize| PromiseReport {
@@ -771,7 +779,7 @@ mod tests {
             ],
             detail: text.repeat(i + 1),
         };
-        let case = CaseReport {
+        CaseReport {
             case: text.to_owned(),
             promises: (0..instants.len()).map(promise).collect(),
             standards: vec![StandardReport {
@@ -828,7 +836,15 @@ mod tests {
                 due: at(8),
                 detail: text.to_owned(),
             }],
-        };
+        }
+    }
+
+    /// A report whose every text needs escaping and whose instants and durations are of the
+    /// unusual shapes (fractions of a second, odd offsets, the ends of the supported range).
+    #[test]
+    fn unusual_values_are_written_as_serde_json_writes_them() {
+        let text = "a \"quoted\" \\ back\\slash\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}/é€😀 end";
+        let case = unusual_case(text);
         assert_written_as_serde_json(&case, "unusual values");
         let empty = CaseReport {
             case: String::new(),
