@@ -6,6 +6,7 @@
 //! every reading rule are described in `docs/cases.md`.
 
 mod build;
+mod fields;
 mod jsonl;
 mod node;
 mod peek;
@@ -17,9 +18,11 @@ pub use reader::{read_path, read_str, CaseReader, ReadError};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 /// An attribute or event-field value.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,8 +91,8 @@ pub struct Case {
     pub attributes: BTreeMap<String, Value>,
     /// Events, sorted by `at`, stable.
     pub events: Vec<Event>,
-    /// `file:line` where the case starts, when read from a file.
-    pub source: Option<String>,
+    /// Where the case starts, when read from a file.
+    pub source: Option<Location>,
     /// The case's `expect:` block, kept as written for `covenant test`.
     pub expect: Option<Expect>,
 }
@@ -113,11 +116,44 @@ impl Expect {
     }
 }
 
+/// A place in a case source: its name (a file path as given, `<stdin>`, `<string>`) and a
+/// 1-based line. Written `file:line` in messages and reports.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// The source's name, shared by the locations in it.
+    pub file: Arc<str>,
+    /// The 1-based line.
+    pub line: usize,
+}
+
+impl Location {
+    /// Line `line` of `file`.
+    pub fn new(file: impl Into<Arc<str>>, line: usize) -> Location {
+        Location {
+            file: file.into(),
+            line,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+impl Serialize for Location {
+    /// As the text `file:line`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A case that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
-    /// `file:line`.
-    pub source: String,
+    /// Where: the line of the offending event or field where known, else the case's first line.
+    pub source: Location,
     /// The case id, if it could be read.
     pub case: Option<String>,
     /// What is wrong, lowercase, user input in backticks.
@@ -232,7 +268,7 @@ fn single(mut batch: CaseBatch) -> Result<Case, Rejected> {
         }
     }
     Err(Rejected {
-        source: "<string>:1".to_owned(),
+        source: Location::new("<string>", 1),
         case: None,
         error: format!("expected one case, found {}", batch.cases.len()),
     })

@@ -6,6 +6,10 @@
 //!
 //! Message style: lowercase, no trailing period, user input in backticks.
 
+mod code;
+
+pub use code::Code;
+
 use crate::syntax::ast::{FileId, Span};
 use crate::terminal::Escaped;
 use serde::Serialize;
@@ -33,8 +37,9 @@ pub struct Label {
 /// One problem found in a policy or case file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// Stable code, e.g. `E0203`; documented in `docs/language.md`.
-    pub code: &'static str,
+    /// Stable code, e.g. `E0203`: a row of the one table of codes, so every code written has a
+    /// title and a place in the docs.
+    pub code: Code,
     /// Error or warning.
     pub severity: Severity,
     /// One lowercase line; user input in backticks.
@@ -46,33 +51,27 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error at `span`.
-    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+    /// An error at `span`, with the code's help ([`Code::help`]) unless one is added.
+    pub fn error(code: Code, message: impl Into<String>, span: Span) -> Self {
+        Self::new(code, Severity::Error, message.into(), span)
+    }
+    /// A warning at `span`, with the code's help ([`Code::help`]) unless one is added.
+    pub fn warning(code: Code, message: impl Into<String>, span: Span) -> Self {
+        Self::new(code, Severity::Warning, message.into(), span)
+    }
+    fn new(code: Code, severity: Severity, message: String, span: Span) -> Self {
         Self {
             code,
-            severity: Severity::Error,
-            message: message.into(),
+            severity,
+            message,
             labels: vec![Label {
                 span,
                 message: None,
             }],
-            help: None,
+            help: code.help().map(str::to_owned),
         }
     }
-    /// A warning at `span`.
-    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Self {
-        Self {
-            code,
-            severity: Severity::Warning,
-            message: message.into(),
-            labels: vec![Label {
-                span,
-                message: None,
-            }],
-            help: None,
-        }
-    }
-    /// Adds a help text.
+    /// Sets the help text (in place of the code's).
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self

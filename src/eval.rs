@@ -147,11 +147,11 @@ impl InternalError {
     /// The case `case` rejected with this error.
     pub fn reject(&self, case: &Case) -> Rejected {
         Rejected {
-            // A case built in memory has no place in a file: it is named by its id.
+            // A case built in memory has no place in a file (its id is in `case`).
             source: case
                 .source
                 .clone()
-                .unwrap_or_else(|| format!("case `{}`", case.id)),
+                .unwrap_or_else(|| crate::case::Location::new("<memory>", 1)),
             case: Some(case.id.clone()),
             error: self.to_string(),
         }
@@ -666,7 +666,7 @@ escalation chain {
         assert_eq!(all.cases.len(), 1);
         assert_eq!(all.cases[0].case, "calm");
         assert_eq!(all.rejected.len(), 1);
-        assert_eq!(all.rejected[0].source, "cases.jsonl:2");
+        assert_eq!(all.rejected[0].source.to_string(), "cases.jsonl:2");
         assert_eq!(
             (
                 all.summary.cases,

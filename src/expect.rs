@@ -400,6 +400,215 @@ impl Reader<'_> {
     }
 }
 
+/// The steps of reading a block: one per key of `expect`, each adding its checks.
+impl Reader<'_> {
+    /// `breaches: [RULE, {rule, kind, due, at}, …]`.
+    fn breaches(&mut self, value: &Json, checks: &mut Vec<Check>) {
+        for (index, rule, fields) in
+            self.rule_list("breaches", value, &["rule", "kind", "due", "at"])
+        {
+            let pointer = format!("/breaches/{index}");
+            let kind = match fields.get("kind") {
+                Some(kind) => self.word(
+                    &format!("{pointer}/kind"),
+                    kind,
+                    "breach kind",
+                    &BREACH_KINDS,
+                ),
+                None => None,
+            };
+            let due = self.optional_instant(&pointer, &fields, "due");
+            let at = self.optional_instant(&pointer, &fields, "at");
+            checks.push(Check {
+                line: self.line(&pointer),
+                item: Item::Breach(BreachPattern {
+                    rule,
+                    kind,
+                    due,
+                    at,
+                }),
+            });
+        }
+    }
+
+    /// `actions: [RULE, {rule, due}, …]` or `warnings: […]` (`key`).
+    fn actions_or_warnings(&mut self, key: &str, value: &Json, checks: &mut Vec<Check>) {
+        let is_action = key == "actions";
+        for (index, rule, fields) in self.rule_list(key, value, &["rule", "due"]) {
+            let pointer = format!("/{key}/{index}");
+            let due = self.optional_instant(&pointer, &fields, "due");
+            let item = if is_action {
+                Item::Action { rule, due }
+            } else {
+                Item::Warning { rule, due }
+            };
+            checks.push(Check {
+                line: self.line(&pointer),
+                item,
+            });
+        }
+    }
+
+    /// Whether `name` is one of `names`, the policy's declarations of a kind (`promise`); an
+    /// error at `pointer` listing them when it is not.
+    fn declared(&mut self, pointer: &str, kind: &str, name: &str, names: Vec<String>) -> bool {
+        if names.iter().any(|known| known == name) {
+            return true;
+        }
+        self.error(
+            pointer,
+            format!(
+                "unknown {kind} `{name}` (the policy's {kind}s: {})",
+                list_owned(&names)
+            ),
+        );
+        false
+    }
+
+    /// `promises: {NAME: STATE}` (instance 1) or `{NAME: [STATE, …]}` (every instance).
+    fn promises(&mut self, value: &Json, checks: &mut Vec<Check>) {
+        for (name, state) in self.named_states("promises", value) {
+            let pointer = format!("/promises/{}", escape(&name));
+            let names = self.policy.promise_names().map(str::to_owned).collect();
+            if !self.declared(&pointer, "promise", &name, names) {
+                continue;
+            }
+            let (words, every_instance) = match state {
+                Json::Array(items) => (items.iter().collect::<Vec<_>>(), true),
+                one => (vec![one], false),
+            };
+            let instances: Vec<InstanceState> = words
+                .iter()
+                .enumerate()
+                .filter_map(|(index, written)| {
+                    let at = if every_instance {
+                        format!("{pointer}/{index}")
+                    } else {
+                        pointer.clone()
+                    };
+                    self.instance_state(&at, written)
+                })
+                .collect();
+            if instances.len() == words.len() {
+                checks.push(Check {
+                    line: self.line(&pointer),
+                    item: Item::Promise {
+                        name,
+                        instances,
+                        every_instance,
+                    },
+                });
+            }
+        }
+    }
+
+    /// `standards: {NAME: STATE}`.
+    fn standards(&mut self, value: &Json, checks: &mut Vec<Check>) {
+        for (name, state) in self.named_states("standards", value) {
+            let pointer = format!("/standards/{}", escape(&name));
+            let names = self.policy.standard_names().map(str::to_owned).collect();
+            if !self.declared(&pointer, "standard", &name, names) {
+                continue;
+            }
+            if let Some(state) = self.word(&pointer, state, "standard state", &STANDARD_STATES) {
+                checks.push(Check {
+                    line: self.line(&pointer),
+                    item: Item::Standard { name, state },
+                });
+            }
+        }
+    }
+
+    /// `commitments: {ID: STATE}`, when the policy has a `commitments` block.
+    fn commitments(&mut self, value: &Json, checks: &mut Vec<Check>) {
+        if !self.policy.has_commitments() {
+            self.error(
+                "/commitments",
+                "the policy has no `commitments` block (remove `commitments` from `expect`)"
+                    .to_owned(),
+            );
+            return;
+        }
+        for (id, state) in self.named_states("commitments", value) {
+            let pointer = format!("/commitments/{}", escape(&id));
+            if let Some(state) = self.word(&pointer, state, "commitment state", &COMMITMENT_STATES)
+            {
+                checks.push(Check {
+                    line: self.line(&pointer),
+                    item: Item::Commitment { id, state },
+                });
+            }
+        }
+    }
+
+    /// `escalations: {NAME: STATE}`.
+    fn escalations(&mut self, value: &Json, checks: &mut Vec<Check>) {
+        for (name, state) in self.named_states("escalations", value) {
+            let pointer = format!("/escalations/{}", escape(&name));
+            let names = self.policy.escalation_names().map(str::to_owned).collect();
+            if !self.declared(&pointer, "escalation", &name, names) {
+                continue;
+            }
+            if let Some(state) = self.word(&pointer, state, "escalation state", &CHAIN_STATES) {
+                checks.push(Check {
+                    line: self.line(&pointer),
+                    item: Item::Escalation { name, state },
+                });
+            }
+        }
+    }
+
+    /// `steps: {CHAIN.STEP: STATE}`.
+    fn steps(&mut self, value: &Json, checks: &mut Vec<Check>) {
+        for (name, state) in self.named_states("steps", value) {
+            let pointer = format!("/steps/{}", escape(&name));
+            let known = match name.split_once('.') {
+                Some((chain, step)) => self
+                    .known_rule(&pointer, &name)
+                    .then(|| (chain.to_owned(), step.to_owned())),
+                None => {
+                    self.error(
+                        &pointer,
+                        format!("write the step as `CHAIN.STEP`, not `{name}`"),
+                    );
+                    None
+                }
+            };
+            let state = self.word(&pointer, state, "step state", &STEP_STATES);
+            if let (Some((chain, step)), Some(state)) = (known, state) {
+                checks.push(Check {
+                    line: self.line(&pointer),
+                    item: Item::Step { chain, step, state },
+                });
+            }
+        }
+    }
+
+    /// The error for a block that checks nothing (it would pass whatever the policy did).
+    fn checks_nothing(&mut self, block: &serde_json::Map<String, Json>) {
+        let (pointer, message) = match block.get("as_of") {
+            Some(written) => (
+                "/as_of",
+                format!(
+                    "the block at `as_of: {}` checks nothing: list what the case must produce then, e.g. `promises: {{NAME: STATE}}`, `breaches: [NAME]` or `no_other_breaches: true`",
+                    plain(written)
+                ),
+            ),
+            None => {
+                let which = match self.prefix.strip_prefix('/').map(str::parse::<usize>) {
+                    Some(Ok(index)) => format!("block {} of `expect`", index + 1),
+                    _ => "`expect`".to_owned(),
+                };
+                (
+                    "",
+                    format!("{which} checks nothing: list what the case must produce, e.g. `promises: {{NAME: STATE}}`, `breaches: [NAME]` or `no_other_breaches: true`"),
+                )
+            }
+        };
+        self.error(pointer, message);
+    }
+}
+
 impl Expectations {
     /// Reads the `expect:` block of `case` against `policy`: one block, or a list of blocks
     /// (each with its own `as_of`). Every unknown rule, state word or field is an error with
@@ -443,7 +652,6 @@ impl Expectations {
 
     /// Reads one block; its problems are left in `reader`.
     fn read_block(reader: &mut Reader<'_>, case: &Case, block: &Json) -> Option<Expectations> {
-        let policy = reader.policy;
         let Some(block) = block.as_object() else {
             reader.error(
                 "",
@@ -461,187 +669,13 @@ impl Expectations {
                 "as_of" => as_of = reader.instant("/as_of", value),
                 "no_other_breaches" => no_other_breaches = reader.flag(key, value),
                 "no_other_actions" => no_other_actions = reader.flag(key, value),
-                "breaches" => {
-                    for (index, rule, fields) in
-                        reader.rule_list(key, value, &["rule", "kind", "due", "at"])
-                    {
-                        let pointer = format!("/breaches/{index}");
-                        let kind = match fields.get("kind") {
-                            Some(kind) => reader.word(
-                                &format!("{pointer}/kind"),
-                                kind,
-                                "breach kind",
-                                &BREACH_KINDS,
-                            ),
-                            None => None,
-                        };
-                        let due = reader.optional_instant(&pointer, &fields, "due");
-                        let at = reader.optional_instant(&pointer, &fields, "at");
-                        checks.push(Check {
-                            line: reader.line(&pointer),
-                            item: Item::Breach(BreachPattern {
-                                rule,
-                                kind,
-                                due,
-                                at,
-                            }),
-                        });
-                    }
-                }
-                "actions" | "warnings" => {
-                    let is_action = key == "actions";
-                    for (index, rule, fields) in reader.rule_list(key, value, &["rule", "due"]) {
-                        let pointer = format!("/{key}/{index}");
-                        let due = reader.optional_instant(&pointer, &fields, "due");
-                        let item = if is_action {
-                            Item::Action { rule, due }
-                        } else {
-                            Item::Warning { rule, due }
-                        };
-                        checks.push(Check {
-                            line: reader.line(&pointer),
-                            item,
-                        });
-                    }
-                }
-                "promises" => {
-                    for (name, state) in reader.named_states(key, value) {
-                        let pointer = format!("/promises/{}", escape(&name));
-                        if !policy.promise_names().any(|p| p == name) {
-                            let names: Vec<String> =
-                                policy.promise_names().map(str::to_owned).collect();
-                            reader.error(
-                                &pointer,
-                                format!(
-                                    "unknown promise `{name}` (the policy's promises: {})",
-                                    list_owned(&names)
-                                ),
-                            );
-                            continue;
-                        }
-                        let (words, every_instance) = match state {
-                            Json::Array(items) => (items.iter().collect::<Vec<_>>(), true),
-                            one => (vec![one], false),
-                        };
-                        let instances: Vec<InstanceState> = words
-                            .iter()
-                            .enumerate()
-                            .filter_map(|(index, written)| {
-                                let at = if every_instance {
-                                    format!("{pointer}/{index}")
-                                } else {
-                                    pointer.clone()
-                                };
-                                reader.instance_state(&at, written)
-                            })
-                            .collect();
-                        if instances.len() == words.len() {
-                            checks.push(Check {
-                                line: reader.line(&pointer),
-                                item: Item::Promise {
-                                    name,
-                                    instances,
-                                    every_instance,
-                                },
-                            });
-                        }
-                    }
-                }
-                "standards" => {
-                    for (name, state) in reader.named_states(key, value) {
-                        let pointer = format!("/standards/{}", escape(&name));
-                        if !policy.standard_names().any(|s| s == name) {
-                            let names: Vec<String> =
-                                policy.standard_names().map(str::to_owned).collect();
-                            reader.error(
-                                &pointer,
-                                format!(
-                                    "unknown standard `{name}` (the policy's standards: {})",
-                                    list_owned(&names)
-                                ),
-                            );
-                            continue;
-                        }
-                        if let Some(state) =
-                            reader.word(&pointer, state, "standard state", &STANDARD_STATES)
-                        {
-                            checks.push(Check {
-                                line: reader.line(&pointer),
-                                item: Item::Standard { name, state },
-                            });
-                        }
-                    }
-                }
-                "commitments" => {
-                    if !policy.has_commitments() {
-                        reader.error(
-                            "/commitments",
-                            "the policy has no `commitments` block (remove `commitments` from `expect`)"
-                                .to_owned(),
-                        );
-                        continue;
-                    }
-                    for (id, state) in reader.named_states(key, value) {
-                        let pointer = format!("/commitments/{}", escape(&id));
-                        if let Some(state) =
-                            reader.word(&pointer, state, "commitment state", &COMMITMENT_STATES)
-                        {
-                            checks.push(Check {
-                                line: reader.line(&pointer),
-                                item: Item::Commitment { id, state },
-                            });
-                        }
-                    }
-                }
-                "escalations" => {
-                    for (name, state) in reader.named_states(key, value) {
-                        let pointer = format!("/escalations/{}", escape(&name));
-                        if !policy.escalation_names().any(|e| e == name) {
-                            let names: Vec<String> =
-                                policy.escalation_names().map(str::to_owned).collect();
-                            reader.error(
-                                &pointer,
-                                format!(
-                                    "unknown escalation `{name}` (the policy's escalations: {})",
-                                    list_owned(&names)
-                                ),
-                            );
-                            continue;
-                        }
-                        if let Some(state) =
-                            reader.word(&pointer, state, "escalation state", &CHAIN_STATES)
-                        {
-                            checks.push(Check {
-                                line: reader.line(&pointer),
-                                item: Item::Escalation { name, state },
-                            });
-                        }
-                    }
-                }
-                "steps" => {
-                    for (name, state) in reader.named_states(key, value) {
-                        let pointer = format!("/steps/{}", escape(&name));
-                        let known = match name.split_once('.') {
-                            Some((chain, step)) => reader
-                                .known_rule(&pointer, &name)
-                                .then(|| (chain.to_owned(), step.to_owned())),
-                            None => {
-                                reader.error(
-                                    &pointer,
-                                    format!("write the step as `CHAIN.STEP`, not `{name}`"),
-                                );
-                                None
-                            }
-                        };
-                        let state = reader.word(&pointer, state, "step state", &STEP_STATES);
-                        if let (Some((chain, step)), Some(state)) = (known, state) {
-                            checks.push(Check {
-                                line: reader.line(&pointer),
-                                item: Item::Step { chain, step, state },
-                            });
-                        }
-                    }
-                }
+                "breaches" => reader.breaches(value, &mut checks),
+                "actions" | "warnings" => reader.actions_or_warnings(key, value, &mut checks),
+                "promises" => reader.promises(value, &mut checks),
+                "standards" => reader.standards(value, &mut checks),
+                "commitments" => reader.commitments(value, &mut checks),
+                "escalations" => reader.escalations(value, &mut checks),
+                "steps" => reader.steps(value, &mut checks),
                 _ => reader.error(
                     &format!("/{}", escape(key)),
                     format!("unknown expectation `{key}` (use {})", list(&KEYS)),
@@ -655,26 +689,7 @@ impl Expectations {
         if checks_nothing {
             // An expectation that can never fail is refused: the block would pass whatever
             // the policy did.
-            let (pointer, message) = match block.get("as_of") {
-                Some(written) => (
-                    "/as_of",
-                    format!(
-                        "the block at `as_of: {}` checks nothing: list what the case must produce then, e.g. `promises: {{NAME: STATE}}`, `breaches: [NAME]` or `no_other_breaches: true`",
-                        plain(written)
-                    ),
-                ),
-                None => {
-                    let which = match reader.prefix.strip_prefix('/').map(str::parse::<usize>) {
-                        Some(Ok(index)) => format!("block {} of `expect`", index + 1),
-                        _ => "`expect`".to_owned(),
-                    };
-                    (
-                        "",
-                        format!("{which} checks nothing: list what the case must produce, e.g. `promises: {{NAME: STATE}}`, `breaches: [NAME]` or `no_other_breaches: true`"),
-                    )
-                }
-            };
-            reader.error(pointer, message);
+            reader.checks_nothing(block);
             return None;
         }
         let Some(as_of) = as_of.or_else(|| case.events.iter().map(|e| e.at).max()) else {
@@ -695,14 +710,45 @@ impl Expectations {
     /// Every expectation `report` does not meet, in the order they are written.
     pub fn compare(&self, report: &CaseReport, policy: &Policy) -> Vec<Mismatch> {
         let tz = policy.timezone();
-        let show = |t: DateTime<Utc>| Instant::new(t, tz).to_string();
-        let as_of = Instant::new(self.as_of, tz);
-        let mut mismatches = Vec::new();
-
+        let mut found = Comparison {
+            report,
+            tz,
+            as_of: Instant::new(self.as_of, tz),
+            mismatches: Vec::new(),
+        };
         // Breaches, actions and warnings: each listed one takes a distinct entry of the report,
         // and the list holds when some assignment of distinct entries satisfies all of it.
         // The most specific are assigned first, so that when the list cannot hold, the ones left
         // over are the vaguest, and the diff shows the entries the specific ones took.
+        self.compare_breaches(&mut found);
+        let (taken_actions, shown_actions) = self.compare_actions(&mut found);
+        self.compare_warnings(&mut found);
+        for check in &self.checks {
+            if let Some((subject, expected, got)) = found.state_mismatch(&check.item) {
+                found.push(check.line, subject, expected, got);
+            }
+        }
+        if let Some(Strict { line }) = self.no_other_actions {
+            for (index, action) in report.actions.iter().enumerate() {
+                if !taken_actions.is_taken(index) && !shown_actions.contains(action.rule.as_str()) {
+                    found.push(
+                        line,
+                        format!("action for `{}`", action.rule),
+                        "no action (no_other_actions)".to_owned(),
+                        action_text(action),
+                    );
+                }
+            }
+        }
+        let mut mismatches = found.mismatches;
+        mismatches.sort_by_key(|m| m.line);
+        mismatches
+    }
+
+    /// The listed breaches the report does not have, then (with `no_other_breaches`) the
+    /// reported breaches no listed one took.
+    fn compare_breaches(&self, found: &mut Comparison<'_>) {
+        let report = found.report;
         let mut breaches: Vec<(&Check, &BreachPattern)> = self
             .checks
             .iter()
@@ -735,10 +781,10 @@ impl Expectations {
                 .clone()
                 .unwrap_or_else(|| "a breach".to_owned());
             if let Some(due) = pattern.due {
-                let _ = write!(expected, ", due {}", show(due));
+                let _ = write!(expected, ", due {}", found.show(due));
             }
             if let Some(at) = pattern.at {
-                let _ = write!(expected, ", at {}", show(at));
+                let _ = write!(expected, ", at {}", found.show(at));
             }
             let got = closest(
                 &report.breaches,
@@ -748,28 +794,27 @@ impl Expectations {
                 breach_text,
                 "no breach",
             );
-            mismatches.push(Mismatch {
-                line: check.line,
-                subject: format!("breach of `{}`", pattern.rule),
-                expected,
-                got,
-                as_of,
-            });
+            let subject = format!("breach of `{}`", pattern.rule);
+            found.push(check.line, subject, expected, got);
         }
         if let Some(Strict { line }) = self.no_other_breaches {
             for (index, breach) in report.breaches.iter().enumerate() {
                 if !taken.is_taken(index) && !shown.contains(breach.rule.as_str()) {
-                    mismatches.push(Mismatch {
+                    found.push(
                         line,
-                        subject: format!("breach of `{}`", breach.rule),
-                        expected: "no breach (no_other_breaches)".to_owned(),
-                        got: breach_text(breach),
-                        as_of,
-                    });
+                        format!("breach of `{}`", breach.rule),
+                        "no breach (no_other_breaches)".to_owned(),
+                        breach_text(breach),
+                    );
                 }
             }
         }
+    }
 
+    /// The listed actions the report does not have; returns which reported actions the listed
+    /// ones took, and the rules whose actions a mismatch already shows (for `no_other_actions`).
+    fn compare_actions(&self, found: &mut Comparison<'_>) -> (Assignment, BTreeSet<&str>) {
+        let report = found.report;
         let mut actions: Vec<(&Check, &str, Option<DateTime<Utc>>)> = self
             .checks
             .iter()
@@ -782,35 +827,35 @@ impl Expectations {
         let action_closeness = |due: Option<DateTime<Utc>>, a: &crate::report::RequiredAction| {
             usize::from(due.is_some() && a.due.map(|x| x.utc()) == due)
         };
-        let taken_actions = distinct_matching(&actions, &report.actions, |(_, rule, due), a| {
+        let taken = distinct_matching(&actions, &report.actions, |(_, rule, due), a| {
             a.rule == *rule && action_closeness(*due, a) == usize::from(due.is_some())
         });
-        let mut shown_actions: BTreeSet<&str> = BTreeSet::new();
-        for (&(check, rule, due), taken_entry) in actions.iter().zip(&taken_actions.of_pattern) {
+        let mut shown: BTreeSet<&str> = BTreeSet::new();
+        for (&(check, rule, due), taken_entry) in actions.iter().zip(&taken.of_pattern) {
             if taken_entry.is_some() {
                 continue;
             }
-            shown_actions.insert(rule);
+            shown.insert(rule);
             let got = closest(
                 &report.actions,
                 |a| a.rule == rule,
                 |a| action_closeness(due, a),
-                |index| taken_actions.line_of_entry(index, &actions, |(c, _, _)| c.line),
+                |index| taken.line_of_entry(index, &actions, |(c, _, _)| c.line),
                 action_text,
                 "no action",
             );
-            mismatches.push(Mismatch {
-                line: check.line,
-                subject: format!("action for `{rule}`"),
-                expected: match due {
-                    Some(due) => format!("an action due {}", show(due)),
-                    None => "an action".to_owned(),
-                },
-                got,
-                as_of,
-            });
+            let expected = match due {
+                Some(due) => format!("an action due {}", found.show(due)),
+                None => "an action".to_owned(),
+            };
+            found.push(check.line, format!("action for `{rule}`"), expected, got);
         }
+        (taken, shown)
+    }
 
+    /// The listed warnings the report does not have.
+    fn compare_warnings(&self, found: &mut Comparison<'_>) {
+        let report = found.report;
         let mut warnings: Vec<(&Check, &str, Option<DateTime<Utc>>)> = self
             .checks
             .iter()
@@ -823,10 +868,10 @@ impl Expectations {
         let warning_closeness = |due: Option<DateTime<Utc>>, w: &crate::report::Warning| {
             usize::from(due.is_some() && Some(w.due.utc()) == due)
         };
-        let taken_warnings = distinct_matching(&warnings, &report.warnings, |(_, rule, due), w| {
+        let taken = distinct_matching(&warnings, &report.warnings, |(_, rule, due), w| {
             w.rule == *rule && warning_closeness(*due, w) == usize::from(due.is_some())
         });
-        for (&(check, rule, due), taken_entry) in warnings.iter().zip(&taken_warnings.of_pattern) {
+        for (&(check, rule, due), taken_entry) in warnings.iter().zip(&taken.of_pattern) {
             if taken_entry.is_some() {
                 continue;
             }
@@ -834,159 +879,172 @@ impl Expectations {
                 &report.warnings,
                 |w| w.rule == rule,
                 |w| warning_closeness(due, w),
-                |index| taken_warnings.line_of_entry(index, &warnings, |(c, _, _)| c.line),
+                |index| taken.line_of_entry(index, &warnings, |(c, _, _)| c.line),
                 |w| format!("a warning, due {}", w.due),
                 "no warning",
             );
-            mismatches.push(Mismatch {
-                line: check.line,
-                subject: format!("warning for `{rule}`"),
-                expected: match due {
-                    Some(due) => format!("a warning, due {}", show(due)),
-                    None => "a warning".to_owned(),
-                },
-                got,
-                as_of,
-            });
-        }
-
-        for check in &self.checks {
-            let item_mismatch = match &check.item {
-                Item::Breach(_) | Item::Action { .. } | Item::Warning { .. } => None,
-                Item::Promise {
-                    name,
-                    instances,
-                    every_instance,
-                } => {
-                    let reported: Vec<_> = report
-                        .promises
-                        .iter()
-                        .filter(|p| &p.promise == name)
-                        .collect();
-                    let fits_one = |want: &InstanceState, got: &crate::report::PromiseReport| {
-                        want.state == word(&got.state)
-                            && want
-                                .due
-                                .map_or(true, |d| got.due.map(|x| x.utc()) == Some(d))
-                    };
-                    let fits = match (instances.as_slice(), *every_instance) {
-                        ([one], false) if one.state == ABSENT => reported.is_empty(),
-                        ([one], false) => reported.first().is_some_and(|got| fits_one(one, got)),
-                        (all, _) => {
-                            all.len() == reported.len()
-                                && all.iter().zip(&reported).all(|(w, g)| fits_one(w, g))
-                        }
-                    };
-                    (!fits).then(|| {
-                        let subject = if *every_instance {
-                            format!("promise `{name}` (every instance)")
-                        } else {
-                            format!("promise `{name}`")
-                        };
-                        let expected: Vec<String> = instances
-                            .iter()
-                            .map(|i| match i.due {
-                                Some(due) => format!("{} (due {})", i.state, show(due)),
-                                None => i.state.clone(),
-                            })
-                            .collect();
-                        let described: Vec<String> = reported
-                            .iter()
-                            .take(if *every_instance { usize::MAX } else { 1 })
-                            .map(|p| {
-                                let mut text = word(&p.state);
-                                let mut extra = Vec::new();
-                                if let Some(due) = p.due {
-                                    extra.push(format!("due {due}"));
-                                }
-                                if let Some(stopped) = p.stopped {
-                                    extra.push(format!("stopped {stopped}"));
-                                }
-                                if !extra.is_empty() {
-                                    let _ = write!(text, " ({})", extra.join(", "));
-                                }
-                                text
-                            })
-                            .collect();
-                        (
-                            subject,
-                            expected.join("; "),
-                            join_or(described.into_iter(), ABSENT),
-                        )
-                    })
-                }
-                Item::Standard { name, state } => {
-                    let found = report.standards.iter().find(|s| &s.standard == name);
-                    let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
-                    (&got != state).then(|| {
-                        let got = match found.and_then(|s| s.at) {
-                            Some(at) => format!("{got} (at {at})"),
-                            None => got,
-                        };
-                        (format!("standard `{name}`"), state.clone(), got)
-                    })
-                }
-                Item::Commitment { id, state } => {
-                    let found = report.commitments.iter().find(|c| &c.commitment == id);
-                    let got = found.map_or(ABSENT.to_owned(), |c| word(&c.state));
-                    (&got != state).then(|| {
-                        let got = match found.and_then(|c| c.due) {
-                            Some(due) => format!("{got} (due {due})"),
-                            None => got,
-                        };
-                        (format!("commitment `{id}`"), state.clone(), got)
-                    })
-                }
-                Item::Escalation { name, state } => {
-                    let got = report
-                        .escalations
-                        .iter()
-                        .find(|e| &e.escalation == name)
-                        .map_or(ABSENT.to_owned(), |e| word(&e.state));
-                    (&got != state).then(|| (format!("escalation `{name}`"), state.clone(), got))
-                }
-                Item::Step { chain, step, state } => {
-                    let found = report
-                        .escalations
-                        .iter()
-                        .find(|e| &e.escalation == chain)
-                        .and_then(|e| e.steps.iter().find(|s| &s.step == step));
-                    let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
-                    (&got != state).then(|| {
-                        let got = match found.and_then(|s| s.deadline) {
-                            Some(deadline) => format!("{got} (deadline {deadline})"),
-                            None => got,
-                        };
-                        (format!("step `{chain}.{step}`"), state.clone(), got)
-                    })
-                }
+            let expected = match due {
+                Some(due) => format!("a warning, due {}", found.show(due)),
+                None => "a warning".to_owned(),
             };
-            if let Some((subject, expected, got)) = item_mismatch {
-                mismatches.push(Mismatch {
-                    line: check.line,
-                    subject,
-                    expected,
-                    got,
-                    as_of,
-                });
-            }
+            found.push(check.line, format!("warning for `{rule}`"), expected, got);
         }
-        if let Some(Strict { line }) = self.no_other_actions {
-            for (index, action) in report.actions.iter().enumerate() {
-                if !taken_actions.is_taken(index) && !shown_actions.contains(action.rule.as_str()) {
-                    mismatches.push(Mismatch {
-                        line,
-                        subject: format!("action for `{}`", action.rule),
-                        expected: "no action (no_other_actions)".to_owned(),
-                        got: action_text(action),
-                        as_of,
-                    });
-                }
-            }
-        }
-        mismatches.sort_by_key(|m| m.line);
-        mismatches
     }
+}
+
+/// A report being compared with the expectations, and the mismatches found so far.
+struct Comparison<'r> {
+    report: &'r CaseReport,
+    tz: Option<chrono_tz::Tz>,
+    as_of: Instant,
+    mismatches: Vec<Mismatch>,
+}
+
+impl Comparison<'_> {
+    /// An instant as reports show it.
+    fn show(&self, t: DateTime<Utc>) -> String {
+        Instant::new(t, self.tz).to_string()
+    }
+
+    /// Adds a mismatch at `line`.
+    fn push(&mut self, line: Option<usize>, subject: String, expected: String, got: String) {
+        self.mismatches.push(Mismatch {
+            line,
+            subject,
+            expected,
+            got,
+            as_of: self.as_of,
+        });
+    }
+
+    /// The subject, the expected and the reported state when a state expectation does not hold
+    /// (breaches, actions and warnings are compared as lists, not here).
+    fn state_mismatch(&self, item: &Item) -> Option<(String, String, String)> {
+        let report = self.report;
+        match item {
+            Item::Breach(_) | Item::Action { .. } | Item::Warning { .. } => None,
+            Item::Promise {
+                name,
+                instances,
+                every_instance,
+            } => self.promise_mismatch(name, instances, *every_instance),
+            Item::Standard { name, state } => {
+                let found = report.standards.iter().find(|s| &s.standard == name);
+                let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
+                (&got != state).then(|| {
+                    let got = match found.and_then(|s| s.at) {
+                        Some(at) => format!("{got} (at {at})"),
+                        None => got,
+                    };
+                    (format!("standard `{name}`"), state.clone(), got)
+                })
+            }
+            Item::Commitment { id, state } => {
+                let found = report.commitments.iter().find(|c| &c.commitment == id);
+                let got = found.map_or(ABSENT.to_owned(), |c| word(&c.state));
+                (&got != state).then(|| {
+                    let got = match found.and_then(|c| c.due) {
+                        Some(due) => format!("{got} (due {due})"),
+                        None => got,
+                    };
+                    (format!("commitment `{id}`"), state.clone(), got)
+                })
+            }
+            Item::Escalation { name, state } => {
+                let got = report
+                    .escalations
+                    .iter()
+                    .find(|e| &e.escalation == name)
+                    .map_or(ABSENT.to_owned(), |e| word(&e.state));
+                (&got != state).then(|| (format!("escalation `{name}`"), state.clone(), got))
+            }
+            Item::Step { chain, step, state } => {
+                let found = report
+                    .escalations
+                    .iter()
+                    .find(|e| &e.escalation == chain)
+                    .and_then(|e| e.steps.iter().find(|s| &s.step == step));
+                let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
+                (&got != state).then(|| {
+                    let got = match found.and_then(|s| s.deadline) {
+                        Some(deadline) => format!("{got} (deadline {deadline})"),
+                        None => got,
+                    };
+                    (format!("step `{chain}.{step}`"), state.clone(), got)
+                })
+            }
+        }
+    }
+
+    /// [`Comparison::state_mismatch`] for a promise: instance 1, or every instance in order.
+    fn promise_mismatch(
+        &self,
+        name: &str,
+        instances: &[InstanceState],
+        every_instance: bool,
+    ) -> Option<(String, String, String)> {
+        let reported: Vec<_> = self
+            .report
+            .promises
+            .iter()
+            .filter(|p| p.promise == name)
+            .collect();
+        let fits_one = |want: &InstanceState, got: &crate::report::PromiseReport| {
+            want.state == word(&got.state)
+                && want
+                    .due
+                    .map_or(true, |d| got.due.map(|x| x.utc()) == Some(d))
+        };
+        let fits = match (instances, every_instance) {
+            ([one], false) if one.state == ABSENT => reported.is_empty(),
+            ([one], false) => reported.first().is_some_and(|got| fits_one(one, got)),
+            (all, _) => {
+                all.len() == reported.len()
+                    && all.iter().zip(&reported).all(|(w, g)| fits_one(w, g))
+            }
+        };
+        if fits {
+            return None;
+        }
+        let subject = if every_instance {
+            format!("promise `{name}` (every instance)")
+        } else {
+            format!("promise `{name}`")
+        };
+        let expected: Vec<String> = instances
+            .iter()
+            .map(|i| match i.due {
+                Some(due) => format!("{} (due {})", i.state, self.show(due)),
+                None => i.state.clone(),
+            })
+            .collect();
+        let described: Vec<String> = reported
+            .iter()
+            .take(if every_instance { usize::MAX } else { 1 })
+            .map(|p| promise_text(p))
+            .collect();
+        Some((
+            subject,
+            expected.join("; "),
+            join_or(described.into_iter(), ABSENT),
+        ))
+    }
+}
+
+/// A reported clock instance as a mismatch shows it: its state, due and stop times.
+fn promise_text(p: &crate::report::PromiseReport) -> String {
+    let mut text = word(&p.state);
+    let mut extra = Vec::new();
+    if let Some(due) = p.due {
+        extra.push(format!("due {due}"));
+    }
+    if let Some(stopped) = p.stopped {
+        extra.push(format!("stopped {stopped}"));
+    }
+    if !extra.is_empty() {
+        let _ = write!(text, " ({})", extra.join(", "));
+    }
+    text
 }
 
 /// Reads an instant: RFC 3339, or a local date-time in the policy's timezone.

@@ -15,7 +15,7 @@ mod literal;
 mod render;
 mod trivia;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{File, FileId, Span};
 use serde_json::Value as Json;
 
@@ -83,7 +83,7 @@ fn strip_positions(json: &mut Json) {
 
 /// The error for a formatting that would not keep the file's meaning or comments.
 fn lost_meaning(span: Span, message: &str) -> Diagnostic {
-    Diagnostic::error("E0901", message, span).with_help(
+    Diagnostic::error(Code::FormatChangesMeaning, message, span).with_help(
         "the file was left unchanged; please report this file as a formatter bug, \
          and keep its layout by hand meanwhile",
     )

@@ -6,11 +6,11 @@
 //! `human`. Instants are written in RFC 3339 with the offset of the policy's
 //! timezone (UTC when it has none); durations in ISO 8601 (see [`IsoDuration`]).
 
+mod compact;
 pub mod explain;
 #[cfg(feature = "html")]
 pub mod html;
 mod human;
-mod json;
 mod stream;
 
 pub use stream::{case_json, render_case, RenderedCase, ReportWriter};
@@ -341,7 +341,7 @@ impl Decimal {
 
 impl Serialize for IsoDuration {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(DurationText::of(self).as_str())
     }
 }
 
@@ -670,8 +670,8 @@ pub struct ObjectiveReport {
 /// A case that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RejectedCase {
-    /// `file:line`.
-    pub source: String,
+    /// Where, written `file:line`.
+    pub source: crate::case::Location,
     /// What is wrong.
     pub error: String,
 }

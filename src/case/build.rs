@@ -3,6 +3,7 @@
 //! The first problem found in a case rejects the whole case, with the line of the
 //! offending field or event where it is known.
 
+use super::fields::{EventField, FieldValue, Reading};
 use super::node::{Node, NodeKind};
 use super::{Case, Event, Expect, ReadOptions, Staff, Value};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -138,53 +139,73 @@ pub(crate) fn event(
     opts: &ReadOptions,
 ) -> Result<Event, Problem> {
     check_duplicate_keys(&entries)?;
-    let mut at = None;
-    let mut kind = None;
     let mut event = Event {
         line,
         ..Event::default()
     };
+    let mut reading = Reading {
+        event: &mut event,
+        at: None,
+        kind: None,
+    };
     for (key, value) in entries {
+        if let Some(field) = EventField::named(&key) {
+            field.read(NodeValue { node: value, opts }, &mut reading)?;
+            continue;
+        }
         let field_line = value.line.or(line);
-        match key.as_str() {
-            "at" => at = Some(instant(&value, "at", opts)?),
-            "type" => kind = Some(text(&value, "type")?),
-            "handler" => event.handler = Some(staff(value, "handler", opts)?),
-            "to" => event.to = Some(staff(value, "to", opts)?),
-            "with" => event.with = Some(staff(value, "with", opts)?),
-            "venue" => event.venue = Some(text(&value, "venue")?),
-            "subject" => event.subject = subject(value)?,
-            "set" => event.set = scalar_map(value, "set")?,
-            "time" => event.time = Some(instant(&value, "time", opts)?),
-            "due" => event.due = Some(instant(&value, "due", opts)?),
-            "within" => event.within = Some(text(&value, "within")?),
-            "id" => event.id = Some(text(&value, "id")?),
-            "ref" => event.reference = Some(text(&value, "ref")?),
-            _ => match value.kind {
-                NodeKind::Scalar(scalar) => {
-                    event.fields.insert(key, scalar);
-                }
-                _ => {
-                    return Err(Problem::new(
-                        field_line,
-                        format!(
-                            "event field `{key}` must be a text, number, boolean or null, found {}",
-                            value.shape()
-                        ),
-                    ))
-                }
-            },
+        match value.kind {
+            NodeKind::Scalar(scalar) => {
+                reading.event.fields.insert(key, scalar);
+            }
+            _ => {
+                return Err(Problem::new(
+                    field_line,
+                    format!(
+                        "event field `{key}` must be a text, number, boolean or null, found {}",
+                        value.shape()
+                    ),
+                ))
+            }
         }
     }
-    let Some(at) = at else {
+    let Some(at) = reading.at else {
         return Err(Problem::new(line, "event has no `at` timestamp"));
     };
-    let Some(kind) = kind else {
+    let Some(kind) = reading.kind else {
         return Err(Problem::new(line, "event has no `type`"));
     };
     event.at = at;
     event.kind = kind;
     Ok(event)
+}
+
+/// A value of the tree in the place of an [`EventField`].
+struct NodeValue<'o> {
+    node: Node,
+    opts: &'o ReadOptions,
+}
+
+impl FieldValue for NodeValue<'_> {
+    type Error = Problem;
+    fn instant(self, field: &'static str) -> Result<DateTime<Utc>, Problem> {
+        instant(&self.node, field, self.opts)
+    }
+    fn text(self, field: &'static str) -> Result<String, Problem> {
+        text(&self.node, field)
+    }
+    fn staff(self, field: &'static str) -> Result<Staff, Problem> {
+        staff(self.node, field, self.opts)
+    }
+    fn texts(self, field: &'static str) -> Result<Vec<String>, Problem> {
+        match &self.node.kind {
+            NodeKind::List(items) => items.iter().map(|item| text(item, field)).collect(),
+            _ => Ok(vec![text(&self.node, field)?]),
+        }
+    }
+    fn scalars(self, field: &'static str) -> Result<BTreeMap<String, Value>, Problem> {
+        scalar_map(self.node, field)
+    }
 }
 
 /// The first key of `entries` given twice, as a problem at its value's line.
@@ -356,13 +377,6 @@ fn staff(node: Node, field: &str, opts: &ReadOptions) -> Result<Staff, Problem> 
         return Err(Problem::new(line, format!("`{field}` has no `id`")));
     };
     Ok(Staff { id, rank })
-}
-
-fn subject(node: Node) -> Result<Vec<String>, Problem> {
-    match &node.kind {
-        NodeKind::List(items) => items.iter().map(|item| text(item, "subject")).collect(),
-        _ => Ok(vec![text(&node, "subject")?]),
-    }
 }
 
 fn instant(node: &Node, field: &str, opts: &ReadOptions) -> Result<DateTime<Utc>, Problem> {

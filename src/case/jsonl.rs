@@ -18,9 +18,9 @@
 //! exactly as if it had been read at once.
 
 use super::build::{self, Problem};
-use super::node::{without_position, KeyLines, NodeKind, NodeSeed};
-use super::{peek, scan};
-use super::{Case, CaseBatch, Event, ReadOptions, Rejected, Value};
+use super::node::{json_message, KeyLines, Lines, NodeKind, NodeSeed};
+use super::{fields, peek, scan};
+use super::{Case, CaseBatch, Event, Location, ReadOptions, Rejected, Value};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
 use std::borrow::Cow;
@@ -169,13 +169,13 @@ struct Group {
 /// What the lines of an open case seldom touch.
 #[derive(Debug)]
 struct Rest {
-    /// `file:line` of the case's first line.
-    source: String,
-    /// The attributes and the `file:line` they were given at.
-    attributes: Option<(BTreeMap<String, Value>, String)>,
+    /// The case's first line.
+    source: Location,
+    /// The attributes and the line they were given at.
+    attributes: Option<(BTreeMap<String, Value>, Location)>,
     events: Vec<Event>,
-    /// The first problem found; once set, further events are not kept.
-    problem: Option<(String, String)>,
+    /// The first problem found and where; once set, further events are not kept.
+    problem: Option<(Location, String)>,
 }
 
 /// The lines of a case not read yet (see [`peek::case_of`]), in input order, all from one source.
@@ -278,7 +278,7 @@ impl JsonlGrouper {
                 None => break,
                 Some(Ok(text)) => self.push_line(source, number, text),
                 Some(Err(error)) => self.rejected.push(Rejected {
-                    source: format!("{source}:{number}"),
+                    source: Location::new(source, number),
                     case: None,
                     error,
                 }),
@@ -346,9 +346,12 @@ impl JsonlGrouper {
     /// Adds a line parsed by [`JsonlGrouper::parse`]: `line` is its 1-based number in `source`.
     pub fn push_parsed(&mut self, source: &str, line: usize, parsed: ParsedLine<'_>) {
         self.ticks += 1;
-        // Formatted at most once: a case's first line is often also where its attributes are.
-        let formatted = std::cell::OnceCell::new();
-        let place = || formatted.get_or_init(|| place(source, line)).clone();
+        // The source's name is shared by every place in it.
+        if self.source.as_deref() != Some(source) {
+            self.source = Some(Arc::from(source));
+        }
+        let file = self.source.clone().unwrap_or_else(|| Arc::from(source));
+        let place = || Location::new(Arc::clone(&file), line);
         let (id, now) = match parsed.0 {
             Looked::Now(Parsed::Blank) => return,
             Looked::Now(Parsed::Unreadable(error)) => {
@@ -404,9 +407,6 @@ impl JsonlGrouper {
         }
         match now {
             Err(text) => {
-                if self.source.as_deref() != Some(source) {
-                    self.source = Some(Arc::from(source));
-                }
                 if group.waiting.source != self.source {
                     // Lines waiting from another source are read first, to keep the order.
                     group.read_waiting(&self.opts);
@@ -517,7 +517,7 @@ impl Group {
             return;
         }
         let waiting = std::mem::take(&mut self.waiting);
-        let source = waiting.source.as_deref().unwrap_or_default();
+        let file = waiting.source.clone().unwrap_or_else(|| Arc::from(""));
         self.rest.events.reserve(waiting.lines.len());
         let mut start = 0;
         for &(line, end) in &waiting.lines {
@@ -526,7 +526,7 @@ impl Group {
             }
             let text = waiting.text.get(start..end).unwrap_or_default();
             start = end;
-            let place = || place(source, line);
+            let place = || Location::new(Arc::clone(&file), line);
             // `peek::case_of` saw an object from `{` to `}` of an allowed length: `parse` would
             // trim nothing and try `scan::line` first, as here.
             self.rest.events.push(Event::default());
@@ -564,7 +564,7 @@ impl Group {
         &mut self,
         attributes: Option<Result<BTreeMap<String, Value>, Problem>>,
         event: Option<Result<Box<Event>, Problem>>,
-        place: &dyn Fn() -> String,
+        place: &dyn Fn() -> Location,
         line: usize,
     ) {
         if self.rejected {
@@ -577,7 +577,7 @@ impl Group {
     }
 
     /// Rejects the case at `place` for `error`.
-    fn reject(&mut self, place: String, error: String) {
+    fn reject(&mut self, place: Location, error: String) {
         self.rest.problem = Some((place, error));
         self.rejected = true;
     }
@@ -639,7 +639,7 @@ fn fast(opts: &ReadOptions, text: &str) -> Option<Parsed> {
 fn general(opts: &ReadOptions, text: &str) -> Parsed {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = NodeSeed {
-        probe: false,
+        lines: Lines::No,
         keys: KeyLines::No,
         budget: None,
     }
@@ -648,7 +648,7 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
     let node = match parsed {
         Ok(node) => node,
         Err(error) => {
-            let message = without_position(&error.to_string()).to_owned();
+            let message = json_message(&error);
             let column = error.column();
             return Parsed::Unreadable(format!("invalid json: {message} at column {column}"));
         }
@@ -659,15 +659,20 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
             "an event line must be a JSON object, found {shape}"
         ));
     };
-    let Some(case_at) = entries.iter().position(|(key, _)| key == "case") else {
+    let Some(case_at) = entries.iter().position(|(key, _)| key == fields::CASE) else {
         return Parsed::Unreadable("event line has no `case` field naming its case".to_owned());
     };
     // With two `case` fields the line names no one case.
-    if entries.iter().filter(|(key, _)| key == "case").count() > 1 {
+    if entries
+        .iter()
+        .filter(|(key, _)| key == fields::CASE)
+        .count()
+        > 1
+    {
         return Parsed::Unreadable("field `case` is given twice".to_owned());
     }
     let (_, case_node) = entries.remove(case_at);
-    let id = match build::text(&case_node, "case") {
+    let id = match build::text(&case_node, fields::CASE) {
         Ok(id) => id,
         Err(problem) => return Parsed::Unreadable(problem.message),
     };
@@ -681,32 +686,14 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
     }
     let attributes = entries
         .iter()
-        .position(|(key, _)| key == "attributes")
-        .map(|at| build::scalar_map(entries.remove(at).1, "attributes"));
+        .position(|(key, _)| key == fields::ATTRIBUTES)
+        .map(|at| build::scalar_map(entries.remove(at).1, fields::ATTRIBUTES));
     let event = (attributes.is_none() || !entries.is_empty())
         .then(|| build::event(entries, None, opts).map(Box::new));
     Parsed::Case {
         id,
         attributes,
         event,
-    }
-}
-
-/// `source:line`, the place of a line in messages and reports (written without `format!`, which
-/// costs several times as much: it is written once or twice per case).
-fn place(source: &str, line: usize) -> String {
-    let mut place = String::with_capacity(source.len() + 21);
-    place.push_str(source);
-    place.push(':');
-    // The digits from the highest: `power` is 10 to the number of digits after the next one.
-    let mut power = 10usize.pow(line.checked_ilog10().unwrap_or(0));
-    loop {
-        // Below 10, so the cast keeps it.
-        place.push(char::from(b'0' + (line / power % 10) as u8));
-        if power == 1 {
-            return place;
-        }
-        power /= 10;
     }
 }
 
@@ -769,7 +756,7 @@ fn add_line(
     group: &mut Group,
     attributes: Option<Result<BTreeMap<String, Value>, Problem>>,
     event: Option<Result<Box<Event>, Problem>>,
-    place: &dyn Fn() -> String,
+    place: &dyn Fn() -> Location,
     line: usize,
 ) -> Result<(), Problem> {
     if let Some(attributes) = attributes {
@@ -1179,13 +1166,23 @@ mod tests {
     /// One field of an event line: mostly a well-known field with a value of its kind.
     fn field() -> impl Strategy<Value = (String, String)> {
         let named = |keys: &[&'static str]| select(keys.to_vec()).prop_map(str::to_owned);
+        // The event fields of each kind, from the table of event fields.
+        let of_kind = |kind: &str| {
+            let names: Vec<String> = super::fields::EventField::ALL
+                .iter()
+                .filter(|field| field.kind() == kind)
+                .map(|field| format!("\"{}\"", field.name()))
+                .collect();
+            select(names)
+        };
         prop_oneof![
             1 => (named(&["\"case\"", "\"c\\u0061se\""]), text()),
-            2 => (named(&["\"at\"", "\"time\"", "\"due\""]), timestamp()),
-            3 => (named(&["\"type\"", "\"venue\"", "\"within\"", "\"id\"", "\"ref\""]), text()),
-            3 => (named(&["\"handler\"", "\"to\"", "\"with\""]), staff()),
-            2 => (named(&["\"subject\""]), subject()),
-            3 => (named(&["\"attributes\"", "\"set\""]), scalar_map()),
+            2 => (of_kind("instant"), timestamp()),
+            3 => (of_kind("text"), text()),
+            3 => (of_kind("staff"), staff()),
+            2 => (of_kind("texts"), subject()),
+            2 => (of_kind("scalars"), scalar_map()),
+            1 => (named(&["\"attributes\""]), scalar_map()),
             3 => (key(), scalar()),
             1 => (key(), value()),
         ]
@@ -1252,12 +1249,6 @@ mod tests {
             prop_assert_eq!(IdRef(&other).equivalent(&key), other == id);
             prop_assert_eq!(hash_of(&IdRef(&id)), hash_of(&key));
             prop_assert_eq!(key.into_string(), id);
-        }
-
-        /// A place is written as `format!` writes it, for every line number.
-        #[test]
-        fn places_are_written_as_format_writes_them(source in ".{0,12}", line in any::<usize>()) {
-            prop_assert_eq!(place(&source, line), format!("{source}:{line}"));
         }
     }
 

@@ -2,18 +2,63 @@
 //!
 //! YAML and JSON are both read into [`Node`] trees through serde, so one
 //! interpreter turns them into cases. serde does not hand positions to a
-//! visitor, so lines are found this way: when [`NodeSeed`] probes, each scalar
-//! is handed to a visitor that stores it and then returns a marker error; both
-//! `serde_yaml` and `serde_json` attach the current position to such an error
-//! (its `Display` ends in ` at line L column C`), and the scalar has already been
-//! consumed, so the deserializer carries on normally. A map or list starts on the
-//! line of its first scalar. JSONL lines are parsed without probing: the line
-//! number is the line of the stream.
+//! visitor, so lines are found this way ([`Lines`]):
+//!
+//! - JSON is read through a [`LineCounter`], which counts the line breaks the
+//!   parser has taken from the text: the line when a scalar is visited is the
+//!   line serde_json's own errors report there (`serde_json::Error::line`).
+//! - YAML is parsed whole into events before any value is visited, so the line
+//!   comes from the parser's error position: each scalar is handed to a visitor
+//!   that stores it and then returns a marker error, to which `yaml_serde`
+//!   attaches the event's position; the scalar has already been consumed, so
+//!   the deserializer carries on normally. The visitor sees that error only as
+//!   the deserializer's generic error type, which offers no position but its
+//!   text (`Error::location` is on the concrete type alone), so the line is read
+//!   from the text's ` at line L column C` ([`line_of_probe`]); a test checks it
+//!   against `Error::location`.
+//!
+//! A map or list starts on the line of its first scalar. JSONL lines are parsed
+//! without lines: the line number is the line of the stream.
 
 use super::Value;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::Cell;
 use std::fmt;
+use std::io;
+
+/// How the lines of scalars are found (see the module documentation).
+#[derive(Clone, Copy)]
+pub(crate) enum Lines<'b> {
+    /// Not at all (a JSON Lines line: its line is the line of the stream).
+    No,
+    /// From the count of line breaks the JSON parser has read ([`LineCounter`]).
+    Counted(&'b Cell<usize>),
+    /// From the position the YAML parser gives a marker error.
+    Probed,
+}
+
+/// Text read by `serde_json`'s reader over `io::Read`, counting the line breaks it has taken:
+/// `line` is the 1-based line of the last byte read, as serde_json counts it for its errors.
+pub(crate) struct LineCounter<'t, 'c> {
+    /// What is left to read.
+    pub text: &'t [u8],
+    /// The current line.
+    pub line: &'c Cell<usize>,
+}
+
+impl io::Read for LineCounter<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = buf.len().min(self.text.len());
+        let (taken, rest) = self.text.split_at(n);
+        if let Some(slot) = buf.get_mut(..n) {
+            slot.copy_from_slice(taken);
+        }
+        let breaks = taken.iter().filter(|byte| **byte == b'\n').count();
+        self.line.set(self.line.get() + breaks);
+        self.text = rest;
+        Ok(n)
+    }
+}
 
 /// A value read from a case file, with the 1-based line it starts on (when known).
 #[derive(Debug, Clone, PartialEq)]
@@ -68,11 +113,12 @@ impl KeyLines {
     }
 }
 
-/// Reads one [`Node`]; with `probe`, records the line of every scalar, and of the keys `keys`
-/// names: a value with no scalar (`{}`, `[]`) then starts at the line of its key.
+/// Reads one [`Node`]; with `lines`, records the line of every scalar, and of the keys `keys`
+/// names where the parser gives them (YAML): a value with no scalar (`{}`, `[]`) then starts at
+/// the line of its key.
 #[derive(Clone, Copy)]
 pub(crate) struct NodeSeed<'b> {
-    pub probe: bool,
+    pub lines: Lines<'b>,
     pub keys: KeyLines,
     /// How many more nodes may be built, when bounded: YAML aliases repeat a value without
     /// writing it again, so a small file could expand to any number of nodes.
@@ -101,7 +147,7 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
     type Value = Node;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        if !self.probe {
+        if !matches!(self.lines, Lines::Probed) {
             return deserializer.deserialize_any(NodeVisitor {
                 seed: self,
                 scalar: None,
@@ -116,7 +162,7 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
             Ok(node) => Ok(node),
             Err(error) => match scalar {
                 Some(value) => Ok(Node {
-                    line: Some(line_of_error(&error.to_string())),
+                    line: Some(line_of_probe(&error)),
                     kind: NodeKind::Scalar(value),
                 }),
                 None => Err(error),
@@ -149,13 +195,13 @@ impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
         let visitor = RootVisitor {
             seed,
             each: self.each,
-            scalar: seed.probe.then_some(&mut scalar),
+            scalar: matches!(seed.lines, Lines::Probed).then_some(&mut scalar),
         };
         match deserializer.deserialize_any(visitor) {
             Ok(root) => Ok(root),
             Err(error) => match scalar {
                 Some(value) => Ok(Root::One(Node {
-                    line: Some(line_of_error(&error.to_string())),
+                    line: Some(line_of_probe(&error)),
                     kind: NodeKind::Scalar(value),
                 })),
                 None => Err(error),
@@ -243,20 +289,27 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_, '_> {
     }
 }
 
-/// The line in a probe error's text: ` at line L column C` at its end, or line 1
-/// when the position is the very start (serde_yaml then prints no position).
-fn line_of_error(text: &str) -> usize {
-    text.rsplit_once(" at line ")
-        .and_then(|(_, rest)| rest.split(' ').next())
-        .and_then(|number| number.parse().ok())
-        .unwrap_or(1)
+/// The line of a YAML probe error: its text ends in ` at line L column C`, or has no position
+/// when it is the very start of the text (line 1), as `yaml_serde` writes it.
+fn line_of_probe(error: &impl fmt::Display) -> usize {
+    position_of(&error.to_string()).map_or(1, |(line, _)| line)
 }
 
-/// A serde error's text without its trailing ` at line L column C`.
-pub(crate) fn without_position(text: &str) -> &str {
-    match text.rsplit_once(" at line ") {
-        Some((message, rest)) if rest.split(' ').nth(1) == Some("column") => message,
-        _ => text,
+/// The line and column at the end of a YAML error's text.
+fn position_of(text: &str) -> Option<(usize, usize)> {
+    let (_, rest) = text.rsplit_once(" at line ")?;
+    let (line, column) = rest.split_once(" column ")?;
+    Some((line.parse().ok()?, column.parse().ok()?))
+}
+
+/// A `serde_json` error's message: its text without the position that `Display` appends
+/// (taken from [`serde_json::Error::line`] and [`serde_json::Error::column`]).
+pub(crate) fn json_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&position) {
+        Some(message) => message.to_owned(),
+        None => text,
     }
 }
 
@@ -275,7 +328,10 @@ impl NodeVisitor<'_, '_> {
                 Err(E::custom(PROBE))
             }
             None => Ok(Node {
-                line: None,
+                line: match self.seed.lines {
+                    Lines::Counted(line) => Some(line.get()),
+                    Lines::No | Lines::Probed => None,
+                },
                 kind: NodeKind::Scalar(value),
             }),
         }
@@ -330,7 +386,8 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         self.seed.spend()?;
         let mut entries = Vec::new();
-        let probe_keys = self.seed.probe && self.seed.keys != KeyLines::No;
+        // The JSON parser gives keys no position of their own (a key's line was never known).
+        let probe_keys = matches!(self.seed.lines, Lines::Probed) && self.seed.keys != KeyLines::No;
         while let Some((key, key_line)) = map.next_key_seed(KeySeed { probe: probe_keys })? {
             let seed = NodeSeed {
                 keys: self.seed.keys.inside(&key),
@@ -369,11 +426,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
         }) {
             Ok(key) => Ok((key, None)),
             Err(error) => match slot {
-                Some(key) => {
-                    let text = error.to_string();
-                    let line = text.contains(" at line ").then(|| line_of_error(&text));
-                    Ok((key, line))
-                }
+                Some(key) => Ok((key, position_of(&error.to_string()).map(|(line, _)| line))),
                 None => Err(error),
             },
         }
@@ -423,13 +476,14 @@ impl Visitor<'_> for KeyVisitor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn yaml(text: &str) -> Node {
         let mut documents = Vec::new();
         for document in serde_yaml::Deserializer::from_str(text) {
             documents.push(
                 NodeSeed {
-                    probe: true,
+                    lines: Lines::Probed,
                     keys: KeyLines::No,
                     budget: None,
                 }
@@ -438,6 +492,25 @@ mod tests {
             );
         }
         documents.remove(0)
+    }
+
+    /// A JSON text's tree, its lines found as `lines` says (counted, or probed like YAML).
+    fn json(text: &str, counted: bool) -> Result<Node, serde_json::Error> {
+        let line = Cell::new(1);
+        let mut de = serde_json::Deserializer::from_reader(LineCounter {
+            text: text.as_bytes(),
+            line: &line,
+        });
+        NodeSeed {
+            lines: if counted {
+                Lines::Counted(&line)
+            } else {
+                Lines::Probed
+            },
+            keys: KeyLines::Case,
+            budget: None,
+        }
+        .deserialize(&mut de)
     }
 
     fn lines(node: &Node, out: &mut Vec<(String, Option<usize>)>) {
@@ -460,15 +533,7 @@ mod tests {
 
     #[test]
     fn json_scalars_carry_their_lines() {
-        let text = "{\n \"a\": 1,\n \"b\": [\"x\",\n  {\"c\": null}]\n}";
-        let mut de = serde_json::Deserializer::from_str(text);
-        let node = NodeSeed {
-            probe: true,
-            keys: KeyLines::No,
-            budget: None,
-        }
-        .deserialize(&mut de)
-        .unwrap();
+        let node = json("{\n \"a\": 1,\n \"b\": [\"x\",\n  {\"c\": null}]\n}", true).unwrap();
         let mut out = Vec::new();
         lines(&node, &mut out);
         let got: Vec<_> = out.iter().map(|(_, line)| line.unwrap()).collect();
@@ -477,13 +542,81 @@ mod tests {
 
     #[test]
     fn a_real_error_is_not_taken_for_a_probe() {
-        let mut de = serde_json::Deserializer::from_str("{\"a\": [1, }");
-        assert!(NodeSeed {
-            probe: true,
-            keys: KeyLines::No,
-            budget: None,
+        assert!(json("{\"a\": [1, }", false).is_err());
+        assert!(json("{\"a\": [1, }", true).is_err());
+    }
+
+    /// The line read from the text of a YAML error made by a visitor (as a probe is) is the line
+    /// of `Error::location`, at the start of the text too (where the text has no position).
+    #[test]
+    fn yaml_error_lines_are_their_locations() {
+        type Shape = std::collections::BTreeMap<String, Vec<u8>>;
+        let texts = [
+            "oops",
+            "a: [1, 2]\nb: oops\n",
+            "a: [1, 2]\n\n\nb:\n  - 3\n  - x\n",
+            "a: [1, 2]\nb: {c: 1}\n",
+            "- 1\n",
+        ];
+        for text in texts {
+            let error = serde_yaml::from_str::<Shape>(text).unwrap_err();
+            let location = error.location().map_or(1, |location| location.line());
+            assert_eq!(line_of_probe(&error), location, "{text:?}: {error}");
         }
-        .deserialize(&mut de)
-        .is_err());
+    }
+
+    /// A JSON error's message is its text without the position of `line()` and `column()`.
+    #[test]
+    fn json_messages_lose_their_position() {
+        let error = serde_json::from_str::<serde_json::Value>("{\n  \"a\": tru }").unwrap_err();
+        assert_eq!(json_message(&error), "expected ident");
+        assert_eq!((error.line(), error.column()), (2, 11));
+    }
+
+    /// A JSON value with line breaks and spaces between any two tokens.
+    fn spaced_json() -> impl Strategy<Value = String> {
+        let space = prop::sample::select(vec!["", " ", "\n", "\n\n  ", "\r\n"]);
+        let scalar = prop_oneof![
+            Just("1".to_owned()),
+            Just("-2.5e3".to_owned()),
+            Just("true".to_owned()),
+            Just("null".to_owned()),
+            "[a-z ]{0,6}".prop_map(|s| format!("\"{s}\"")),
+            Just(r#""a\nb""#.to_owned()),
+        ];
+        scalar.prop_recursive(3, 24, 4, move |inner| {
+            let space = space.clone();
+            prop_oneof![
+                prop::collection::vec((inner.clone(), space.clone(), space.clone()), 0..4)
+                    .prop_map(|items| {
+                        let items: Vec<String> = items
+                            .into_iter()
+                            .map(|(v, a, b)| format!("{a}{v}{b}"))
+                            .collect();
+                        format!("[{}]", items.join(","))
+                    }),
+                prop::collection::vec(("[a-z]{1,3}", inner, space.clone(), space), 0..4).prop_map(
+                    |entries| {
+                        let entries: Vec<String> = entries
+                            .into_iter()
+                            .map(|(k, v, a, b)| format!("{a}\"{k}\"{b}:{a}{v}{b}"))
+                            .collect();
+                        format!("{{{}}}", entries.join(","))
+                    }
+                ),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Counting line breaks finds the line serde_json attaches to an error at each scalar.
+        #[test]
+        fn counted_json_lines_are_serde_json_error_lines(text in spaced_json()) {
+            let counted = json(&text, true).unwrap();
+            let probed = json(&text, false).unwrap();
+            prop_assert_eq!(counted, probed);
+        }
     }
 }

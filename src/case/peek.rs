@@ -10,7 +10,7 @@
 //! top-level keys, numbers with an exponent or very long, deep nesting, UTF-16 surrogate escapes) is
 //! `None`, and the caller reads the line at once.
 
-use super::scan;
+use super::{fields, scan};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 
 /// Nesting deeper than this is left to the reader, whose limits apply.
@@ -18,6 +18,55 @@ const MAX_DEPTH: usize = 16;
 
 /// Numbers longer than this are left to the reader (which refuses those out of an `f64`'s range).
 const MAX_NUMBER: usize = 24;
+
+/// The value of the line's `case` key, at `at`: a string without escapes, and the first `case`
+/// of the line (`id` is the one before, if any).
+#[inline(always)]
+fn case_value<'t>(text: &'t str, at: &mut usize, id: Option<&str>) -> Option<&'t str> {
+    let bytes = text.as_bytes();
+    if id.is_some() || next(bytes, at)? != b'"' {
+        return None;
+    }
+    let (start, end, plain) = string(bytes, at)?;
+    if !plain {
+        return None;
+    }
+    text.get(start..end)
+}
+
+/// A value starting with `byte` at `at`: a scalar is passed over, an object or a list is opened
+/// (one level deeper, its kind kept in `lists`). What comes next.
+#[inline(always)]
+fn value(
+    bytes: &[u8],
+    at: &mut usize,
+    byte: u8,
+    depth: &mut usize,
+    lists: &mut u32,
+) -> Option<Expect> {
+    match byte {
+        b'"' => {
+            string(bytes, at)?;
+        }
+        b'{' | b'[' => {
+            *at += 1;
+            let opened = if byte == b'[' {
+                *lists |= 1 << *depth;
+                Expect::FirstValue
+            } else {
+                *lists &= !(1 << *depth);
+                Expect::FirstKey
+            };
+            *depth += 1;
+            return Some(opened);
+        }
+        b't' => word(bytes, at, b"true")?,
+        b'f' => word(bytes, at, b"false")?,
+        b'n' => word(bytes, at, b"null")?,
+        _ => number(bytes, at)?,
+    }
+    Some(Expect::After)
+}
 
 /// The id of the case `text` certainly belongs to, when it is sure (see the module's header).
 ///
@@ -62,15 +111,8 @@ pub(super) fn case_of(text: &str) -> Option<&str> {
                     if !plain {
                         return None;
                     }
-                    if bytes.get(start..end)? == b"case" {
-                        if id.is_some() || next(bytes, &mut at)? != b'"' {
-                            return None;
-                        }
-                        let (start, end, plain) = string(bytes, &mut at)?;
-                        if !plain {
-                            return None;
-                        }
-                        id = Some(text.get(start..end)?);
+                    if bytes.get(start..end)? == fields::CASE.as_bytes() {
+                        id = Some(case_value(text, &mut at, id)?);
                         expect = Expect::After;
                         continue;
                     }
@@ -87,27 +129,7 @@ pub(super) fn case_of(text: &str) -> Option<&str> {
                 if depth > MAX_DEPTH {
                     return None;
                 }
-                expect = Expect::After;
-                match byte {
-                    b'"' => {
-                        string(bytes, &mut at)?;
-                    }
-                    b'{' | b'[' => {
-                        at += 1;
-                        if byte == b'[' {
-                            lists |= 1 << depth;
-                            expect = Expect::FirstValue;
-                        } else {
-                            lists &= !(1 << depth);
-                            expect = Expect::FirstKey;
-                        }
-                        depth += 1;
-                    }
-                    b't' => word(bytes, &mut at, b"true")?,
-                    b'f' => word(bytes, &mut at, b"false")?,
-                    b'n' => word(bytes, &mut at, b"null")?,
-                    _ => number(bytes, &mut at)?,
-                }
+                expect = value(bytes, &mut at, byte, &mut depth, &mut lists)?;
             }
             Expect::After => {
                 let in_list = lists & (1 << (depth - 1)) != 0;

@@ -5,8 +5,10 @@
 //! sources and completed by [`CaseReader::finish`].
 
 use super::build::{self, Problem};
-use super::node::{without_position, KeyLines, Node, NodeKind, NodeSeed, Root, RootSeed};
-use super::{Case, CaseBatch, CaseFormat, JsonlGrouper, ReadOptions, Rejected, Value};
+use super::node::{
+    json_message, KeyLines, LineCounter, Lines, Node, NodeKind, NodeSeed, Root, RootSeed,
+};
+use super::{Case, CaseBatch, CaseFormat, JsonlGrouper, Location, ReadOptions, Rejected, Value};
 use crate::limits::{MAX_CASE_FILE_BYTES, MAX_CASE_NESTING};
 use serde::de::DeserializeSeed;
 use std::collections::HashMap;
@@ -126,8 +128,8 @@ pub struct CaseReader {
     opts: ReadOptions,
     cases: Vec<Case>,
     rejected: Vec<Rejected>,
-    /// Case id → `file:line` where it was first read (YAML and JSON).
-    seen: HashMap<String, String>,
+    /// Case id → where it was first read (YAML and JSON).
+    seen: HashMap<String, Location>,
     jsonl: JsonlGrouper,
 }
 
@@ -191,13 +193,17 @@ impl CaseReader {
         match format {
             CaseFormat::Jsonl => self.jsonl.push_text(source, text),
             CaseFormat::Json => {
-                // Read through `io::Read`: that reader keeps the line as it goes, where the one
-                // over a `&str` counts the lines from the start of the text at every probe (which
-                // made reading quadratic in the file's size).
-                let mut deserializer = serde_json::Deserializer::from_reader(text.as_bytes());
+                // Read through `io::Read`, counting the line breaks read (the reader over a `&str`
+                // would count the lines from the start of the text for every position asked).
+                let line = std::cell::Cell::new(1);
+                let counter = LineCounter {
+                    text: text.as_bytes(),
+                    line: &line,
+                };
+                let mut deserializer = serde_json::Deserializer::from_reader(counter);
                 let mut built = Vec::new();
                 let seed = NodeSeed {
-                    probe: true,
+                    lines: Lines::Counted(&line),
                     keys: KeyLines::Case,
                     budget: None,
                 };
@@ -210,8 +216,7 @@ impl CaseReader {
                 match parsed {
                     Ok(root) => self.add_root(source, root, built),
                     Err(error) => {
-                        let message =
-                            format!("invalid json: {}", without_position(&error.to_string()));
+                        let message = format!("invalid json: {}", json_message(&error));
                         self.reject_file(source, error.line(), message);
                     }
                 }
@@ -229,7 +234,7 @@ impl CaseReader {
                 // to that many in all, so that a small file cannot expand without bound.
                 let budget = std::cell::Cell::new(text.len());
                 let seed = NodeSeed {
-                    probe: true,
+                    lines: Lines::Probed,
                     keys: KeyLines::Case,
                     budget: Some(&budget),
                 };
@@ -262,13 +267,14 @@ impl CaseReader {
         let streamed = self.jsonl.finish();
         batch.rejected.extend(streamed.rejected);
         for case in streamed.cases {
-            match self.seen.get(&case.id) {
-                Some(first) => batch.rejected.push(Rejected {
-                    source: case.source.clone().unwrap_or_default(),
+            // A JSON Lines case always has its first line.
+            match (self.seen.get(&case.id), &case.source) {
+                (Some(first), Some(source)) => batch.rejected.push(Rejected {
+                    source: source.clone(),
                     error: format!("duplicate case id `{}` (first read at {first})", case.id),
                     case: Some(case.id),
                 }),
-                None => batch.cases.push(case),
+                _ => batch.cases.push(case),
             }
         }
         batch
@@ -276,7 +282,7 @@ impl CaseReader {
 
     fn reject_file(&mut self, source: &str, line: usize, error: String) {
         self.rejected.push(Rejected {
-            source: format!("{source}:{}", line.max(1)),
+            source: Location::new(source, line.max(1)),
             case: None,
             error,
         });
@@ -316,7 +322,7 @@ impl CaseReader {
     fn add_case(&mut self, source: &str, (case_line, built): Built) {
         match built {
             Ok(mut case) => {
-                let place = format!("{source}:{}", case_line.unwrap_or(1));
+                let place = Location::new(source, case_line.unwrap_or(1));
                 if let Some(first) = self.seen.get(&case.id) {
                     let problem = Problem::new(
                         case_line,
@@ -342,7 +348,7 @@ impl CaseReader {
     ) {
         let line = problem.line.or(case_line).unwrap_or(1);
         self.rejected.push(Rejected {
-            source: format!("{source}:{line}"),
+            source: Location::new(source, line),
             case,
             error: problem.message,
         });

@@ -4,12 +4,12 @@
 //! [`line`] reads only what it can read exactly as the general reader (`jsonl::general`, a tree of
 //! values then `build`) would, and says `None` for anything else, so the caller hands such a line to
 //! the general reader and its result and message stand. It accepts a JSON object whose fields are
-//! each given once: `case` (a string), `attributes` and `set` (objects of strings, numbers, booleans
-//! and nulls, each key once), `at`, `time` and `due` (strings [`build::parse_instant`] reads),
-//! `type`, `venue`, `within`, `id` and `ref` (strings), `handler`, `to` and `with` (objects of a
-//! string `id` and an optional string `rank` that is one of the policy's ranks, when it has ranks),
-//! `subject` (a string or a list of strings), and any other field with a string, number, boolean
-//! or null value (kept in [`Event::fields`]).
+//! each given once: `case` (a string), `attributes` (an object of strings, numbers, booleans and
+//! nulls, each key once), the event fields of the table in `fields` read by kind ([`ScanValue`]:
+//! timestamps as strings [`build::parse_instant`] reads, texts as strings, staff members as objects
+//! of a string `id` and an optional string `rank` that is one of the policy's ranks when it has
+//! ranks, a text or a list of texts, objects of scalars like `attributes`), and any other field
+//! with a string, number, boolean or null value (kept in [`Event::fields`]).
 //!
 //! Everything the general reader would refuse, and everything it reads in a way this scanner does
 //! not copy, is left to it: malformed JSON, a field given twice, `null` in a field that must have a
@@ -21,7 +21,9 @@
 //! exact in an `f64`, are read here), so they are the same `f64` to the bit.
 
 use super::build;
+use super::fields::{self, EventField, FieldValue, Reading};
 use super::{Event, ReadOptions, Staff, Value};
+use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -38,80 +40,84 @@ pub(super) struct Line<'a> {
     pub has_event: bool,
 }
 
-/// The fields of a line that are read into their own place, one bit each, to find a field given
-/// twice.
-#[derive(Clone, Copy)]
-enum Field {
+/// A key of a line: the line's case, its case's attributes, an event field with a place of its
+/// own ([`EventField`]), or another (kept in [`Event::fields`]).
+enum Key<'a> {
     Case,
     Attributes,
-    At,
-    Type,
-    Handler,
-    To,
-    With,
-    Venue,
-    Subject,
-    Set,
-    Time,
-    Due,
-    Within,
-    Id,
-    Ref,
+    Event(EventField),
+    Other(Cow<'a, str>),
 }
 
-impl Field {
-    /// The field named `name`, if it has a place of its own.
-    fn named(name: &str) -> Option<Field> {
-        Some(match name {
-            "case" => Field::Case,
-            "attributes" => Field::Attributes,
-            "at" => Field::At,
-            "type" => Field::Type,
-            "handler" => Field::Handler,
-            "to" => Field::To,
-            "with" => Field::With,
-            "venue" => Field::Venue,
-            "subject" => Field::Subject,
-            "set" => Field::Set,
-            "time" => Field::Time,
-            "due" => Field::Due,
-            "within" => Field::Within,
-            "id" => Field::Id,
-            "ref" => Field::Ref,
-            _ => return None,
-        })
-    }
-
-    /// The field whose name `bytes` start with, written as a JSON string without escapes (the
-    /// quotes included), and the length of that string.
-    fn quoted_at_start(bytes: &[u8]) -> Option<(Field, usize)> {
-        Some(match bytes {
-            [b'"', b'a', b't', b'"', ..] => (Field::At, 4),
-            [b'"', b't', b'o', b'"', ..] => (Field::To, 4),
-            [b'"', b'i', b'd', b'"', ..] => (Field::Id, 4),
-            [b'"', b'd', b'u', b'e', b'"', ..] => (Field::Due, 5),
-            [b'"', b's', b'e', b't', b'"', ..] => (Field::Set, 5),
-            [b'"', b'r', b'e', b'f', b'"', ..] => (Field::Ref, 5),
-            [b'"', b'c', b'a', b's', b'e', b'"', ..] => (Field::Case, 6),
-            [b'"', b't', b'y', b'p', b'e', b'"', ..] => (Field::Type, 6),
-            [b'"', b't', b'i', b'm', b'e', b'"', ..] => (Field::Time, 6),
-            [b'"', b'w', b'i', b't', b'h', b'"', ..] => (Field::With, 6),
-            [b'"', b'v', b'e', b'n', b'u', b'e', b'"', ..] => (Field::Venue, 7),
-            [b'"', b'w', b'i', b't', b'h', b'i', b'n', b'"', ..] => (Field::Within, 8),
-            [b'"', b'h', b'a', b'n', b'd', b'l', b'e', b'r', b'"', ..] => (Field::Handler, 9),
-            [b'"', b's', b'u', b'b', b'j', b'e', b'c', b't', b'"', ..] => (Field::Subject, 9),
+impl Key<'_> {
+    /// The key whose name `bytes` start with, written as a JSON string without escapes (the
+    /// quotes included), and the length of that string: a shortcut for the keys of the usual
+    /// lines, matched by their bytes. Any other key, and any key left out here, is read as a
+    /// string and named by the table of event fields (a test checks that the two agree).
+    #[inline(always)]
+    fn quoted_at_start(bytes: &[u8]) -> Option<(Key<'static>, usize)> {
+        use EventField as F;
+        let (key, length) = match bytes {
+            [b'"', b'a', b't', b'"', ..] => (Key::Event(F::At), 4),
+            [b'"', b't', b'o', b'"', ..] => (Key::Event(F::To), 4),
+            [b'"', b'i', b'd', b'"', ..] => (Key::Event(F::Id), 4),
+            [b'"', b'd', b'u', b'e', b'"', ..] => (Key::Event(F::Due), 5),
+            [b'"', b's', b'e', b't', b'"', ..] => (Key::Event(F::Set), 5),
+            [b'"', b'r', b'e', b'f', b'"', ..] => (Key::Event(F::Ref), 5),
+            [b'"', b'c', b'a', b's', b'e', b'"', ..] => (Key::Case, 6),
+            [b'"', b't', b'y', b'p', b'e', b'"', ..] => (Key::Event(F::Type), 6),
+            [b'"', b't', b'i', b'm', b'e', b'"', ..] => (Key::Event(F::Time), 6),
+            [b'"', b'w', b'i', b't', b'h', b'"', ..] => (Key::Event(F::With), 6),
+            [b'"', b'v', b'e', b'n', b'u', b'e', b'"', ..] => (Key::Event(F::Venue), 7),
+            [b'"', b'w', b'i', b't', b'h', b'i', b'n', b'"', ..] => (Key::Event(F::Within), 8),
+            [b'"', b'h', b'a', b'n', b'd', b'l', b'e', b'r', b'"', ..] => {
+                (Key::Event(F::Handler), 9)
+            }
+            [b'"', b's', b'u', b'b', b'j', b'e', b'c', b't', b'"', ..] => {
+                (Key::Event(F::Subject), 9)
+            }
             [b'"', b'a', b't', b't', b'r', b'i', b'b', b'u', b't', b'e', b's', b'"', ..] => {
-                (Field::Attributes, 12)
+                (Key::Attributes, 12)
             }
             _ => return None,
-        })
+        };
+        Some((key, length))
+    }
+
+    /// A bit of its own for each key with a place of its own, to find one given twice.
+    fn bit(&self) -> u16 {
+        match self {
+            Key::Case => 1,
+            Key::Attributes => 2,
+            Key::Event(field) => 4 << (*field as u16),
+            Key::Other(_) => 0,
+        }
     }
 }
 
-/// A key of a line: a field with a place of its own, or another (kept in [`Event::fields`]).
-enum Key<'a> {
-    Field(Field),
-    Other(Cow<'a, str>),
+/// The scanner reading one field value in the place of an [`EventField`].
+struct ScanValue<'s, 'a, 'o> {
+    scan: &'s mut Scanner<'a>,
+    opts: &'o ReadOptions,
+}
+
+impl FieldValue for ScanValue<'_, '_, '_> {
+    type Error = ();
+    fn instant(self, _: &'static str) -> Result<DateTime<Utc>, ()> {
+        self.scan.instant(self.opts).ok_or(())
+    }
+    fn text(self, _: &'static str) -> Result<String, ()> {
+        self.scan.text().ok_or(())
+    }
+    fn staff(self, _: &'static str) -> Result<Staff, ()> {
+        self.scan.staff(self.opts).ok_or(())
+    }
+    fn texts(self, _: &'static str) -> Result<Vec<String>, ()> {
+        self.scan.subject().ok_or(())
+    }
+    fn scalars(self, _: &'static str) -> Result<BTreeMap<String, Value>, ()> {
+        self.scan.scalar_map().ok_or(())
+    }
 }
 
 /// Reads a line (already trimmed, as the general reader gets it) of a shape read exactly as the
@@ -127,52 +133,51 @@ pub(super) fn line<'a>(opts: &ReadOptions, text: &'a str, event: &mut Event) -> 
     let mut seen = 0u16;
     let mut id = None;
     let mut attributes = None;
-    let mut at = None;
-    let mut kind = None;
     let mut has_event_field = false;
+    let mut reading = Reading {
+        event,
+        at: None,
+        kind: None,
+    };
     scan.open()?;
     let mut first = true;
     while scan.entry(&mut first)? {
-        let field = match scan.line_key()? {
-            Key::Field(field) => field,
-            Key::Other(key) => {
-                has_event_field = true;
-                let value = scan.scalar()?;
-                if event.fields.insert(key.into_owned(), value).is_some() {
-                    return None;
-                }
-                continue;
-            }
-        };
-        let bit = 1u16 << (field as u16);
+        let key = scan.line_key()?;
+        let bit = key.bit();
         if seen & bit != 0 {
             return None;
         }
         seen |= bit;
-        has_event_field |= !matches!(field, Field::Case | Field::Attributes);
-        match field {
-            Field::Case => id = Some(scan.string()?),
-            Field::Attributes => attributes = Some(scan.scalar_map()?),
-            Field::At => at = Some(scan.instant(opts)?),
-            Field::Type => kind = Some(scan.text()?),
-            Field::Handler => event.handler = Some(scan.staff(opts)?),
-            Field::To => event.to = Some(scan.staff(opts)?),
-            Field::With => event.with = Some(scan.staff(opts)?),
-            Field::Venue => event.venue = Some(scan.text()?),
-            Field::Subject => event.subject = scan.subject()?,
-            Field::Set => event.set = scan.scalar_map()?,
-            Field::Time => event.time = Some(scan.instant(opts)?),
-            Field::Due => event.due = Some(scan.instant(opts)?),
-            Field::Within => event.within = Some(scan.text()?),
-            Field::Id => event.id = Some(scan.text()?),
-            Field::Ref => event.reference = Some(scan.text()?),
+        match key {
+            Key::Case => id = Some(scan.string()?),
+            Key::Attributes => attributes = Some(scan.scalar_map()?),
+            Key::Event(field) => {
+                has_event_field = true;
+                let value = ScanValue {
+                    scan: &mut scan,
+                    opts,
+                };
+                field.read(value, &mut reading).ok()?;
+            }
+            Key::Other(key) => {
+                has_event_field = true;
+                let value = scan.scalar()?;
+                if reading
+                    .event
+                    .fields
+                    .insert(key.into_owned(), value)
+                    .is_some()
+                {
+                    return None;
+                }
+            }
         }
     }
     scan.end()?;
     let has_event = attributes.is_none() || has_event_field;
     if has_event {
-        event.at = at?;
-        event.kind = kind?;
+        reading.event.at = reading.at?;
+        reading.event.kind = reading.kind?;
     }
     Some(Line {
         id: id?,
@@ -253,19 +258,19 @@ impl<'a> Scanner<'a> {
     /// A key of a line (and the `:` after it); the usual names are matched in place.
     fn line_key(&mut self) -> Option<Key<'a>> {
         self.skip_space()?;
-        let quoted = Field::quoted_at_start(self.bytes.get(self.pos..)?);
-        let key = match quoted {
-            Some((field, length)) => {
-                self.pos += length;
-                Key::Field(field)
-            }
-            None => {
-                let key = self.string()?;
-                match Field::named(&key) {
-                    Some(field) => Key::Field(field),
-                    None => Key::Other(key),
-                }
-            }
+        if let Some((key, length)) = Key::quoted_at_start(self.bytes.get(self.pos..)?) {
+            self.pos += length;
+            self.eat(b':')?;
+            return Some(key);
+        }
+        let name = self.string()?;
+        let key = match name.as_ref() {
+            fields::CASE => Key::Case,
+            fields::ATTRIBUTES => Key::Attributes,
+            other => match EventField::named(other) {
+                Some(field) => Key::Event(field),
+                None => Key::Other(name),
+            },
         };
         self.eat(b':')?;
         Some(key)
@@ -365,7 +370,7 @@ impl<'a> Scanner<'a> {
     /// A string read as a timestamp by [`build::parse_instant`]. One of the fixed layout is read
     /// straight from the line: that layout has no character that could end or escape a string, so
     /// a `"` right after it closes the string, and the string is the timestamp.
-    fn instant(&mut self, opts: &ReadOptions) -> Option<chrono::DateTime<chrono::Utc>> {
+    fn instant(&mut self, opts: &ReadOptions) -> Option<DateTime<Utc>> {
         if self.skip_space()? == b'"' {
             let after_quote = self.bytes.get(self.pos + 1..)?;
             if let Some((instant, length)) = build::rfc3339_fixed_start(after_quote) {
@@ -552,6 +557,40 @@ fn short_integer(token: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    /// The shortcut for the usual keys names each key as the table of event fields does.
+    #[test]
+    fn quoted_keys_are_named_as_the_table_names_them() {
+        use super::super::fields::{self, EventField};
+        use super::Key;
+        let mut names: Vec<&str> = EventField::ALL.iter().map(|field| field.name()).collect();
+        names.extend([
+            fields::CASE,
+            fields::ATTRIBUTES,
+            "priority",
+            "a",
+            "typ",
+            "types",
+        ]);
+        for name in names {
+            let quoted = format!("\"{name}\":1");
+            let expected = match name {
+                fields::CASE => Some("case".to_owned()),
+                fields::ATTRIBUTES => Some("attributes".to_owned()),
+                other => EventField::named(other).map(|field| field.name().to_owned()),
+            };
+            if let Some((key, length)) = Key::quoted_at_start(quoted.as_bytes()) {
+                let named = match key {
+                    Key::Case => "case".to_owned(),
+                    Key::Attributes => "attributes".to_owned(),
+                    Key::Event(field) => field.name().to_owned(),
+                    Key::Other(other) => other.into_owned(),
+                };
+                assert_eq!(Some(named), expected, "{name}");
+                assert_eq!(length, name.len() + 2, "{name}");
+            }
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

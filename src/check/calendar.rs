@@ -296,14 +296,14 @@ impl<'a> Checker<'a> {
             return;
         };
         let span = first.like.as_ref().map_or(first.name.span, |l| l.span);
-        self.report(
-            Diagnostic::error(
-                codes::LIKE_CYCLE,
-                format!("calendars are based on each other: {}", names.join(" like ")),
-                span,
-            )
-            .with_help("a calendar can only be `like` a calendar that is not based on it; remove one `like`"),
-        );
+        self.report(Diagnostic::error(
+            codes::LIKE_CYCLE,
+            format!(
+                "calendars are based on each other: {}",
+                names.join(" like ")
+            ),
+            span,
+        ));
     }
 
     /// Reports a calendar one `like` step past [`MAX_LIKE_DEPTH`] (the calendars based on it are
@@ -337,8 +337,7 @@ impl<'a> Checker<'a> {
                     decl.name.name
                 ),
                 decl.name.span,
-            )
-            .with_help("write regular hours as weekly lines (`open mon-fri 09:00-18:00`) and keep dated `open` lines for a few exception days; base fewer calendars on a large one"),
+            ),
         );
     }
 
@@ -356,8 +355,7 @@ impl<'a> Checker<'a> {
                                 format!("calendar `{}` sets its timezone twice", decl.name.name),
                                 zone.span,
                             )
-                            .with_label(first, "first set here")
-                            .with_help("keep one `timezone` line"),
+                            .with_label(first, "first set here"),
                         );
                     }
                     zone_line = Some(zone.span);
@@ -397,14 +395,11 @@ impl<'a> Checker<'a> {
             CalendarLine::Timezone(_) | CalendarLine::Closed { .. } => false,
         });
         if !has_open_time {
-            self.report(
-                Diagnostic::warning(
-                    codes::CALENDAR_NEVER_OPEN,
-                    format!("calendar `{}` is never open", decl.name.name),
-                    decl.name.span,
-                )
-                .with_help("add open hours such as `open mon-fri 09:00-18:00`, or `open 24x7`"),
-            );
+            self.report(Diagnostic::warning(
+                codes::CALENDAR_NEVER_OPEN,
+                format!("calendar `{}` is never open", decl.name.name),
+                decl.name.span,
+            ));
         }
         if lines
             .iter()
@@ -512,8 +507,7 @@ impl<'a> Checker<'a> {
                             format!("open hours overlap on `{}`", day(segment.start)),
                             primary.span,
                         )
-                        .with_label(other.span, "overlaps this interval")
-                        .with_help("overlapping hours are merged; write each open stretch once"),
+                        .with_label(other.span, "overlaps this interval"),
                     );
                 }
                 if segment.end > active.end {

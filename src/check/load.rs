@@ -429,14 +429,11 @@ impl Loader<'_> {
             } else {
                 format!(", which is {}", name(first))
             };
-            self.loaded.diagnostics.push(
-                Diagnostic::error(
-                    codes::IMPORT_CYCLE,
-                    format!("import cycle: {}{alias}", chain.join(" uses ")),
-                    import.span,
-                )
-                .with_help("remove one of the `use` statements, or move the shared declarations into a file that imports nothing"),
-            );
+            self.loaded.diagnostics.push(Diagnostic::error(
+                codes::IMPORT_CYCLE,
+                format!("import cycle: {}{alias}", chain.join(" uses ")),
+                import.span,
+            ));
             return None;
         }
         if let Some(&id) = self.seen.get(&canonical) {

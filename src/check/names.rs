@@ -1,7 +1,7 @@
 //! Declarations across files: the header, unique names per kind, and resolution of references.
 
 use super::{codes, suggest, Checker};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{self, FileId, Ident, Span};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -93,8 +93,7 @@ impl<'a> Checker<'a> {
                         format!("second `policy` header `{}`", header.name.value),
                         header.name.span,
                     )
-                    .with_label(first.name.span, "this file already has a header")
-                    .with_help("a file has one header: merge the two"),
+                    .with_label(first.name.span, "this file already has a header"),
                 );
                 continue;
             }
@@ -115,10 +114,11 @@ impl<'a> Checker<'a> {
                 start,
                 end: start,
             };
-            self.report(
-                Diagnostic::error(codes::MISSING_HEADER, "missing `policy` header", span)
-                    .with_help("start the file with `policy \"Name\" { timezone \"Area/City\" }`"),
-            );
+            self.report(Diagnostic::error(
+                codes::MISSING_HEADER,
+                "missing `policy` header",
+                span,
+            ));
         }
         if self.root_header.is_none() && !self.is_policy {
             self.unevaluable = rules_without_header(root_file);
@@ -166,8 +166,7 @@ impl<'a> Checker<'a> {
                         "the rank scale is declared more than once",
                         extra.span,
                     )
-                    .with_label(first.span, "first declared here")
-                    .with_help("declare all ranks in one `ranks` line, lowest first"),
+                    .with_label(first.span, "first declared here"),
                 );
             }
             let ranks: Vec<_> = first
@@ -188,8 +187,7 @@ impl<'a> Checker<'a> {
                         "more than one `commitments` block",
                         extra.span,
                     )
-                    .with_label(first.span, "first block here")
-                    .with_help("merge the rules into one `commitments` block"),
+                    .with_label(first.span, "first block here"),
                 );
             }
         }
@@ -321,7 +319,7 @@ pub(super) fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
 
 /// The diagnostic for a reference that does not resolve, with a suggestion when one is close.
 pub(super) fn unknown(
-    code: &'static str,
+    code: Code,
     kind: &str,
     name: &Ident,
     known: &[&str],

@@ -90,8 +90,7 @@ impl<'a> Checker<'a> {
                     format!("target of promise `{}` can never apply", promise.name.name),
                     target.span,
                 )
-                .with_label(span, why)
-                .with_help("fix the condition, or remove the target"),
+                .with_label(span, why),
             );
         }
     }
@@ -122,14 +121,13 @@ impl<'a> Checker<'a> {
                 }
                 match day {
                     ast::CutoffDayAst::InDays(count) => self.day_count(count, "days"),
-                    ast::CutoffDayAst::NextWorkday if on.is_none() => self.report(
-                        Diagnostic::error(
+                    ast::CutoffDayAst::NextWorkday if on.is_none() => {
+                        self.report(Diagnostic::error(
                             codes::WORKDAY_WITHOUT_CALENDAR,
                             "`next workday` needs a calendar",
                             *span,
-                        )
-                        .with_help("add `on CALENDAR` to say which days are working days"),
-                    ),
+                        ))
+                    }
                     _ => {}
                 }
                 match on {
@@ -237,17 +235,14 @@ impl<'a> Checker<'a> {
                 self.duration(grace);
             }
             if !matches!(step.action, ast::Action::Appoint { .. }) {
-                self.report(
-                    Diagnostic::error(
-                        codes::KEEP_WITHOUT_APPOINT,
-                        format!(
-                            "step `{}` keeps an appointment it does not make",
-                            step.name.name
-                        ),
-                        keep.span,
-                    )
-                    .with_help("`keep appointment` belongs to a step whose action is `appoint …`"),
-                );
+                self.report(Diagnostic::error(
+                    codes::KEEP_WITHOUT_APPOINT,
+                    format!(
+                        "step `{}` keeps an appointment it does not make",
+                        step.name.name
+                    ),
+                    keep.span,
+                ));
             }
         }
     }
@@ -300,8 +295,7 @@ impl<'a> Checker<'a> {
             [one] => format!("step {one} can never become due"),
             many => format!("steps {} can never become due", many.join(", ")),
         };
-        let mut diagnostic = Diagnostic::error(codes::STEP_NEVER_DUE, message, first.name.span)
-            .with_help("their preconditions wait on each other; a step without `after` waits for the step above it");
+        let mut diagnostic = Diagnostic::error(codes::STEP_NEVER_DUE, message, first.name.span);
         // The step it waits for that can never become due either (preconditions are positions
         // among the chain's own steps).
         let blocker = first_needs
@@ -451,14 +445,11 @@ impl<'a> Checker<'a> {
             } else {
                 format!("{count} terms, starting with `{}`, are", first.word.name)
             };
-            self.report(
-                Diagnostic::warning(
-                    codes::UNUSED_TERM,
-                    format!("{subject} never used: the policy has no `commitments` block"),
-                    first.word.span,
-                )
-                .with_help("terms give meaning to the wording of promises made during a case; add `commitments { require time keep }` or remove the terms"),
-            );
+            self.report(Diagnostic::warning(
+                codes::UNUSED_TERM,
+                format!("{subject} never used: the policy has no `commitments` block"),
+                first.word.span,
+            ));
         }
     }
 }

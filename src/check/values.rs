@@ -88,14 +88,11 @@ impl Checker<'_> {
         };
         let (first, last) = (first?, last?);
         if last < first {
-            self.report(
-                Diagnostic::error(
-                    codes::DATE_RANGE_ORDER,
-                    format!("date range ends on `{last}`, before it starts on `{first}`"),
-                    range.span,
-                )
-                .with_help("write the earlier date first: `FIRST..LAST`"),
-            );
+            self.report(Diagnostic::error(
+                codes::DATE_RANGE_ORDER,
+                format!("date range ends on `{last}`, before it starts on `{first}`"),
+                range.span,
+            ));
             return None;
         }
         Some((first, last))
@@ -104,21 +101,19 @@ impl Checker<'_> {
     /// Reports a zero or absurdly long duration; returns whether it is valid.
     pub(super) fn duration(&mut self, duration: &ast::Duration) -> bool {
         if duration.seconds == 0 {
-            self.report(
-                Diagnostic::error(codes::ZERO_DURATION, "duration is zero", duration.span)
-                    .with_help("write a positive duration such as `30m`, or remove the clause"),
-            );
+            self.report(Diagnostic::error(
+                codes::ZERO_DURATION,
+                "duration is zero",
+                duration.span,
+            ));
             return false;
         }
         if duration.seconds > MAX_DURATION_SECONDS {
-            self.report(
-                Diagnostic::error(
-                    codes::DURATION_TOO_LONG,
-                    "duration is longer than 100 years",
-                    duration.span,
-                )
-                .with_help("durations may be at most 100 years (`36525d`); check the unit"),
-            );
+            self.report(Diagnostic::error(
+                codes::DURATION_TOO_LONG,
+                "duration is longer than 100 years",
+                duration.span,
+            ));
             return false;
         }
         true
@@ -138,14 +133,11 @@ impl Checker<'_> {
             digits.to_owned()
         };
         if digits == "0" || over_100 {
-            self.report(
-                Diagnostic::error(
-                    codes::PERCENT_RANGE,
-                    format!("`{shown}%` is not a percentage between 0 and 100"),
-                    percent.span,
-                )
-                .with_help("write a percentage greater than `0%` and at most `100%`"),
-            );
+            self.report(Diagnostic::error(
+                codes::PERCENT_RANGE,
+                format!("`{shown}%` is not a percentage between 0 and 100"),
+                percent.span,
+            ));
         } else if percent.value <= 0.0 {
             self.report(
                 Diagnostic::error(

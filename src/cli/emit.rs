@@ -9,7 +9,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-use crate::diag::{Diagnostic, Severity, SourceMap};
+use crate::diag::{Code, Diagnostic, Severity, SourceMap};
 use crate::syntax::ast::Span;
 
 /// A position range in a file, resolved for display.
@@ -64,7 +64,7 @@ pub struct Note {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
     /// Stable code.
-    pub code: &'static str,
+    pub code: Code,
     /// Error or warning.
     pub severity: Severity,
     /// The one-line message.
@@ -117,7 +117,7 @@ impl Located {
 pub fn sort_and_dedup(diagnostics: &mut Vec<Located>) {
     diagnostics.sort_by(|a, b| {
         let key = |d: &Located| d.place.as_ref().map(|p| (p.file.clone(), p.line, p.column));
-        key(a).cmp(&key(b)).then_with(|| a.code.cmp(b.code))
+        key(a).cmp(&key(b)).then_with(|| a.code.cmp(&b.code))
     });
     diagnostics.dedup_by(|a, b| a == b);
 }

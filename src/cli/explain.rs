@@ -167,6 +167,12 @@ fn ids(cases: &[Case]) -> String {
 fn rejected_lines(rejected: &[Rejected]) -> String {
     rejected
         .iter()
-        .map(|r| format!("rejected {}: {}\n", Escaped(&r.source), Escaped(&r.error)))
+        .map(|r| {
+            format!(
+                "rejected {}: {}\n",
+                Escaped(&r.source.to_string()),
+                Escaped(&r.error)
+            )
+        })
         .collect()
 }

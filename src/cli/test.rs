@@ -13,7 +13,7 @@
 
 use super::eval::case_files;
 use super::{walk, write_stdout, Exit};
-use crate::case::{CaseReader, ReadOptions};
+use crate::case::{CaseReader, Location, ReadOptions};
 use crate::check::Policy;
 use crate::eval::Evaluator;
 use crate::expect::{ExpectError, Expectations, Mismatch};
@@ -254,7 +254,7 @@ fn run_suite(suite: &Suite, root: Option<&Path>) -> Result<PolicyResult, String>
 
 /// Tests one case of `policy` against its `expect:` blocks.
 fn test_case(policy: &Policy, evaluator: &Evaluator<'_>, case: &crate::case::Case) -> CaseResult {
-    let (file, line) = split_source(case.source.as_deref());
+    let (file, line) = split_source(case.source.as_ref());
     let mut tested = CaseResult {
         case: Some(case.id.clone()),
         file,
@@ -303,14 +303,11 @@ fn test_case(policy: &Policy, evaluator: &Evaluator<'_>, case: &crate::case::Cas
     tested
 }
 
-/// Splits a `file:line` source.
-fn split_source(source: Option<&str>) -> (String, Option<usize>) {
-    let Some(source) = source else {
-        return (String::new(), None);
-    };
-    match source.rsplit_once(':') {
-        Some((file, line)) if line.parse::<usize>().is_ok() => (file.to_owned(), line.parse().ok()),
-        _ => (source.to_owned(), None),
+/// The file and line of a location, when there is one.
+fn split_source(source: Option<&Location>) -> (String, Option<usize>) {
+    match source {
+        Some(location) => (location.file.to_string(), Some(location.line)),
+        None => (String::new(), None),
     }
 }
 

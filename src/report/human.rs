@@ -177,7 +177,7 @@ pub(super) fn trailer(
         let _ = writeln!(
             out,
             "REJECTED {}: {}",
-            Escaped(&r.source),
+            Escaped(&r.source.to_string()),
             Escaped(&r.error)
         );
     }

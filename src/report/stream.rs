@@ -6,12 +6,13 @@
 //! format not written as it goes (its cases are held until the end).
 
 use super::{
-    human, json, CaseReport, EmitError, Format, Instant, ObjectiveReport, PolicyRef, RejectedCase,
-    Report, Summary, SummaryLine,
+    compact, human, CaseReport, EmitError, Format, Instant, ObjectiveReport, PolicyRef,
+    RejectedCase, Report, Summary, SummaryLine,
 };
 use serde::Serialize;
+use serde_json::ser::Formatter;
 use std::cell::RefCell;
-use std::io::Write;
+use std::io::{self, Write};
 
 /// Writes a report in a [`Format`], case by case.
 #[derive(Debug)]
@@ -26,9 +27,96 @@ pub struct ReportWriter<W: Write> {
     held: Vec<CaseReport>,
 }
 
-/// A JSON value pretty-printed at nesting depth 1 (every line after the first indented by two spaces).
-fn nested<T: Serialize + ?Sized>(value: &T) -> Result<String, EmitError> {
-    Ok(serde_json::to_string_pretty(value)?.replace('\n', "\n  "))
+/// The `--format json` layout of serde_json's pretty printer (two spaces a level), for a value
+/// that starts `depth` levels into the report: the same bytes `serde_json::to_string_pretty`
+/// writes for that value inside the whole report.
+struct Nested {
+    /// The current level.
+    depth: usize,
+    /// Whether the array or object being written has a value yet.
+    has_value: bool,
+}
+
+impl Nested {
+    /// Ends a line and indents the next one to the current level.
+    fn newline<W: ?Sized + Write>(&self, out: &mut W) -> io::Result<()> {
+        out.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    /// Opens an array or object with `bracket`.
+    fn open<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    /// Closes an array or object with `bracket`, on its own line unless it is empty.
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if self.has_value {
+            self.newline(out)?;
+        }
+        out.write_all(bracket)
+    }
+
+    /// Starts an item of an array or an entry of an object on a line of its own.
+    fn item<W: ?Sized + Write>(&self, out: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            out.write_all(b",")?;
+        }
+        self.newline(out)
+    }
+}
+
+impl Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.item(out, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.item(out, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Writes `value` pretty-printed as it stands `depth` levels into the report: its first line
+/// where the writer is, every other line indented by `depth` levels.
+fn write_nested<W: Write, T: Serialize + ?Sized>(
+    out: W,
+    value: &T,
+    depth: usize,
+) -> Result<(), EmitError> {
+    let formatter = Nested {
+        depth,
+        has_value: false,
+    };
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))?;
+    Ok(())
 }
 
 /// A case rendered in a format, ready for [`ReportWriter::place`].
@@ -48,18 +136,11 @@ enum Rendered {
 pub fn render_case(format: Format, case: CaseReport) -> Result<RenderedCase, EmitError> {
     let rendered = match format {
         Format::Json => {
-            let pretty = serde_json::to_string_pretty(&case)?;
-            let mut text = String::with_capacity(pretty.len() + pretty.len() / 8);
-            for (index, line) in pretty.lines().enumerate() {
-                if index > 0 {
-                    text.push('\n');
-                }
-                text.push_str("    ");
-                text.push_str(line);
-            }
-            Rendered::Text(text.into_bytes())
+            let mut text = b"    ".to_vec();
+            write_nested(&mut text, &case, 2)?;
+            Rendered::Text(text)
         }
-        Format::Jsonl => Rendered::Text(jsonl_line(&case)),
+        Format::Jsonl => Rendered::Text(jsonl_line(&case)?),
         Format::Human => {
             let mut text = String::new();
             human::case(&mut text, &case);
@@ -71,11 +152,14 @@ pub fn render_case(format: Format, case: CaseReport) -> Result<RenderedCase, Emi
 }
 
 /// The compact JSON text of `case`: the bytes `serde_json::to_string(case)` gives, written by the
-/// JSON Lines emitter's own writer, several times faster (for callers that hand reports on one at
-/// a time, such as the Python package).
+/// JSON Lines emitter's serializer, faster (for callers that hand reports on one at a time, such
+/// as the Python package).
 pub fn case_json(case: &CaseReport) -> String {
     let mut text = Vec::with_capacity(4096);
-    json::write_case(&mut text, case);
+    if compact::write(&mut text, case).is_err() {
+        // A report's Serialize never fails; serde_json's own writer says the same if it did.
+        return serde_json::to_string(case).unwrap_or_default();
+    }
     // The writer writes UTF-8 only: the lossy path is never taken.
     String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
@@ -88,20 +172,21 @@ thread_local! {
 /// The JSONL line of `case`, newline included, in a buffer of its size: it is written into the
 /// thread's scratch buffer, then copied, so neither grows while it is written and a case waiting
 /// to be placed holds no spare room.
-fn jsonl_line(case: &CaseReport) -> Vec<u8> {
+fn jsonl_line(case: &CaseReport) -> Result<Vec<u8>, EmitError> {
+    let write = |text: &mut Vec<u8>| -> Result<(), EmitError> {
+        compact::write(text, case)?;
+        text.push(b'\n');
+        Ok(())
+    };
     let copied = SCRATCH.try_with(|scratch| {
         let mut scratch = scratch.try_borrow_mut().ok()?;
         scratch.clear();
-        json::write_case(&mut scratch, case);
-        scratch.push(b'\n');
-        Some(scratch.to_vec())
+        Some(write(&mut scratch).map(|()| scratch.to_vec()))
     });
     copied.ok().flatten().unwrap_or_else(|| {
         // The scratch buffer is gone (the thread is ending) or in use.
         let mut text = Vec::with_capacity(4096);
-        json::write_case(&mut text, case);
-        text.push(b'\n');
-        text
+        write(&mut text).map(|()| text)
     })
 }
 
@@ -114,12 +199,13 @@ impl<W: Write> ReportWriter<W> {
         mut out: W,
     ) -> Result<Self, EmitError> {
         match format {
-            Format::Json => write!(
-                out,
-                "{{\n  \"as_of\": {},\n  \"policy\": {},\n  \"cases\": [",
-                serde_json::to_string(&as_of)?,
-                nested(&policy)?
-            )?,
+            Format::Json => {
+                out.write_all(b"{\n  \"as_of\": ")?;
+                serde_json::to_writer(&mut out, &as_of)?;
+                out.write_all(b",\n  \"policy\": ")?;
+                write_nested(&mut out, &policy, 1)?;
+                out.write_all(b",\n  \"cases\": [")?;
+            }
             Format::Human => {
                 let mut text = String::new();
                 human::header(&mut text, &policy, &as_of);
@@ -173,14 +259,15 @@ impl<W: Write> ReportWriter<W> {
     ) -> Result<W, EmitError> {
         match self.format {
             Format::Json => {
-                let close = if self.written == 0 { "]" } else { "\n  ]" };
-                write!(
-                    self.out,
-                    "{close},\n  \"objectives\": {},\n  \"rejected\": {},\n  \"summary\": {}\n}}\n",
-                    nested(&objectives)?,
-                    nested(&rejected)?,
-                    nested(&summary)?
-                )?;
+                let close: &[u8] = if self.written == 0 { b"]" } else { b"\n  ]" };
+                self.out.write_all(close)?;
+                self.out.write_all(b",\n  \"objectives\": ")?;
+                write_nested(&mut self.out, &objectives, 1)?;
+                self.out.write_all(b",\n  \"rejected\": ")?;
+                write_nested(&mut self.out, &rejected, 1)?;
+                self.out.write_all(b",\n  \"summary\": ")?;
+                write_nested(&mut self.out, &summary, 1)?;
+                self.out.write_all(b"\n}\n")?;
             }
             Format::Jsonl => {
                 serde_json::to_writer(

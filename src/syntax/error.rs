@@ -96,16 +96,11 @@ pub(super) fn scan(file: FileId, text: &str) -> Vec<Diagnostic> {
                             Some((_, '"' | '\\' | 'n' | 't')) => {}
                             Some((j, other)) => {
                                 end = j + other.len_utf8();
-                                out.push(
-                                    Diagnostic::error(
-                                        codes::UNKNOWN_ESCAPE,
-                                        format!("unknown escape `\\{other}` in a string"),
-                                        span(i, end),
-                                    )
-                                    .with_help(
-                                        "the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash",
-                                    ),
-                                );
+                                out.push(Diagnostic::error(
+                                    codes::UNKNOWN_ESCAPE,
+                                    format!("unknown escape `\\{other}` in a string"),
+                                    span(i, end),
+                                ));
                             }
                             None => {}
                         },
@@ -113,14 +108,11 @@ pub(super) fn scan(file: FileId, text: &str) -> Vec<Diagnostic> {
                     }
                 }
                 if !closed {
-                    out.push(
-                        Diagnostic::error(
-                            codes::UNTERMINATED_STRING,
-                            "unterminated string",
-                            span(at, end),
-                        )
-                        .with_help("close the text with `\"` on the same line"),
-                    );
+                    out.push(Diagnostic::error(
+                        codes::UNTERMINATED_STRING,
+                        "unterminated string",
+                        span(at, end),
+                    ));
                 }
             }
             _ => {}

@@ -105,7 +105,6 @@ fn internal(span: Span, what: &str) -> Diagnostic {
         format!("internal parser error ({what})"),
         span,
     )
-    .with_help("this is a bug in covenant, not in the policy; please report it with this file")
 }
 
 /// A clause that may be written once: its value and where it was first written.
@@ -159,7 +158,6 @@ fn too_large(span: Span, text: &str, what: &str) -> Diagnostic {
         format!("{what} `{shown}` is too large"),
         span,
     )
-    .with_help("write a smaller number")
 }
 
 impl Builder {

@@ -301,7 +301,7 @@ fn summed_per_case_counts_give_the_objectives_of_one_run() {
     let mut sums: std::collections::BTreeMap<(usize, String), (u64, u64)> = Default::default();
     // Backwards, as another machine might add them up.
     for case in batch.cases.iter().rev() {
-        let (_, tally) = evaluator.evaluate_counted(case, at, &plan);
+        let (_, tally) = evaluator.evaluate_counted(case, at, &plan).unwrap();
         for (index, period, met, total) in tally.counts() {
             let sum = sums.entry((index, period)).or_default();
             sum.0 += met;

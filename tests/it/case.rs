@@ -108,7 +108,9 @@ fn case(out: &mut String, case: &Case) {
         out,
         "case {} at {}",
         case.id,
-        case.source.as_deref().unwrap_or("?")
+        case.source
+            .as_ref()
+            .map_or("?".to_owned(), ToString::to_string)
     )
     .unwrap();
     writeln!(out, "  attributes {}", map(&case.attributes)).unwrap();

@@ -7,7 +7,7 @@
 use covenant::check::{check_file, check_text, Role, SourceProvider};
 use covenant::cli::check::{check_paths, check_paths_in, exit_for, render, Format, Outcome};
 use covenant::cli::emit::{self, Located};
-use covenant::diag::Severity;
+use covenant::diag::{Code, Severity};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -81,7 +81,11 @@ fn library_file_needs_a_header_to_be_a_policy() {
     assert!(checked.diagnostics.is_empty());
     assert!(checked.policy.is_none(), "a library file builds no policy");
     let checked = check_file(&relative(&path), Role::Policy);
-    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert!(codes.contains(&"E0210"), "{codes:?}");
 }
 
@@ -92,7 +96,7 @@ fn a_library_with_rules_that_nothing_imports_cannot_be_evaluated() {
     let policy = relative(&folder.join("main.policy"));
 
     let alone = check_paths(std::slice::from_ref(&library));
-    let codes: Vec<&str> = alone.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = alone.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["W0106"]);
     assert_eq!(exit_for(&alone, false).code(), 0);
     assert_eq!(exit_for(&alone, true).code(), 1);
@@ -189,24 +193,88 @@ fn a_file_imported_twice_is_loaded_once() {
     );
 }
 
+/// GitHub's anchor of a heading: lowercase, punctuation dropped, spaces as `-`.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The text under the heading whose anchor is `wanted` in a Markdown file, up to the next
+/// heading of the same or a higher level (`None` when no heading has that anchor).
+fn section<'t>(text: &'t str, wanted: &str) -> Option<&'t str> {
+    let mut in_fence = false;
+    let mut start: Option<(usize, usize)> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+        }
+        let level = line.chars().take_while(|c| *c == '#').count();
+        if !in_fence && level > 0 && line[level..].starts_with(' ') {
+            if let Some((from, open)) = start {
+                if level <= open {
+                    return Some(&text[from..offset]);
+                }
+            } else if anchor(&line[level..]) == wanted {
+                start = Some((offset, level));
+            }
+        }
+        offset += line.len();
+    }
+    start.map(|(from, _)| &text[from..])
+}
+
+/// Every code of the table is explained where its link points, under a heading with that
+/// anchor that names the code and its title; every code the docs name is in the table.
 #[test]
-fn every_code_is_documented() {
-    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md"))
-        .unwrap();
-    for (code, _) in covenant::check::codes::ALL {
+fn the_table_of_codes_and_the_docs_agree() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    for code in Code::ALL {
+        let (file, wanted) = code.doc().split_once('#').unwrap();
+        let text = std::fs::read_to_string(docs.join(file)).unwrap();
+        let under = section(&text, wanted)
+            .unwrap_or_else(|| panic!("{code}: no heading `#{wanted}` in docs/{file}"));
         assert!(
-            docs.contains(&format!("## {code}")),
-            "`{code}` is missing from docs/diagnostics.md"
+            under.contains(&format!("`{code}`")) || under.contains(&format!("## {code}:")),
+            "{code} is not named under docs/{file}#{wanted}"
+        );
+        assert!(
+            under.contains(code.title()),
+            "{code}: the title `{}` is not under docs/{file}#{wanted}",
+            code.title()
         );
     }
-    let language =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
-    for (code, _) in covenant::syntax::codes::ALL {
+    let mut named = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&docs).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        for (at, _) in text.match_indices(['E', 'W']) {
+            let word = text.get(at..at + 5).unwrap_or_default();
+            let digits = word
+                .get(1..)
+                .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()));
+            let alone = !text[..at].ends_with(|c: char| c.is_alphanumeric())
+                && !text[at + 5.min(text.len() - at)..].starts_with(|c: char| c.is_alphanumeric());
+            if word.len() == 5 && word.as_bytes()[1] == b'0' && digits && alone {
+                named.insert(word.to_owned());
+            }
+        }
+    }
+    for word in &named {
         assert!(
-            language.contains(&format!("| `{code}` |")),
-            "`{code}` is missing from the syntax errors of docs/language.md"
+            Code::from_text(word).is_some(),
+            "the docs name `{word}`, which is not a code"
         );
     }
+    assert!(named.len() >= Code::ALL.len(), "{named:?}");
 }
 
 /// The shared fixture for the output formats: errors and a warning across two files.
@@ -268,7 +336,7 @@ fn sarif_rules_of_syntax_codes_read_the_same_in_every_run() {
     assert_eq!(one, other);
     assert_eq!(
         one.as_str(),
-        covenant::syntax::codes::summary("E0101"),
+        Some(Code::Unexpected.title()),
         "{one_message}"
     );
 }
@@ -375,7 +443,11 @@ fn an_unreadable_file_to_check_means_the_command_could_not_run() {
     let outcome = check_paths_in(&[PathBuf::from("main.policy")], &provider);
     assert_eq!(exit_for(&outcome, false).code(), 1);
     assert!(outcome.unreadable.is_empty());
-    let codes: Vec<&str> = outcome.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(codes, ["E0201"]);
 }
 

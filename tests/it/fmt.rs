@@ -120,7 +120,7 @@ fn broken_files_are_reported_not_formatted() {
     let errors = format_source(FileId(0), "promise p { from opened until }").unwrap_err();
     assert!(!errors.is_empty());
     assert!(
-        errors.iter().all(|d| d.code.starts_with("E01")),
+        errors.iter().all(|d| d.code.as_str().starts_with("E01")),
         "{errors:#?}"
     );
 }
@@ -412,7 +412,7 @@ proptest! {
             Err(diagnostics) => {
                 prop_assert!(!diagnostics.is_empty());
                 prop_assert!(
-                    diagnostics.iter().all(|d| d.code != "E0901"),
+                    diagnostics.iter().all(|d| d.code.as_str() != "E0901"),
                     "the formatter failed on parseable text:\n{}\n{:#?}", text, diagnostics
                 );
             }

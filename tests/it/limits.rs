@@ -615,7 +615,11 @@ fn calendars_at_the_size_limit() {
     let checked = check_text("dates.policy", &office("2738-11-23"), Role::Policy);
     assert!(!checked.has_errors(), "{}", rendered(&checked));
     let checked = check_text("dates.policy", &office("2738-11-24"), Role::Policy);
-    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(codes, ["E0219"]);
 }
 
@@ -826,7 +830,7 @@ fn suggestions_for_thousands_of_unknown_names() {
     let unknown: Vec<_> = checked
         .diagnostics
         .iter()
-        .filter(|d| d.code == "E0204")
+        .filter(|d| d.code.as_str() == "E0204")
         .collect();
     assert_eq!(unknown.len(), count);
     let suggested = unknown

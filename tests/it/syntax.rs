@@ -326,13 +326,13 @@ fn deep_nesting_is_refused_not_overflowed() {
         "not\n".repeat(5000)
     );
     let diagnostics = parse(FileId(0), &text).unwrap_err();
-    assert_eq!(diagnostics[0].code, "E0107");
+    assert_eq!(diagnostics[0].code.as_str(), "E0107");
     let text = format!(
         "promise p {{ applies when a{} from x until y target within 1m }}",
         "\nand a".repeat(5000)
     );
     let diagnostics = parse(FileId(0), &text).unwrap_err();
-    assert_eq!(diagnostics[0].code, "E0107");
+    assert_eq!(diagnostics[0].code.as_str(), "E0107");
 }
 
 /// Every policy shipped in `policies/` parses.

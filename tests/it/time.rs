@@ -1811,7 +1811,7 @@ calendar round_the_clock like office {
     let warnings: Vec<(&str, &str)> = policy
         .warnings()
         .iter()
-        .map(|w| (w.code, w.message.as_str()))
+        .map(|w| (w.code.as_str(), w.message.as_str()))
         .collect();
     // The overlaps are warned about; the `closed` date that closes nothing is not.
     assert_eq!(

@@ -125,7 +125,7 @@ fn diagnostic_tuple(diagnostic: &Diagnostic, sources: &SourceMap) -> DiagnosticT
         })
         .collect();
     (
-        diagnostic.code.to_owned(),
+        diagnostic.code.to_string(),
         severity.to_owned(),
         diagnostic.message.clone(),
         file,
@@ -201,7 +201,7 @@ fn parse(
 }
 
 fn rejected_tuple(rejected: Rejected) -> RejectedTuple {
-    (rejected.source, rejected.case, rejected.error)
+    (rejected.source.to_string(), rejected.case, rejected.error)
 }
 
 impl Policy {
@@ -411,7 +411,9 @@ impl Policy {
                         for case in &batch.cases {
                             // A broken invariant of the evaluator rejects its case, as the
                             // command does; the rest go on.
-                            match plans.evaluator.evaluate_counted(case, as_of, &plans.objectives)
+                            match plans
+                                .evaluator
+                                .evaluate_counted(case, as_of, &plans.objectives)
                             {
                                 Ok((report, tally)) => out.case(
                                     case.id.clone(),
@@ -502,7 +504,7 @@ impl Groups {
         self.breaches.push(None);
         self.actions.push(None);
         self.warnings.push(None);
-        self.source.push(Some(rejected.source));
+        self.source.push(Some(rejected.source.to_string()));
         self.error.push(Some(rejected.error));
         self.counts.push(Vec::new());
     }

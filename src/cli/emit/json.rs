@@ -1,6 +1,7 @@
 //! `--format json`: a JSON array with one object per diagnostic.
 
 use super::{Located, Place};
+use crate::diag::Code;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -10,7 +11,7 @@ struct JsonDiagnostic<'a> {
     column: Option<usize>,
     end_line: Option<usize>,
     end_column: Option<usize>,
-    code: &'a str,
+    code: Code,
     severity: &'a str,
     message: &'a str,
     help: Option<&'a str>,

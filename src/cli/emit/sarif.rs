@@ -1,25 +1,21 @@
 //! `--format sarif`: a SARIF 2.1.0 log with one run, rules identified by diagnostic code.
 
 use super::Located;
-use crate::check::codes;
-use crate::syntax::codes as syntax_codes;
+use crate::diag::Code;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// Renders a SARIF log, pretty-printed, with a final line break.
 pub fn render(diagnostics: &[Located]) -> String {
-    let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rule_index: BTreeMap<Code, usize> = BTreeMap::new();
     let mut rules: Vec<Value> = Vec::new();
     for d in diagnostics {
-        if !rule_index.contains_key(d.code) {
-            rule_index.insert(d.code, rules.len());
-            // The code's summary, never one diagnostic's message: a rule reads the same in every run.
-            let description = syntax_codes::summary(d.code)
-                .or_else(|| codes::summary(d.code))
-                .unwrap_or(d.code);
+        if let std::collections::btree_map::Entry::Vacant(slot) = rule_index.entry(d.code) {
+            slot.insert(rules.len());
+            // The code's title, never one diagnostic's message: a rule reads the same in every run.
             rules.push(json!({
                 "id": d.code,
-                "shortDescription": {"text": description},
+                "shortDescription": {"text": d.code.title()},
             }));
         }
     }
@@ -64,7 +60,7 @@ pub fn render(diagnostics: &[Located]) -> String {
                 .collect();
             json!({
                 "ruleId": d.code,
-                "ruleIndex": rule_index.get(d.code).copied().unwrap_or(0),
+                "ruleIndex": rule_index.get(&d.code).copied().unwrap_or(0),
                 "level": d.severity_word(),
                 "message": {"text": text},
                 "locations": locations,
