@@ -27,8 +27,8 @@ pub(crate) mod describe;
 mod rules;
 
 pub(crate) use rules::{
-    Action, Chain, ChainTrigger, ClockRule, Commitments, Objective, PeriodUnit, StaffConstraint,
-    Standard, StandardRule, Step, Target, Term, Trigger, VenueTarget, Warn,
+    pause_reasons, Action, Chain, ChainTrigger, ClockRule, Commitments, Objective, PeriodUnit,
+    StaffConstraint, Standard, StandardRule, Step, Target, Term, Trigger, VenueTarget, Warn,
 };
 
 /// The comparison operators of conditions and rank constraints: the syntax tree's own, plain values.

@@ -208,8 +208,9 @@ impl<'p> Evaluator<'p> {
             .iter()
             .find(|r| r.name == instance.promise)?;
         let started = instance.started?.utc();
+        // Paused while any reason held; a stretch still open is counted up to `as_of`.
         let pauses: Vec<(DateTime<Utc>, DateTime<Utc>)> = instance
-            .pauses
+            .paused_spans()
             .iter()
             .map(|p| (p.from.utc(), p.to.map_or(as_of, |to| to.utc())))
             .collect();

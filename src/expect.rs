@@ -49,17 +49,25 @@ const BREACH_KINDS: [&str; 9] = [
 /// The word for "not in the report at all".
 const ABSENT: &str = "absent";
 
-const PROMISE_STATES: [&str; 7] = [
+const PROMISE_STATES: [&str; 8] = [
     "pending",
     "running",
     "paused",
     "met",
     "breached",
     "not_promised",
+    "superseded",
     ABSENT,
 ];
-const STANDARD_STATES: [&str; 7] = [
-    "ok", "violated", "pending", "running", "met", "breached", ABSENT,
+const STANDARD_STATES: [&str; 8] = [
+    "ok",
+    "violated",
+    "pending",
+    "running",
+    "met",
+    "breached",
+    "superseded",
+    ABSENT,
 ];
 const COMMITMENT_STATES: [&str; 6] = ["vague", "open", "kept", "late", "broken", ABSENT];
 const CHAIN_STATES: [&str; 4] = ["active", "stopped", "guarded", ABSENT];
@@ -126,9 +134,11 @@ enum Item {
         instances: Vec<InstanceState>,
         every_instance: bool,
     },
+    /// One state: instance 1; a list: every instance, in order.
     Standard {
         name: String,
-        state: String,
+        states: Vec<String>,
+        every_instance: bool,
     },
     Commitment {
         id: String,
@@ -502,7 +512,7 @@ impl Reader<'_> {
         }
     }
 
-    /// `standards: {NAME: STATE}`.
+    /// `standards: {NAME: STATE}` (instance 1) or `{NAME: [STATE, …]}` (every instance).
     fn standards(&mut self, value: &Json, checks: &mut Vec<Check>) {
         for (name, state) in self.named_states("standards", value) {
             let pointer = format!("/standards/{}", escape(&name));
@@ -510,10 +520,30 @@ impl Reader<'_> {
             if !self.declared(&pointer, "standard", &name, names) {
                 continue;
             }
-            if let Some(state) = self.word(&pointer, state, "standard state", &STANDARD_STATES) {
+            let (words, every_instance) = match state {
+                Json::Array(items) => (items.iter().collect::<Vec<_>>(), true),
+                one => (vec![one], false),
+            };
+            let states: Vec<String> = words
+                .iter()
+                .enumerate()
+                .filter_map(|(index, written)| {
+                    let at = if every_instance {
+                        format!("{pointer}/{index}")
+                    } else {
+                        pointer.clone()
+                    };
+                    self.word(&at, written, "standard state", &STANDARD_STATES)
+                })
+                .collect();
+            if states.len() == words.len() {
                 checks.push(Check {
                     line: self.line(&pointer),
-                    item: Item::Standard { name, state },
+                    item: Item::Standard {
+                        name,
+                        states,
+                        every_instance,
+                    },
                 });
             }
         }
@@ -928,17 +958,11 @@ impl Comparison<'_> {
                 instances,
                 every_instance,
             } => self.promise_mismatch(name, instances, *every_instance),
-            Item::Standard { name, state } => {
-                let found = report.standards.iter().find(|s| &s.standard == name);
-                let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
-                (&got != state).then(|| {
-                    let got = match found.and_then(|s| s.at) {
-                        Some(at) => format!("{got} (at {at})"),
-                        None => got,
-                    };
-                    (format!("standard `{name}`"), state.clone(), got)
-                })
-            }
+            Item::Standard {
+                name,
+                states,
+                every_instance,
+            } => self.standard_mismatch(name, states, *every_instance),
             Item::Commitment { id, state } => {
                 let found = report.commitments.iter().find(|c| &c.commitment == id);
                 let got = found.map_or(ABSENT.to_owned(), |c| word(&c.state));
@@ -1028,6 +1052,45 @@ impl Comparison<'_> {
             expected.join("; "),
             join_or(described.into_iter(), ABSENT),
         ))
+    }
+}
+
+impl Comparison<'_> {
+    /// [`Comparison::state_mismatch`] for a standard: instance 1, or every instance in order.
+    fn standard_mismatch(
+        &self,
+        name: &str,
+        states: &[String],
+        every_instance: bool,
+    ) -> Option<(String, String, String)> {
+        let reported: Vec<_> = self
+            .report
+            .standards
+            .iter()
+            .filter(|s| s.standard == name)
+            .collect();
+        let got: Vec<String> = reported.iter().map(|s| word(&s.state)).collect();
+        let fits = match (states, every_instance) {
+            ([one], false) if one == ABSENT => reported.is_empty(),
+            ([one], false) => got.first() == Some(one),
+            (all, _) => all == got.as_slice(),
+        };
+        if fits {
+            return None;
+        }
+        let subject = if every_instance {
+            format!("standard `{name}` (every instance)")
+        } else {
+            format!("standard `{name}`")
+        };
+        let described = reported
+            .iter()
+            .take(if every_instance { usize::MAX } else { 1 })
+            .map(|s| match s.at {
+                Some(at) => format!("{} (at {at})", word(&s.state)),
+                None => word(&s.state),
+            });
+        Some((subject, states.join("; "), join_or(described, ABSENT)))
     }
 }
 

@@ -408,6 +408,9 @@ pub enum ClockState {
     Breached,
     /// Started, but no target applies to the case.
     NotPromised,
+    /// Ended by a `restart on` event before its stop event and before its due time: a new
+    /// instance took its place. Neither met nor breached.
+    Superseded,
 }
 
 /// One instance of a promise's clock.
@@ -435,19 +438,78 @@ pub struct PromiseReport {
     pub late_by: Option<IsoDuration>,
     /// For an open clock: wall-clock time left until due.
     pub remaining: Option<IsoDuration>,
-    /// The paused stretches, in order (the last may still be open).
+    /// Each reason's paused stretches, in the order they began (the stretches of two reasons
+    /// overlap when both held at once; see [`PromiseReport::paused_spans`] for when the clock was
+    /// paused).
     pub pauses: Vec<Stretch>,
     /// Why the due time is what it is.
     pub detail: String,
+    /// When a `restart on` event ended the instance before its stop event, and which (written
+    /// only for such an instance; its state is `superseded`, or `breached` when it was already
+    /// past its due time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<Supersession>,
 }
 
-/// A stretch of time `[from, to)`; `to` is `None` while it is still going on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+impl PromiseReport {
+    /// The stretches in which the clock was paused — while any of its reasons held — in order,
+    /// each with the reasons' stretches it is made of. The last may still be open.
+    pub fn paused_spans(&self) -> Vec<PausedSpan<'_>> {
+        let mut spans: Vec<PausedSpan<'_>> = Vec::new();
+        let mut sorted: Vec<&Stretch> = self.pauses.iter().collect();
+        sorted.sort_by_key(|s| s.from);
+        for stretch in sorted {
+            match spans.last_mut() {
+                // Open, or reaching this one's start: one span.
+                Some(last) if last.to.map_or(true, |to| stretch.from <= to) => {
+                    last.to = match (last.to, stretch.to) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        _ => None,
+                    };
+                    last.reasons.push(stretch);
+                }
+                _ => spans.push(PausedSpan {
+                    from: stretch.from,
+                    to: stretch.to,
+                    reasons: vec![stretch],
+                }),
+            }
+        }
+        spans
+    }
+}
+
+/// A stretch in which a clock was paused, and the reasons' stretches it is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PausedSpan<'a> {
+    /// Start.
+    pub from: Instant,
+    /// End, if it ended.
+    pub to: Option<Instant>,
+    /// The stretches of the reasons that held in it, in the order they began.
+    pub reasons: Vec<&'a Stretch>,
+}
+
+/// A reason's paused stretch `[from, to)`; `to` is `None` while it is still going on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Stretch {
     /// Start.
     pub from: Instant,
     /// End, if it ended.
     pub to: Option<Instant>,
+    /// Why the clock was paused: the `pause on` events of the clause (`waiting_customer`), with
+    /// ` #N` after them when two clauses of the promise have the same events (N: the clause's
+    /// place among the promise's `pause` clauses).
+    pub reason: String,
+}
+
+/// How a `restart on` event ended an instance: when, and the type of the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Supersession {
+    /// The instant of the restart.
+    pub at: Instant,
+    /// The restarting event's type.
+    pub by: String,
 }
 
 /// The state of a standard.
@@ -466,6 +528,9 @@ pub enum StandardState {
     Met,
     /// `require … within`: late or still missing after the time allowed.
     Breached,
+    /// Ended by a `restart on` event before it was decided (before its closing event, or, for
+    /// `require … within`, before its due time). Neither kept nor broken.
+    Superseded,
 }
 
 /// One standard applied to a case.
@@ -481,6 +546,15 @@ pub struct StandardReport {
     pub due: Option<Instant>,
     /// What happened.
     pub detail: String,
+    /// 1 for the first instance, 2 after the first `restart on`, … (written only for standards
+    /// with `restart on`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<u32>,
+    /// When a `restart on` event ended the instance before its closing event (or, for `require …
+    /// within`, its required event), and which (written only for such an instance; its state is
+    /// `superseded` unless the rule was already broken).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<Supersession>,
 }
 
 /// The state of a commitment made during a case.

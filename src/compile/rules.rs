@@ -19,6 +19,8 @@ pub(crate) struct ClockRule {
     pub applies: Condition,
     /// Starting events.
     pub from: Vec<Pattern>,
+    /// `from each`: a starting event starts a new instance whenever none is open.
+    pub from_each: bool,
     /// Stopping events.
     pub until: Vec<Pattern>,
     /// Pause/resume pairs.
@@ -35,13 +37,17 @@ pub(crate) struct ClockRule {
     pub from_text: String,
 }
 
-/// `pause on A resume on B`.
+/// `pause on A resume on B`: one reason for the clock to be paused.
 #[derive(Debug, Clone)]
 pub(crate) struct PausePair {
     /// The pausing events.
     pub on: Vec<Pattern>,
     /// The resuming events.
     pub resume: Vec<Pattern>,
+    /// The reason as reported: the `pause on` events as written (`waiting_customer`), followed
+    /// by ` #N` (N its place among the rule's `pause` clauses) when another clause of the rule
+    /// has the same events.
+    pub reason: String,
 }
 
 /// One `target` line.
@@ -88,6 +94,8 @@ pub(crate) struct Standard {
     pub applies: Condition,
     /// The rule.
     pub rule: StandardRule,
+    /// `restart on`: events that end the current instance and start a new one.
+    pub restart: Vec<Pattern>,
 }
 
 /// The rule of a standard.
@@ -286,13 +294,16 @@ impl Lowering<'_, '_> {
         let types = &mut *self.types;
         let from = types.patterns(&p.from)?;
         let until = types.patterns(&p.until)?;
+        let reasons = pause_reasons(&p.pauses);
         let pauses = p
             .pauses
             .iter()
-            .map(|pause| {
+            .zip(reasons)
+            .map(|(pause, reason)| {
                 Ok(PausePair {
                     on: types.patterns(&pause.on)?,
                     resume: types.patterns(&pause.resume)?,
+                    reason,
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -306,6 +317,7 @@ impl Lowering<'_, '_> {
             name: p.name.name.clone(),
             applies: Condition::compile(p.applies.as_ref())?,
             from,
+            from_each: p.from_each.is_some(),
             until,
             pauses,
             restart,
@@ -354,6 +366,7 @@ impl Lowering<'_, '_> {
                 name: s.name.name.clone(),
                 applies: Condition::always(),
                 from: vec![types.pattern(after)?],
+                from_each: false,
                 until: vec![types.pattern(event)?],
                 pauses: Vec::new(),
                 restart: Vec::new(),
@@ -370,6 +383,7 @@ impl Lowering<'_, '_> {
             name: s.name.name.clone(),
             applies: Condition::compile(s.applies.as_ref())?,
             rule,
+            restart: self.types.patterns(&s.restart)?,
         })
     }
 
@@ -557,6 +571,30 @@ impl Lowering<'_, '_> {
             threshold: o.measure.percent.value / 100.0,
         })
     }
+}
+
+/// The reason each `pause` clause of a rule is reported with: its `pause on` events as written
+/// (separated by `, `), with ` #N` (its place among the clauses, from 1) when another clause has
+/// the same events.
+pub(crate) fn pause_reasons(pauses: &[ast::Pause]) -> Vec<String> {
+    let texts: Vec<String> = pauses
+        .iter()
+        .map(|p| {
+            let each: Vec<String> = p.on.iter().map(describe::pattern).collect();
+            each.join(", ")
+        })
+        .collect();
+    texts
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            if texts.iter().filter(|other| *other == text).count() > 1 {
+                format!("{text} #{}", index + 1)
+            } else {
+                text.clone()
+            }
+        })
+        .collect()
 }
 
 /// The targets of one rule, in order, each with its condition and texts.

@@ -1,8 +1,11 @@
 //! Clocks: the machinery shared by promises and `require A within D after B` standards.
 //!
 //! A clock starts at the first event matching `from` (when `applies when`
-//! holds then), stops at the first `until` after it, pauses and resumes, and
-//! starts a new instance on `restart on`. The target that applies is the first
+//! holds then; with `from each`, at every such event while no instance is open),
+//! stops at the first `until` after it, and starts a new instance on `restart on`,
+//! which supersedes the open one. Each `pause` clause is a reason of its own: the
+//! clock is paused while any reason holds (a `pause on` matching the starting event
+//! starts it paused). The target that applies is the first
 //! whose `when` holds and whose deadline rule applies (a cut-off whose
 //! `if before` is not met does not); it is chosen again from the original start
 //! whenever an event changes attributes while the clock is open.
@@ -13,7 +16,6 @@
 //! Without pauses it is exactly the deadline rule's instant.
 
 use super::state::{holds, matches_any, CaseState, Scope, Seen};
-use crate::case::Event;
 use crate::compile::deadline::{Deadline, Rule};
 use crate::compile::describe;
 use crate::compile::{ClockRule, Target, Warn};
@@ -170,6 +172,27 @@ pub(crate) struct Chosen<'r> {
     target: &'r Target,
 }
 
+/// One reason's paused stretch: the `pause` clause (its position among the rule's clauses), its
+/// start, and its end once the reason stopped holding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Paused {
+    /// The clause's position.
+    pub reason: usize,
+    /// Start.
+    pub from: DateTime<Utc>,
+    /// End; `None` while the reason holds.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// How a `restart on` event ended an open instance: when, and the event's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Superseded {
+    /// The restart's instant.
+    pub at: DateTime<Utc>,
+    /// The restarting event's type.
+    pub by: String,
+}
+
 /// A clock instance while events are walked.
 #[derive(Debug, Clone)]
 pub(crate) struct Instance<'r> {
@@ -181,12 +204,12 @@ pub(crate) struct Instance<'r> {
     pub start_index: usize,
     /// The target that applies.
     target: Option<Chosen<'r>>,
-    /// Paused stretches; the last one may be open.
-    pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
-    /// The pause pair that paused the clock, while paused.
-    paused_by: Option<usize>,
-    /// Stop instant.
+    /// Each reason's paused stretches, in the order they began; a reason's last one may be open.
+    pub pauses: Vec<Paused>,
+    /// Stop instant (the `until` event).
     pub stopped: Option<DateTime<Utc>>,
+    /// When a `restart on` event ended it while it was open.
+    pub superseded: Option<Superseded>,
     /// Instants at which a change of attributes changed the applicable target.
     pub retargeted: Vec<DateTime<Utc>>,
     /// Why each target before the chosen one does not apply: `true` for a `when` that does not
@@ -195,19 +218,94 @@ pub(crate) struct Instance<'r> {
 }
 
 impl Instance<'_> {
-    /// Ends the open pause, if any, at `at`.
-    fn end_pause(&mut self, at: DateTime<Utc>) {
-        if let Some((_, end @ None)) = self.pauses.last_mut() {
-            *end = Some(at);
+    /// Whether the instance is still open: neither stopped nor superseded.
+    pub fn is_open(&self) -> bool {
+        self.stopped.is_none() && self.superseded.is_none()
+    }
+
+    /// When the instance ended: stopped, or superseded.
+    pub fn ended(&self) -> Option<DateTime<Utc>> {
+        self.stopped
+            .or_else(|| self.superseded.as_ref().map(|s| s.at))
+    }
+
+    /// Whether the reason `reason` holds.
+    fn holds(&self, reason: usize) -> bool {
+        self.pauses
+            .iter()
+            .any(|p| p.reason == reason && p.to.is_none())
+    }
+
+    /// Whether some reason holds: the clock is paused.
+    pub fn is_paused(&self) -> bool {
+        self.pauses.iter().any(|p| p.to.is_none())
+    }
+
+    /// Takes one event for each `pause` clause: a reason that holds ends on its `resume on`, one
+    /// that does not begins on its `pause on`.
+    fn pause_or_resume(&mut self, rule: &ClockRule, seen: Seen<'_>, state: &CaseState<'_>) {
+        for (reason, pair) in rule.pauses.iter().enumerate() {
+            if self.holds(reason) {
+                if matches_any(&pair.resume, seen, state) {
+                    self.end_reason(reason, seen.event.at);
+                }
+            } else if matches_any(&pair.on, seen, state) {
+                self.pauses.push(Paused {
+                    reason,
+                    from: seen.event.at,
+                    to: None,
+                });
+            }
+        }
+    }
+
+    /// Ends the stretch of `reason` at `at`.
+    fn end_reason(&mut self, reason: usize, at: DateTime<Utc>) {
+        for p in self
+            .pauses
+            .iter_mut()
+            .filter(|p| p.reason == reason && p.to.is_none())
+        {
+            p.to = Some(at);
+        }
+    }
+
+    /// Ends every stretch still open at `at`.
+    fn end_pauses(&mut self, at: DateTime<Utc>) {
+        for p in self.pauses.iter_mut().filter(|p| p.to.is_none()) {
+            p.to = Some(at);
         }
     }
 
     /// Stops the clock at `at`.
     fn stop(&mut self, at: DateTime<Utc>) {
-        self.end_pause(at);
-        self.paused_by = None;
+        self.end_pauses(at);
         self.stopped = Some(at);
     }
+
+    /// Ends the open clock at `at`: an event of type `by` started a new instance.
+    fn supersede(&mut self, at: DateTime<Utc>, by: &str) {
+        self.end_pauses(at);
+        self.superseded = Some(Superseded {
+            at,
+            by: by.to_owned(),
+        });
+    }
+}
+
+/// The union of closed stretches: disjoint, in time order (stretches that touch are one).
+pub(crate) fn union(
+    mut stretches: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    stretches.sort_unstable();
+    let mut out: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(stretches.len());
+    for (from, to) in stretches {
+        match out.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => out.push((from, to)),
+        }
+    }
+    out
 }
 
 /// The walk of one clock rule over one case.
@@ -238,7 +336,10 @@ impl<'r> ClockRun<'r> {
         self.rule
     }
 
-    fn start(&mut self, event: &Event, index: usize, state: &CaseState<'_>) {
+    /// Starts an instance at `seen` when `applies when` holds; a `pause on` matching the starting
+    /// event starts it paused.
+    fn start(&mut self, seen: Seen<'_>, index: usize, state: &CaseState<'_>) {
+        let event = seen.event;
         let scope = Scope { event: None, state };
         if !holds(&self.rule.applies, scope) {
             if self.instances.is_empty() {
@@ -249,29 +350,50 @@ impl<'r> ClockRun<'r> {
         // Instances are numbered from 1.
         let number = self.instances.last().map_or(1, |i| i.number + 1);
         let (target, skipped) = choose(self.rule, event.at, state);
-        self.instances.push(Instance {
+        let mut instance = Instance {
             number,
             started: event.at,
             start_index: index,
             target,
             pauses: Vec::new(),
-            paused_by: None,
             stopped: None,
+            superseded: None,
             retargeted: Vec::new(),
             skipped,
-        });
+        };
+        instance.pause_or_resume(self.rule, seen, state);
+        self.instances.push(instance);
+    }
+
+    /// Whether `seen` starts an instance when none is open: the first `from` event; a later one
+    /// under `from each`; a `restart on` event once a `from` event was seen.
+    fn starts(&self, seen: Seen<'_>, state: &CaseState<'_>) -> bool {
+        let rule = self.rule;
+        if self.seen_from {
+            matches_any(&rule.restart, seen, state)
+                || (rule.from_each && matches_any(&rule.from, seen, state))
+        } else {
+            matches_any(&rule.from, seen, state)
+        }
+    }
+
+    /// Ends the open instance, if any, at `at`: an event of type `by` ended it (a standard's
+    /// `restart on`).
+    pub fn supersede(&mut self, at: DateTime<Utc>, by: &str) {
+        if let Some(current) = self.instances.last_mut().filter(|i| i.is_open()) {
+            current.supersede(at, by);
+        }
     }
 
     /// Takes one event (the state already includes its changes).
     pub fn on_event(&mut self, seen: Seen<'_>, index: usize, state: &CaseState<'_>) {
         let (rule, event) = (self.rule, seen.event);
-        let Some(current) = self.instances.last_mut().filter(|i| i.stopped.is_none()) else {
-            // No clock open: the first `from` starts one, a later `restart on` a new one.
-            if !self.seen_from && matches_any(&rule.from, seen, state) {
+        let Some(current) = self.instances.last_mut().filter(|i| i.is_open()) else {
+            // No clock open: the first `from` starts one; a later `restart on` (or, under
+            // `from each`, a later `from`) a new one.
+            if self.starts(seen, state) {
                 self.seen_from = true;
-                self.start(event, index, state);
-            } else if self.seen_from && matches_any(&rule.restart, seen, state) {
-                self.start(event, index, state);
+                self.start(seen, index, state);
             }
             return;
         };
@@ -283,33 +405,12 @@ impl<'r> ClockRun<'r> {
             return;
         }
         if matches_any(&rule.restart, seen, state) {
-            current.stop(event.at);
-            self.start(event, index, state);
+            current.supersede(event.at, &event.kind);
+            self.start(seen, index, state);
             return;
         }
-        match current.paused_by {
-            None => {
-                if let Some(pair) = rule
-                    .pauses
-                    .iter()
-                    .position(|pair| matches_any(&pair.on, seen, state))
-                {
-                    current.paused_by = Some(pair);
-                    current.pauses.push((event.at, None));
-                }
-            }
-            Some(pair) => {
-                // `paused_by` is the position of the pair that paused it.
-                let resumes = rule
-                    .pauses
-                    .get(pair)
-                    .is_some_and(|pair| matches_any(&pair.resume, seen, state));
-                if resumes {
-                    current.paused_by = None;
-                    current.end_pause(event.at);
-                }
-            }
-        }
+        // A `from` event while the clock is open changes nothing, under `from each` too.
+        current.pause_or_resume(rule, seen, state);
         if !event.set.is_empty() {
             // Attributes changed: the target is chosen again, from the original start.
             let (after, skipped) = choose(rule, current.started, state);
@@ -371,6 +472,8 @@ pub(crate) enum DueState {
         /// Whether it is paused.
         paused: bool,
     },
+    /// Ended by a `restart on` event at or before its due time.
+    Superseded,
 }
 
 /// One instance as reported at the evaluation instant.
@@ -382,19 +485,22 @@ pub(crate) struct Outcome<'r> {
     pub judged: Judged<'r>,
     /// Start.
     pub started: DateTime<Utc>,
-    /// Stop.
+    /// Stop (the `until` event).
     pub stopped: Option<DateTime<Utc>>,
+    /// When a `restart on` event ended it while it was open.
+    pub superseded: Option<Superseded>,
     /// Counted time.
     pub elapsed: TimeDelta,
-    /// Paused time.
+    /// Paused time (while any reason held).
     pub paused: TimeDelta,
-    /// Paused stretches.
-    pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+    /// Each reason's paused stretches, in the order they began.
+    pub pauses: Vec<Paused>,
     /// The warning point, when the rule has `warn`, a due time is known and the clock is running.
     pub warn_at: Option<DateTime<Utc>>,
     /// Why the due time is what it is.
     pub detail: String,
-    /// The paused stretches, the open one closed at the evaluation instant: for `trigger at P% of`.
+    /// The stretches in which the clock was paused (the union of its reasons' stretches), one
+    /// still open closed at the evaluation instant: for `trigger at P% of`.
     closed_pauses: Vec<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
@@ -409,8 +515,20 @@ impl<'r> Outcome<'r> {
                 DueState::Breached { .. } => ClockState::Breached,
                 DueState::Open { paused: false, .. } => ClockState::Running,
                 DueState::Open { paused: true, .. } => ClockState::Paused,
+                DueState::Superseded => ClockState::Superseded,
             },
         }
+    }
+
+    /// Whether the instance is still open: neither stopped nor superseded.
+    pub fn is_open(&self) -> bool {
+        self.stopped.is_none() && self.superseded.is_none()
+    }
+
+    /// When the instance ended: its stop, or the restart that superseded it.
+    pub fn ended(&self) -> Option<DateTime<Utc>> {
+        self.stopped
+            .or_else(|| self.superseded.as_ref().map(|s| s.at))
     }
 
     /// The target that applies.
@@ -463,7 +581,8 @@ impl<'r> Outcome<'r> {
         }
     }
 
-    /// The instant at which `fraction` of the target's time has passed, if the clock was open then.
+    /// The instant at which `fraction` of the target's time has passed, if the clock was open then
+    /// (not stopped, not superseded).
     pub fn fraction_reached(&self, fraction: f64, as_of: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let target = self.target()?;
         // No budget (an excluded cut-off, or no due time): no fraction of it is ever reached.
@@ -471,7 +590,7 @@ impl<'r> Outcome<'r> {
         let amount = scale(budget.amount, fraction);
         // A point past the supported instants is never reached.
         let at = reach(&budget, self.started, &self.closed_pauses, amount).ok()?;
-        let end = self.stopped.unwrap_or(as_of);
+        let end = self.ended().unwrap_or(as_of);
         (at <= end && at <= as_of).then_some(at)
     }
 }
@@ -519,20 +638,24 @@ fn outcome<'r>(
         judged: Judged::NoTarget,
         started: instance.started,
         stopped: instance.stopped,
+        superseded: instance.superseded.clone(),
         elapsed: TimeDelta::zero(),
         paused: TimeDelta::zero(),
         pauses: instance.pauses.clone(),
         warn_at: None,
         detail: String::new(),
-        // A stretch still open is counted up to the evaluation instant.
-        closed_pauses: instance
-            .pauses
-            .iter()
-            .map(|&(from, to)| (from, to.unwrap_or(as_of)))
-            .collect(),
+        // Paused while any reason holds; a stretch still open is counted up to the evaluation
+        // instant.
+        closed_pauses: union(
+            instance
+                .pauses
+                .iter()
+                .map(|p| (p.from, p.to.unwrap_or(as_of)))
+                .collect(),
+        ),
     };
     // A clock still open is counted up to the evaluation instant.
-    let end = instance.stopped.unwrap_or(as_of);
+    let end = instance.ended().unwrap_or(as_of);
     let Some(Chosen { target, .. }) = instance.target else {
         no_target(&mut out, rule, instance, end);
         return out;
@@ -548,11 +671,12 @@ fn outcome<'r>(
                 }
                 _ => "the calendar has no open time for it",
             });
+            let state = undated_state(instance);
+            if let Some(superseded) = &instance.superseded {
+                write_superseded(&mut detail, superseded, None, tz);
+            }
             out.detail = detail;
-            out.judged = Judged::NoDue {
-                target,
-                state: undated_state(instance),
-            };
+            out.judged = Judged::NoDue { target, state };
             return out;
         }
     };
@@ -569,8 +693,12 @@ fn outcome<'r>(
         return out;
     };
     write_due(&mut detail, target, &budget, due, &out.closed_pauses, tz);
-    out.detail = detail;
     let state = due_state(instance, due, as_of);
+    if let Some(superseded) = &instance.superseded {
+        let late = state != DueState::Superseded;
+        write_superseded(&mut detail, superseded, Some(late), tz);
+    }
+    out.detail = detail;
     out.judged = Judged::Due { target, due, state };
     // The warning point is only reported for a clock still running.
     if matches!(state, DueState::Open { paused: false, .. }) {
@@ -618,11 +746,38 @@ fn chosen_detail(
     detail
 }
 
+/// Writes how a restart ended an instance: after its due time (`late`: it stays breached), or
+/// before it or without one (it is superseded).
+fn write_superseded(
+    detail: &mut String,
+    superseded: &Superseded,
+    late: Option<bool>,
+    tz: Option<Tz>,
+) {
+    let (at, by) = (Instant::new(superseded.at, tz), &superseded.by);
+    let _ = match late {
+        Some(true) => write!(
+            detail,
+            "; ended at {at}, after the due time, when `{by}` started a new instance"
+        ),
+        Some(false) => write!(
+            detail,
+            "; superseded at {at}: `{by}` started a new instance before the due time"
+        ),
+        None => write!(
+            detail,
+            "; superseded at {at}: `{by}` started a new instance"
+        ),
+    };
+}
+
 /// The state of a clock whose target gives no due time.
 fn undated_state(instance: &Instance<'_>) -> ClockState {
     if instance.stopped.is_some() {
         ClockState::Met
-    } else if instance.paused_by.is_some() {
+    } else if instance.superseded.is_some() {
+        ClockState::Superseded
+    } else if instance.is_paused() {
         ClockState::Paused
     } else {
         ClockState::Running
@@ -665,19 +820,21 @@ fn write_due(
     }
 }
 
-/// The state at `as_of` of a clock due at `due`.
+/// The state at `as_of` of a clock due at `due`. An instance a restart ended is `superseded`
+/// when the restart came by its due time and `breached` after it: a breach that happened stays.
 fn due_state(instance: &Instance<'_>, due: DateTime<Utc>, as_of: DateTime<Utc>) -> DueState {
-    match instance.stopped {
-        Some(stopped) if stopped <= due => DueState::Met,
-        Some(stopped) => DueState::Breached {
-            late_by: stopped - due,
+    match instance.ended() {
+        Some(ended) if ended > due => DueState::Breached {
+            late_by: ended - due,
         },
+        Some(_) if instance.stopped.is_some() => DueState::Met,
+        Some(_) => DueState::Superseded,
         None if as_of > due => DueState::Breached {
             late_by: as_of - due,
         },
         None => DueState::Open {
             remaining: due - as_of,
-            paused: instance.paused_by.is_some(),
+            paused: instance.is_paused(),
         },
     }
 }

@@ -5,7 +5,7 @@ use super::clock::{ClockRun, DueState, Judged, Outcome};
 use super::Collector;
 use crate::compile::{describe, ClockRule};
 use crate::report::{
-    Breach, ClockState, IsoDuration, PromiseReport, RequiredAction, Stretch, Warning,
+    Breach, ClockState, IsoDuration, PromiseReport, RequiredAction, Stretch, Supersession, Warning,
 };
 use chrono::{DateTime, Utc};
 
@@ -44,7 +44,7 @@ pub(crate) fn report(
                     });
                 }
             }
-            DueState::Met | DueState::Open { paused: true, .. } => {}
+            DueState::Met | DueState::Superseded | DueState::Open { paused: true, .. } => {}
         }
     }
 }
@@ -66,12 +66,21 @@ fn entry(rule: &ClockRule, o: &mut Outcome<'_>, out: &Collector) -> PromiseRepor
         pauses: o
             .pauses
             .iter()
-            .map(|&(from, to)| Stretch {
-                from: out.at(from),
-                to: to.map(|t| out.at(t)),
+            .map(|p| Stretch {
+                from: out.at(p.from),
+                to: p.to.map(|t| out.at(t)),
+                // A stretch's reason is the position of one of the rule's clauses: always there.
+                reason: rule
+                    .pauses
+                    .get(p.reason)
+                    .map_or_else(String::new, |r| r.reason.clone()),
             })
             .collect(),
         detail: std::mem::take(&mut o.detail),
+        superseded: o.superseded.as_ref().map(|s| Supersession {
+            at: out.at(s.at),
+            by: s.by.clone(),
+        }),
     }
 }
 
@@ -86,11 +95,15 @@ fn breached(
     let mut detail = String::with_capacity(48);
     detail.push_str("instance ");
     describe::push_number(&mut detail, u64::from(o.number));
-    detail.push_str(if o.stopped.is_some() {
-        " stopped "
-    } else {
-        " still open "
-    });
+    match (&o.stopped, &o.superseded) {
+        (Some(_), _) => detail.push_str(" stopped "),
+        (None, Some(superseded)) => {
+            detail.push_str(" ended by `");
+            detail.push_str(&superseded.by);
+            detail.push_str("` ");
+        }
+        (None, None) => detail.push_str(" still open "),
+    }
     describe::write_duration(&mut detail, late_by);
     detail.push_str(" after its due time");
     out.breach(Breach {
@@ -100,7 +113,7 @@ fn breached(
         at: out.at(due),
         detail,
     });
-    if o.stopped.is_none() {
+    if o.is_open() {
         out.action(RequiredAction {
             rule: rule.name.clone(),
             action: describe::concat(&["do ", &rule.until_text]),
@@ -131,6 +144,7 @@ pub(crate) fn pending(
             remaining: None,
             pauses: Vec::new(),
             detail: describe::concat(&["waiting for ", &rule.from_text]),
+            superseded: None,
         });
     }
 }

@@ -6,19 +6,33 @@
 //! `require … within` reports the clock words `pending`, `running`, `met`,
 //! `breached`.
 
-use super::clock::{ClockRun, DueState, Judged};
-use super::state::{matches, CaseState, Seen};
+use super::clock::{ClockRun, DueState, Judged, Superseded};
+use super::state::{matches, matches_any, CaseState, Seen};
 use super::Collector;
 use crate::compile::condition::Pattern;
 use crate::compile::{describe, Standard, StandardRule};
-use crate::report::{Breach, ClockState, RequiredAction, StandardReport, StandardState};
+use crate::report::{
+    Breach, ClockState, RequiredAction, StandardReport, StandardState, Supersession,
+};
 use chrono::{DateTime, Utc};
 
-/// The walk of one standard over one case.
+/// The walk of one standard over one case: one instance from the case's first event, and a new
+/// one at each `restart on` event after it.
 #[derive(Debug, Clone)]
 pub(crate) struct StandardRun<'r> {
     standard: &'r Standard,
+    /// The instances in order; only the last one takes events.
+    instances: Vec<Instance<'r>>,
+    /// Whether an event was seen (the first event belongs to the first instance).
+    seen_any: bool,
+}
+
+/// One instance of a standard.
+#[derive(Debug, Clone)]
+struct Instance<'r> {
     walk: Walk<'r>,
+    /// When a `restart on` event ended it, and the event's type.
+    restarted: Option<Superseded>,
 }
 
 /// An event pattern with its text as reported.
@@ -79,10 +93,10 @@ type Verdict = (
     String,
 );
 
-impl<'r> StandardRun<'r> {
-    /// A fresh run.
-    pub fn new(standard: &'r Standard) -> Self {
-        let walk = match &standard.rule {
+impl<'r> Walk<'r> {
+    /// A fresh walk of `standard`'s rule.
+    fn new(standard: &'r Standard) -> Self {
+        match &standard.rule {
             StandardRule::AtMost {
                 limit,
                 event,
@@ -102,14 +116,23 @@ impl<'r> StandardRun<'r> {
                 decided: None,
             },
             StandardRule::RequireWithin(clock) => Walk::Within(ClockRun::new(clock)),
-        };
-        StandardRun { standard, walk }
+        }
+    }
+
+    /// Whether the rule is still undecided: its closing event (for `require … within`, its
+    /// required event) has not come.
+    fn is_open(&self) -> bool {
+        match self {
+            Walk::AtMost { closed, .. } => closed.is_none(),
+            Walk::RequireBefore { decided, .. } => decided.is_none(),
+            Walk::Within(run) => run.instances.first().map_or(true, |i| i.is_open()),
+        }
     }
 
     /// Takes one event (the state already includes its changes).
-    pub fn on_event(&mut self, happened: Seen<'_>, index: usize, state: &CaseState<'_>) {
+    fn on_event(&mut self, happened: Seen<'_>, index: usize, state: &CaseState<'_>) {
         let at = happened.event.at;
-        match &mut self.walk {
+        match self {
             Walk::AtMost {
                 limit,
                 event,
@@ -151,11 +174,67 @@ impl<'r> StandardRun<'r> {
             Walk::Within(run) => run.on_event(happened, index, state),
         }
     }
+}
 
-    /// Reports the standard at `as_of`.
+impl<'r> StandardRun<'r> {
+    /// A fresh run.
+    pub fn new(standard: &'r Standard) -> Self {
+        StandardRun {
+            standard,
+            instances: vec![Instance {
+                walk: Walk::new(standard),
+                restarted: None,
+            }],
+            seen_any: false,
+        }
+    }
+
+    /// Takes one event (the state already includes its changes). A `restart on` event after the
+    /// first ends the current instance and is the first event of the next.
+    pub fn on_event(&mut self, happened: Seen<'_>, index: usize, state: &CaseState<'_>) {
+        let restarts = std::mem::replace(&mut self.seen_any, true)
+            && matches_any(&self.standard.restart, happened, state);
+        if restarts {
+            let (at, by) = (happened.event.at, happened.event.kind.as_str());
+            if let Some(current) = self.instances.last_mut() {
+                if current.walk.is_open() {
+                    current.restarted = Some(Superseded {
+                        at,
+                        by: by.to_owned(),
+                    });
+                    if let Walk::Within(run) = &mut current.walk {
+                        run.supersede(at, by);
+                    }
+                }
+            }
+            self.instances.push(Instance {
+                walk: Walk::new(self.standard),
+                restarted: None,
+            });
+        }
+        if let Some(current) = self.instances.last_mut() {
+            current.walk.on_event(happened, index, state);
+        }
+    }
+
+    /// Reports the standard's instances at `as_of`.
     pub fn report(&self, as_of: DateTime<Utc>, out: &mut Collector) {
+        let numbered = !self.standard.restart.is_empty();
+        for (number, instance) in (1..).zip(&self.instances) {
+            self.report_instance(instance, numbered.then_some(number), as_of, out);
+        }
+    }
+
+    /// Reports one instance at `as_of` (`number`: its number, for standards with `restart on`).
+    fn report_instance(
+        &self,
+        instance: &Instance<'_>,
+        number: Option<u32>,
+        as_of: DateTime<Utc>,
+        out: &mut Collector,
+    ) {
         let name = &self.standard.name;
-        let (state, at, due, detail) = match &self.walk {
+        let (mut state, at, due, mut detail) = match &instance.walk {
             Walk::AtMost {
                 limit,
                 event,
@@ -172,6 +251,24 @@ impl<'r> StandardRun<'r> {
             } => require_before(&event.1, &before.1, *decided, out),
             Walk::Within(run) => within(name, run, as_of, out),
         };
+        // A superseded clock of `require … within` says so in its own detail.
+        let told = state == StandardState::Superseded;
+        if let (Some(restarted), false) = (&instance.restarted, told) {
+            // Ended by a restart before it was decided: superseded, unless already broken.
+            if state == StandardState::Pending {
+                state = StandardState::Superseded;
+            }
+            let ended = if state == StandardState::Superseded {
+                "superseded"
+            } else {
+                "ended"
+            };
+            detail = format!(
+                "{detail}; {ended} at {}: `{}` started a new instance",
+                out.at(restarted.at),
+                restarted.by
+            );
+        }
         if let (StandardState::Violated | StandardState::Breached, Some(t)) = (state, at) {
             out.breach(Breach {
                 rule: name.clone(),
@@ -187,6 +284,11 @@ impl<'r> StandardRun<'r> {
             at: at.map(|t| out.at(t)),
             due: due.map(|t| out.at(t)),
             detail,
+            instance: number,
+            superseded: instance.restarted.as_ref().map(|s| Supersession {
+                at: out.at(s.at),
+                by: s.by.clone(),
+            }),
         });
     }
 }
@@ -276,7 +378,7 @@ fn within(name: &str, run: &ClockRun<'_>, as_of: DateTime<Utc>, out: &mut Collec
             what.push_str(" (it came ");
             describe::write_duration(&mut what, late_by);
             what.push_str(" late)");
-        } else {
+        } else if o.is_open() {
             out.action(RequiredAction {
                 rule: name.to_string(),
                 action: describe::concat(&["do ", &clock.until_text]),
@@ -287,6 +389,8 @@ fn within(name: &str, run: &ClockRun<'_>, as_of: DateTime<Utc>, out: &mut Collec
     }
     match o.state() {
         ClockState::Met => (StandardState::Met, o.stopped, due, o.detail),
+        // The restart that superseded it is told by the caller.
+        ClockState::Superseded => (StandardState::Superseded, None, due, o.detail),
         ClockState::NotPromised => (
             StandardState::Ok,
             None,

@@ -274,6 +274,10 @@ impl Printer<'_> {
         self.applies(&mut parts, &promise.applies);
         let from = cover(promise.from.iter().map(|p| p.span));
         let until = cover(promise.until.iter().map(|p| p.span));
+        let from_keyword = match promise.from_each {
+            Some(_) => "from each",
+            None => "from",
+        };
         for pause in &promise.pauses {
             let text = format!(
                 "pause on {} resume on {}",
@@ -316,7 +320,7 @@ impl Printer<'_> {
                         .any(|p| (from.start..until.start).contains(&p.key())) =>
             {
                 let text = format!(
-                    "from {} until {}",
+                    "{from_keyword} {} until {}",
                     self.patterns(&promise.from),
                     self.patterns(&promise.until)
                 );
@@ -327,7 +331,7 @@ impl Printer<'_> {
                 });
             }
             _ => {
-                self.patterns_line(&mut parts, "from", &promise.from);
+                self.patterns_line(&mut parts, from_keyword, &promise.from);
                 self.patterns_line(&mut parts, "until", &promise.until);
             }
         }
@@ -385,6 +389,7 @@ impl Printer<'_> {
             ),
         };
         parts.push(Part::line(text, *span));
+        self.patterns_line(&mut parts, "restart on", &standard.restart);
         let head = format!(
             "standard {}{}",
             standard.name.name,

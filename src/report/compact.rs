@@ -486,7 +486,8 @@ mod tests {
     use crate::report::{
         AppointmentReport, AppointmentState, Breach, CaseReport, ChainState, ClockState,
         CommitmentReport, CommitmentState, EscalationReport, Instant, IsoDuration, PromiseReport,
-        RequiredAction, StandardReport, StandardState, StepReport, StepState, Stretch, Warning,
+        RequiredAction, StandardReport, StandardState, StepReport, StepState, Stretch,
+        Supersession, Warning,
     };
     use chrono::{DateTime, Datelike, FixedOffset, SecondsFormat, TimeDelta, Utc};
     use proptest::prelude::*;
@@ -772,24 +773,46 @@ mod tests {
                 Stretch {
                     from: at(i + 3),
                     to: Some(at(i + 4)),
+                    reason: text.to_owned(),
                 },
                 Stretch {
                     from: at(i + 5),
                     to: None,
+                    reason: text.repeat(2),
                 },
             ],
             detail: text.repeat(i + 1),
+            superseded: (i % 2 == 0).then(|| Supersession {
+                at: at(i + 6),
+                by: text.to_owned(),
+            }),
         };
         CaseReport {
             case: text.to_owned(),
             promises: (0..instants.len()).map(promise).collect(),
-            standards: vec![StandardReport {
-                standard: text.to_owned(),
-                state: StandardState::Breached,
-                at: Some(at(3)),
-                due: Some(at(4)),
-                detail: String::new(),
-            }],
+            standards: vec![
+                StandardReport {
+                    standard: text.to_owned(),
+                    state: StandardState::Breached,
+                    at: Some(at(3)),
+                    due: Some(at(4)),
+                    detail: String::new(),
+                    instance: None,
+                    superseded: None,
+                },
+                StandardReport {
+                    standard: text.to_owned(),
+                    state: StandardState::Superseded,
+                    at: None,
+                    due: Some(at(5)),
+                    detail: text.to_owned(),
+                    instance: Some(u32::MAX),
+                    superseded: Some(Supersession {
+                        at: at(6),
+                        by: text.to_owned(),
+                    }),
+                },
+            ],
             commitments: vec![CommitmentReport {
                 commitment: text.to_owned(),
                 state: CommitmentState::Vague,

@@ -45,30 +45,63 @@ fn clock(out: &mut String, p: &PromiseReport, as_of: Instant) {
     );
     let _ = writeln!(out, "    {}", Escaped(&p.detail));
     let Some(started) = p.started else { return };
-    let end = p.stopped.unwrap_or(as_of);
+    let end = p
+        .stopped
+        .or_else(|| p.superseded.as_ref().map(|s| s.at))
+        .unwrap_or(as_of);
     let mut cursor = started;
-    for pause in &p.pauses {
-        if pause.from > cursor {
-            let _ = writeln!(out, "    running {cursor} .. {}", pause.from);
+    // Paused while any reason held; each reason's own stretch under the span it is part of.
+    for span in p.paused_spans() {
+        if span.from > cursor {
+            let _ = writeln!(out, "    running {cursor} .. {}", span.from);
         }
-        match pause.to {
-            Some(to) => {
-                let _ = writeln!(out, "    paused  {} .. {to}", pause.from);
-                cursor = to;
+        let to = match span.to {
+            Some(to) => to.to_string(),
+            None => "(still paused)".to_string(),
+        };
+        match span.reasons.as_slice() {
+            [only] => {
+                let _ = writeln!(
+                    out,
+                    "    paused  {} .. {to}: {}",
+                    span.from,
+                    Escaped(&only.reason)
+                );
             }
-            None => {
-                let _ = writeln!(out, "    paused  {} .. (still paused)", pause.from);
-                cursor = end;
+            reasons => {
+                let _ = writeln!(out, "    paused  {} .. {to}", span.from);
+                for reason in reasons {
+                    let to = match reason.to {
+                        Some(to) => to.to_string(),
+                        None => "(still holds)".to_string(),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "      {} .. {to}: {}",
+                        reason.from,
+                        Escaped(&reason.reason)
+                    );
+                }
             }
         }
+        cursor = span.to.unwrap_or(end);
     }
     if end > cursor {
-        let until = if p.stopped.is_some() {
-            "stopped"
-        } else {
-            "now"
+        let until = match (&p.stopped, &p.superseded) {
+            (Some(_), _) => "stopped".to_string(),
+            (None, Some(superseded)) => {
+                format!("superseded by {}", Escaped(&superseded.by))
+            }
+            (None, None) => "now".to_string(),
         };
         let _ = writeln!(out, "    running {cursor} .. {end} ({until})");
+    } else if let (None, Some(superseded)) = (&p.stopped, &p.superseded) {
+        let _ = writeln!(
+            out,
+            "    superseded {} by {}",
+            superseded.at,
+            Escaped(&superseded.by)
+        );
     }
     let mut line = String::from("   ");
     if let Some(due) = p.due {
@@ -174,9 +207,10 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
         for s in &report.standards {
             let at = s.at.map(|a| format!(" at {a}")).unwrap_or_default();
             let due = s.due.map(|d| format!(", due {d}")).unwrap_or_default();
+            let number = s.instance.map(|n| format!(" #{n}")).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {} {}{at}{due}: {}",
+                "  {}{number} {}{at}{due}: {}",
                 Escaped(&s.standard),
                 word(&s.state),
                 Escaped(&s.detail)

@@ -94,12 +94,21 @@ pub(super) fn case(out: &mut String, c: &CaseReport) {
                 p.paused.map(|d| d.to_string()).unwrap_or_default()
             );
         }
+        if let Some(superseded) = &p.superseded {
+            let _ = write!(
+                line,
+                " ended {} by {}",
+                superseded.at,
+                Escaped(&superseded.by)
+            );
+        }
         let _ = writeln!(out, "{line}");
     }
     for s in &c.standards {
+        let number = s.instance.map(|n| format!("#{n}")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "  standard {} {}: {}",
+            "  standard {}{number} {}: {}",
             Escaped(&s.standard),
             word(&s.state),
             Escaped(&s.detail)

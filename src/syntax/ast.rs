@@ -330,6 +330,9 @@ pub struct Promise {
     pub applies: Option<Expr>,
     /// `from PATTERN, …`: events that start the clock.
     pub from: Vec<EventPattern>,
+    /// `from each …`: where `each` was written. A `from` event then starts a new instance
+    /// whenever none is open, and changes nothing while one is.
+    pub from_each: Option<Span>,
     /// `until PATTERN, …`: events that stop it.
     pub until: Vec<EventPattern>,
     /// `pause on PATTERN resume on PATTERN` pairs.
@@ -539,6 +542,9 @@ pub struct Standard {
     pub applies: Option<Expr>,
     /// The rule.
     pub rule: StandardRule,
+    /// `restart on PATTERN, …`: events that end the current instance of the rule and start a new
+    /// one (empty: the rule has one instance).
+    pub restart: Vec<EventPattern>,
     /// The whole declaration.
     pub span: Span,
 }

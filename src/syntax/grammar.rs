@@ -41,6 +41,8 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::promise_clause => "a promise clause (`applies`, `from`, `until`, `pause`, `restart`, `target`, `warn`)",
         Rule::applies => "`applies when CONDITION`",
         Rule::from_clause => "`from EVENT`",
+        Rule::from_each => "`each`",
+        Rule::promise_keyword => "a promise clause (`applies`, `from`, `until`, `pause`, `restart`, `target`, `warn`)",
         Rule::until_clause => "`until EVENT`",
         Rule::pause_clause => "`pause on EVENT resume on EVENT`",
         Rule::restart_clause => "`restart on EVENT`",
@@ -73,7 +75,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::compare_op => "a comparison operator (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
         Rule::value => "a value (a quoted text, a number, `true` or `false`)",
         Rule::standard => "a standard",
-        Rule::standard_clause => "a standard rule (`applies`, `at most`, `require`)",
+        Rule::standard_clause => "a standard rule (`applies`, `at most`, `require`, `restart`)",
         Rule::at_most => "`at most N EVENT before EVENT`",
         Rule::require_before => "`require EVENT before EVENT`",
         Rule::require_within => "`require EVENT within DEADLINE after EVENT`",
@@ -160,6 +162,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::kw_day => "`day`",
         Rule::kw_days => "`days`",
         Rule::kw_do => "`do`",
+        Rule::kw_each => "`each`",
         Rule::kw_escalation => "`escalation`",
         Rule::kw_from => "`from`",
         Rule::kw_grace => "`grace`",
@@ -250,6 +253,7 @@ pub(crate) fn is_noise(rule: Rule) -> bool {
             | Rule::kw_day
             | Rule::kw_days
             | Rule::kw_do
+            | Rule::kw_each
             | Rule::kw_escalation
             | Rule::kw_from
             | Rule::kw_grace

@@ -599,12 +599,14 @@ impl Builder {
                 "add a line such as `target within 2h` to say how long the clock may run",
             ));
         }
+        // A missing `from` or `until` is reported above: the file does not check.
+        let (from, from_each) = value(from).unwrap_or_default();
         Ok(Promise {
             name,
             label,
             applies: value(applies),
-            // A missing `from` or `until` is reported above: the file does not check.
-            from: value(from).unwrap_or_default(),
+            from,
+            from_each,
             until: value(until).unwrap_or_default(),
             pauses,
             // No `restart on`: the clock never restarts.
@@ -620,9 +622,12 @@ impl Builder {
         self.parse_expr(c.required(Rule::expr)?)
     }
 
-    fn parse_from_clause(&mut self, pair: Pair<'_>) -> Parsed<Vec<EventPattern>> {
+    /// `from [each] PATTERN, …`: the patterns, and where `each` was written.
+    fn parse_from_clause(&mut self, pair: Pair<'_>) -> Parsed<(Vec<EventPattern>, Option<Span>)> {
         let mut c = self.cursor(pair, Rule::from_clause)?;
-        self.parse_pattern_list(c.required(Rule::pattern_list)?)
+        let each = c.optional(Rule::from_each).map(|p| self.span(&p));
+        let patterns = self.parse_pattern_list(c.required(Rule::pattern_list)?)?;
+        Ok((patterns, each))
     }
 
     fn parse_until_clause(&mut self, pair: Pair<'_>) -> Parsed<Vec<EventPattern>> {
@@ -957,7 +962,7 @@ impl Builder {
             Some(p) => Some(self.parse_string(p)?),
             None => None,
         };
-        let mut applies = None;
+        let (mut applies, mut restart) = (None, None);
         let mut rule = None;
         for clause in c.rest() {
             let inner = self.cursor(clause, Rule::standard_clause)?.next_any()?;
@@ -966,6 +971,10 @@ impl Builder {
                 Rule::applies => {
                     let e = self.parse_applies(inner)?;
                     set_once(&mut applies, e, "applies", at, &mut self.diagnostics);
+                }
+                Rule::restart_clause => {
+                    let p = self.parse_restart_clause(inner)?;
+                    set_once(&mut restart, p, "restart", at, &mut self.diagnostics);
                 }
                 Rule::at_most | Rule::require_before | Rule::require_within => {
                     let r = self.parse_standard_rule(inner)?;
@@ -998,6 +1007,8 @@ impl Builder {
             label,
             applies: value(applies),
             rule,
+            // No `restart on`: the rule has one instance.
+            restart: value(restart).unwrap_or_default(),
             span,
         })
     }

@@ -71,6 +71,30 @@ fn eval_fixtures() {
     });
 }
 
+/// The `expect:` blocks of the fixture cases that carry one hold: the stories in their comments are
+/// checked as `covenant test` checks an example policy's cases.
+#[test]
+fn eval_fixture_expectations() {
+    insta::glob!("../fixtures/eval", "*/*.yaml", |path| {
+        let policy = load(path.parent().unwrap());
+        let batch = read(&policy, path);
+        assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+        for case in batch.cases.iter().filter(|c| c.expect.is_some()) {
+            let blocks = covenant::expect::Expectations::read(&policy, case)
+                .unwrap_or_else(|e| panic!("{}: {} {e:?}", path.display(), case.id));
+            for block in blocks {
+                let mismatches = block.compare(&policy.evaluate(case, block.as_of), &policy);
+                assert!(
+                    mismatches.is_empty(),
+                    "{}: {}: {mismatches:#?}",
+                    path.display(),
+                    case.id
+                );
+            }
+        }
+    });
+}
+
 /// The example cases of the policies under `policies/`, each evaluated a week after its last event
 /// (or at its `# at:` instants), against the one policy file of its domain folder.
 #[test]

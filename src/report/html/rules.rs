@@ -174,8 +174,11 @@ pub struct PromiseClauses<'p> {
     pub until: Option<String>,
     /// `warn at 75%` / `warn 4h before`.
     pub warn: Option<String>,
-    /// Each `pause on … resume on …` clause: the event types that pause, and the clause.
-    pub pauses: Vec<(Vec<&'p str>, &'p str)>,
+    /// `restart on reopened`.
+    pub restart: Option<String>,
+    /// Each `pause on … resume on …` clause: the reason its stretches are reported with, and the
+    /// clause.
+    pub pauses: Vec<(String, &'p str)>,
 }
 
 /// The clauses of the promise named `name` (empty when there is none).
@@ -196,19 +199,24 @@ pub fn promise_clauses<'p>(policy: &'p Policy, name: &str) -> PromiseClauses<'p>
         ))
     };
     PromiseClauses {
-        from: list("from", &p.from),
+        from: list(
+            if p.from_each.is_some() {
+                "from each"
+            } else {
+                "from"
+            },
+            &p.from,
+        ),
         until: list("until", &p.until),
         warn: p.warn.as_ref().and_then(|warn| match warn {
             Warn::At(percent) => Some(format!("warn at {}", source(policy, percent.span)?)),
             Warn::Before(d) => Some(format!("warn {} before", source(policy, d.span)?)),
         }),
-        pauses: p
-            .pauses
-            .iter()
-            .filter_map(|pause| {
-                let events = pause.on.iter().map(|e| e.event.name.as_str()).collect();
-                Some((events, source(policy, pause.span)?))
-            })
+        restart: list("restart on", &p.restart),
+        pauses: crate::compile::pause_reasons(&p.pauses)
+            .into_iter()
+            .zip(&p.pauses)
+            .filter_map(|(reason, pause)| Some((reason, source(policy, pause.span)?)))
             .collect(),
     }
 }

@@ -10,13 +10,13 @@
 
 use super::rules::{self, PromiseClauses, RuleText};
 use super::HtmlError;
-use crate::case::{Case, Event};
+use crate::case::Case;
 use crate::eval::Evaluator;
 use crate::report::explain::{event_fields, word};
 use crate::report::{
     AppointmentState, Breach, CaseReport, ChainState, ClockState, CommitmentReport,
-    CommitmentState, EscalationReport, Instant, PromiseReport, StandardReport, StandardState,
-    StepReport, StepState, Stretch,
+    CommitmentState, EscalationReport, Instant, PausedSpan, PromiseReport, StandardReport,
+    StandardState, StepReport, StepState,
 };
 use crate::time::{local_to_instant, Calendar};
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc};
@@ -330,7 +330,7 @@ fn clock_tone(state: ClockState) -> Tone {
         ClockState::Met => Tone::Good,
         ClockState::Breached => Tone::Bad,
         ClockState::Running | ClockState::Paused => Tone::Open,
-        ClockState::Pending | ClockState::NotPromised => Tone::Neutral,
+        ClockState::Pending | ClockState::NotPromised | ClockState::Superseded => Tone::Neutral,
     }
 }
 
@@ -339,7 +339,7 @@ fn standard_tone(state: StandardState) -> Tone {
         StandardState::Ok | StandardState::Met => Tone::Good,
         StandardState::Violated | StandardState::Breached => Tone::Bad,
         StandardState::Running => Tone::Open,
-        StandardState::Pending => Tone::Neutral,
+        StandardState::Pending | StandardState::Superseded => Tone::Neutral,
     }
 }
 
@@ -385,30 +385,49 @@ fn tip(at: &str, what: &str, rule: &[&str]) -> String {
     text
 }
 
-/// What is known of why a clock was paused in `stretch`: the label (the type of the `pause on`
-/// event that came at its start) and the clause quoted (that event's, else the promise's only
-/// `pause on` clause).
-///
-/// The report's stretches carry no reason of their own, so it is found here from the case's
-/// events and the policy's clauses; this is the one place to read a reason the stretches come to
-/// carry. The drawing only needs the label.
-fn pause_reason<'c>(
-    stretch: &Stretch,
-    clauses: &'c PromiseClauses<'_>,
-    events: &'c [Event],
-) -> (Option<&'c str>, Option<&'c str>) {
-    let from = stretch.from.utc();
-    for event in events.iter().filter(|e| e.at == from) {
-        for (types, clause) in &clauses.pauses {
-            if types.contains(&event.kind.as_str()) {
-                return (Some(event.kind.as_str()), Some(clause));
-            }
+/// What a paused span says: its label (the reasons that held in it, joined by ` + `), what it
+/// was (`paused: REASON`, or each reason with its own stretch when several held), and the
+/// clauses of those reasons as written.
+fn paused_texts(
+    span: &PausedSpan<'_>,
+    clauses: &PromiseClauses<'_>,
+    tz: Option<Tz>,
+) -> (String, String, Vec<String>) {
+    let mut reasons: Vec<&str> = Vec::new();
+    for stretch in &span.reasons {
+        if !reasons.contains(&stretch.reason.as_str()) {
+            reasons.push(&stretch.reason);
         }
     }
-    match clauses.pauses.as_slice() {
-        [(_, clause)] => (None, Some(clause)),
-        _ => (None, None),
-    }
+    let label = reasons.join(" + ");
+    let what = match span.reasons.as_slice() {
+        [_] => format!("paused: {label}"),
+        several => {
+            let each: Vec<String> = several
+                .iter()
+                .map(|stretch| {
+                    let to = stretch.to.map_or_else(
+                        || "…".to_string(),
+                        |to| Instant::new(to.utc(), tz).to_string(),
+                    );
+                    let from = Instant::new(stretch.from.utc(), tz);
+                    format!("{} {from} .. {to}", stretch.reason)
+                })
+                .collect();
+            format!("paused: {}", each.join("; "))
+        }
+    };
+    let quoted = reasons
+        .iter()
+        .filter_map(|reason| {
+            clauses
+                .pauses
+                .iter()
+                .find(|(known, _)| known == reason)
+                .map(|(_, clause)| (*clause).to_string())
+        })
+        .collect();
+    (label, what, quoted)
 }
 
 /// Builds the lanes of one case.
@@ -518,15 +537,22 @@ impl<'a, 'p> Builder<'a, 'p> {
     /// instance's due time, when the instances of a promise share the rule), only the breaches of
     /// that due time, unless the instance has none.
     fn breaches(&mut self, rule: &str, due: Option<Option<Instant>>, text: &str) {
+        self.breaches_where(
+            rule,
+            |b| due.map_or(true, |due| due.is_none() || b.due == due),
+            text,
+        );
+    }
+
+    /// Marks the breaches of `rule` that `fits` accepts and no other lane has taken.
+    fn breaches_where(&mut self, rule: &str, fits: impl Fn(&Breach) -> bool, text: &str) {
         let found: Vec<(usize, Breach)> = self
             .report
             .breaches
             .iter()
             .enumerate()
             .filter(|(i, b)| {
-                b.rule == rule
-                    && !self.placed.get(*i).copied().unwrap_or(true)
-                    && due.map_or(true, |due| due.is_none() || b.due == due)
+                b.rule == rule && !self.placed.get(*i).copied().unwrap_or(true) && fits(b)
             })
             .map(|(i, b)| (i, b.clone()))
             .collect();
@@ -588,29 +614,23 @@ impl<'a, 'p> Builder<'a, 'p> {
         let Some(started) = p.started.map(|s| s.utc()) else {
             return;
         };
-        let end = p.stopped.map_or(self.as_of, |s| s.utc());
+        let end = p
+            .stopped
+            .or_else(|| p.superseded.as_ref().map(|s| s.at))
+            .map_or(self.as_of, |s| s.utc());
         let due = p.due.map(|d| d.utc());
         let target = p.target.as_deref().map(|t| format!("target {t}"));
         let target = target.as_deref().unwrap_or("no target applies");
-        // Running and paused stretches, the running ones split at the due time.
+        // Running and paused stretches (paused while any reason held), the running ones split at
+        // the due time.
         let mut cursor = started;
-        for pause in &p.pauses {
-            let from = pause.from.utc();
+        for span in p.paused_spans() {
+            let from = span.from.utc();
             self.running(cursor, from.min(end), due, target);
-            let to = pause.to.map_or(end, |t| t.utc());
-            let (label, clause) = pause_reason(pause, &clauses, &self.case.events);
-            let what = match label {
-                Some(label) => format!("paused: {label}"),
-                None => "paused".to_string(),
-            };
-            self.bar(
-                BarKind::Paused,
-                from,
-                to,
-                &what,
-                label,
-                &[clause.unwrap_or_default()],
-            );
+            let to = span.to.map_or(end, |t| t.utc());
+            let (label, what, clauses) = paused_texts(&span, &clauses, self.tz);
+            let clauses: Vec<&str> = clauses.iter().map(String::as_str).collect();
+            self.bar(BarKind::Paused, from, to, &what, Some(&label), &clauses);
             cursor = cursor.max(to);
         }
         self.running(cursor, end, due, target);
@@ -644,6 +664,15 @@ impl<'a, 'p> Builder<'a, 'p> {
                 stopped.utc(),
                 "stopped",
                 &[clauses.until.as_deref().unwrap_or_default()],
+            );
+        }
+        if let Some(superseded) = &p.superseded {
+            let what = format!("superseded: {} started a new instance", superseded.by);
+            self.mark(
+                MarkKind::Stop,
+                superseded.at.utc(),
+                &what,
+                &[clauses.restart.as_deref().unwrap_or_default()],
             );
         }
         self.breaches(&p.promise, Some(p.due), target);
@@ -682,9 +711,13 @@ impl<'a, 'p> Builder<'a, 'p> {
         let policy = self.policy();
         let RuleText { declaration, label } = rules::standard(policy, &s.standard);
         let declaration = declaration.unwrap_or_default();
+        let title = match s.instance {
+            Some(number) => format!("{} #{number}", s.standard),
+            None => s.standard.clone(),
+        };
         self.lane(
             "standard",
-            s.standard.clone(),
+            title,
             subtitle(label, &word(&s.state)),
             standard_tone(s.state),
             declaration.clone(),
@@ -702,7 +735,12 @@ impl<'a, 'p> Builder<'a, 'p> {
                 self.mark(MarkKind::Done, at.utc(), &what, &[rule]);
             }
         }
-        self.breaches(&s.standard, None, rule);
+        if let Some(superseded) = &s.superseded {
+            let what = format!("superseded: {} started a new instance", superseded.by);
+            self.mark(MarkKind::Stop, superseded.at.utc(), &what, &[rule]);
+        }
+        // An instance's breach is at the instant it was decided (a restarted standard has several).
+        self.breaches_where(&s.standard, |b| s.at.map_or(true, |at| b.at == at), rule);
     }
 
     fn commitment(&mut self, c: &CommitmentReport) {
@@ -943,6 +981,7 @@ fn instants(case: &Case, report: &CaseReport) -> Vec<DateTime<Utc>> {
         add(p.started);
         add(p.due);
         add(p.stopped);
+        add(p.superseded.as_ref().map(|s| s.at));
         for pause in &p.pauses {
             add(Some(pause.from));
             add(pause.to);
@@ -951,6 +990,7 @@ fn instants(case: &Case, report: &CaseReport) -> Vec<DateTime<Utc>> {
     for s in &report.standards {
         add(s.at);
         add(s.due);
+        add(s.superseded.as_ref().map(|s| s.at));
     }
     for c in &report.commitments {
         add(Some(c.made));
