@@ -5,7 +5,7 @@
 //! Every text that comes from the case or the policy is written through [`Escaped`] (see
 //! [`crate::terminal`]): each entry stays on its line, no control character reaches the terminal.
 
-use super::{CaseReport, Instant, PromiseReport};
+use super::{CaseReport, ClockState, Instant, PromiseReport};
 use crate::case::{Case, Event, Staff, Value};
 use crate::terminal::Escaped;
 use chrono_tz::Tz;
@@ -90,7 +90,12 @@ fn clock(out: &mut String, p: &PromiseReport, as_of: Instant) {
         let until = match (&p.stopped, &p.superseded) {
             (Some(_), _) => "stopped".to_string(),
             (None, Some(superseded)) => {
-                format!("superseded by {}", Escaped(&superseded.by))
+                let how = if p.state == ClockState::Superseded {
+                    "superseded"
+                } else {
+                    "ended"
+                };
+                format!("{how} by {}", Escaped(&superseded.by))
             }
             (None, None) => "now".to_string(),
         };
@@ -98,7 +103,7 @@ fn clock(out: &mut String, p: &PromiseReport, as_of: Instant) {
     } else if let (None, Some(superseded)) = (&p.stopped, &p.superseded) {
         let _ = writeln!(
             out,
-            "    superseded {} by {}",
+            "    ended {} by {}",
             superseded.at,
             Escaped(&superseded.by)
         );

@@ -8,6 +8,7 @@ use covenant::case::{read_str, CaseBatch, CaseFormat, ReadOptions};
 use covenant::check::Policy;
 use covenant::eval::Evaluator;
 use covenant::report::{case_json, Format};
+use proptest::prelude::*;
 use std::path::Path;
 
 fn relative(path: &Path) -> String {
@@ -361,6 +362,73 @@ fn explain_shows_clocks_pauses_and_deadlines() {
     insta::assert_snapshot!(out);
 }
 
+/// Each reason's stretch under the span the clock was paused in; an instance a restart
+/// superseded, and one it ended after its due time; a restarted standard's instances numbered.
+#[test]
+fn explain_shows_reasons_and_superseded_instances() {
+    let explain = |folder: &str, case: &str, at: &str| {
+        let (code, out) = covenant(
+            &[
+                "explain",
+                "--policy",
+                &format!("tests/fixtures/eval/{folder}/policy.policy"),
+                &format!("tests/fixtures/eval/{folder}/{case}"),
+                "--at",
+                at,
+            ],
+            None,
+        );
+        assert_eq!(code, 0);
+        out
+    };
+    insta::assert_snapshot!(
+        "explain_overlapping_waits",
+        explain(
+            "waits",
+            "customer-answers-first.yaml",
+            "2026-06-22T10:40:00+08:00"
+        ) + &explain(
+            "waits",
+            "customer-answers-first.yaml",
+            "2026-06-22T13:00:00+08:00"
+        )
+    );
+    insta::assert_snapshot!(
+        "explain_superseded",
+        explain(
+            "restarts",
+            "restart-before-due.yaml",
+            "2026-06-22T16:00:00+08:00"
+        ) + &explain(
+            "restarts",
+            "restart-after-due.yaml",
+            "2026-06-23T12:00:00+08:00"
+        ) + &explain(
+            "restarts",
+            "reopened-without-second-follow-up.yaml",
+            "2026-06-23T12:00:00+08:00"
+        )
+    );
+}
+
+/// The human report of superseded instances and numbered standard instances.
+#[test]
+fn human_report_of_restarts() {
+    let (_, out) = covenant(
+        &[
+            "eval",
+            "--policy",
+            "tests/fixtures/eval/restarts/policy.policy",
+            "tests/fixtures/eval/restarts/restart-after-due.yaml",
+            "tests/fixtures/eval/restarts/reopened-before-closing.yaml",
+            "--at",
+            "2026-06-23T12:00:00+08:00",
+        ],
+        None,
+    );
+    insta::assert_snapshot!(out);
+}
+
 #[test]
 fn human_report() {
     let (_, out) = covenant(
@@ -392,4 +460,121 @@ fn explain_shows_escalation_steps_and_appointments() {
     );
     assert_eq!(code, 0);
     insta::assert_snapshot!(out);
+}
+
+/// Two reasons to wait, each with its own end: the policy of the properties below.
+const TWO_WAITS: &str = r#"
+policy "Two waits" { timezone "UTC" }
+promise p {
+  from opened until done
+  pause on wait_a resume on resume_a
+  pause on wait_b resume on resume_b
+  restart on reopened
+  target within 2h
+}
+"#;
+
+/// The case opened at minute 0 of 2026-01-01 (UTC) with `events` (minute, type) after it.
+fn minutes_case(events: &[(i64, &str)]) -> covenant::Case {
+    let at = |minute: i64| {
+        (DateTime::<Utc>::from_timestamp(1_767_225_600, 0).unwrap()
+            + chrono::TimeDelta::minutes(minute))
+        .to_rfc3339()
+    };
+    let mut yaml = format!("id: C\nevents:\n  - {{at: {}, type: opened}}\n", at(0));
+    for (minute, kind) in events {
+        yaml.push_str(&format!("  - {{at: {}, type: {kind}}}\n", at(*minute)));
+    }
+    covenant::Case::from_yaml_str(&yaml).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..Default::default() })]
+
+    /// The clock is paused exactly while either reason holds, whatever order the waits begin and
+    /// end in: its paused time and its due time are those of a minute-by-minute walk.
+    #[test]
+    fn paused_while_any_reason_holds(
+        mut events in proptest::collection::vec((1i64..300, 0usize..4), 0..12)
+    ) {
+        const KINDS: [&str; 4] = ["wait_a", "resume_a", "wait_b", "resume_b"];
+        events.sort_by_key(|(minute, _)| *minute);
+        let named: Vec<(i64, &str)> = events.iter().map(|&(m, k)| (m, KINDS[k])).collect();
+        let policy = Policy::parse(TWO_WAITS).unwrap();
+        let as_of_minute = 1000;
+        let start = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).unwrap();
+        let as_of = start + chrono::TimeDelta::minutes(as_of_minute);
+        let report = policy.evaluate(&minutes_case(&named), as_of);
+        let p = &report.promises[0];
+        // The walk: which reasons hold in each minute, after the events at its start.
+        let (mut a, mut b) = (false, false);
+        let mut paused_minutes = Vec::new();
+        let mut next = named.iter().peekable();
+        for minute in 0..as_of_minute {
+            while let Some(&&(at, kind)) = next.peek() {
+                if at > minute {
+                    break;
+                }
+                match kind {
+                    "wait_a" => a = true,
+                    "resume_a" => a = false,
+                    "wait_b" => b = true,
+                    _ => b = false,
+                }
+                next.next();
+            }
+            paused_minutes.push(a || b);
+        }
+        let paused = paused_minutes.iter().filter(|p| **p).count() as i64;
+        prop_assert_eq!(
+            p.paused.map(|d| d.0),
+            Some(chrono::TimeDelta::minutes(paused))
+        );
+        // Due when 120 unpaused minutes have passed (a pause still going is closed at `as_of`).
+        let mut counted = 0;
+        let mut due = 0;
+        for minute in 0.. {
+            let is_paused = paused_minutes.get(minute as usize).copied().unwrap_or(false);
+            if !is_paused {
+                counted += 1;
+                if counted == 120 {
+                    due = minute + 1;
+                    break;
+                }
+            }
+        }
+        prop_assert_eq!(
+            p.due.map(|d| d.utc()),
+            Some(start + chrono::TimeDelta::minutes(due))
+        );
+        // Each reason's stretches never overlap one another, and end where the walk says.
+        for reason in ["wait_a", "wait_b"] {
+            let own: Vec<_> = p.pauses.iter().filter(|s| s.reason == reason).collect();
+            for pair in own.windows(2) {
+                prop_assert!(pair[0].to.is_some_and(|to| to <= pair[1].from));
+            }
+        }
+    }
+
+    /// A restart ends the open instance: `superseded` when it comes by the due time, `breached`
+    /// after it; never `met`.
+    #[test]
+    fn a_restart_supersedes_or_keeps_the_breach(restart in 1i64..400, done in proptest::option::of(1i64..400)) {
+        let policy = Policy::parse(TWO_WAITS).unwrap();
+        let mut events = vec![(restart, "reopened")];
+        if let Some(done) = done {
+            events.push((done, "done"));
+        }
+        events.sort_by_key(|(minute, _)| *minute);
+        let start = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).unwrap();
+        let report = policy.evaluate(&minutes_case(&events), start + chrono::TimeDelta::days(1));
+        let first = serde_json::to_value(report.promises[0].state).unwrap();
+        let expected = match done {
+            // Stopped before the restart: judged by its stop.
+            Some(done) if done < restart => if done <= 120 { "met" } else { "breached" },
+            _ => if restart <= 120 { "superseded" } else { "breached" },
+        };
+        prop_assert_eq!(first, serde_json::Value::from(expected));
+        prop_assert_eq!(report.promises.len(), 2);
+    }
 }
