@@ -17,14 +17,12 @@ use crate::report::{
 use chrono::{DateTime, Utc};
 
 /// The walk of one standard over one case: one instance from the case's first event, and a new
-/// one at each `restart on` event after it.
+/// one at each `restart on` event that comes once the current one has begun.
 #[derive(Debug, Clone)]
 pub(crate) struct StandardRun<'r> {
     standard: &'r Standard,
     /// The instances in order; only the last one takes events.
     instances: Vec<Instance<'r>>,
-    /// Whether an event was seen (the first event belongs to the first instance).
-    seen_any: bool,
 }
 
 /// One instance of a standard.
@@ -119,6 +117,16 @@ impl<'r> Walk<'r> {
         }
     }
 
+    /// Whether the rule has seen an event of its own: one it counts, its closing event, its
+    /// required event, or (for `require … within`) the event that starts its clock.
+    fn has_begun(&self) -> bool {
+        match self {
+            Walk::AtMost { count, closed, .. } => *count > 0 || closed.is_some(),
+            Walk::RequireBefore { seen, decided, .. } => seen.is_some() || decided.is_some(),
+            Walk::Within(run) => !run.instances.is_empty(),
+        }
+    }
+
     /// Whether the rule is still undecided: its closing event (for `require … within`, its
     /// required event) has not come.
     fn is_open(&self) -> bool {
@@ -185,16 +193,18 @@ impl<'r> StandardRun<'r> {
                 walk: Walk::new(standard),
                 restarted: None,
             }],
-            seen_any: false,
         }
     }
 
-    /// Takes one event (the state already includes its changes). A `restart on` event after the
-    /// first ends the current instance and is the first event of the next.
+    /// Takes one event (the state already includes its changes). A `restart on` event ends the
+    /// current instance, once it has seen an event of its rule, and is the first event of the
+    /// next; before that, it belongs to the current instance (nothing has happened to restart).
     pub fn on_event(&mut self, happened: Seen<'_>, index: usize, state: &CaseState<'_>) {
-        let restarts = std::mem::replace(&mut self.seen_any, true)
-            && matches_any(&self.standard.restart, happened, state);
-        if restarts {
+        let begun = self
+            .instances
+            .last()
+            .is_some_and(|current| current.walk.has_begun());
+        if begun && matches_any(&self.standard.restart, happened, state) {
             let (at, by) = (happened.event.at, happened.event.kind.as_str());
             if let Some(current) = self.instances.last_mut() {
                 if current.walk.is_open() {
