@@ -641,9 +641,13 @@ impl<'a, 'p> Builder<'a, 'p> {
             &[clauses.from.as_deref().unwrap_or_default()],
         );
         if let Some(point) = self.evaluator.warning_point(p, self.as_of) {
-            let what = match p.stopped {
-                Some(stopped) if stopped.utc() < point => {
+            let superseded = p.superseded.as_ref().map(|s| s.at);
+            let what = match (p.stopped, superseded) {
+                (Some(stopped), _) if stopped.utc() < point => {
                     "warning point (not reached: the clock stopped before it)"
+                }
+                (None, Some(at)) if at.utc() < point => {
+                    "warning point (not reached: a restart ended the clock before it)"
                 }
                 _ if point <= self.as_of => "warning point (passed)",
                 _ => "warning point",
