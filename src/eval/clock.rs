@@ -361,7 +361,9 @@ impl<'r> ClockRun<'r> {
             retargeted: Vec::new(),
             skipped,
         };
-        instance.pause_or_resume(self.rule, seen, state);
+        if !self.rule.pauses.is_empty() {
+            instance.pause_or_resume(self.rule, seen, state);
+        }
         self.instances.push(instance);
     }
 
@@ -410,7 +412,9 @@ impl<'r> ClockRun<'r> {
             return;
         }
         // A `from` event while the clock is open changes nothing, under `from each` too.
-        current.pause_or_resume(rule, seen, state);
+        if !rule.pauses.is_empty() {
+            current.pause_or_resume(rule, seen, state);
+        }
         if !event.set.is_empty() {
             // Attributes changed: the target is chosen again, from the original start.
             let (after, skipped) = choose(rule, current.started, state);
