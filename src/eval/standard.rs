@@ -5,6 +5,11 @@
 //! `pending` (the closing event has not come and the rule is not broken yet).
 //! `require … within` reports the clock words `pending`, `running`, `met`,
 //! `breached`.
+//!
+//! With `restart on`, a standard has instances: the first from the case's first
+//! event, a new one at each restart event that comes once the current one has
+//! seen an event of its rule. An instance the restart ends before it was decided
+//! is `superseded`; one already broken stays broken.
 
 use super::clock::{ClockRun, DueState, Judged, Superseded};
 use super::state::{matches, matches_any, CaseState, Seen};
