@@ -250,16 +250,13 @@ impl<'a> Checker<'a> {
     /// Reports steps whose preconditions can never all complete (a cycle through `after`), then
     /// steps that can never become due because their own trigger is an event that stops the chain.
     fn never_due(&mut self, chain: &ast::Escalation, steps: &BTreeMap<&str, usize>) {
-        let preconditions: Vec<Vec<usize>> = chain
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(index, step)| match &step.after {
-                Some(after) => after
+        let preconditions: Vec<Vec<usize>> = (0..chain.steps.len())
+            .map(|index| {
+                chain
+                    .waits_for(index)
                     .iter()
                     .filter_map(|n| steps.get(n.name.as_str()).copied())
-                    .collect(),
-                None => index.checked_sub(1).into_iter().collect(),
+                    .collect()
             })
             .collect();
         let can_be_due = may_become_due(&preconditions, &BTreeSet::new());

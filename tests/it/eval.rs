@@ -111,6 +111,35 @@ fn policy_example_cases() {
     });
 }
 
+/// The fixture cases that carry an `expect:` block meet it: the story their comment tells is the
+/// one the evaluator gives, checked as `covenant test` checks it.
+#[test]
+fn eval_fixture_expectations() {
+    use covenant::expect::Expectations;
+    let mut checked = 0;
+    insta::glob!("../fixtures/eval", "*/*.yaml", |path| {
+        let policy = load(path.parent().unwrap());
+        let batch = read(&policy, path);
+        let evaluator = Evaluator::new(&policy);
+        for case in batch.cases.iter().filter(|c| c.expect.is_some()) {
+            let blocks = Expectations::read(&policy, case)
+                .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+            for block in blocks {
+                let report = evaluator.evaluate(case, block.as_of);
+                let mismatches = block.compare(&report, &policy);
+                assert!(
+                    mismatches.is_empty(),
+                    "{} ({}): {mismatches:#?}",
+                    path.display(),
+                    case.id
+                );
+                checked += 1;
+            }
+        }
+    });
+    assert!(checked > 10, "only {checked} expectation blocks");
+}
+
 #[test]
 fn same_input_gives_identical_bytes() {
     insta::glob!("../fixtures/eval", "escalation/*.yaml", |path| {
