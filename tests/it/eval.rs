@@ -398,3 +398,23 @@ fn explain_shows_escalation_steps_and_appointments() {
     assert_eq!(code, 0);
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn explain_shows_chain_instances_and_moved_appointments() {
+    let explain = |policy: &str, case: &str, at: &str| {
+        let (code, out) = covenant(&["explain", "--policy", policy, case, "--at", at], None);
+        assert_eq!(code, 0, "{out}");
+        out
+    };
+    let instances = explain(
+        "tests/fixtures/eval/chain-instances/policy.policy",
+        "tests/fixtures/eval/chain-instances/reopened.yaml",
+        "2026-06-20T14:30:00+08:00",
+    );
+    let moved = explain(
+        "tests/fixtures/eval/escalation/policy.policy",
+        "tests/fixtures/eval/escalation/appointment-moved-too-often.yaml",
+        "2026-06-20T18:00:00+08:00",
+    );
+    insta::assert_snapshot!(format!("{instances}\n{moved}"));
+}
