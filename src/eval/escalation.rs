@@ -232,13 +232,17 @@ fn already_there(ranks: &Ranks, action: &Action, state: &CaseState<'_>) -> bool 
     }
 }
 
+/// A point of a promise instance that fires a trigger: when it became known, and the point itself
+/// (the breach's due time, the instant P% of the target had passed).
+type Point = (DateTime<Utc>, DateTime<Utc>);
+
 /// The points at which a promise-based trigger fires, one per promise instance (none for an
-/// event trigger): when each became known, and the point itself.
+/// event trigger).
 fn synthetic_points(
     trigger: &Trigger,
     promises: &[Vec<Outcome<'_>>],
     as_of: DateTime<Utc>,
-) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, InternalError> {
+) -> Result<Vec<Point>, InternalError> {
     let outcomes = |promise: usize| {
         promises.get(promise).ok_or_else(|| {
             InternalError::new(format!(
