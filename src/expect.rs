@@ -34,7 +34,7 @@ const KEYS: [&str; 11] = [
 ];
 
 /// Breach kinds (see `docs/semantics.md`).
-const BREACH_KINDS: [&str; 9] = [
+const BREACH_KINDS: [&str; 10] = [
     "promise_breached",
     "standard_violated",
     "commitment_vague",
@@ -44,6 +44,7 @@ const BREACH_KINDS: [&str; 9] = [
     "step_late",
     "step_out_of_order",
     "appointment_missed",
+    "appointment_moved_too_often",
 ];
 
 /// The word for "not in the report at all".
@@ -144,14 +145,18 @@ enum Item {
         id: String,
         state: String,
     },
+    /// One state: instance 1; a list: every instance of the chain, in order.
     Escalation {
         name: String,
-        state: String,
+        states: Vec<String>,
+        every_instance: bool,
     },
+    /// One state: the step in instance 1; a list: the step in every instance, in order.
     Step {
         chain: String,
         step: String,
-        state: String,
+        states: Vec<String>,
+        every_instance: bool,
     },
 }
 
@@ -571,7 +576,29 @@ impl Reader<'_> {
         }
     }
 
-    /// `escalations: {NAME: STATE}`.
+    /// One state word (instance 1) or a list of them (every instance, in order), each one of
+    /// `allowed`; `None` when one is not.
+    fn instance_words(
+        &mut self,
+        pointer: &str,
+        written: &Json,
+        what: &str,
+        allowed: &[&str],
+    ) -> Option<(Vec<String>, bool)> {
+        let Json::Array(items) = written else {
+            let word = self.word(pointer, written, what, allowed)?;
+            return Some((vec![word], false));
+        };
+        let words: Vec<Option<String>> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| self.word(&format!("{pointer}/{index}"), item, what, allowed))
+            .collect();
+        let words: Option<Vec<String>> = words.into_iter().collect();
+        Some((words?, true))
+    }
+
+    /// `escalations: {NAME: STATE}` (instance 1) or `{NAME: [STATE, …]}` (every instance).
     fn escalations(&mut self, value: &Json, checks: &mut Vec<Check>) {
         for (name, state) in self.named_states("escalations", value) {
             let pointer = format!("/escalations/{}", escape(&name));
@@ -579,16 +606,23 @@ impl Reader<'_> {
             if !self.declared(&pointer, "escalation", &name, names) {
                 continue;
             }
-            if let Some(state) = self.word(&pointer, state, "escalation state", &CHAIN_STATES) {
+            if let Some((states, every_instance)) =
+                self.instance_words(&pointer, state, "escalation state", &CHAIN_STATES)
+            {
                 checks.push(Check {
                     line: self.line(&pointer),
-                    item: Item::Escalation { name, state },
+                    item: Item::Escalation {
+                        name,
+                        states,
+                        every_instance,
+                    },
                 });
             }
         }
     }
 
-    /// `steps: {CHAIN.STEP: STATE}`.
+    /// `steps: {CHAIN.STEP: STATE}` (in instance 1) or `{CHAIN.STEP: [STATE, …]}` (in every
+    /// instance of the chain).
     fn steps(&mut self, value: &Json, checks: &mut Vec<Check>) {
         for (name, state) in self.named_states("steps", value) {
             let pointer = format!("/steps/{}", escape(&name));
@@ -604,11 +638,16 @@ impl Reader<'_> {
                     None
                 }
             };
-            let state = self.word(&pointer, state, "step state", &STEP_STATES);
-            if let (Some((chain, step)), Some(state)) = (known, state) {
+            let states = self.instance_words(&pointer, state, "step state", &STEP_STATES);
+            if let (Some((chain, step)), Some((states, every_instance))) = (known, states) {
                 checks.push(Check {
                     line: self.line(&pointer),
-                    item: Item::Step { chain, step, state },
+                    item: Item::Step {
+                        chain,
+                        step,
+                        states,
+                        every_instance,
+                    },
                 });
             }
         }
@@ -974,28 +1013,42 @@ impl Comparison<'_> {
                     (format!("commitment `{id}`"), state.clone(), got)
                 })
             }
-            Item::Escalation { name, state } => {
-                let got = report
+            Item::Escalation {
+                name,
+                states,
+                every_instance,
+            } => {
+                let got: Vec<String> = report
                     .escalations
                     .iter()
-                    .find(|e| &e.escalation == name)
-                    .map_or(ABSENT.to_owned(), |e| word(&e.state));
-                (&got != state).then(|| (format!("escalation `{name}`"), state.clone(), got))
+                    .filter(|e| &e.escalation == name)
+                    .map(|e| word(&e.state))
+                    .collect();
+                let subject = format!("escalation `{name}`");
+                instances_mismatch(subject, states, *every_instance, got)
             }
-            Item::Step { chain, step, state } => {
-                let found = report
+            Item::Step {
+                chain,
+                step,
+                states,
+                every_instance,
+            } => {
+                // The step in each instance of the chain (a guarded instance has no steps).
+                let got: Vec<String> = report
                     .escalations
                     .iter()
-                    .find(|e| &e.escalation == chain)
-                    .and_then(|e| e.steps.iter().find(|s| &s.step == step));
-                let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
-                (&got != state).then(|| {
-                    let got = match found.and_then(|s| s.deadline) {
-                        Some(deadline) => format!("{got} (deadline {deadline})"),
-                        None => got,
-                    };
-                    (format!("step `{chain}.{step}`"), state.clone(), got)
-                })
+                    .filter(|e| &e.escalation == chain)
+                    .map(|e| {
+                        let found = e.steps.iter().find(|s| &s.step == step);
+                        let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
+                        match found.and_then(|s| s.deadline) {
+                            Some(deadline) => format!("{got} (deadline {deadline})"),
+                            None => got,
+                        }
+                    })
+                    .collect();
+                let subject = format!("step `{chain}.{step}`");
+                instances_mismatch(subject, states, *every_instance, got)
             }
         }
     }
@@ -1092,6 +1145,35 @@ impl Comparison<'_> {
             });
         Some((subject, states.join("; "), join_or(described, ABSENT)))
     }
+}
+
+/// The mismatch, if any, between the states expected of the instances of a chain (or of one of
+/// its steps) and the states reported, `got` (each a state word, maybe followed by ` (…)`): the
+/// first instance, or (`every_instance`) every instance in order.
+fn instances_mismatch(
+    subject: String,
+    expected: &[String],
+    every_instance: bool,
+    got: Vec<String>,
+) -> Option<(String, String, String)> {
+    let state_of = |text: &String| text.split(" (").next().unwrap_or_default().to_owned();
+    let fits = match (expected, every_instance) {
+        ([one], false) if one == ABSENT => got.is_empty() || got.iter().all(|g| g == ABSENT),
+        ([one], false) => got.first().is_some_and(|g| &state_of(g) == one),
+        (all, _) => all.len() == got.len() && all.iter().zip(&got).all(|(w, g)| *w == state_of(g)),
+    };
+    if fits {
+        return None;
+    }
+    let subject = if every_instance {
+        format!("{subject} (every instance)")
+    } else {
+        subject
+    };
+    let shown = got
+        .into_iter()
+        .take(if every_instance { usize::MAX } else { 1 });
+    Some((subject, expected.join("; "), join_or(shown, ABSENT)))
 }
 
 /// A reported clock instance as a mismatch shows it: its state, due and stop times.

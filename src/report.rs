@@ -602,16 +602,18 @@ pub enum ChainState {
     Guarded,
 }
 
-/// An escalation chain whose trigger fired.
+/// One instance of an escalation chain whose trigger fired.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EscalationReport {
     /// The chain's name.
     pub escalation: String,
+    /// 1 for the first instance whose trigger fired, 2 for the next one (after a `restart on`), …
+    pub instance: u32,
     /// Active, stopped or guarded.
     pub state: ChainState,
     /// When it was activated.
     pub activated: Option<Instant>,
-    /// When it stopped.
+    /// When it stopped (by `stop on`, or by the `restart on` event that began the next instance).
     pub stopped: Option<Instant>,
     /// Its steps in declaration order (empty when guarded).
     pub steps: Vec<StepReport>,
@@ -675,7 +677,7 @@ pub enum AppointmentState {
 /// An appointment booked by an `appoint` step.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AppointmentReport {
-    /// The agreed time.
+    /// The agreed time (the latest, when it was moved).
     pub time: Instant,
     /// The staff member.
     pub with: String,
@@ -683,6 +685,23 @@ pub struct AppointmentReport {
     pub state: AppointmentState,
     /// When the `met` event came.
     pub met: Option<Instant>,
+    /// When it was booked (the `appointment` event that did the step).
+    pub booked: Instant,
+    /// The time first agreed (the same as `time` when it was never moved).
+    pub first_time: Instant,
+    /// Each move of the agreed time, in order.
+    pub moves: Vec<AppointmentMove>,
+}
+
+/// A later `appointment` event that moved the agreed time of a booked appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AppointmentMove {
+    /// When it was moved.
+    pub at: Instant,
+    /// The time agreed before.
+    pub from: Instant,
+    /// The time agreed from then on.
+    pub to: Instant,
 }
 
 /// A broken rule.

@@ -250,16 +250,13 @@ impl<'a> Checker<'a> {
     /// Reports steps whose preconditions can never all complete (a cycle through `after`), then
     /// steps that can never become due because their own trigger is an event that stops the chain.
     fn never_due(&mut self, chain: &ast::Escalation, steps: &BTreeMap<&str, usize>) {
-        let preconditions: Vec<Vec<usize>> = chain
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(index, step)| match &step.after {
-                Some(after) => after
+        let preconditions: Vec<Vec<usize>> = (0..chain.steps.len())
+            .map(|index| {
+                chain
+                    .waits_for(index)
                     .iter()
                     .filter_map(|n| steps.get(n.name.as_str()).copied())
-                    .collect(),
-                None => index.checked_sub(1).into_iter().collect(),
+                    .collect()
             })
             .collect();
         let can_be_due = may_become_due(&preconditions, &BTreeSet::new());
@@ -341,7 +338,7 @@ impl<'a> Checker<'a> {
         preconditions: &[Vec<usize>],
         can_be_due: &BTreeSet<usize>,
     ) {
-        let stops: Vec<Option<&ast::EventPattern>> = chain
+        let stops: Vec<Option<(&ast::EventPattern, Ends)>> = chain
             .steps
             .iter()
             .zip(preconditions)
@@ -350,8 +347,9 @@ impl<'a> Checker<'a> {
         if stops.iter().all(Option::is_none) {
             return;
         }
-        // The steps whose own trigger stops the chain, with the `stop on` pattern that does.
-        let blocked: BTreeMap<usize, &ast::EventPattern> = stops
+        // The steps whose own trigger stops (or restarts) the chain, with the `stop on` (or
+        // `restart on`) pattern that does.
+        let blocked: BTreeMap<usize, (&ast::EventPattern, Ends)> = stops
             .iter()
             .enumerate()
             .filter_map(|(i, stop)| Some((i, (*stop)?)))
@@ -381,19 +379,24 @@ impl<'a> Checker<'a> {
         };
         let names: Vec<String> = never.iter().map(|(_, s, _)| name(s)).collect();
         let causes: Vec<String> = triggered.iter().map(|(_, s)| name(s)).collect();
-        let message = stopped_message(&names, &causes);
+        let verb = blocked
+            .get(&first)
+            .map_or(Ends::Stop, |(_, ends)| *ends)
+            .verb();
+        let message = stopped_message(&names, &causes, verb);
         let mut diagnostic = Diagnostic::warning(codes::STOPPED_BEFORE_DUE, message, pattern.span);
-        if let Some(stop) = blocked.get(&first) {
+        if let Some((stop, _)) = blocked.get(&first) {
             diagnostic = diagnostic.with_label(
                 stop.span,
-                format!("the chain stops on `{}` first", stop.event.name),
+                format!("the chain {verb} on `{}` first", stop.event.name),
             );
         }
         for &(i, step, needs) in never.iter().filter(|(i, _, _)| *i != first) {
             let note = match &step.trigger {
                 Some(ast::Trigger::Event { pattern, .. }) if blocked.contains_key(&i) => {
-                    diagnostic =
-                        diagnostic.with_label(pattern.span, "this trigger stops the chain too");
+                    let verb = blocked.get(&i).map_or(Ends::Stop, |(_, ends)| *ends).verb();
+                    diagnostic = diagnostic
+                        .with_label(pattern.span, format!("this trigger {verb} the chain too"));
                     continue;
                 }
                 // The step it waits for that can never become due (preconditions are positions
@@ -408,10 +411,14 @@ impl<'a> Checker<'a> {
                 diagnostic = diagnostic.with_label(step.name.span, note);
             }
         }
-        self.report(diagnostic.with_help(
+        self.report(diagnostic.with_help(if verb == Ends::Restart.verb() {
+            "when the event of a step's trigger happens, the chain's instance ends and a new one \
+             begins, where the step waits for a trigger and its preconditions again; trigger the \
+             step on another event, or restart the chain on another one"
+        } else {
             "when the event of a step's trigger happens, the chain stops and the step is skipped; \
-             trigger the step on another event, or stop the chain on another one",
-        ));
+             trigger the step on another event, or stop the chain on another one"
+        }));
     }
 
     fn objective(&mut self, objective: &ast::Objective) {
@@ -550,20 +557,37 @@ fn conflicts(a: &Atom<'_>, b: &Atom<'_>) -> bool {
     }
 }
 
-/// The message of `W0107` for the steps `names` that never become due because the chain stops on
-/// the triggers of `causes`.
-fn stopped_message(names: &[String], causes: &[String]) -> String {
+/// The message of `W0107` for the steps `names` that never become due because the chain stops
+/// (`verb`: `stops` or `restarts`) on the triggers of `causes`.
+fn stopped_message(names: &[String], causes: &[String], verb: &str) -> String {
     match (names, causes) {
-        ([one], _) => format!("step {one} can never become due: the chain stops on its trigger"),
+        ([one], _) => format!("step {one} can never become due: the chain {verb} on its trigger"),
         (many, [cause]) => format!(
-            "steps {} can never become due: the chain stops on the trigger of {cause}",
+            "steps {} can never become due: the chain {verb} on the trigger of {cause}",
             many.join(", ")
         ),
         (many, causes) => format!(
-            "steps {} can never become due: the chain stops on the triggers of {}",
+            "steps {} can never become due: the chain {verb} on the triggers of {}",
             many.join(", "),
             causes.join(", ")
         ),
+    }
+}
+
+/// How an event ends a chain's instance: `stop on`, or `restart on` (a new instance, which
+/// waits for a trigger again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    Stop,
+    Restart,
+}
+
+impl Ends {
+    fn verb(self) -> &'static str {
+        match self {
+            Ends::Stop => "stops",
+            Ends::Restart => "restarts",
+        }
     }
 }
 
@@ -587,15 +611,16 @@ fn may_become_due(preconditions: &[Vec<usize>], blocked: &BTreeSet<usize>) -> BT
     can_be_due
 }
 
-/// The `stop on` pattern that stops `chain` on every event that triggers `step`, if any: the same
-/// event, with no filter or the same filter as the trigger's. A step that waits for no other step
-/// (`waits_for_none`) may still become due on the event that activates the chain, which never
-/// stops it; such a step is left alone when a chain trigger names the same event.
+/// The `stop on` (or `restart on`) pattern that ends `chain`'s instance on every event that
+/// triggers `step`, if any: the same event, with no filter or the same filter as the trigger's. A
+/// step that waits for no other step (`waits_for_none`) may still become due on the event that
+/// activates the chain (or the new instance a restart begins), which never stops it; such a step
+/// is left alone when a chain trigger names the same event.
 fn stopping_trigger<'c>(
     chain: &'c ast::Escalation,
     step: &ast::Step,
     waits_for_none: bool,
-) -> Option<&'c ast::EventPattern> {
+) -> Option<(&'c ast::EventPattern, Ends)> {
     let Some(ast::Trigger::Event { pattern, .. }) = &step.trigger else {
         return None;
     };
@@ -606,13 +631,25 @@ fn stopping_trigger<'c>(
         return None;
     }
     let filter = pattern.filter.as_ref().map(condition_key);
-    chain.stop.iter().find(|stop| {
+    let ends_on = |stop: &&ast::EventPattern| {
         stop.event.name == pattern.event.name
             && stop
                 .filter
                 .as_ref()
                 .map_or(true, |f| Some(condition_key(f)) == filter)
-    })
+    };
+    chain
+        .stop
+        .iter()
+        .find(ends_on)
+        .map(|p| (p, Ends::Stop))
+        .or_else(|| {
+            chain
+                .restart
+                .iter()
+                .find(ends_on)
+                .map(|p| (p, Ends::Restart))
+        })
 }
 
 /// A condition written out without positions: two conditions written alike have the same key.

@@ -154,8 +154,10 @@ pub(crate) struct Chain {
     pub applies: Condition,
     /// The triggers, any of which activates the chain.
     pub triggers: Vec<ChainTrigger>,
-    /// The steps in order.
+    /// The steps in declaration order.
     pub steps: Vec<Step>,
+    /// `restart on` events: each starts a new instance of the chain.
+    pub restart: Vec<Pattern>,
     /// `stop on` events.
     pub stop: Vec<Pattern>,
 }
@@ -200,8 +202,8 @@ pub(crate) struct Step {
     pub action: Action,
     /// The deadline, counted from when the step became due.
     pub within: Option<Deadline>,
-    /// `keep appointment [grace D]`: the grace (zero without one).
-    pub keep_appointment: Option<TimeDelta>,
+    /// `keep appointment [grace D] [, moved at most N]`.
+    pub keep_appointment: Option<KeepAppointment>,
     /// `; deadline RULE`, or empty without a deadline.
     pub within_text: String,
     /// Why the step became due: after its preconditions were done, or when the chain was
@@ -211,6 +213,15 @@ pub(crate) struct Step {
     pub waiting: String,
     /// The action as written (`notify manager`).
     pub action_text: String,
+}
+
+/// `keep appointment [grace D] [, moved at most N]`: the agreed time becomes a deadline.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeepAppointment {
+    /// Tolerated lateness (zero without `grace`).
+    pub grace: TimeDelta,
+    /// How often the agreed time may be moved (`None`: any number of times).
+    pub moves: Option<u32>,
 }
 
 /// The action of a step.
@@ -432,6 +443,7 @@ impl Lowering<'_, '_> {
                 .map(|t| self.trigger(t))
                 .collect::<Result<_, _>>()?,
             steps,
+            restart: self.types.patterns(&chain.restart)?,
             stop: self.types.patterns(&chain.stop)?,
         })
     }
@@ -459,16 +471,8 @@ impl Lowering<'_, '_> {
         index: usize,
         step: &ast::Step,
     ) -> Result<Step, CompileError> {
-        // The steps that must be done first: the `after` names, or the previous step.
-        let after: Vec<&ast::Ident> = match &step.after {
-            Some(names) => names.iter().collect(),
-            None => index
-                .checked_sub(1)
-                .and_then(|previous| chain.steps.get(previous))
-                .map(|previous| &previous.name)
-                .into_iter()
-                .collect(),
-        };
+        // The steps that must be done first: the `after` names, or (`in order`) the step above.
+        let after = chain.waits_for(index);
         let preconditions: Vec<usize> = after
             .iter()
             .map(|name| {
@@ -498,10 +502,13 @@ impl Lowering<'_, '_> {
             due_texts: due_texts(&after, trigger_text),
             waiting: waiting_text(&after, trigger_text),
             action_text: describe::action(&step.action),
-            keep_appointment: step
-                .keep_appointment
-                .as_ref()
-                .map(|keep| keep.grace.map_or(TimeDelta::zero(), |g| seconds(g.seconds))),
+            keep_appointment: step.keep_appointment.as_ref().map(|keep| KeepAppointment {
+                grace: keep
+                    .grace
+                    .as_ref()
+                    .map_or(TimeDelta::zero(), |g| seconds(g.seconds)),
+                moves: keep.moves.as_ref().map(|m| m.value),
+            }),
             preconditions,
             trigger,
             action,
@@ -669,7 +676,11 @@ fn due_texts(after: &[&str], trigger_text: Option<&str>) -> (String, String) {
 fn waiting_text(after: &[&str], trigger_text: Option<&str>) -> String {
     let mut parts: Vec<String> = after.iter().map(|name| format!("`{name}`")).collect();
     if let Some(t) = trigger_text {
-        parts.push(format!("then {t}"));
+        parts.push(if after.is_empty() {
+            t.to_string()
+        } else {
+            format!("then {t}")
+        });
     }
     format!("waiting for {}", parts.join(", "))
 }

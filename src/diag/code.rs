@@ -89,7 +89,7 @@ codes! {
     /// More than one `policy` header in a policy and its imports.
     DuplicateHeader = "E0211", "more than one `policy` header", Some("a file has one header: merge the two"), "diagnostics.md#e0211-more-than-one-policy-header";
     /// A step can never become due (its `after` preconditions wait on each other).
-    StepNeverDue = "E0212", "escalation step can never become due", Some("their preconditions wait on each other; a step without `after` waits for the step above it"), "diagnostics.md#e0212-escalation-step-can-never-become-due";
+    StepNeverDue = "E0212", "escalation step can never become due", Some("their preconditions wait on each other; in a chain `in order`, a step without `after` waits for the step above it"), "diagnostics.md#e0212-escalation-step-can-never-become-due";
     /// The rank scale is declared by more than one `ranks` line.
     DuplicateRanks = "E0213", "rank scale declared more than once", Some("declare all ranks in one `ranks` line, lowest first"), "diagnostics.md#e0213-rank-scale-declared-more-than-once";
     /// More than one `commitments` block.

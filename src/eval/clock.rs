@@ -506,6 +506,9 @@ pub(crate) struct Outcome<'r> {
     /// The stretches in which the clock was paused (the union of its reasons' stretches), one
     /// still open closed at the evaluation instant: for `trigger at P% of`.
     closed_pauses: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The last instant the target was chosen again (attributes changed while the clock was
+    /// open): a due time or warning point it moved into the past is known from then on.
+    pub retargeted: Option<DateTime<Utc>>,
 }
 
 impl<'r> Outcome<'r> {
@@ -597,6 +600,13 @@ impl<'r> Outcome<'r> {
         let end = self.ended().unwrap_or(as_of);
         (at <= end && at <= as_of).then_some(at)
     }
+
+    /// When a point of this instance's time (its breach, or a fraction of its target) became
+    /// knowable: the point itself, or the later event that chose the target again and so moved
+    /// the point into the past.
+    pub fn known_at(&self, point: DateTime<Utc>) -> DateTime<Utc> {
+        self.retargeted.map_or(point, |moved| moved.max(point))
+    }
 }
 
 /// Writes why the targets before the chosen one do not apply, one phrase after another.
@@ -657,6 +667,7 @@ fn outcome<'r>(
                 .map(|p| (p.from, p.to.unwrap_or(as_of)))
                 .collect(),
         ),
+        retargeted: instance.retargeted.last().copied(),
     };
     // A clock still open is counted up to the evaluation instant.
     let end = instance.ended().unwrap_or(as_of);

@@ -1,11 +1,17 @@
 //! Escalation chains: activation by a trigger under a guard, steps that become
-//! due in order, and the events that do them.
+//! due when the steps they wait for are done, the events that do them, and the
+//! instances a `restart on` starts.
 //!
 //! A chain walks the case's events together with *synthetic moments*: the
-//! breach instant of a promise (`trigger on breach of P`) and the instant a
-//! fraction of its target has passed (`trigger at 80% of P`). A synthetic
-//! moment at the same instant as events comes after them. Every moment gets a
-//! sequence number, so "after" means later in this order even within one second.
+//! instants at which a breach of a promise instance (`trigger on breach of P`) or
+//! a fraction of its target (`trigger at 80% of P`) became known, one per promise
+//! instance. A synthetic moment at the same instant as events comes after them.
+//! Every moment gets a sequence number, so "after" means later in this order even
+//! within one second.
+//!
+//! A `restart on` event ends the chain's current instance (judged as if the chain
+//! had stopped then) and starts a new one, which waits for a trigger again. The
+//! instances whose trigger fired are reported, numbered 1, 2, … in order.
 
 use super::clock::{budget, Outcome};
 use super::state::{holds, matches, matches_any, new_handler, CaseState, Scope, Seen};
@@ -17,10 +23,11 @@ use crate::compile::{
     VenueTarget,
 };
 use crate::report::{
-    AppointmentReport, AppointmentState, Breach, ChainState, EscalationReport, RequiredAction,
-    StepReport, StepState,
+    AppointmentMove, AppointmentReport, AppointmentState, Breach, ChainState, EscalationReport,
+    RequiredAction, StepReport, StepState,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use std::fmt::Write as _;
 
 /// A position in the walk: an instant and a sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,17 +40,53 @@ struct Moment {
 #[derive(Clone, Copy)]
 enum Happening<'e, 'r> {
     Event(Seen<'e>),
-    /// A promise-based trigger of the chain (`None`) or of a step (`Some(i)`), with its text.
-    Synthetic(Option<usize>, &'r str),
+    /// A promise-based trigger of the chain or of a step.
+    Synthetic(Synthetic<'r>),
 }
 
 /// An appointment booked by an `appoint` step.
 #[derive(Debug, Clone)]
 struct Appointment {
+    /// The agreed time: the latest, when it was moved.
     time: DateTime<Utc>,
     with: String,
-    booked: u64,
+    /// When it was booked.
+    booked: Moment,
+    /// The time first agreed.
+    first_time: DateTime<Utc>,
+    /// Each move: when, the time before, the time after.
+    moves: Vec<(DateTime<Utc>, DateTime<Utc>, DateTime<Utc>)>,
+    /// The `met` event that kept it, or came too late to.
     met: Option<DateTime<Utc>>,
+    /// The last `met` with the staff member that came before the agreed time less its grace.
+    early: Option<DateTime<Utc>>,
+}
+
+/// How an instance of a chain ended before the evaluation instant.
+#[derive(Debug, Clone)]
+enum Ended {
+    /// A `stop on` event, of this type.
+    Stop(String),
+    /// A `restart on` event, of this type, which started the next instance.
+    Restart(String),
+}
+
+impl Ended {
+    /// What came first, for a step the end made moot: `the chain stopped first`.
+    fn first(&self) -> &'static str {
+        match self {
+            Ended::Stop(_) => "the chain stopped first",
+            Ended::Restart(_) => "the chain was restarted first",
+        }
+    }
+
+    /// Why a step never became due.
+    fn before_due(&self) -> &'static str {
+        match self {
+            Ended::Stop(_) => "the chain stopped before the step became due",
+            Ended::Restart(_) => "the chain was restarted before the step became due",
+        }
+    }
 }
 
 /// How a step became due.
@@ -87,16 +130,17 @@ enum Preconditions {
     Done(Option<u64>),
 }
 
-/// The walk of one chain over a case.
+/// The walk of one instance of a chain over a case.
 struct ChainRun<'r> {
     chain: &'r Chain,
     ranks: &'r Ranks,
-    /// When the chain was activated, and by what.
-    active: Option<(Moment, &'r str)>,
+    /// When the instance was activated, by what, and (for a promise-based trigger whose point
+    /// became known only after it passed) when that point was.
+    active: Option<(Moment, &'r str, Option<DateTime<Utc>>)>,
     /// When a trigger first fired while `applies when` did not hold, and which.
     guarded: Option<(DateTime<Utc>, &'r str)>,
-    /// When the chain stopped, and the type of the event that stopped it.
-    stopped: Option<(Moment, String)>,
+    /// When the instance ended, and how.
+    stopped: Option<(Moment, Ended)>,
     steps: Vec<StepRun>,
 }
 
@@ -188,13 +232,17 @@ fn already_there(ranks: &Ranks, action: &Action, state: &CaseState<'_>) -> bool 
     }
 }
 
-/// The instant a promise-based trigger fires, from the promises' outcomes (`None` for an event
-/// trigger, or one that never fired).
-fn synthetic_instant(
+/// A point of a promise instance that fires a trigger: when it became known, and the point itself
+/// (the breach's due time, the instant P% of the target had passed).
+type Point = (DateTime<Utc>, DateTime<Utc>);
+
+/// The points at which a promise-based trigger fires, one per promise instance (none for an
+/// event trigger).
+fn synthetic_points(
     trigger: &Trigger,
     promises: &[Vec<Outcome<'_>>],
     as_of: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, InternalError> {
+) -> Result<Vec<Point>, InternalError> {
     let outcomes = |promise: usize| {
         promises.get(promise).ok_or_else(|| {
             InternalError::new(format!(
@@ -203,19 +251,47 @@ fn synthetic_instant(
         })
     };
     Ok(match *trigger {
-        Trigger::Event(_) => None,
+        Trigger::Event(_) => Vec::new(),
+        // A superseded instance is never breached, so it never fires a breach trigger.
         Trigger::Breach(promise) => outcomes(promise)?
             .iter()
-            .filter_map(Outcome::breached)
-            .min(),
+            .filter_map(|o| o.breached().map(|due| (o.known_at(due), due)))
+            .collect(),
         Trigger::Fraction { fraction, promise } => outcomes(promise)?
             .iter()
-            .filter_map(|o| o.fraction_reached(fraction, as_of))
-            .min(),
+            .filter_map(|o| {
+                o.fraction_reached(fraction, as_of)
+                    .map(|at| (o.known_at(at), at))
+            })
+            .collect(),
     })
 }
 
 impl<'r> ChainRun<'r> {
+    /// An instance waiting for a trigger.
+    fn new(chain: &'r Chain, ranks: &'r Ranks) -> Self {
+        ChainRun {
+            chain,
+            ranks,
+            active: None,
+            guarded: None,
+            stopped: None,
+            steps: vec![StepRun::default(); chain.steps.len()],
+        }
+    }
+
+    /// Whether the instance is reported: a trigger fired (activating it, or not under its guard).
+    fn fired(&self) -> bool {
+        self.active.is_some() || self.guarded.is_some()
+    }
+
+    /// Ends an active instance at the restart `now` by an event of type `kind`.
+    fn restart(&mut self, now: Moment, kind: &str) {
+        if self.active.is_some() && self.stopped.is_none() {
+            self.stopped = Some((now, Ended::Restart(kind.to_owned())));
+        }
+    }
+
     /// The run of step `i`.
     fn step_mut(&mut self, i: usize) -> Result<&mut StepRun, InternalError> {
         self.steps.get_mut(i).ok_or_else(|| {
@@ -249,7 +325,7 @@ impl<'r> ChainRun<'r> {
         previous_handler: Option<&Staff>,
     ) -> Result<(), InternalError> {
         let active = match self.active {
-            Some((active, _)) => active,
+            Some((active, _, _)) => active,
             None => {
                 if !self.activate(happening, now, state) {
                     return Ok(());
@@ -262,7 +338,7 @@ impl<'r> ChainRun<'r> {
         }
         if let Happening::Event(e) = happening {
             if now.seq > active.seq && matches_any(&self.chain.stop, e, state) {
-                self.stopped = Some((now, e.event.kind.clone()));
+                self.stopped = Some((now, Ended::Stop(e.event.kind.clone())));
                 return Ok(());
             }
             self.actions(e, now, state, previous_handler)?;
@@ -281,17 +357,24 @@ impl<'r> ChainRun<'r> {
         let chain: &'r Chain = self.chain;
         let fired = match happening {
             Happening::Event(e) => chain.triggers.iter().find_map(|t| match &t.trigger {
-                Trigger::Event(pattern) if matches(pattern, e, state) => Some(t.text.as_str()),
+                Trigger::Event(pattern) if matches(pattern, e, state) => {
+                    Some((t.text.as_str(), None))
+                }
                 _ => None,
             }),
-            Happening::Synthetic(None, text) => Some(text),
-            Happening::Synthetic(Some(_), _) => None,
+            Happening::Synthetic(Synthetic {
+                step: None,
+                text,
+                point,
+                ..
+            }) => Some((text, (point < now.at).then_some(point))),
+            Happening::Synthetic(_) => None,
         };
-        let Some(fired) = fired else {
+        let Some((fired, point)) = fired else {
             return false;
         };
         if holds(&chain.applies, Scope { event: None, state }) {
-            self.active = Some((now, fired));
+            self.active = Some((now, fired, point));
             return true;
         }
         if self.guarded.is_none() {
@@ -308,6 +391,9 @@ impl<'r> ChainRun<'r> {
         state: &CaseState<'_>,
         previous_handler: Option<&Staff>,
     ) -> Result<(), InternalError> {
+        if self.moves_appointment(seen, now) {
+            return Ok(());
+        }
         let (chain, ranks) = (self.chain, self.ranks);
         let event = seen.event;
         for (i, step) in chain.steps.iter().enumerate() {
@@ -318,10 +404,19 @@ impl<'r> ChainRun<'r> {
                     let with = event.with.as_ref().or(event.handler.as_ref());
                     if appt.met.is_none()
                         && seen.is(MET)
-                        && now.seq > appt.booked
+                        && now.seq > appt.booked.seq
                         && with.is_some_and(|s| s.id == appt.with)
                     {
-                        appt.met = Some(now.at);
+                        // A meeting earlier than the agreed time (less its grace) is not the
+                        // appointment: at the time it was moved from, say.
+                        let grace = step.keep_appointment.map_or(TimeDelta::zero(), |k| k.grace);
+                        let opens = crate::time::add_elapsed(appt.time, -grace)
+                            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+                        if now.at >= opens {
+                            appt.met = Some(now.at);
+                        } else {
+                            appt.early = Some(now.at);
+                        }
                     }
                 }
                 continue;
@@ -354,8 +449,11 @@ impl<'r> ChainRun<'r> {
                 run.appointment = Some(Appointment {
                     time,
                     with: with.id.clone(),
-                    booked: now.seq,
+                    booked: now,
+                    first_time: time,
+                    moves: Vec::new(),
                     met: None,
+                    early: None,
                 });
             }
             if due_now {
@@ -363,6 +461,33 @@ impl<'r> ChainRun<'r> {
             }
         }
         Ok(())
+    }
+
+    /// Whether `seen` is a later `appointment` with the staff member of an appointment booked in
+    /// this instance and not met yet (the one booked last, when several are): it then replaces
+    /// the agreed time (a move, when the time differs), and does nothing else.
+    fn moves_appointment(&mut self, seen: Seen<'_>, now: Moment) -> bool {
+        let event = seen.event;
+        if !seen.is(APPOINTMENT) {
+            return false;
+        }
+        let (Some(time), Some(with)) = (event.time, event.with.as_ref()) else {
+            return false;
+        };
+        let booked = self
+            .steps
+            .iter_mut()
+            .filter_map(|run| run.appointment.as_mut())
+            .filter(|a| a.met.is_none() && a.with == with.id && now.seq > a.booked.seq)
+            .max_by_key(|a| a.booked.seq);
+        let Some(appt) = booked else {
+            return false;
+        };
+        if appt.time != time {
+            appt.moves.push((now.at, appt.time, time));
+            appt.time = time;
+        }
+        true
     }
 
     /// Makes due the steps that `happening` makes due.
@@ -398,9 +523,12 @@ impl<'r> ChainRun<'r> {
                         }),
                         Happening::Event(e),
                     ) => after_ref(now.seq) && matches(pattern, e, state),
-                    (Some(_), Happening::Synthetic(Some(fired), _)) => {
-                        fired == i && after_ref(now.seq)
-                    }
+                    (
+                        Some(_),
+                        Happening::Synthetic(Synthetic {
+                            step: Some(fired), ..
+                        }),
+                    ) => fired == i && after_ref(now.seq),
                     _ => false,
                 };
                 if !ready {
@@ -450,24 +578,60 @@ impl<'r> ChainRun<'r> {
         Ok(())
     }
 
-    /// The report of a chain activated at `active` by `activated_by`.
+    /// The report of instance `number`, when a trigger fired in it.
     fn report(
         &self,
-        active: Moment,
-        activated_by: &str,
+        number: u32,
         as_of: DateTime<Utc>,
         out: &mut Collector,
-    ) -> EscalationReport {
+    ) -> Option<EscalationReport> {
+        let chain = self.chain;
+        let Some((active, activated_by, point)) = self.active else {
+            let (at, fired) = self.guarded?;
+            return Some(EscalationReport {
+                escalation: chain.name.clone(),
+                instance: number,
+                state: ChainState::Guarded,
+                activated: None,
+                stopped: None,
+                steps: Vec::new(),
+                detail: format!(
+                    "trigger {fired} fired at {} but `applies when` did not hold: not escalated",
+                    out.at(at)
+                ),
+            });
+        };
         let end = self.stopped.as_ref().map_or(as_of, |(m, _)| m.at);
-        let steps = self
-            .chain
+        let steps = chain
             .steps
             .iter()
             .zip(&self.steps)
             .map(|(step, run)| self.step_report(step, run, end, out))
             .collect();
-        EscalationReport {
-            escalation: self.chain.name.clone(),
+        let mut detail = String::with_capacity(96);
+        detail.push_str("activated by ");
+        detail.push_str(activated_by);
+        if let Some(point) = point {
+            // The point passed before anyone could know: its target was chosen again later.
+            let _ = write!(
+                detail,
+                " (at {}, known at {} when its target was chosen again)",
+                out.at(point),
+                out.at(active.at)
+            );
+        }
+        match &self.stopped {
+            Some((_, Ended::Stop(by))) => {
+                let _ = write!(detail, "; stopped by `{by}`");
+            }
+            Some((_, Ended::Restart(by))) => {
+                let _ = write!(detail, "; ended by `{by}`, which restarted the chain");
+            }
+            None => {}
+        }
+        Some(EscalationReport {
+            escalation: chain.name.clone(),
+            instance: number,
             state: if self.stopped.is_some() {
                 ChainState::Stopped
             } else {
@@ -476,11 +640,8 @@ impl<'r> ChainRun<'r> {
             activated: Some(out.at(active.at)),
             stopped: self.stopped.as_ref().map(|(m, _)| out.at(m.at)),
             steps,
-            detail: match &self.stopped {
-                Some((_, by)) => format!("activated by {activated_by}; stopped by `{by}`"),
-                None => format!("activated by {activated_by}"),
-            },
-        }
+            detail,
+        })
     }
 
     /// The report of one step, with its breaches and actions; `end` is when the chain stopped,
@@ -511,11 +672,10 @@ impl<'r> ChainRun<'r> {
             }
             (due, Some(done)) => done_step(step, due.as_ref(), done, out),
             (Some(due), None) => self.due_step(step, due, end, out),
-            (None, None) if self.stopped.is_some() => (
-                StepState::Skipped,
-                "the chain stopped before the step became due".to_string(),
-            ),
-            (None, None) => (StepState::Waiting, step.waiting.clone()),
+            (None, None) => match &self.stopped {
+                Some((_, ended)) => (StepState::Skipped, ended.before_due().to_string()),
+                None => (StepState::Waiting, step.waiting.clone()),
+            },
         };
         let appointment = run
             .appointment
@@ -562,7 +722,10 @@ impl<'r> ChainRun<'r> {
                 (StepState::Missed, how)
             }
             _ if self.stopped.is_some() => {
-                how.push_str("; the chain stopped first");
+                if let Some((_, ended)) = &self.stopped {
+                    how.push_str("; ");
+                    how.push_str(ended.first());
+                }
                 (StepState::Skipped, how)
             }
             _ => {
@@ -586,13 +749,27 @@ impl<'r> ChainRun<'r> {
     ) -> AppointmentReport {
         let state = match step.keep_appointment {
             None => AppointmentState::Booked,
-            Some(grace) => self.kept(step, appt, grace, end, out),
+            Some(keep) => {
+                moved_too_often(step, appt, keep.moves, out);
+                self.kept(step, appt, keep.grace, end, out)
+            }
         };
         AppointmentReport {
             time: out.at(appt.time),
             with: appt.with.clone(),
             state,
             met: appt.met.map(|m| out.at(m)),
+            booked: out.at(appt.booked.at),
+            first_time: out.at(appt.first_time),
+            moves: appt
+                .moves
+                .iter()
+                .map(|&(at, from, to)| AppointmentMove {
+                    at: out.at(at),
+                    from: out.at(from),
+                    to: out.at(to),
+                })
+                .collect(),
         }
     }
 
@@ -635,12 +812,47 @@ impl<'r> ChainRun<'r> {
             kind: "appointment_missed".to_string(),
             due: Some(out.at(limit)),
             at: out.at(limit),
-            detail: match appt.met {
-                Some(m) => format!("met {} with {} after the agreed time", out.at(m), appt.with),
-                None => format!("no `met` event with {} by the agreed time", appt.with),
+            detail: match (appt.met, appt.early) {
+                (Some(m), _) => {
+                    format!("met {} with {} after the agreed time", out.at(m), appt.with)
+                }
+                (None, Some(early)) => format!(
+                    "met {} with {} before the agreed time {}, none at it",
+                    out.at(early),
+                    appt.with,
+                    out.at(appt.time)
+                ),
+                (None, None) => format!("no `met` event with {} by the agreed time", appt.with),
             },
         });
         AppointmentState::Missed
+    }
+}
+
+/// A breach `appointment_moved_too_often` at each move of `appt` beyond `limit`.
+fn moved_too_often(step: &Step, appt: &Appointment, limit: Option<u32>, out: &mut Collector) {
+    let Some(limit) = limit else {
+        return;
+    };
+    let allowed = usize::try_from(limit).unwrap_or(usize::MAX);
+    for (index, &(at, from, to)) in appt.moves.iter().enumerate().skip(allowed) {
+        let mut detail = String::with_capacity(96);
+        detail.push_str("moved ");
+        describe::push_number(&mut detail, index as u64 + 1);
+        detail.push_str(if index == 0 { " time" } else { " times" });
+        let _ = write!(
+            detail,
+            " (at most {limit} allowed): from {} to {}",
+            out.at(from),
+            out.at(to)
+        );
+        out.breach(Breach {
+            rule: step.rule.clone(),
+            kind: "appointment_moved_too_often".to_string(),
+            due: None,
+            at: out.at(at),
+            detail,
+        });
     }
 }
 
@@ -694,7 +906,18 @@ fn done_step(
 
 /// A synthetic moment: when a promise-based trigger fires, the step it belongs to (`None`: the
 /// chain), and the trigger's text.
-type Synthetic<'r> = (DateTime<Utc>, Option<usize>, &'r str);
+#[derive(Debug, Clone, Copy)]
+struct Synthetic<'r> {
+    /// When it fires: when the point became known.
+    at: DateTime<Utc>,
+    /// The step whose trigger it is, or `None` for the chain's.
+    step: Option<usize>,
+    /// The trigger as reported.
+    text: &'r str,
+    /// The point itself (the breach's due time, the fraction's instant): earlier than `at` when
+    /// the target was chosen again after it.
+    point: DateTime<Utc>,
+}
 
 /// The synthetic moments of the triggers of a chain (`step: None`) or of its step `i` (`Some(i)`).
 fn synthetic_moments<'r>(
@@ -705,14 +928,19 @@ fn synthetic_moments<'r>(
     moments: &mut Vec<Synthetic<'r>>,
 ) -> Result<(), InternalError> {
     for t in triggers {
-        if let Some(at) = synthetic_instant(&t.trigger, promises, as_of)? {
-            moments.push((at, step, t.text.as_str()));
+        for (at, point) in synthetic_points(&t.trigger, promises, as_of)? {
+            moments.push(Synthetic {
+                at,
+                step,
+                text: t.text.as_str(),
+                point,
+            });
         }
     }
     Ok(())
 }
 
-/// Walks one chain over the case and reports it; `None` when its trigger never fired.
+/// Walks one chain over the case and reports its instances whose trigger fired.
 pub(crate) fn evaluate(
     chain: &Chain,
     ranks: &Ranks,
@@ -721,7 +949,7 @@ pub(crate) fn evaluate(
     promises: &[Vec<Outcome<'_>>],
     as_of: DateTime<Utc>,
     out: &mut Collector,
-) -> Result<Option<EscalationReport>, InternalError> {
+) -> Result<Vec<EscalationReport>, InternalError> {
     let mut synthetic = Vec::new();
     synthetic_moments(chain.triggers.iter(), None, promises, as_of, &mut synthetic)?;
     // Without a promise-based trigger that fired, the chain can only start on an event of a
@@ -733,7 +961,7 @@ pub(crate) fn evaluate(
         })
     };
     if synthetic.is_empty() && !events.iter().any(|&(_, seen)| named(seen)) {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     for (i, step) in chain.steps.iter().enumerate() {
         synthetic_moments(
@@ -744,61 +972,56 @@ pub(crate) fn evaluate(
             &mut synthetic,
         )?;
     }
-    synthetic.sort_by_key(|(at, step, _)| (*at, *step));
-    let mut run = ChainRun {
-        chain,
-        ranks,
-        active: None,
-        guarded: None,
-        stopped: None,
-        steps: vec![StepRun::default(); chain.steps.len()],
-    };
-    walk(&mut run, case, events, &synthetic, as_of)?;
-    Ok(match (run.active, run.guarded) {
-        (Some((active, by)), _) => Some(run.report(active, by, as_of, out)),
-        (None, Some((at, fired))) => Some(EscalationReport {
-            escalation: chain.name.clone(),
-            state: ChainState::Guarded,
-            activated: None,
-            stopped: None,
-            steps: Vec::new(),
-            detail: format!(
-                "trigger {fired} fired at {} but `applies when` did not hold: not escalated",
-                out.at(at)
-            ),
-        }),
-        (None, None) => None,
-    })
+    synthetic.sort_by_key(|s| (s.at, s.step));
+    let runs = walk(chain, ranks, case, events, &synthetic, as_of)?;
+    let mut reports = Vec::new();
+    let mut number = 0_u32;
+    for run in runs.iter().filter(|run| run.fired()) {
+        number = number.saturating_add(1);
+        reports.extend(run.report(number, as_of, out));
+    }
+    Ok(reports)
 }
 
-/// Walks the events and the synthetic moments (those at or before `as_of`) in order.
+/// Walks the events and the synthetic moments (those at or before `as_of`) in order; returns
+/// the chain's instances in order.
 fn walk<'r>(
-    run: &mut ChainRun<'r>,
+    chain: &'r Chain,
+    ranks: &'r Ranks,
     case: &Case,
     events: &[(usize, Seen<'_>)],
     synthetic: &[Synthetic<'r>],
     as_of: DateTime<Utc>,
-) -> Result<(), InternalError> {
+) -> Result<Vec<ChainRun<'r>>, InternalError> {
+    let mut runs = Vec::new();
+    let mut run = ChainRun::new(chain, ranks);
     let mut state = CaseState::new(case);
     let mut seq = 0_u64;
     let mut pending = synthetic.iter().peekable();
     for &(_, seen) in events {
         let event = seen.event;
-        while let Some(&(at, step, text)) = pending.next_if(|(at, _, _)| *at < event.at) {
+        while let Some(&moment) = pending.next_if(|s| s.at < event.at) {
             seq += 1;
-            let now = Moment { at, seq };
-            run.moment(Happening::Synthetic(step, text), now, &state, state.handler)?;
+            let now = Moment { at: moment.at, seq };
+            run.moment(Happening::Synthetic(moment), now, &state, state.handler)?;
         }
         let previous = state.handler;
         state.apply(event);
         seq += 1;
         let now = Moment { at: event.at, seq };
+        if matches_any(&chain.restart, seen, &state) {
+            // The current instance ends here, judged as it stands; a new one waits for a trigger,
+            // which this very event may be.
+            run.restart(now, &event.kind);
+            runs.push(std::mem::replace(&mut run, ChainRun::new(chain, ranks)));
+        }
         run.moment(Happening::Event(seen), now, &state, previous)?;
     }
-    for &(at, step, text) in pending.filter(|(at, _, _)| *at <= as_of) {
+    for &moment in pending.filter(|s| s.at <= as_of) {
         seq += 1;
-        let now = Moment { at, seq };
-        run.moment(Happening::Synthetic(step, text), now, &state, state.handler)?;
+        let now = Moment { at: moment.at, seq };
+        run.moment(Happening::Synthetic(moment), now, &state, state.handler)?;
     }
-    Ok(())
+    runs.push(run);
+    Ok(runs)
 }

@@ -427,11 +427,17 @@ impl Printer<'_> {
         for step in &escalation.steps {
             parts.push(Part::Nested(self.step(step)));
         }
+        self.patterns_line(&mut parts, "restart on", &escalation.restart);
         self.patterns_line(&mut parts, "stop on", &escalation.stop);
         let head = format!(
-            "escalation {}{}",
+            "escalation {}{}{}",
             escalation.name.name,
-            self.label(&escalation.label)
+            self.label(&escalation.label),
+            if escalation.in_order.is_some() {
+                " in order"
+            } else {
+                ""
+            }
         );
         self.block(head, escalation.span, parts)
     }
@@ -474,7 +480,14 @@ impl Printer<'_> {
                 Some(grace) => format!(" grace {}", self.duration(grace)),
                 None => String::new(),
             };
-            parts.push(Part::line(format!("keep appointment{grace}"), keep.span));
+            let moves = match &keep.moves {
+                Some(moves) => format!(", moved at most {}", moves.value),
+                None => String::new(),
+            };
+            parts.push(Part::line(
+                format!("keep appointment{grace}{moves}"),
+                keep.span,
+            ));
         }
         let head = format!("step {}{}", step.name.name, self.label(&step.label));
         self.block(head, step.span, parts)

@@ -484,10 +484,10 @@ mod tests {
     use crate::check::Policy;
     use crate::eval::Evaluator;
     use crate::report::{
-        AppointmentReport, AppointmentState, Breach, CaseReport, ChainState, ClockState,
-        CommitmentReport, CommitmentState, EscalationReport, Instant, IsoDuration, PromiseReport,
-        RequiredAction, StandardReport, StandardState, StepReport, StepState, Stretch,
-        Supersession, Warning,
+        AppointmentMove, AppointmentReport, AppointmentState, Breach, CaseReport, ChainState,
+        ClockState, CommitmentReport, CommitmentState, EscalationReport, Instant, IsoDuration,
+        PromiseReport, RequiredAction, StandardReport, StandardState, StepReport, StepState,
+        Stretch, Supersession, Warning,
     };
     use chrono::{DateTime, Datelike, FixedOffset, SecondsFormat, TimeDelta, Utc};
     use proptest::prelude::*;
@@ -823,6 +823,7 @@ mod tests {
             }],
             escalations: vec![EscalationReport {
                 escalation: text.to_owned(),
+                instance: 2,
                 state: ChainState::Guarded,
                 activated: Some(at(8)),
                 stopped: Some(at(9)),
@@ -837,6 +838,13 @@ mod tests {
                         with: text.to_owned(),
                         state: AppointmentState::Booked,
                         met: Some(at(4)),
+                        booked: at(5),
+                        first_time: at(6),
+                        moves: vec![AppointmentMove {
+                            at: at(7),
+                            from: at(6),
+                            to: at(3),
+                        }],
                     }),
                     detail: text.to_owned(),
                 }],

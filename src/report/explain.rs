@@ -237,13 +237,32 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
         }
     }
     for e in &report.escalations {
+        // The instance number, when the chain has more than one.
+        let several = report
+            .escalations
+            .iter()
+            .filter(|other| other.escalation == e.escalation)
+            .nth(1)
+            .is_some();
+        let number = if several {
+            format!(" #{}", e.instance)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "\nescalation {} {}: {}",
+            "\nescalation {}{number} {}: {}",
             Escaped(&e.escalation),
             word(&e.state),
             Escaped(&e.detail)
         );
+        if let Some(activated) = e.activated {
+            let until = match e.stopped {
+                Some(stopped) => format!("{stopped} (stopped)"),
+                None => format!("{as_of} (now)"),
+            };
+            let _ = writeln!(out, "  active {activated} .. {until}");
+        }
         for s in &e.steps {
             let mut line = format!("  step {} {}", Escaped(&s.step), word(&s.state));
             if let Some(t) = s.became_due {
@@ -257,13 +276,20 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
             }
             let _ = writeln!(out, "{line}\n    {}", Escaped(&s.detail));
             if let Some(a) = &s.appointment {
+                let met = a.met.map(|m| format!(", met {m}")).unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "    appointment with {} at {}: {}",
+                    "    appointment with {} at {}: {}{met}",
                     Escaped(&a.with),
                     a.time,
                     word(&a.state)
                 );
+                if !a.moves.is_empty() {
+                    let _ = writeln!(out, "      booked {} for {}", a.booked, a.first_time);
+                    for m in &a.moves {
+                        let _ = writeln!(out, "      moved {} from {} to {}", m.at, m.from, m.to);
+                    }
+                }
             }
         }
     }

@@ -130,10 +130,22 @@ pub(super) fn case(out: &mut String, c: &CaseReport) {
             .iter()
             .map(|s| format!("{} {}", Escaped(&s.step), word(&s.state)))
             .collect();
+        // The instance, when `restart on` gave the chain several.
+        let several = c
+            .escalations
+            .iter()
+            .filter(|other| other.escalation == e.escalation)
+            .nth(1)
+            .is_some();
         let _ = writeln!(
             out,
-            "  escalation {} {}{}",
+            "  escalation {}{} {}{}",
             Escaped(&e.escalation),
+            if several {
+                format!("#{}", e.instance)
+            } else {
+                String::new()
+            },
             word(&e.state),
             if steps.is_empty() {
                 String::new()

@@ -608,16 +608,41 @@ pub struct Escalation {
     pub name: Ident,
     /// Display label.
     pub label: Option<Str>,
+    /// `in order` after the name: each step without `after` waits for the step above it. Without
+    /// it, a step without `after` waits for no other step.
+    pub in_order: Option<Span>,
     /// `applies when EXPR`: the guard, tested when the trigger fires.
     pub applies: Option<Expr>,
     /// `trigger …`: what activates the chain (any of several).
     pub triggers: Vec<Trigger>,
-    /// The ordered steps.
+    /// The steps, in the order written.
     pub steps: Vec<Step>,
+    /// `restart on PATTERN, …`: each matching event starts a new instance of the chain.
+    pub restart: Vec<EventPattern>,
     /// `stop on PATTERN, …`.
     pub stop: Vec<EventPattern>,
     /// The whole declaration.
     pub span: Span,
+}
+
+impl Escalation {
+    /// The steps that step `index` waits for, by name: its `after` names; without `after`, the
+    /// step above it when the chain is `in order`, else none.
+    pub fn waits_for(&self, index: usize) -> Vec<&Ident> {
+        let Some(step) = self.steps.get(index) else {
+            return Vec::new();
+        };
+        match &step.after {
+            Some(names) => names.iter().collect(),
+            None if self.in_order.is_some() => index
+                .checked_sub(1)
+                .and_then(|above| self.steps.get(above))
+                .map(|above| &above.name)
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
+        }
+    }
 }
 
 /// What activates a chain or a step.
@@ -656,7 +681,7 @@ pub struct Step {
     pub name: Ident,
     /// Display label.
     pub label: Option<Str>,
-    /// `after a, b`: preconditions; `None` means the previous step (none for the first).
+    /// `after a, b`: preconditions; `None`: the step above in a chain `in order`, else none.
     pub after: Option<Vec<Ident>>,
     /// `trigger …`: the step's own trigger, which must fire after its preconditions.
     pub trigger: Option<Trigger>,
@@ -670,11 +695,13 @@ pub struct Step {
     pub span: Span,
 }
 
-/// `keep appointment [grace 10m]`.
+/// `keep appointment [grace 10m] [, moved at most N]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeepAppointment {
     /// Tolerated lateness.
     pub grace: Option<Duration>,
+    /// `moved at most N`: how often the agreed time may be moved (any number without it).
+    pub moves: Option<Spanned<u32>>,
     /// The whole clause.
     pub span: Span,
 }

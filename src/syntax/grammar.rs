@@ -85,7 +85,8 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::keep => "`keep`",
         Rule::grace => "`grace DURATION`",
         Rule::escalation => "an escalation",
-        Rule::escalation_clause => "an escalation clause (`applies`, `trigger`, `step`, `stop`)",
+        Rule::in_order => "`in order`",
+        Rule::escalation_clause => "an escalation clause (`applies`, `trigger`, `step`, `restart`, `stop`)",
         Rule::trigger => "`trigger on EVENT`, `trigger on breach of PROMISE` or `trigger at P% of PROMISE`",
         Rule::trigger_breach => "`on breach of PROMISE`",
         Rule::trigger_event => "`on EVENT`",
@@ -106,6 +107,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::rank_compare => "`rank >= RANK`",
         Rule::not_subject => "`not subject`",
         Rule::keep_appointment => "`keep appointment`",
+        Rule::move_limit => "`, moved at most N`",
         Rule::objective => "an objective",
         Rule::objective_clause => "an objective clause (`applies`, `at least`, `at most`, `per`)",
         Rule::measure => "`at least P% of PROMISE met`",
@@ -175,6 +177,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::kw_met => "`met`",
         Rule::kw_month => "`month`",
         Rule::kw_most => "`most`",
+        Rule::kw_moved => "`moved`",
         Rule::kw_next => "`next`",
         Rule::kw_not => "`not`",
         Rule::kw_notify => "`notify`",
@@ -183,6 +186,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::kw_on => "`on`",
         Rule::kw_open => "`open`",
         Rule::kw_or => "`or`",
+        Rule::kw_order => "`order`",
         Rule::kw_owner => "`owner`",
         Rule::kw_pause => "`pause`",
         Rule::kw_per => "`per`",
@@ -266,6 +270,7 @@ pub(crate) fn is_noise(rule: Rule) -> bool {
             | Rule::kw_met
             | Rule::kw_month
             | Rule::kw_most
+            | Rule::kw_moved
             | Rule::kw_next
             | Rule::kw_not
             | Rule::kw_notify
@@ -274,6 +279,7 @@ pub(crate) fn is_noise(rule: Rule) -> bool {
             | Rule::kw_on
             | Rule::kw_open
             | Rule::kw_or
+            | Rule::kw_order
             | Rule::kw_owner
             | Rule::kw_pause
             | Rule::kw_per

@@ -1115,7 +1115,8 @@ impl Builder {
             Some(p) => Some(self.parse_string(p)?),
             None => None,
         };
-        let (mut applies, mut stop) = (None, None);
+        let in_order = c.optional(Rule::in_order).map(|p| self.span(&p));
+        let (mut applies, mut stop, mut restart) = (None, None, None);
         let (mut triggers, mut steps) = (Vec::new(), Vec::new());
         for clause in c.rest() {
             let inner = self.cursor(clause, Rule::escalation_clause)?.next_any()?;
@@ -1127,6 +1128,10 @@ impl Builder {
                 }
                 Rule::trigger => triggers.push(self.parse_trigger(inner)?),
                 Rule::step => steps.push(self.parse_step(inner)?),
+                Rule::restart_clause => {
+                    let p = self.parse_restart_clause(inner)?;
+                    set_once(&mut restart, p, "restart", at, &mut self.diagnostics);
+                }
                 Rule::stop => {
                     let s = self.parse_stop(inner)?;
                     set_once(&mut stop, s, "stop", at, &mut self.diagnostics);
@@ -1151,9 +1156,12 @@ impl Builder {
         Ok(Escalation {
             name,
             label,
+            in_order,
             applies: value(applies),
             triggers,
             steps,
+            // No `restart on`: the chain has one instance.
+            restart: value(restart).unwrap_or_default(),
             // No `stop on`: the chain never stops.
             stop: value(stop).unwrap_or_default(),
             span,
@@ -1364,7 +1372,14 @@ impl Builder {
             Some(p) => Some(self.parse_grace(p)?),
             None => None,
         };
-        Ok(KeepAppointment { grace, span })
+        let moves = match c.optional(Rule::move_limit) {
+            Some(p) => {
+                let mut limit = self.cursor(p, Rule::move_limit)?;
+                Some(self.parse_integer(limit.required(Rule::integer)?)?)
+            }
+            None => None,
+        };
+        Ok(KeepAppointment { grace, moves, span })
     }
 
     // ------------------------------------------------------------------ objectives

@@ -6,6 +6,7 @@ mod authoring;
 #[cfg(feature = "cli")]
 mod batch;
 mod case;
+mod chains;
 #[cfg(feature = "cli")]
 mod check;
 #[cfg(feature = "cli")]

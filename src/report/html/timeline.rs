@@ -441,6 +441,9 @@ struct Builder<'a, 'p> {
     lanes: Vec<Lane>,
     /// Which breaches have been placed on a lane.
     placed: Vec<bool>,
+    /// While the lanes of one instance of a chain that has several are drawn: the stretch of
+    /// that instance, whose breaches are the ones at instants inside it.
+    window: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl<'a, 'p> Builder<'a, 'p> {
@@ -552,7 +555,12 @@ impl<'a, 'p> Builder<'a, 'p> {
             .iter()
             .enumerate()
             .filter(|(i, b)| {
-                b.rule == rule && !self.placed.get(*i).copied().unwrap_or(true) && fits(b)
+                b.rule == rule
+                    && !self.placed.get(*i).copied().unwrap_or(true)
+                    && fits(b)
+                    && self
+                        .window
+                        .map_or(true, |(from, to)| from <= b.at.utc() && b.at.utc() <= to)
             })
             .map(|(i, b)| (i, b.clone()))
             .collect();
@@ -814,9 +822,29 @@ impl<'a, 'p> Builder<'a, 'p> {
     fn escalation(&mut self, e: &EscalationReport) {
         let policy = self.policy();
         let RuleText { declaration, label } = rules::escalation(policy, &e.escalation);
+        // A chain with several instances names each (`late_resolution #2`), and each instance's
+        // lanes take the breaches of its own stretch.
+        let several = self
+            .report
+            .escalations
+            .iter()
+            .filter(|other| other.escalation == e.escalation)
+            .nth(1)
+            .is_some();
+        let number = if several {
+            format!(" #{}", e.instance)
+        } else {
+            String::new()
+        };
+        self.window = match (several, e.activated) {
+            (true, Some(activated)) => {
+                Some((activated.utc(), e.stopped.map_or(self.as_of, |s| s.utc())))
+            }
+            _ => None,
+        };
         self.lane(
             "chain",
-            e.escalation.clone(),
+            format!("{}{number}", e.escalation),
             subtitle(label, &word(&e.state)),
             chain_tone(e.state),
             declaration.unwrap_or_default(),
@@ -837,18 +865,20 @@ impl<'a, 'p> Builder<'a, 'p> {
             self.mark(MarkKind::Stop, stopped.utc(), "stopped", &[&e.detail]);
         }
         for step in &e.steps {
-            self.step(&e.escalation, step, e.stopped.map(|s| s.utc()));
+            self.step(&e.escalation, &number, step, e.stopped.map(|s| s.utc()));
         }
+        self.window = None;
     }
 
-    /// A step of `chain`, which stopped at `stopped` (work past its deadline is owed until then).
-    fn step(&mut self, chain: &str, s: &StepReport, stopped: Option<DateTime<Utc>>) {
+    /// A step of `chain` (its instance `number`, ` #2`, or empty), which stopped at `stopped`
+    /// (work past its deadline is owed until then).
+    fn step(&mut self, chain: &str, number: &str, s: &StepReport, stopped: Option<DateTime<Utc>>) {
         let policy = self.policy();
         let RuleText { declaration, label } = rules::step(policy, chain, &s.step);
         let declaration = declaration.unwrap_or_default();
         self.lane(
             "step",
-            format!("{chain}.{}", s.step),
+            format!("{chain}.{}{number}", s.step),
             subtitle(label, &word(&s.state)),
             step_tone(s.state),
             declaration.clone(),
@@ -904,6 +934,14 @@ impl<'a, 'p> Builder<'a, 'p> {
             self.mark(kind, done.utc(), &what, &[&s.detail, rule]);
         }
         if let Some(a) = &s.appointment {
+            if let Some(first) = a.moves.first() {
+                let what = format!("appointment with {} first agreed (moved)", a.with);
+                self.mark(MarkKind::Appointment, first.from.utc(), &what, &[rule]);
+            }
+            for m in &a.moves {
+                let what = format!("appointment moved from {} to {}", m.from, m.to);
+                self.mark(MarkKind::Event, m.at.utc(), &what, &[rule]);
+            }
             let what = format!("appointment with {} ({})", a.with, word(&a.state));
             self.mark(MarkKind::Appointment, a.time.utc(), &what, &[rule]);
             if let Some(met) = a.met {
@@ -1011,6 +1049,10 @@ fn instants(case: &Case, report: &CaseReport) -> Vec<DateTime<Utc>> {
             if let Some(a) = &s.appointment {
                 add(Some(a.time));
                 add(a.met);
+                for m in &a.moves {
+                    add(Some(m.at));
+                    add(Some(m.from));
+                }
             }
         }
     }
@@ -1226,6 +1268,7 @@ impl Timeline {
             scale,
             lanes: Vec::new(),
             placed: vec![false; report.breaches.len()],
+            window: None,
         };
         b.events();
         for p in &report.promises {
