@@ -495,7 +495,7 @@ pub enum CommitmentState {
     Kept,
     /// Fulfilled after its due time (and grace).
     Late,
-    /// Not fulfilled, past its due time (and grace).
+    /// Not fulfilled, past its due time (and grace), or when the case ended (`end on`).
     Broken,
 }
 
@@ -512,6 +512,10 @@ pub struct CommitmentReport {
     pub due: Option<Instant>,
     /// When it was fulfilled.
     pub fulfilled: Option<Instant>,
+    /// When the case ended it (an `end on` event) while it was still open: it was judged then.
+    pub ended: Option<Instant>,
+    /// The calendar whose open time or open days its due time counts, if any.
+    pub calendar: Option<String>,
     /// What was promised and how its due time was read.
     pub detail: String,
 }

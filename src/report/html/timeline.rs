@@ -715,21 +715,11 @@ impl<'a, 'p> Builder<'a, 'p> {
             commitment_tone(c.state),
             declaration.clone(),
         );
-        // A commitment made with a `within` (not a `due` instant) counts the open time of the
-        // commitments' calendar.
-        let made_with_within = c.due.is_some()
-            && self.case.events.iter().any(|e| {
-                e.kind == "promised"
-                    && e.at == c.made.utc()
-                    && e.due.is_none()
-                    && e.id
-                        .as_ref()
-                        .map_or(c.commitment.starts_with('#'), |id| *id == c.commitment)
-            });
-        if let (true, Some((name, calendar))) =
-            (made_with_within, rules::commitments_calendar(policy))
-        {
-            self.shade(name, calendar);
+        // A commitment whose time counts open time or open days of a calendar shows its hours.
+        if let Some(name) = &c.calendar {
+            if let Some(calendar) = rules::calendar(policy, name) {
+                self.shade(name, calendar);
+            }
         }
         let made = c.made.utc();
         if let Some(due) = c.due {
