@@ -514,7 +514,8 @@ pub struct CommitmentReport {
     pub fulfilled: Option<Instant>,
     /// When the case ended it (an `end on` event) while it was still open: it was judged then.
     pub ended: Option<Instant>,
-    /// The calendar whose open time or open days its due time counts, if any.
+    /// The calendar whose open time or open days its due time counts (a duration on a calendar,
+    /// working days); none for elapsed time, cut-offs and a `due` instant.
     pub calendar: Option<String>,
     /// What was promised and how its due time was read.
     pub detail: String,

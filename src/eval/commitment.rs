@@ -58,7 +58,8 @@ pub(crate) fn parse_duration(text: &str) -> Option<TimeDelta> {
 /// How a commitment's time reads under the policy.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Timing {
-    /// Due at this instant: how the time was read, and the calendar it counts on, if any.
+    /// Due at this instant: how the time was read, and the calendar whose open time or open days
+    /// it counts (none for elapsed time and cut-offs), if any.
     Due(DateTime<Utc>, String, Option<String>),
     /// No due time (a vague word, a word that is not a term, no time given): why.
     NoTime(String),
@@ -265,12 +266,13 @@ impl<'r> Time<'r> {
                         ))
                     }
                 };
+                // A cut-off is an instant: it counts no open time (as a promise's cut-off target).
                 (
                     deadline(Rule::Cutoff {
                         cutoff: cutoff.clone(),
                         calendar,
                     }),
-                    named.map(|n| n.name.clone()),
+                    None,
                 )
             }
             Time::Deadline(term) => {

@@ -723,7 +723,12 @@ impl<'a, 'p> Builder<'a, 'p> {
         }
         let made = c.made.utc();
         if let Some(due) = c.due {
-            let end = c.fulfilled.map(|f| f.utc()).unwrap_or(self.as_of);
+            // A commitment is judged when it is fulfilled, or when the case ends it.
+            let end = c
+                .fulfilled
+                .or(c.ended)
+                .map(|f| f.utc())
+                .unwrap_or(self.as_of);
             self.bar(
                 BarKind::Window,
                 made,
@@ -754,6 +759,10 @@ impl<'a, 'p> Builder<'a, 'p> {
                 MarkKind::Stop
             };
             self.mark(kind, fulfilled.utc(), "fulfilled", &[&c.detail]);
+        }
+        if let Some(ended) = c.ended {
+            let what = "ended with the case, not fulfilled";
+            self.mark(MarkKind::Stop, ended.utc(), what, &[&c.detail]);
         }
         let rule = format!("commitments.{}", c.commitment);
         self.breaches(&rule, None, &declaration);
