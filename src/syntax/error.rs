@@ -355,7 +355,7 @@ fn hint(rule: Rule) -> Option<&'static str> {
         Rule::standard_clause => "standard lines are `applies when …`, `at most N EVENT before EVENT`, `require EVENT before EVENT` or `require EVENT within DEADLINE after EVENT`",
         Rule::commitments_clause => "commitments lines are `require time`, `keep`, `grace DURATION`, `on CALENDAR`, `durations elapsed` or `durations on CALENDAR`, and `end on EVENT`",
         Rule::escalation_clause => "escalation lines start with `applies`, `trigger`, `step` or `stop`; close the escalation with `}`",
-        Rule::step_clause => "step lines are `after STEP`, `trigger …`, one action, `within …` or `by …`, and `keep appointment`",
+        Rule::step_clause => "step lines are `after STEP`, `trigger …`, one action, a deadline (`within …`, `by …` or a term), and `keep appointment`",
         Rule::objective_clause => "objective lines are `applies when …`, `at least P% of PROMISE met` or `at most P% of PROMISE breached`, and `per day|week|month`",
         Rule::header_line => "header lines are `version N`, `owner \"…\"` and `timezone \"Area/City\"`",
         Rule::deadline | Rule::literal_deadline | Rule::within_duration | Rule::within_workdays | Rule::cutoff => "a deadline is `within 2h [on CAL]`, `within 2 workdays on CAL`, `by 11:00 next day [if before 15:00]`, `within TERM` or a term that stands for a whole deadline",

@@ -104,7 +104,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::trigger_fraction => "`at P% of PROMISE`",
         Rule::stop => "`stop on EVENT`",
         Rule::step => "a step",
-        Rule::step_clause => "a step clause (`after`, `trigger`, an action, `within`, `by`, `keep appointment`)",
+        Rule::step_clause => "a step clause (`after`, `trigger`, an action, `within`, `by`, a term, `keep appointment`)",
         Rule::step_after => "`after STEP, …`",
         Rule::action => "an action (`change`, `appoint`, `notify`, `do`)",
         Rule::change_handler => "`change handler to …`",
