@@ -606,7 +606,9 @@ impl<'a> Checker<'a> {
         };
         // The dates given hours of their own below `hours` (make-up working days): they stay
         // open, with this calendar's hours.
-        let mut makeup: Vec<chrono::NaiveDate> = Vec::new();
+        let mut makeup: BTreeSet<chrono::NaiveDate> = BTreeSet::new();
+        // The dates closed by the lines whose hours are not replaced, which close such a date.
+        let mut closed_here: Vec<(chrono::NaiveDate, chrono::NaiveDate)> = Vec::new();
         for merged in lines {
             match merged.line {
                 CalendarLine::Timezone(_) => {}
@@ -626,8 +628,11 @@ impl<'a> Checker<'a> {
                     }
                 }
                 CalendarLine::Closed { dates, .. } => {
-                    spec.closed
-                        .push((to_date(&dates.first)?, to_date(&dates.last)?));
+                    let range = (to_date(&dates.first)?, to_date(&dates.last)?);
+                    spec.closed.push(range);
+                    if !merged.replaced {
+                        closed_here.push(range);
+                    }
                 }
                 CalendarLine::OpenDate {
                     dates, intervals, ..
@@ -645,22 +650,42 @@ impl<'a> Checker<'a> {
         }
         let own_dates: BTreeSet<chrono::NaiveDate> =
             spec.open_dates.iter().map(|(d, _)| *d).collect();
-        let closed_here = |date: chrono::NaiveDate| {
-            lines.iter().any(|l| {
-                !l.replaced
-                    && matches!(l.line, CalendarLine::Closed { dates, .. }
-                        if to_date(&dates.first).zip(to_date(&dates.last))
-                            .is_some_and(|(first, last)| first <= date && date <= last))
-            })
-        };
+        let closed = Ranges::new(closed_here);
         for date in makeup {
-            if own_dates.contains(&date) || closed_here(date) {
+            if own_dates.contains(&date) || closed.contains(date) {
                 continue;
             }
             let hours = makeup_hours(&spec, date.weekday());
             spec.open_dates.push((date, hours));
         }
         Some(spec)
+    }
+}
+
+/// Inclusive date ranges, merged and sorted, to ask of many dates whether one holds them.
+struct Ranges(Vec<(chrono::NaiveDate, chrono::NaiveDate)>);
+
+impl Ranges {
+    fn new(mut ranges: Vec<(chrono::NaiveDate, chrono::NaiveDate)>) -> Ranges {
+        ranges.retain(|(first, last)| first <= last);
+        ranges.sort();
+        let mut merged: Vec<(chrono::NaiveDate, chrono::NaiveDate)> = Vec::new();
+        for (first, last) in ranges {
+            match merged.last_mut() {
+                Some((_, end)) if first <= *end => *end = (*end).max(last),
+                _ => merged.push((first, last)),
+            }
+        }
+        Ranges(merged)
+    }
+
+    /// Whether a range holds `date`.
+    fn contains(&self, date: chrono::NaiveDate) -> bool {
+        let after = self.0.partition_point(|(first, _)| *first <= date);
+        after
+            .checked_sub(1)
+            .and_then(|i| self.0.get(i))
+            .is_some_and(|(_, last)| date <= *last)
     }
 }
 
