@@ -10,11 +10,16 @@ mod fields;
 mod jsonl;
 mod node;
 mod peek;
+mod promised;
 mod reader;
 mod scan;
 
 pub use jsonl::{JsonlGrouper, NumberedCase, ParsedLine};
 pub use reader::{read_path, read_str, CaseReader, ReadError};
+
+/// How event times are read (RFC 3339, or a local time in the default zone), for the other readers
+/// of instants (`expect:` blocks).
+pub(crate) use build::parse_instant;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -69,7 +74,8 @@ pub struct Event {
     pub time: Option<DateTime<Utc>>,
     /// `due`: a promise's due instant.
     pub due: Option<DateTime<Utc>>,
-    /// `within`: a promise's time as written: a duration like `10m` or a term word.
+    /// `within`: a promise's time as written: a duration like `10m`, working days (`3 workdays`),
+    /// a cut-off (`by 17:00 same day`) or a term word.
     pub within: Option<String>,
     /// `id`: names a promise or appointment.
     pub id: Option<String>,
@@ -168,22 +174,45 @@ impl fmt::Display for Rejected {
 
 impl std::error::Error for Rejected {}
 
-/// How a reader interprets case times and staff ranks.
+/// How a reader interprets case times, staff ranks and the times of staff promises.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadOptions {
     /// Zone for timestamps written without an offset; without it such a timestamp rejects its case.
     pub default_tz: Option<Tz>,
     /// The policy's ranks; when given, a staff member with any other rank rejects the case.
     pub ranks: Option<Vec<String>>,
+    /// How the policy reads the times staff promises give; when given, a promise whose time the
+    /// policy cannot read (an unknown calendar, working days without a calendar) or that falls
+    /// before the promise rejects the case. Without it only the form of the time is checked.
+    pub promises: Option<PromiseRules>,
+}
+
+/// How a policy reads the time a staff promise gives (`within: 3 workdays`): its `commitments`
+/// block, terms and calendars. Made by [`ReadOptions::for_policy`].
+#[derive(Clone)]
+pub struct PromiseRules(Arc<crate::compile::Commitments>);
+
+impl fmt::Debug for PromiseRules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PromiseRules")
+    }
+}
+
+impl PartialEq for PromiseRules {
+    /// The same rules: taken from the same policy by the same call.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl ReadOptions {
-    /// The options a policy implies: its timezone for offset-less timestamps, and its ranks
-    /// (when it declares any) as the only ranks staff may have.
+    /// The options a policy implies: its timezone for offset-less timestamps, its ranks (when it
+    /// declares any) as the only ranks staff may have, and its reading of promised times.
     pub fn for_policy(policy: &crate::check::Policy) -> ReadOptions {
         ReadOptions {
             default_tz: policy.timezone(),
             ranks: (!policy.ranks().is_empty()).then(|| policy.ranks().to_vec()),
+            promises: Some(PromiseRules(Arc::new(policy.program().commitments.clone()))),
         }
     }
 }

@@ -132,6 +132,10 @@ impl Policy {
     pub fn escalation_names(&self) -> impl Iterator<Item = &str> {
         self.program.escalations.iter().map(|e| e.name.as_str())
     }
+    /// The objectives' names, in declaration order.
+    pub fn objective_names(&self) -> impl Iterator<Item = &str> {
+        self.program.objectives.iter().map(|o| o.name.as_str())
+    }
     /// The names of the steps of the chain `escalation`, in order (none when there is no such chain).
     pub fn step_names(&self, escalation: &str) -> impl Iterator<Item = &str> {
         let steps = match self
@@ -389,6 +393,8 @@ struct Checker<'a> {
     unevaluable: Option<Diagnostic>,
     /// How many more unknown names may get a "did you mean" (see [`MAX_SUGGESTIONS`]).
     suggestions_left: usize,
+    /// The terms some deadline uses.
+    terms_used: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -410,6 +416,7 @@ impl<'a> Checker<'a> {
             diagnostics: Vec::new(),
             unevaluable: None,
             suggestions_left: MAX_SUGGESTIONS,
+            terms_used: std::collections::BTreeSet::new(),
         };
         checker.header(root);
         checker.names();

@@ -27,8 +27,9 @@ pub(crate) mod describe;
 mod rules;
 
 pub(crate) use rules::{
-    pause_reasons, Action, Chain, ChainTrigger, ClockRule, Commitments, Objective, PeriodUnit,
-    StaffConstraint, Standard, StandardRule, Step, Target, Term, Trigger, VenueTarget, Warn,
+    pause_reasons, Action, Amount, Chain, ChainTrigger, ClockRule, Commitments, Named, Objective,
+    PeriodUnit, StaffConstraint, Standard, StandardRule, Step, Target, Term, Trigger, VenueTarget,
+    Warn,
 };
 
 /// The comparison operators of conditions and rank constraints: the syntax tree's own, plain values.
@@ -261,6 +262,27 @@ impl<'a> Names<'a> {
             .filter(|(_, class)| **class == privacy)
             .map(|(name, _)| name.clone())
             .collect()
+    }
+
+    /// The declaration of the term `word`.
+    pub fn term(&self, word: &ast::Ident) -> Result<&'a ast::TermDecl, CompileError> {
+        self.source
+            .terms
+            .iter()
+            .find(|t| t.word.name == word.name)
+            .ok_or_else(|| unresolved("term", word))
+    }
+
+    /// The calendars by name.
+    pub fn calendars(&self) -> impl Iterator<Item = (&'a str, &Calendar)> {
+        self.calendars
+            .iter()
+            .map(|(name, calendar)| (*name, calendar))
+    }
+
+    /// The policy's zone as a calendar open around the clock, when the policy has a zone.
+    pub fn zone_calendar_if_any(&self) -> Option<Calendar> {
+        self.zone_calendar(Span::default()).ok()
     }
 
     /// The index of the promise named `name`.

@@ -13,7 +13,7 @@
 //! (see `docs/reliability.md`).
 
 mod clock;
-mod commitment;
+pub(crate) mod commitment;
 mod escalation;
 mod objective;
 mod promise;
@@ -363,7 +363,9 @@ impl<'p> Evaluator<'p> {
                     run.on_event(seen, index, &walked.state);
                 }
             }
-            walked.commitments.on_event(seen);
+            walked
+                .commitments
+                .on_event(seen, &walked.state, &program.commitments);
         }
         if first {
             walked.standards_apply = self.standards_apply(&walked.state);

@@ -8,18 +8,17 @@
 //! checked, unless `no_other_breaches` / `no_other_actions` ask for more. The block is
 //! described in `docs/authoring.md`.
 
-use crate::case::{Case, Expect};
+use crate::case::{Case, Expect, ReadOptions};
 use crate::check::Policy;
-use crate::report::{CaseReport, Instant};
-use crate::time::local_to_instant;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use crate::report::{CaseReport, Instant, IsoDuration, ObjectiveReport};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 /// The keys an `expect:` block may have.
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "as_of",
     "breaches",
     "actions",
@@ -29,6 +28,7 @@ const KEYS: [&str; 11] = [
     "commitments",
     "escalations",
     "steps",
+    "objectives",
     "no_other_breaches",
     "no_other_actions",
 ];
@@ -50,6 +50,9 @@ const BREACH_KINDS: [&str; 10] = [
 /// The word for "not in the report at all".
 const ABSENT: &str = "absent";
 
+/// The state of a clock instance ended by a restart before its stop event and its due time.
+const SUPERSEDED: &str = "superseded";
+
 const PROMISE_STATES: [&str; 8] = [
     "pending",
     "running",
@@ -57,19 +60,19 @@ const PROMISE_STATES: [&str; 8] = [
     "met",
     "breached",
     "not_promised",
-    "superseded",
+    SUPERSEDED,
     ABSENT,
 ];
 const STANDARD_STATES: [&str; 8] = [
-    "ok",
-    "violated",
-    "pending",
-    "running",
-    "met",
-    "breached",
-    "superseded",
-    ABSENT,
+    "ok", "violated", "pending", "running", "met", "breached", SUPERSEDED, ABSENT,
 ];
+/// The state of an objective in a period where something is counted (`absent` stands for a
+/// period where nothing is).
+const OBJECTIVE_STATES: [&str; 2] = ["met", "missed"];
+/// The fields of an objective's period.
+const OBJECTIVE_FIELDS: [&str; 3] = ["met", "total", "state"];
+/// The figures of a clock instance an expectation may give, besides `state` and `due`.
+const FIGURES: [&str; 4] = ["late_by", "elapsed", "remaining", "paused"];
 const COMMITMENT_STATES: [&str; 6] = ["vague", "open", "kept", "late", "broken", ABSENT];
 const CHAIN_STATES: [&str; 4] = ["active", "stopped", "guarded", ABSENT];
 const STEP_STATES: [&str; 8] = [
@@ -138,12 +141,13 @@ enum Item {
     /// One state: instance 1; a list: every instance, in order.
     Standard {
         name: String,
-        states: Vec<String>,
+        instances: Vec<TimedState>,
         every_instance: bool,
     },
     Commitment {
         id: String,
         state: String,
+        due: Option<DateTime<Utc>>,
     },
     /// One state: instance 1; a list: every instance of the chain, in order.
     Escalation {
@@ -155,16 +159,48 @@ enum Item {
     Step {
         chain: String,
         step: String,
-        states: Vec<String>,
+        instances: Vec<TimedState>,
         every_instance: bool,
+    },
+    /// An objective in one period: the counts and state given, or none counted (`absent`).
+    Objective {
+        name: String,
+        period: String,
+        expected: PeriodExpected,
     },
 }
 
-/// The expected state of one clock instance, and optionally its due time.
+/// An expected state with, maybe, an instant of its own (a standard's `due`, a step's `deadline`).
+type TimedState = (String, Option<DateTime<Utc>>);
+
+/// The expected state of one clock instance, and optionally its due time and figures.
 #[derive(Debug, Clone, PartialEq)]
 struct InstanceState {
     state: String,
     due: Option<DateTime<Utc>>,
+    figures: Figures,
+}
+
+/// The figures of a clock instance an expectation gives (`late_by`, `elapsed`, `remaining`,
+/// `paused`), each compared with the report's to the millisecond.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Figures {
+    late_by: Option<TimeDelta>,
+    elapsed: Option<TimeDelta>,
+    remaining: Option<TimeDelta>,
+    paused: Option<TimeDelta>,
+}
+
+/// What an objective's period must show: any of its counts and its state; or that nothing was
+/// counted in it.
+#[derive(Debug, Clone, PartialEq)]
+enum PeriodExpected {
+    Counted {
+        met: Option<u64>,
+        total: Option<u64>,
+        state: Option<String>,
+    },
+    Absent,
 }
 
 /// One expectation and the line it was written on.
@@ -212,26 +248,12 @@ impl Reader<'_> {
         });
     }
 
+    /// An instant written as event times are (see [`parse_instant`]).
     fn instant(&mut self, pointer: &str, value: &Json) -> Option<DateTime<Utc>> {
-        let parsed = value
-            .as_str()
-            .and_then(|text| parse_instant(text, self.policy).map(|t| (text, t)));
-        match parsed {
-            Some((text, t)) => match crate::time::readable(text, t) {
-                Ok(t) => Some(t),
-                Err(message) => {
-                    self.error(pointer, message);
-                    None
-                }
-            },
-            None => {
-                self.error(
-                    pointer,
-                    format!(
-                        "`{}` is not an instant (write RFC 3339, e.g. 2026-06-19T15:00:00+08:00)",
-                        plain(value)
-                    ),
-                );
+        match parse_instant(value, self.policy) {
+            Ok(t) => Some(t),
+            Err(message) => {
+                self.error(pointer, message);
                 None
             }
         }
@@ -260,18 +282,30 @@ impl Reader<'_> {
         }
     }
 
-    /// A clock instance's state: `met`, or `{state: met, due: T}`.
+    /// A clock instance's state: `met`, or `{state: met, due: T}` with any of the figures
+    /// `late_by`, `elapsed`, `remaining` and `paused`.
     fn instance_state(&mut self, pointer: &str, written: &Json) -> Option<InstanceState> {
         let Json::Object(map) = written else {
             let state = self.word(pointer, written, "promise state", &PROMISE_STATES)?;
-            return Some(InstanceState { state, due: None });
+            return Some(InstanceState {
+                state,
+                due: None,
+                figures: Figures::default(),
+            });
         };
-        for field in map.keys().filter(|f| *f != "state" && *f != "due") {
+        let known = |f: &str| f == "state" || f == "due" || FIGURES.contains(&f);
+        for field in map.keys().filter(|f| !known(f)) {
+            let mut fields = vec!["state", "due"];
+            fields.extend(FIGURES);
             self.error(
                 &format!("{pointer}/{field}"),
-                format!("unknown field `{field}` in a promise state (use `state`, `due`)"),
+                format!(
+                    "unknown field `{field}` in a promise state (use {})",
+                    list(&fields)
+                ),
             );
         }
+        let figures = self.figures(pointer, map);
         let Some(state) = map.get("state") else {
             self.error(pointer, "a promise state needs `state`, e.g. `{state: met, due: 2026-06-19T15:00:00+08:00}`".to_owned());
             return None;
@@ -286,7 +320,89 @@ impl Reader<'_> {
             Some(due) => Some(self.instant(&format!("{pointer}/due"), due)?),
             None => None,
         };
-        Some(InstanceState { state: state?, due })
+        Some(InstanceState {
+            state: state?,
+            due,
+            figures: figures?,
+        })
+    }
+
+    /// The figures a clock instance's expectation gives (`late_by: 30m`, `paused: PT40M`).
+    fn figures(&mut self, pointer: &str, map: &serde_json::Map<String, Json>) -> Option<Figures> {
+        let mut read = |key: &str| -> Result<Option<TimeDelta>, ()> {
+            match map.get(key) {
+                Some(value) => self
+                    .length(&format!("{pointer}/{key}"), value)
+                    .map(Some)
+                    .ok_or(()),
+                None => Ok(None),
+            }
+        };
+        let (late_by, elapsed, remaining, paused) = (
+            read("late_by"),
+            read("elapsed"),
+            read("remaining"),
+            read("paused"),
+        );
+        Some(Figures {
+            late_by: late_by.ok()?,
+            elapsed: elapsed.ok()?,
+            remaining: remaining.ok()?,
+            paused: paused.ok()?,
+        })
+    }
+
+    /// A length of time: as a policy writes it (`1h30m`) or as reports do (`PT1H30M`).
+    fn length(&mut self, pointer: &str, value: &Json) -> Option<TimeDelta> {
+        let parsed = value.as_str().and_then(|text| {
+            crate::eval::commitment::parse_duration(text).or_else(|| iso_duration(text))
+        });
+        if parsed.is_none() {
+            self.error(
+                pointer,
+                format!(
+                    "`{}` is not a length of time (write it as a policy does, `1h30m`, or as reports do, `PT1H30M`)",
+                    plain(value)
+                ),
+            );
+        }
+        parsed
+    }
+
+    /// A state with an instant of its own: `STATE`, or `{state: STATE, KEY: INSTANT}` (a
+    /// standard's or a commitment's `due`, a step's `deadline`).
+    fn state_with_instant(
+        &mut self,
+        pointer: &str,
+        written: &Json,
+        what: &str,
+        allowed: &[&str],
+        key: &str,
+    ) -> Option<TimedState> {
+        let Json::Object(map) = written else {
+            return self
+                .word(pointer, written, what, allowed)
+                .map(|w| (w, None));
+        };
+        for field in map.keys().filter(|f| *f != "state" && *f != key) {
+            self.error(
+                &format!("{pointer}/{field}"),
+                format!("unknown field `{field}` in a {what} (use `state`, `{key}`)"),
+            );
+        }
+        let Some(state) = map.get("state") else {
+            self.error(
+                pointer,
+                format!("a {what} needs `state`, e.g. `{{state: STATE, {key}: 2026-06-19T15:00:00+08:00}}`"),
+            );
+            return None;
+        };
+        let state = self.word(&format!("{pointer}/state"), state, what, allowed);
+        let instant = match map.get(key) {
+            Some(value) => Some(self.instant(&format!("{pointer}/{key}"), value)?),
+            None => None,
+        };
+        Some((state?, instant))
     }
 
     /// Whether `rule` names something that can breach or ask for an action.
@@ -525,28 +641,14 @@ impl Reader<'_> {
             if !self.declared(&pointer, "standard", &name, names) {
                 continue;
             }
-            let (words, every_instance) = match state {
-                Json::Array(items) => (items.iter().collect::<Vec<_>>(), true),
-                one => (vec![one], false),
-            };
-            let states: Vec<String> = words
-                .iter()
-                .enumerate()
-                .filter_map(|(index, written)| {
-                    let at = if every_instance {
-                        format!("{pointer}/{index}")
-                    } else {
-                        pointer.clone()
-                    };
-                    self.word(&at, written, "standard state", &STANDARD_STATES)
-                })
-                .collect();
-            if states.len() == words.len() {
+            if let Some((instances, every_instance)) =
+                self.timed_instances(&pointer, state, "standard state", &STANDARD_STATES, "due")
+            {
                 checks.push(Check {
                     line: self.line(&pointer),
                     item: Item::Standard {
                         name,
-                        states,
+                        instances,
                         every_instance,
                     },
                 });
@@ -566,11 +668,16 @@ impl Reader<'_> {
         }
         for (id, state) in self.named_states("commitments", value) {
             let pointer = format!("/commitments/{}", escape(&id));
-            if let Some(state) = self.word(&pointer, state, "commitment state", &COMMITMENT_STATES)
-            {
+            if let Some((state, due)) = self.state_with_instant(
+                &pointer,
+                state,
+                "commitment state",
+                &COMMITMENT_STATES,
+                "due",
+            ) {
                 checks.push(Check {
                     line: self.line(&pointer),
-                    item: Item::Commitment { id, state },
+                    item: Item::Commitment { id, state, due },
                 });
             }
         }
@@ -596,6 +703,32 @@ impl Reader<'_> {
             .collect();
         let words: Option<Vec<String>> = words.into_iter().collect();
         Some((words?, true))
+    }
+
+    /// One state (instance 1) or a list of them (every instance, in order), each `STATE` or
+    /// `{state: STATE, KEY: INSTANT}` as [`Self::state_with_instant`] reads it; `None` when one
+    /// cannot be read.
+    fn timed_instances(
+        &mut self,
+        pointer: &str,
+        written: &Json,
+        what: &str,
+        allowed: &[&str],
+        key: &str,
+    ) -> Option<(Vec<TimedState>, bool)> {
+        let Json::Array(items) = written else {
+            let one = self.state_with_instant(pointer, written, what, allowed, key)?;
+            return Some((vec![one], false));
+        };
+        let read: Vec<Option<TimedState>> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                self.state_with_instant(&format!("{pointer}/{index}"), item, what, allowed, key)
+            })
+            .collect();
+        let read: Option<Vec<_>> = read.into_iter().collect();
+        Some((read?, true))
     }
 
     /// `escalations: {NAME: STATE}` (instance 1) or `{NAME: [STATE, …]}` (every instance).
@@ -638,19 +771,110 @@ impl Reader<'_> {
                     None
                 }
             };
-            let states = self.instance_words(&pointer, state, "step state", &STEP_STATES);
-            if let (Some((chain, step)), Some((states, every_instance))) = (known, states) {
+            let states =
+                self.timed_instances(&pointer, state, "step state", &STEP_STATES, "deadline");
+            if let (Some((chain, step)), Some((instances, every_instance))) = (known, states) {
                 checks.push(Check {
                     line: self.line(&pointer),
                     item: Item::Step {
                         chain,
                         step,
-                        states,
+                        instances,
                         every_instance,
                     },
                 });
             }
         }
+    }
+
+    /// `objectives: {NAME: {PERIOD: {met, total, state}}}`, or `{PERIOD: absent}` for a period in
+    /// which nothing is counted.
+    fn objectives(&mut self, value: &Json, checks: &mut Vec<Check>) {
+        for (name, periods) in self.named_states("objectives", value) {
+            let pointer = format!("/objectives/{}", escape(&name));
+            let names = self.policy.objective_names().map(str::to_owned).collect();
+            if !self.declared(&pointer, "objective", &name, names) {
+                continue;
+            }
+            let Some(periods) = periods.as_object() else {
+                self.error(
+                    &pointer,
+                    format!("`{name}` must be a mapping of periods like `{{\"2026-06-19\": {{met: 2, total: 3, state: met}}}}`"),
+                );
+                continue;
+            };
+            for (period, written) in periods {
+                let pointer = format!("{pointer}/{}", escape(period));
+                if let Some(expected) = self.period(&pointer, written) {
+                    checks.push(Check {
+                        line: self.line(&pointer),
+                        item: Item::Objective {
+                            name: name.clone(),
+                            period: period.clone(),
+                            expected,
+                        },
+                    });
+                }
+            }
+        }
+    }
+
+    /// What one period of an objective must show: `{met, total, state}` (any of them), or `absent`.
+    fn period(&mut self, pointer: &str, written: &Json) -> Option<PeriodExpected> {
+        let Json::Object(map) = written else {
+            self.word(pointer, written, "objective state", &[ABSENT])?;
+            return Some(PeriodExpected::Absent);
+        };
+        for field in map
+            .keys()
+            .filter(|f| !OBJECTIVE_FIELDS.contains(&f.as_str()))
+        {
+            self.error(
+                &format!("{pointer}/{field}"),
+                format!(
+                    "unknown field `{field}` in an objective's period (use {})",
+                    list(&OBJECTIVE_FIELDS)
+                ),
+            );
+        }
+        if map.is_empty() {
+            self.error(
+                pointer,
+                "a period needs `met`, `total` or `state`, e.g. `{met: 2, total: 3, state: met}`"
+                    .to_owned(),
+            );
+            return None;
+        }
+        let mut count = |key: &str| -> Result<Option<u64>, ()> {
+            match map.get(key) {
+                None => Ok(None),
+                Some(value) => match value.as_u64() {
+                    Some(n) => Ok(Some(n)),
+                    None => {
+                        self.error(
+                            &format!("{pointer}/{key}"),
+                            format!("`{key}` is a whole number, not `{}`", plain(value)),
+                        );
+                        Err(())
+                    }
+                },
+            }
+        };
+        let (met, total) = (count("met"), count("total"));
+        let state = match map.get("state") {
+            Some(state) => Some(self.word(
+                &format!("{pointer}/state"),
+                state,
+                "objective state",
+                &OBJECTIVE_STATES,
+            )?),
+            None => None,
+        };
+        Some(PeriodExpected::Counted {
+            met: met.ok()?,
+            total: total.ok()?,
+            state,
+        })
     }
 
     /// The error for a block that checks nothing (it would pass whatever the policy did).
@@ -745,6 +969,7 @@ impl Expectations {
                 "commitments" => reader.commitments(value, &mut checks),
                 "escalations" => reader.escalations(value, &mut checks),
                 "steps" => reader.steps(value, &mut checks),
+                "objectives" => reader.objectives(value, &mut checks),
                 _ => reader.error(
                     &format!("/{}", escape(key)),
                     format!("unknown expectation `{key}` (use {})", list(&KEYS)),
@@ -811,6 +1036,82 @@ impl Expectations {
         }
         let mut mismatches = found.mismatches;
         mismatches.sort_by_key(|m| m.line);
+        mismatches
+    }
+
+    /// Whether the block states objectives: they are counted over the case's report with
+    /// [`crate::eval::ObjectivePlan`], and compared by [`Expectations::compare_objectives`].
+    pub fn checks_objectives(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| matches!(c.item, Item::Objective { .. }))
+    }
+
+    /// Every objective expectation that `objectives` (the objectives counted over the case at
+    /// [`Expectations::as_of`]) does not meet, in the order they are written.
+    pub fn compare_objectives(
+        &self,
+        objectives: &[ObjectiveReport],
+        policy: &Policy,
+    ) -> Vec<Mismatch> {
+        let tz = policy.timezone();
+        let as_of = Instant::new(self.as_of, tz);
+        let mut mismatches = Vec::new();
+        for check in &self.checks {
+            let Item::Objective {
+                name,
+                period,
+                expected,
+            } = &check.item
+            else {
+                continue;
+            };
+            let found = objectives
+                .iter()
+                .find(|o| &o.objective == name && &o.period == period);
+            let fits = match (expected, found) {
+                (PeriodExpected::Absent, found) => found.is_none(),
+                (PeriodExpected::Counted { .. }, None) => false,
+                (PeriodExpected::Counted { met, total, state }, Some(got)) => {
+                    met.map_or(true, |m| m == got.met)
+                        && total.map_or(true, |t| t == got.total)
+                        && state.as_ref().map_or(true, |s| *s == got.state)
+                }
+            };
+            if fits {
+                continue;
+            }
+            let expected = match expected {
+                PeriodExpected::Absent => "nothing counted (absent)".to_owned(),
+                PeriodExpected::Counted { met, total, state } => {
+                    let mut parts = Vec::new();
+                    if let Some(met) = met {
+                        parts.push(format!("met {met}"));
+                    }
+                    if let Some(total) = total {
+                        parts.push(format!("total {total}"));
+                    }
+                    if let Some(state) = state {
+                        parts.push(state.clone());
+                    }
+                    parts.join(", ")
+                }
+            };
+            let got = match found {
+                Some(o) => format!(
+                    "met {}, total {}, rate {:.3}, {}",
+                    o.met, o.total, o.rate, o.state
+                ),
+                None => "nothing counted (absent)".to_owned(),
+            };
+            mismatches.push(Mismatch {
+                line: check.line,
+                subject: format!("objective `{name}` in `{period}`"),
+                expected,
+                got,
+                as_of,
+            });
+        }
         mismatches
     }
 
@@ -975,6 +1276,15 @@ impl Comparison<'_> {
         Instant::new(t, self.tz).to_string()
     }
 
+    /// An expected state with the instant it gives: `due (deadline 2026-…)`.
+    fn with_instant(&self, state: &str, key: &str, at: Option<DateTime<Utc>>) -> String {
+        let extra: Vec<String> = at
+            .map(|t| format!("{key} {}", self.show(t)))
+            .into_iter()
+            .collect();
+        with_extra(state.to_owned(), &extra)
+    }
+
     /// Adds a mismatch at `line`.
     fn push(&mut self, line: Option<usize>, subject: String, expected: String, got: String) {
         self.mismatches.push(Mismatch {
@@ -991,7 +1301,10 @@ impl Comparison<'_> {
     fn state_mismatch(&self, item: &Item) -> Option<(String, String, String)> {
         let report = self.report;
         match item {
-            Item::Breach(_) | Item::Action { .. } | Item::Warning { .. } => None,
+            Item::Breach(_)
+            | Item::Action { .. }
+            | Item::Warning { .. }
+            | Item::Objective { .. } => None,
             Item::Promise {
                 name,
                 instances,
@@ -999,18 +1312,43 @@ impl Comparison<'_> {
             } => self.promise_mismatch(name, instances, *every_instance),
             Item::Standard {
                 name,
-                states,
+                instances,
                 every_instance,
-            } => self.standard_mismatch(name, states, *every_instance),
-            Item::Commitment { id, state } => {
+            } => {
+                let got = report
+                    .standards
+                    .iter()
+                    .filter(|s| &s.standard == name)
+                    .map(|s| {
+                        let mut extra: Vec<String> = Vec::new();
+                        extra.extend(s.at.map(|at| format!("at {at}")));
+                        extra.extend(s.due.map(|d| format!("due {d}")));
+                        let state = word(&s.state);
+                        (
+                            state.clone(),
+                            s.due.map(|d| d.utc()),
+                            with_extra(state, &extra),
+                        )
+                    })
+                    .collect();
+                let subject = format!("standard `{name}`");
+                self.timed_mismatch(subject, instances, *every_instance, got, "due")
+            }
+            Item::Commitment { id, state, due } => {
                 let found = report.commitments.iter().find(|c| &c.commitment == id);
                 let got = found.map_or(ABSENT.to_owned(), |c| word(&c.state));
-                (&got != state).then(|| {
-                    let got = match found.and_then(|c| c.due) {
-                        Some(due) => format!("{got} (due {due})"),
-                        None => got,
-                    };
-                    (format!("commitment `{id}`"), state.clone(), got)
+                let due_got = found.and_then(|c| c.due).map(|d| d.utc());
+                (&got != state || due.is_some_and(|d| Some(d) != due_got)).then(|| {
+                    let extra: Vec<String> = found
+                        .and_then(|c| c.due)
+                        .map(|d| format!("due {d}"))
+                        .into_iter()
+                        .collect();
+                    (
+                        format!("commitment `{id}`"),
+                        self.with_instant(state, "due", *due),
+                        with_extra(got, &extra),
+                    )
                 })
             }
             Item::Escalation {
@@ -1030,25 +1368,31 @@ impl Comparison<'_> {
             Item::Step {
                 chain,
                 step,
-                states,
+                instances,
                 every_instance,
             } => {
                 // The step in each instance of the chain (a guarded instance has no steps).
-                let got: Vec<String> = report
+                let got = report
                     .escalations
                     .iter()
                     .filter(|e| &e.escalation == chain)
                     .map(|e| {
                         let found = e.steps.iter().find(|s| &s.step == step);
-                        let got = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
-                        match found.and_then(|s| s.deadline) {
-                            Some(deadline) => format!("{got} (deadline {deadline})"),
-                            None => got,
-                        }
+                        let state = found.map_or(ABSENT.to_owned(), |s| word(&s.state));
+                        let deadline = found.and_then(|s| s.deadline);
+                        let extra: Vec<String> = deadline
+                            .map(|d| format!("deadline {d}"))
+                            .into_iter()
+                            .collect();
+                        (
+                            state.clone(),
+                            deadline.map(|d| d.utc()),
+                            with_extra(state, &extra),
+                        )
                     })
                     .collect();
                 let subject = format!("step `{chain}.{step}`");
-                instances_mismatch(subject, states, *every_instance, got)
+                self.timed_mismatch(subject, instances, *every_instance, got, "deadline")
             }
         }
     }
@@ -1071,6 +1415,7 @@ impl Comparison<'_> {
                 && want
                     .due
                     .map_or(true, |d| got.due.map(|x| x.utc()) == Some(d))
+                && want.figures.fit(got)
         };
         let fits = match (instances, every_instance) {
             ([one], false) if one.state == ABSENT => reported.is_empty(),
@@ -1090,15 +1435,21 @@ impl Comparison<'_> {
         };
         let expected: Vec<String> = instances
             .iter()
-            .map(|i| match i.due {
-                Some(due) => format!("{} (due {})", i.state, self.show(due)),
-                None => i.state.clone(),
+            .map(|i| {
+                let mut extra: Vec<String> = Vec::new();
+                extra.extend(i.due.map(|due| format!("due {}", self.show(due))));
+                extra.extend(i.figures.texts());
+                with_extra(i.state.clone(), &extra)
             })
             .collect();
+        // The figures any expected instance gives are shown for every reported one.
+        let shown = instances
+            .iter()
+            .fold(Figures::default(), |all, i| all.or(&i.figures));
         let described: Vec<String> = reported
             .iter()
             .take(if every_instance { usize::MAX } else { 1 })
-            .map(|p| promise_text(p))
+            .map(|p| promise_text(p, &shown))
             .collect();
         Some((
             subject,
@@ -1109,41 +1460,45 @@ impl Comparison<'_> {
 }
 
 impl Comparison<'_> {
-    /// [`Comparison::state_mismatch`] for a standard: instance 1, or every instance in order.
-    fn standard_mismatch(
+    /// The mismatch, if any, between the states (each maybe with its instant, a standard's `due`
+    /// or a step's `deadline`, named `key`) expected of the instances of a rule and those
+    /// reported, `got` (state, instant, text shown): the first instance, or (`every_instance`)
+    /// every instance in order.
+    fn timed_mismatch(
         &self,
-        name: &str,
-        states: &[String],
+        subject: String,
+        expected: &[TimedState],
         every_instance: bool,
+        got: Vec<(String, Option<DateTime<Utc>>, String)>,
+        key: &str,
     ) -> Option<(String, String, String)> {
-        let reported: Vec<_> = self
-            .report
-            .standards
-            .iter()
-            .filter(|s| s.standard == name)
-            .collect();
-        let got: Vec<String> = reported.iter().map(|s| word(&s.state)).collect();
-        let fits = match (states, every_instance) {
-            ([one], false) if one == ABSENT => reported.is_empty(),
-            ([one], false) => got.first() == Some(one),
-            (all, _) => all == got.as_slice(),
+        let fits_one =
+            |(state, at): &TimedState,
+             (got_state, got_at, _): &(String, Option<DateTime<Utc>>, String)| {
+                state == got_state && at.map_or(true, |at| Some(at) == *got_at)
+            };
+        let fits = match (expected, every_instance) {
+            ([(one, None)], false) if one == ABSENT => got.iter().all(|g| g.0 == ABSENT),
+            ([one], false) => got.first().is_some_and(|g| fits_one(one, g)),
+            (all, _) => all.len() == got.len() && all.iter().zip(&got).all(|(w, g)| fits_one(w, g)),
         };
         if fits {
             return None;
         }
         let subject = if every_instance {
-            format!("standard `{name}` (every instance)")
+            format!("{subject} (every instance)")
         } else {
-            format!("standard `{name}`")
+            subject
         };
-        let described = reported
+        let wanted: Vec<String> = expected
             .iter()
+            .map(|(state, at)| self.with_instant(state, key, *at))
+            .collect();
+        let shown = got
+            .into_iter()
             .take(if every_instance { usize::MAX } else { 1 })
-            .map(|s| match s.at {
-                Some(at) => format!("{} (at {at})", word(&s.state)),
-                None => word(&s.state),
-            });
-        Some((subject, states.join("; "), join_or(described, ABSENT)))
+            .map(|(_, _, text)| text);
+        Some((subject, wanted.join("; "), join_or(shown, ABSENT)))
     }
 }
 
@@ -1176,9 +1531,9 @@ fn instances_mismatch(
     Some((subject, expected.join("; "), join_or(shown, ABSENT)))
 }
 
-/// A reported clock instance as a mismatch shows it: its state, due and stop times.
-fn promise_text(p: &crate::report::PromiseReport) -> String {
-    let mut text = word(&p.state);
+/// A reported clock instance as a mismatch shows it: its state, due and stop times, and the
+/// figures in `shown` that an expectation gives.
+fn promise_text(p: &crate::report::PromiseReport, shown: &Figures) -> String {
     let mut extra = Vec::new();
     if let Some(due) = p.due {
         extra.push(format!("due {due}"));
@@ -1186,21 +1541,119 @@ fn promise_text(p: &crate::report::PromiseReport) -> String {
     if let Some(stopped) = p.stopped {
         extra.push(format!("stopped {stopped}"));
     }
-    if !extra.is_empty() {
-        let _ = write!(text, " ({})", extra.join(", "));
+    let figures = [
+        ("late_by", shown.late_by, p.late_by),
+        ("elapsed", shown.elapsed, p.elapsed),
+        ("remaining", shown.remaining, p.remaining),
+        ("paused", shown.paused, p.paused),
+    ];
+    for (name, wanted, got) in figures {
+        if wanted.is_some() {
+            let got = got.map_or_else(|| "none".to_owned(), |d| d.to_string());
+            extra.push(format!("{name} {got}"));
+        }
     }
-    text
+    with_extra(word(&p.state), &extra)
 }
 
-/// Reads an instant: RFC 3339, or a local date-time in the policy's timezone.
-fn parse_instant(text: &str, policy: &Policy) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
+/// `text`, followed by `extra` in parentheses when there is any: `breached (due …, late_by PT5M)`.
+fn with_extra(text: String, extra: &[String]) -> String {
+    if extra.is_empty() {
+        text
+    } else {
+        format!("{text} ({})", extra.join(", "))
     }
-    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-        .ok()?;
-    local_to_instant(policy.timezone()?, naive.date(), naive.time()).ok()
+}
+
+impl Figures {
+    /// Whether the report's instance has every figure given.
+    fn fit(&self, got: &crate::report::PromiseReport) -> bool {
+        let same = |want: Option<TimeDelta>, got: Option<IsoDuration>| {
+            want.map_or(true, |w| {
+                got.is_some_and(|g| g.0.num_milliseconds() == w.num_milliseconds())
+            })
+        };
+        same(self.late_by, got.late_by)
+            && same(self.elapsed, got.elapsed)
+            && same(self.remaining, got.remaining)
+            && same(self.paused, got.paused)
+    }
+
+    /// The figures given, as mismatches show them: `late_by PT30M`.
+    fn texts(&self) -> Vec<String> {
+        [
+            ("late_by", self.late_by),
+            ("elapsed", self.elapsed),
+            ("remaining", self.remaining),
+            ("paused", self.paused),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|d| format!("{name} {}", IsoDuration(d))))
+        .collect()
+    }
+
+    /// The figures given in either.
+    fn or(self, other: &Figures) -> Figures {
+        Figures {
+            late_by: self.late_by.or(other.late_by),
+            elapsed: self.elapsed.or(other.elapsed),
+            remaining: self.remaining.or(other.remaining),
+            paused: self.paused.or(other.paused),
+        }
+    }
+}
+
+/// Reads an instant of `expect:` in the forms event times are read in: RFC 3339 with an offset, or
+/// a local date and time without one (`2026-06-19T14:30:00`, `2026-06-19 14:30`, seconds and a
+/// fraction optional) in the policy's timezone.
+fn parse_instant(value: &Json, policy: &Policy) -> Result<DateTime<Utc>, String> {
+    let Some(text) = value.as_str() else {
+        return Err(format!(
+            "`{}` is not an instant (write RFC 3339, e.g. 2026-06-19T15:00:00+08:00)",
+            plain(value)
+        ));
+    };
+    let options = ReadOptions {
+        default_tz: policy.timezone(),
+        ..ReadOptions::default()
+    };
+    crate::case::parse_instant(text, &options)
+}
+
+/// A length of time as reports write it, in ISO 8601: `PT0S`, `PT20M`, `PT1H30M`, `P1DT2H`,
+/// `PT1.5S` (a day is 24 hours).
+fn iso_duration(text: &str) -> Option<TimeDelta> {
+    let rest = text.strip_prefix('P')?;
+    let (days, time) = match rest.split_once('T') {
+        Some((days, time)) => (days, Some(time)),
+        None => (rest, None),
+    };
+    let mut total = TimeDelta::zero();
+    if !days.is_empty() {
+        let days: i64 = days.strip_suffix('D')?.parse().ok()?;
+        total = total.checked_add(&TimeDelta::try_days(days)?)?;
+    }
+    let Some(mut time) = time else {
+        return (!days.is_empty()).then_some(total);
+    };
+    if time.is_empty() {
+        return None;
+    }
+    for (unit, seconds) in [('H', 3600.0), ('M', 60.0), ('S', 1.0)] {
+        if let Some((number, after)) = time.split_once(unit) {
+            let value: f64 = number.parse().ok()?;
+            if !(value.is_finite() && value >= 0.0) || (unit != 'S' && number.contains('.')) {
+                return None;
+            }
+            let millis = (value * seconds * 1000.0).round();
+            if millis > 9.0e15 {
+                return None;
+            }
+            total = total.checked_add(&TimeDelta::try_milliseconds(millis as i64)?)?;
+            time = after;
+        }
+    }
+    time.is_empty().then_some(total)
 }
 
 /// How listed expectations were assigned to distinct entries of the report.

@@ -569,7 +569,7 @@ pub enum CommitmentState {
     Kept,
     /// Fulfilled after its due time (and grace).
     Late,
-    /// Not fulfilled, past its due time (and grace).
+    /// Not fulfilled, past its due time (and grace), or when the case ended (`end on`).
     Broken,
 }
 
@@ -586,6 +586,11 @@ pub struct CommitmentReport {
     pub due: Option<Instant>,
     /// When it was fulfilled.
     pub fulfilled: Option<Instant>,
+    /// When the case ended it (an `end on` event) while it was still open: it was judged then.
+    pub ended: Option<Instant>,
+    /// The calendar whose open time or open days its due time counts (a duration on a calendar,
+    /// working days); none for elapsed time, cut-offs and a `due` instant.
+    pub calendar: Option<String>,
     /// What was promised and how its due time was read.
     pub detail: String,
 }

@@ -127,16 +127,29 @@ pub struct Cutoff {
 }
 
 /// The day a [`Cutoff`] deadline falls on, counted from the local start date.
+///
+/// The working-day forms count from the start's *working day*: the start date when it is an open
+/// day of the calendar, else the next open day (a start on a day that is not open is read as made
+/// when that next open day begins, so it also counts as before the `if before` time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CutoffDay {
-    /// The start date itself.
+    /// The start date itself (a calendar date, open or not).
     SameDay,
     /// The next calendar date.
     NextDay,
     /// The start date plus N calendar dates.
     InDays(u32),
-    /// The next open day of the calendar after the start date.
+    /// The start's working day.
+    SameWorkday,
+    /// The next open day after the start's working day.
     NextWorkday,
+}
+
+impl CutoffDay {
+    /// Whether the day is counted in open days of the calendar (`same workday`, `next workday`).
+    pub fn counts_workdays(self) -> bool {
+        matches!(self, CutoffDay::SameWorkday | CutoffDay::NextWorkday)
+    }
 }
 
 /// Converts a local civil date and time in `tz` to an instant: the one helper for this in covenant.
@@ -601,29 +614,62 @@ impl Calendar {
     /// The deadline of a cut-off rule for a clock started at `start`, or `None` when `if_before` excludes it.
     ///
     /// `if_before` is compared, strictly, with the local time of `start` in the calendar's zone; the
-    /// deadline is `by` on the chosen local date, converted with [`local_to_instant`].
+    /// deadline is `by` on the chosen local date, converted with [`local_to_instant`]. For the
+    /// working-day forms ([`CutoffDay::counts_workdays`]) a start on a date that is not an open day
+    /// counts as before the cut-off, and the days are counted from its working day
+    /// ([`Calendar::working_day`]).
     pub fn cutoff(
         &self,
         start: DateTime<Utc>,
         rule: &Cutoff,
     ) -> Result<Option<DateTime<Utc>>, TimeError> {
         let local = local(self.tz, start)?;
+        let date = local.date_naive();
+        let working = if rule.day.counts_workdays() {
+            Some(self.working_day(date, start)?)
+        } else {
+            None
+        };
+        // A start on a day that is not open is read as made when its working day begins.
+        let on_open_day = working.map_or(true, |day| day == date);
         if let Some(limit) = rule.if_before {
-            if local.time() >= limit {
+            if on_open_day && local.time() >= limit {
                 return Ok(None);
             }
         }
-        let date = local.date_naive();
-        let day = match rule.day {
-            CutoffDay::SameDay => date,
-            CutoffDay::NextDay => next_date(date)?,
-            CutoffDay::InDays(n) => plus_days(date, u64::from(n))?,
-            CutoffDay::NextWorkday => match self.fast_open_day_after(date, 1) {
-                Some(day) => day,
-                None => self.open_day_after(date, 1, start)?,
+        let day = match (rule.day, working) {
+            (CutoffDay::SameDay, _) => date,
+            (CutoffDay::NextDay, _) => next_date(date)?,
+            (CutoffDay::InDays(n), _) => plus_days(date, u64::from(n))?,
+            (CutoffDay::SameWorkday, Some(day)) => day,
+            (CutoffDay::NextWorkday, Some(day)) => match self.fast_open_day_after(day, 1) {
+                Some(next) => next,
+                None => self.open_day_after(day, 1, start)?,
             },
+            // The working day is found above for both working-day forms.
+            (CutoffDay::SameWorkday | CutoffDay::NextWorkday, None) => date,
         };
         local_to_instant(self.tz, day, rule.by).map(Some)
+    }
+
+    /// The working day of a start at `start`, whose local date is `date`: `date` itself when it is
+    /// an open day (some open interval starts on it), else the next open day.
+    pub(crate) fn working_day(
+        &self,
+        date: NaiveDate,
+        start: DateTime<Utc>,
+    ) -> Result<NaiveDate, TimeError> {
+        if let Some(open) = self.fast_is_open_day(date) {
+            if open {
+                return Ok(date);
+            }
+            if let Some(next) = self.fast_open_day_after(date, 1) {
+                return Ok(next);
+            }
+        } else if self.close_of(date)?.is_some() {
+            return Ok(date);
+        }
+        self.open_day_after(date, 1, start)
     }
 
     /// The instant of local minute `minute` (may exceed a day) after the midnight of `date`.

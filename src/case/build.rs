@@ -90,6 +90,7 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
             }
         }
         sort_events(&mut case.events);
+        super::promised::check(&case, opts)?;
         Ok(case)
     };
     build().map_err(|problem| (id.clone(), problem))
@@ -637,7 +638,7 @@ pub(crate) mod tests {
         fn the_fixed_layout_reads_timestamps_as_chrono_does(written in timestamp(), zone in any::<bool>()) {
             let opts = ReadOptions {
                 default_tz: zone.then_some(chrono_tz::Asia::Singapore),
-                ranks: None,
+                ..ReadOptions::default()
             };
             if let Some(fast) = rfc3339_fixed(&written) {
                 let chrono = DateTime::parse_from_rfc3339(&written).map(|t| t.with_timezone(&Utc));

@@ -19,7 +19,7 @@
 
 use super::build::{self, Problem};
 use super::node::{json_message, KeyLines, Lines, NodeKind, NodeSeed};
-use super::{fields, peek, scan};
+use super::{fields, peek, promised, scan};
 use super::{Case, CaseBatch, Event, Location, ReadOptions, Rejected, Value};
 use crate::limits::MAX_JSONL_LINE_BYTES;
 use serde::de::DeserializeSeed;
@@ -242,7 +242,7 @@ impl NumberedCase {
     pub fn case(self) -> Result<Case, Rejected> {
         let mut group = self.group;
         group.read_waiting(&self.opts);
-        group.into_case(self.id)
+        group.into_case(self.id, &self.opts)
     }
 }
 
@@ -582,7 +582,7 @@ impl Group {
         self.rejected = true;
     }
 
-    fn into_case(self, id: String) -> Result<Case, Rejected> {
+    fn into_case(self, id: String, opts: &ReadOptions) -> Result<Case, Rejected> {
         let rest = *self.rest;
         match rest.problem {
             Some((source, error)) => Err(Rejected {
@@ -593,13 +593,28 @@ impl Group {
             None => {
                 let mut events = rest.events;
                 build::sort_events(&mut events);
-                Ok(Case {
+                let case = Case {
                     id,
                     attributes: rest.attributes.map(|(map, _)| map).unwrap_or_default(),
                     events,
                     source: Some(rest.source),
                     expect: None,
-                })
+                };
+                match promised::check(&case, opts) {
+                    Ok(()) => Ok(case),
+                    Err(problem) => {
+                        let file = case.source.as_ref().map(|s| Arc::clone(&s.file));
+                        let source = match (file, problem.line) {
+                            (Some(file), Some(line)) => Location::new(file, line),
+                            _ => case.source.clone().unwrap_or_else(|| Location::new("", 1)),
+                        };
+                        Err(Rejected {
+                            source,
+                            case: Some(case.id),
+                            error: problem.message,
+                        })
+                    }
+                }
             }
         }
     }
@@ -788,6 +803,7 @@ mod tests {
         ReadOptions {
             default_tz: Some(chrono_tz::Europe::London),
             ranks: Some(vec!["agent".to_owned(), "manager".to_owned()]),
+            promises: None,
         }
     }
 
@@ -1228,6 +1244,7 @@ mod tests {
         (any::<bool>(), any::<bool>()).prop_map(|(zone, ranks)| ReadOptions {
             default_tz: zone.then_some(chrono_tz::Europe::London),
             ranks: ranks.then(|| vec!["agent".to_owned(), "manager".to_owned()]),
+            promises: None,
         })
     }
 

@@ -1,7 +1,10 @@
 //! Calendars: their lines' values and zones, `like` reuse, and the merged [`CalendarSpec`] of each.
 //!
 //! A derived calendar (`calendar b like a { … }`) is the base's lines followed
-//! by its own; a later `timezone` line overrides an earlier one. A calendar
+//! by its own; a later `timezone` line overrides an earlier one. `hours` lines replace the weekly
+//! hours of the calendars below them: their weekly hours and `open 24x7` are dropped, their
+//! closed dates kept, and each date they give hours of its own (a make-up working day) stays open
+//! with the new hours (see [`makeup_hours`]). A calendar
 //! without a `timezone` line takes the one of its file's header (for a derived
 //! calendar: its base's file), else the policy's; one that needs a zone (any line but `open 24x7`) and has none is
 //! an error in a policy, and is left to the importing policy in a library file. Overlapping hours, weekly
@@ -19,11 +22,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 const MINUTES_PER_DAY: u32 = 1440;
 const MINUTES_PER_WEEK: u32 = 7 * MINUTES_PER_DAY;
 
-/// One line of a merged calendar, and whether it was written in the calendar itself (not inherited).
+/// One line of a merged calendar, whether it was written in the calendar itself (not inherited),
+/// and whether `hours` written above it (in this calendar or one between) replace its hours.
 #[derive(Clone, Copy)]
 struct MergedLine<'a> {
     line: &'a CalendarLine,
     own: bool,
+    replaced: bool,
 }
 
 /// How a calendar's `like` resolved: found once per calendar, from its base's.
@@ -217,12 +222,23 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let chain = like_chain(&decls, &likes.resolved, index);
+            // The lines of the calendars below the last one with `hours` have their hours replaced.
+            let hours_from = chain
+                .iter()
+                .rposition(|(_, d)| {
+                    d.lines
+                        .iter()
+                        .any(|l| matches!(l, CalendarLine::Hours { .. }))
+                })
+                .unwrap_or(0);
             let lines: Vec<MergedLine<'a>> = chain
                 .into_iter()
-                .flat_map(|(i, d)| {
+                .enumerate()
+                .flat_map(|(position, (i, d))| {
                     d.lines.iter().map(move |line| MergedLine {
                         line,
                         own: i == index,
+                        replaced: position < hours_from,
                     })
                 })
                 .collect();
@@ -362,7 +378,9 @@ impl<'a> Checker<'a> {
                     self.timezone(zone);
                 }
                 CalendarLine::Always(_) => {}
-                CalendarLine::Weekly { intervals, .. } => self.intervals(intervals),
+                CalendarLine::Weekly { intervals, .. } | CalendarLine::Hours { intervals, .. } => {
+                    self.intervals(intervals)
+                }
                 CalendarLine::Closed { dates, .. } => {
                     self.date_range(dates);
                 }
@@ -386,14 +404,21 @@ impl<'a> Checker<'a> {
 
     /// Warnings about a merged calendar: no open time, overlapping weekly hours.
     fn calendar_warnings(&mut self, decl: &ast::CalendarDecl, lines: &[MergedLine<'a>]) {
-        let has_open_time = lines.iter().any(|l| match l.line {
-            CalendarLine::Always(_) => true,
+        let has_weekly = lines.iter().any(|l| match l.line {
+            CalendarLine::Always(_) => !l.replaced,
             CalendarLine::Weekly {
                 days, intervals, ..
-            } => !days.is_empty() && !intervals.is_empty(),
-            CalendarLine::OpenDate { intervals, .. } => !intervals.is_empty(),
-            CalendarLine::Timezone(_) | CalendarLine::Closed { .. } => false,
+            }
+            | CalendarLine::Hours {
+                days, intervals, ..
+            } => !l.replaced && !days.is_empty() && !intervals.is_empty(),
+            _ => false,
         });
+        // A date whose hours are replaced has the calendar's weekly hours, if any.
+        let has_open_time = has_weekly
+            || lines.iter().any(|l| {
+                matches!(l.line, CalendarLine::OpenDate { intervals, .. } if !l.replaced && !intervals.is_empty())
+            });
         if !has_open_time {
             self.report(Diagnostic::warning(
                 codes::CALENDAR_NEVER_OPEN,
@@ -403,22 +428,26 @@ impl<'a> Checker<'a> {
         }
         if lines
             .iter()
-            .any(|l| matches!(l.line, CalendarLine::Always(_)))
+            .any(|l| !l.replaced && matches!(l.line, CalendarLine::Always(_)))
         {
             return;
         }
-        self.overlaps(lines);
+        self.overlaps(decl, lines);
     }
 
     /// Reports open intervals that overlap, once per pair, at the one written in this calendar:
     /// weekly hours (also across midnight and past Sunday), and the hours of dated `open` lines
     /// (within one line, and between lines for the same date).
-    fn overlaps(&mut self, lines: &[MergedLine<'a>]) {
+    fn overlaps(&mut self, decl: &ast::CalendarDecl, lines: &[MergedLine<'a>]) {
         let mut weekly = Vec::new();
         let mut dated = Vec::new();
-        for (line_index, merged) in lines.iter().enumerate() {
+        // Lines whose hours `hours` replaced do not open anything with them.
+        for (line_index, merged) in lines.iter().enumerate().filter(|(_, l)| !l.replaced) {
             match merged.line {
                 CalendarLine::Weekly {
+                    days, intervals, ..
+                }
+                | CalendarLine::Hours {
                     days, intervals, ..
                 } => {
                     for (interval_index, range) in intervals.iter().enumerate() {
@@ -469,9 +498,10 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
-        self.report_overlaps(weekly, |minute| day_name(minute).to_string());
+        let base = decl.like.as_ref().map(|b| b.name.as_str());
+        self.report_overlaps(weekly, base, |minute| day_name(minute).to_string());
         // Dated segments start on the checked dates of `open` lines, which always have a name.
-        self.report_overlaps(dated, |minute| {
+        self.report_overlaps(dated, base, |minute| {
             i32::try_from(minute.div_euclid(i64::from(MINUTES_PER_DAY)))
                 .ok()
                 .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
@@ -480,8 +510,14 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports the segments that overlap, once per pair of intervals as written and only when one
-    /// of them is written in this calendar; `day` names the day a segment's start minute is on.
-    fn report_overlaps(&mut self, mut segments: Vec<Segment>, day: impl Fn(i64) -> String) {
+    /// of them is written in this calendar; `day` names the day a segment's start minute is on,
+    /// `base` the calendar this one is `like`.
+    fn report_overlaps(
+        &mut self,
+        mut segments: Vec<Segment>,
+        base: Option<&str>,
+        day: impl Fn(i64) -> String,
+    ) {
         segments.sort_by_key(|s| (s.start, s.end));
         let mut reported = BTreeSet::new();
         let mut widest: Option<&Segment> = None;
@@ -501,14 +537,20 @@ impl<'a> Checker<'a> {
                     } else {
                         (active, segment)
                     };
-                    self.report(
-                        Diagnostic::warning(
-                            codes::OVERLAPPING_HOURS,
-                            format!("open hours overlap on `{}`", day(segment.start)),
-                            primary.span,
-                        )
-                        .with_label(other.span, "overlaps this interval"),
+                    let mut warning = Diagnostic::warning(
+                        codes::OVERLAPPING_HOURS,
+                        format!("open hours overlap on `{}`", day(segment.start)),
+                        primary.span,
                     );
+                    warning = match (other.own, base) {
+                        (false, Some(base)) => warning
+                            .with_label(other.span, format!("overlaps these hours of `{base}`"))
+                            .with_help(format!(
+                                "`like {base}` adds these hours to those of `{base}`; to replace its weekly hours, write them with `hours` instead of `open` (`hours mon-fri 09:00-17:00`)"
+                            )),
+                        _ => warning.with_label(other.span, "overlaps this interval"),
+                    };
+                    self.report(warning);
                 }
                 if segment.end > active.end {
                     widest = Some(segment);
@@ -562,38 +604,118 @@ impl<'a> Checker<'a> {
             closed: Vec::new(),
             open_dates: Vec::new(),
         };
+        // The dates given hours of their own below `hours` (make-up working days): they stay
+        // open, with this calendar's hours.
+        let mut makeup: BTreeSet<chrono::NaiveDate> = BTreeSet::new();
+        // The dates closed by the lines whose hours are not replaced, which close such a date.
+        let mut closed_here: Vec<(chrono::NaiveDate, chrono::NaiveDate)> = Vec::new();
         for merged in lines {
             match merged.line {
                 CalendarLine::Timezone(_) => {}
-                CalendarLine::Always(_) => spec.always = true,
+                CalendarLine::Always(_) => spec.always |= !merged.replaced,
                 CalendarLine::Weekly {
                     days, intervals, ..
+                }
+                | CalendarLine::Hours {
+                    days, intervals, ..
                 } => {
+                    if merged.replaced {
+                        continue;
+                    }
                     for day in days.iter().flat_map(weekdays) {
                         spec.weekly
                             .extend(intervals.iter().map(|i| (day, to_interval(i))));
                     }
                 }
                 CalendarLine::Closed { dates, .. } => {
-                    spec.closed
-                        .push((to_date(&dates.first)?, to_date(&dates.last)?));
+                    let range = (to_date(&dates.first)?, to_date(&dates.last)?);
+                    spec.closed.push(range);
+                    if !merged.replaced {
+                        closed_here.push(range);
+                    }
                 }
                 CalendarLine::OpenDate {
                     dates, intervals, ..
                 } => {
                     let hours: Vec<Interval> = intervals.iter().map(to_interval).collect();
                     let (first, last) = (to_date(&dates.first)?, to_date(&dates.last)?);
-                    spec.open_dates.extend(
-                        first
-                            .iter_days()
-                            .take_while(|d| *d <= last)
-                            .map(|d| (d, hours.clone())),
-                    );
+                    let days = first.iter_days().take_while(|d| *d <= last);
+                    if merged.replaced {
+                        makeup.extend(days);
+                    } else {
+                        spec.open_dates.extend(days.map(|d| (d, hours.clone())));
+                    }
                 }
             }
         }
+        let own_dates: BTreeSet<chrono::NaiveDate> =
+            spec.open_dates.iter().map(|(d, _)| *d).collect();
+        let closed = Ranges::new(closed_here);
+        for date in makeup {
+            if own_dates.contains(&date) || closed.contains(date) {
+                continue;
+            }
+            let hours = makeup_hours(&spec, date.weekday());
+            spec.open_dates.push((date, hours));
+        }
         Some(spec)
     }
+}
+
+/// Inclusive date ranges, merged and sorted, to ask of many dates whether one holds them.
+struct Ranges(Vec<(chrono::NaiveDate, chrono::NaiveDate)>);
+
+impl Ranges {
+    fn new(mut ranges: Vec<(chrono::NaiveDate, chrono::NaiveDate)>) -> Ranges {
+        ranges.retain(|(first, last)| first <= last);
+        ranges.sort();
+        let mut merged: Vec<(chrono::NaiveDate, chrono::NaiveDate)> = Vec::new();
+        for (first, last) in ranges {
+            match merged.last_mut() {
+                Some((_, end)) if first <= *end => *end = (*end).max(last),
+                _ => merged.push((first, last)),
+            }
+        }
+        Ranges(merged)
+    }
+
+    /// Whether a range holds `date`.
+    fn contains(&self, date: chrono::NaiveDate) -> bool {
+        let after = self.0.partition_point(|(first, _)| *first <= date);
+        after
+            .checked_sub(1)
+            .and_then(|i| self.0.get(i))
+            .is_some_and(|(_, last)| date <= *last)
+    }
+}
+
+/// The hours of a make-up working day inherited below `hours`, on a weekday `weekday`: the weekly
+/// hours of that weekday when it has any, else those of the first weekday (from Monday) that has
+/// some, else none (the date is then closed); every hour of the day when the calendar is open
+/// around the clock.
+fn makeup_hours(spec: &CalendarSpec, weekday: Weekday) -> Vec<Interval> {
+    if spec.always {
+        return vec![Interval {
+            start: 0,
+            end: 1440,
+        }];
+    }
+    let of = |day: Weekday| -> Vec<Interval> {
+        spec.weekly
+            .iter()
+            .filter(|(d, _)| *d == day)
+            .map(|(_, i)| *i)
+            .collect()
+    };
+    let own = of(weekday);
+    if !own.is_empty() {
+        return own;
+    }
+    std::iter::successors(Some(Weekday::Mon), |d| Some(d.succ()))
+        .take(7)
+        .map(of)
+        .find(|hours| !hours.is_empty())
+        .unwrap_or_default()
 }
 
 /// One open interval placed on a timeline of minutes, with the interval it was written as.
@@ -652,6 +774,9 @@ fn own_entries(decl: &ast::CalendarDecl) -> u64 {
                 | CalendarLine::Always(_)
                 | CalendarLine::Closed { .. } => 1,
                 CalendarLine::Weekly {
+                    days, intervals, ..
+                }
+                | CalendarLine::Hours {
                     days, intervals, ..
                 } => {
                     let days: usize = days.iter().map(|d| weekdays(d).count()).sum();

@@ -70,6 +70,12 @@ pub const IMPORT_NOT_REGULAR: Code = Code::ImportNotRegular;
 /// An import does not name a `.policy` file.
 pub const IMPORT_NOT_POLICY: Code = Code::ImportNotPolicy;
 
+/// A term used where a deadline goes is not declared.
+pub const UNKNOWN_TERM: Code = Code::UnknownTerm;
+
+/// A term used where its kind does not fit.
+pub const TERM_MISUSED: Code = Code::TermMisused;
+
 /// The checker passed a policy that cannot be compiled for evaluation: a bug in covenant, never in
 /// the policy.
 pub const INTERNAL: Code = Code::InternalCheck;
@@ -101,7 +107,7 @@ pub const COUNT_RANGE: Code = Code::CountRange;
 /// Local times that need a timezone, with none declared.
 pub const MISSING_TIMEZONE: Code = Code::MissingTimezone;
 
-/// `next workday` without `on CAL`.
+/// Working days (`next workday`, `same workday`, a term of working days) without a calendar.
 pub const WORKDAY_WITHOUT_CALENDAR: Code = Code::WorkdayWithoutCalendar;
 
 /// A `target` that an earlier target always pre-empts (a catch-all, or the same condition).
@@ -116,7 +122,7 @@ pub const CALENDAR_NEVER_OPEN: Code = Code::CalendarNeverOpen;
 /// Weekly open intervals of one calendar overlap.
 pub const OVERLAPPING_HOURS: Code = Code::OverlappingHours;
 
-/// Terms are declared but no `commitments` block reads them.
+/// Terms are declared but neither a deadline nor a `commitments` block reads them.
 pub const UNUSED_TERM: Code = Code::UnusedTerm;
 
 /// A file without a `policy` header declares rules, and no checked file imports it.
@@ -124,3 +130,6 @@ pub const RULES_WITHOUT_HEADER: Code = Code::RulesWithoutHeader;
 
 /// A step can never become due: its trigger (or that of a step it waits for) stops the chain.
 pub const STOPPED_BEFORE_DUE: Code = Code::StoppedBeforeDue;
+
+/// A `commitments` block with `on CAL` and no `durations` line.
+pub const IMPLICIT_DURATIONS: Code = Code::ImplicitDurations;

@@ -43,6 +43,8 @@ pub struct Tables<'a> {
     pub venues: BTreeMap<&'a str, ast::Privacy>,
     /// Promises by name.
     pub promises: BTreeMap<&'a str, &'a ast::Promise>,
+    /// Terms by word.
+    pub terms: BTreeMap<&'a str, &'a ast::TermDecl>,
 }
 
 impl<'a> Decls<'a> {
@@ -147,8 +149,8 @@ impl<'a> Checker<'a> {
             .map(|o| (&o.name, ()))
             .collect();
         self.unique("objective", objectives);
-        let terms: Vec<_> = self.decls.terms.iter().map(|t| (&t.word, ())).collect();
-        self.unique("term", terms);
+        let terms: Vec<_> = self.decls.terms.iter().map(|t| (&t.word, *t)).collect();
+        self.decls.tables.terms = self.unique("term", terms);
         let venues: Vec<_> = self
             .decls
             .venues
@@ -222,6 +224,29 @@ impl<'a> Checker<'a> {
                 name,
                 &known,
                 &format!("declare it with `calendar {} {{ … }}`", name.name),
+            ));
+        }
+        found
+    }
+
+    /// Resolves a term used where a deadline goes, reporting an unknown word.
+    pub(super) fn term_ref(&mut self, word: &Ident) -> Option<&'a ast::TermDecl> {
+        let found = self.decls.tables.terms.get(word.name.as_str()).copied();
+        if found.is_none() {
+            let known: Vec<&str> = if self.may_suggest() {
+                self.decls.tables.terms.keys().copied().collect()
+            } else {
+                Vec::new()
+            };
+            self.report(unknown(
+                codes::UNKNOWN_TERM,
+                "term",
+                word,
+                &known,
+                &format!(
+                    "declare it with `term {} = 10m` (an amount), or with a whole deadline such as `term {} = by 17:00 same day`",
+                    word.name, word.name
+                ),
             ));
         }
         found

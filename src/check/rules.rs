@@ -9,6 +9,7 @@
 
 use super::values::EndOfDay;
 use super::{codes, names, Checker};
+use crate::compile::describe;
 use crate::diag::Diagnostic;
 use crate::syntax::ast::{self, Deadline, Span};
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,12 +26,7 @@ impl<'a> Checker<'a> {
             }
         }
         for block in self.decls.commitments.clone() {
-            if let Some(grace) = &block.grace {
-                self.duration(grace);
-            }
-            if let Some(calendar) = &block.on {
-                self.calendar_ref(calendar);
-            }
+            self.commitments(block);
         }
         for chain in self.decls.escalations.clone() {
             self.escalation(chain);
@@ -41,11 +37,13 @@ impl<'a> Checker<'a> {
         self.terms();
     }
 
-    fn promise(&mut self, promise: &ast::Promise) {
+    fn promise(&mut self, promise: &'a ast::Promise) {
         let mut earlier = EarlierTargets::default();
         for target in &promise.targets {
             self.deadline(&target.deadline);
-            if let Some(covering) = earlier.covering(target) {
+            // A term that stands for a whole deadline is read as that deadline.
+            let deadline = self.written_out(&target.deadline);
+            if let Some(covering) = earlier.covering(target, deadline) {
                 self.report(
                     Diagnostic::warning(
                         codes::UNREACHABLE_TARGET,
@@ -56,9 +54,9 @@ impl<'a> Checker<'a> {
                     .with_help(covering.help()),
                 );
             } else {
-                earlier.add(target);
+                earlier.add(target, deadline);
             }
-            self.target_can_apply(promise, target);
+            self.target_can_apply(promise, target, deadline);
         }
         match &promise.warn {
             Some(ast::Warn::At(percent)) => self.percent(percent),
@@ -69,14 +67,20 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Warns about a target that can never apply: a self-contradicting condition, or `if before 00:00`.
-    fn target_can_apply(&mut self, promise: &ast::Promise, target: &ast::Target) {
+    /// Warns about a target that can never apply: a self-contradicting condition, or `if before
+    /// 00:00`; `deadline` is its deadline written out.
+    fn target_can_apply(
+        &mut self,
+        promise: &ast::Promise,
+        target: &ast::Target,
+        deadline: &Deadline,
+    ) {
         let reason = if let Some(condition) = target.when.as_ref().and_then(contradiction) {
             Some((condition, "its condition can never hold"))
         } else if let Deadline::Cutoff {
             if_before: Some(before),
             ..
-        } = &target.deadline
+        } = deadline
         {
             (before.hour == 0 && before.minute == 0)
                 .then_some((before.span, "no start time is before `00:00`"))
@@ -95,7 +99,27 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Checks a deadline rule's amounts, times and calendar.
+    /// `deadline` written out: the deadline a term stands for when it is one (`target 今天`),
+    /// else `deadline` itself.
+    fn written_out<'d>(&self, deadline: &'d Deadline) -> &'d Deadline
+    where
+        'a: 'd,
+    {
+        if let Deadline::Term { term, .. } = deadline {
+            if let Some(ast::TermMeaning::Deadline(meaning)) = self
+                .decls
+                .tables
+                .terms
+                .get(term.name.as_str())
+                .map(|decl| &decl.meaning)
+            {
+                return meaning;
+            }
+        }
+        deadline
+    }
+
+    /// Checks a deadline rule's amounts, times and calendar, and the terms it uses.
     fn deadline(&mut self, deadline: &Deadline) {
         match deadline {
             Deadline::Within { amount, on, .. } => {
@@ -121,10 +145,17 @@ impl<'a> Checker<'a> {
                 }
                 match day {
                     ast::CutoffDayAst::InDays(count) => self.day_count(count, "days"),
-                    ast::CutoffDayAst::NextWorkday if on.is_none() => {
+                    ast::CutoffDayAst::NextWorkday | ast::CutoffDayAst::SameWorkday
+                        if on.is_none() =>
+                    {
+                        let which = if matches!(day, ast::CutoffDayAst::NextWorkday) {
+                            "next workday"
+                        } else {
+                            "same workday"
+                        };
                         self.report(Diagnostic::error(
                             codes::WORKDAY_WITHOUT_CALENDAR,
-                            "`next workday` needs a calendar",
+                            format!("`{which}` needs a calendar"),
                             *span,
                         ))
                     }
@@ -137,6 +168,147 @@ impl<'a> Checker<'a> {
                     None => self.zone_needed(*span, "a cut-off time"),
                 }
             }
+            Deadline::WithinTerm { term, on, span } => {
+                if let Some(calendar) = on {
+                    self.calendar_ref(calendar);
+                }
+                if let Some(decl) = self.term_used(term) {
+                    self.amount_fits(decl, term, on.as_ref(), *span);
+                }
+            }
+            Deadline::Term { term, .. } => {
+                if let Some(decl) = self.term_used(term) {
+                    self.deadline_fits(decl, term);
+                }
+            }
+        }
+    }
+
+    /// Resolves a term used in a deadline and notes it as used.
+    fn term_used(&mut self, term: &ast::Ident) -> Option<&'a ast::TermDecl> {
+        let decl = self.term_ref(term)?;
+        self.terms_used.insert(term.name.clone());
+        Some(decl)
+    }
+
+    /// `E0231` or `E0310` when the term `decl`, used as `within TERM [on CAL]`, is not an amount
+    /// that can be counted there.
+    fn amount_fits(
+        &mut self,
+        decl: &ast::TermDecl,
+        term: &ast::Ident,
+        on: Option<&ast::Ident>,
+        span: Span,
+    ) {
+        let word = &term.name;
+        match &decl.meaning {
+            ast::TermMeaning::Amount(amount) => match (amount.on(), on) {
+                (Some(own), Some(given)) => self.report(
+                    Diagnostic::error(
+                        codes::TERM_MISUSED,
+                        format!(
+                            "term `{word}` already counts on `{}`, and `on {}` names another calendar",
+                            own.name, given.name
+                        ),
+                        given.span,
+                    )
+                    .with_label(own.span, "the term's calendar")
+                    .with_help(format!(
+                        "write `within {word}`, or declare the term without `on` to give its calendar where it is used"
+                    )),
+                ),
+                (None, None) if matches!(amount, ast::Amount::Workdays { .. }) => self.report(
+                    Diagnostic::error(
+                        codes::WORKDAY_WITHOUT_CALENDAR,
+                        format!("`within {word}` counts working days and needs a calendar"),
+                        span,
+                    )
+                    .with_label(decl.span, "the term names no calendar")
+                    .with_help(format!(
+                        "write `within {word} on CALENDAR`, or name the calendar in the term: `term {word} = {} on CALENDAR`",
+                        describe::amount(amount)
+                    )),
+                ),
+                _ => {}
+            },
+            ast::TermMeaning::Deadline(_) => self.report(
+                Diagnostic::error(
+                    codes::TERM_MISUSED,
+                    format!("term `{word}` stands for a whole deadline, not an amount of time"),
+                    span,
+                )
+                .with_label(decl.span, "declared as a whole deadline here")
+                .with_help(format!(
+                    "write the term alone where the deadline goes, without `within`: `target {word}`"
+                )),
+            ),
+            ast::TermMeaning::Vague(_) => self.vague_in_deadline(decl, term, span),
+        }
+    }
+
+    /// `E0231` when the term `decl`, used alone where a deadline goes, is not a whole deadline.
+    fn deadline_fits(&mut self, decl: &ast::TermDecl, term: &ast::Ident) {
+        let word = &term.name;
+        match &decl.meaning {
+            ast::TermMeaning::Deadline(_) => {}
+            ast::TermMeaning::Amount(_) => self.report(
+                Diagnostic::error(
+                    codes::TERM_MISUSED,
+                    format!("term `{word}` is an amount of time, not a whole deadline"),
+                    term.span,
+                )
+                .with_label(decl.span, "declared as an amount here")
+                .with_help(format!("write `within {word}`")),
+            ),
+            ast::TermMeaning::Vague(_) => self.vague_in_deadline(decl, term, term.span),
+        }
+    }
+
+    /// `E0231` for a vague term where a deadline goes.
+    fn vague_in_deadline(&mut self, decl: &ast::TermDecl, term: &ast::Ident, span: Span) {
+        let word = &term.name;
+        self.report(
+            Diagnostic::error(
+                codes::TERM_MISUSED,
+                format!("term `{word}` is vague: it gives no time, so it cannot be a deadline"),
+                span,
+            )
+            .with_label(decl.span, "declared `vague` here")
+            .with_help(format!(
+                "bind the word to a time (`term {word} = 5m`), or write the deadline out (`within 5m`)"
+            )),
+        );
+    }
+
+    /// The `commitments` block: its grace, its calendars, and whether it says what durations count.
+    fn commitments(&mut self, block: &ast::Commitments) {
+        if let Some(grace) = &block.grace {
+            self.duration(grace);
+        }
+        if let Some(calendar) = &block.on {
+            self.calendar_ref(calendar);
+            if block.durations.is_none() {
+                self.report(
+                    Diagnostic::warning(
+                        codes::IMPLICIT_DURATIONS,
+                        format!(
+                            "a duration given in a case (`within: 24h`) counts open time of `{}` only because of `on {}`",
+                            calendar.name, calendar.name
+                        ),
+                        calendar.span,
+                    )
+                    .with_help(format!(
+                        "say it: `durations on {}` to keep counting open time, or `durations elapsed` to count elapsed time",
+                        calendar.name
+                    )),
+                );
+            }
+        }
+        if let Some(ast::Durations {
+            on: Some(calendar), ..
+        }) = &block.durations
+        {
+            self.calendar_ref(calendar);
         }
     }
 
@@ -435,18 +607,39 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Term durations, and terms in a policy that has no `commitments` block to read them.
+    /// The terms' values, and terms that neither a deadline nor a `commitments` block reads.
     fn terms(&mut self) {
         for term in self.decls.terms.clone() {
-            if let ast::TermMeaning::Duration(duration) = &term.meaning {
-                self.duration(duration);
+            match &term.meaning {
+                ast::TermMeaning::Amount(ast::Amount::Duration { amount, on, .. }) => {
+                    self.duration(amount);
+                    if let Some(calendar) = on {
+                        self.calendar_ref(calendar);
+                    }
+                }
+                ast::TermMeaning::Amount(ast::Amount::Workdays { count, on, .. }) => {
+                    self.day_count(count, "workdays");
+                    if let Some(calendar) = on {
+                        self.calendar_ref(calendar);
+                    }
+                }
+                // A term's deadline is written out (the grammar allows no term in it).
+                ast::TermMeaning::Deadline(deadline) => self.deadline(deadline),
+                ast::TermMeaning::Vague(_) => {}
             }
         }
         if !self.decls.commitments.is_empty() || !self.is_policy {
             return;
         }
-        if let Some(first) = self.decls.terms.first() {
-            let count = self.decls.terms.len();
+        let unused: Vec<&ast::TermDecl> = self
+            .decls
+            .terms
+            .iter()
+            .filter(|t| !self.terms_used.contains(&t.word.name))
+            .copied()
+            .collect();
+        if let Some(first) = unused.first() {
+            let count = unused.len();
             let subject = if count == 1 {
                 format!("term `{}` is", first.word.name)
             } else {
@@ -711,9 +904,9 @@ fn value_key(value: &ast::Value) -> String {
     }
 }
 
-/// The `if before` time of a target's cut-off, in minutes after midnight.
-fn if_before(target: &ast::Target) -> Option<u32> {
-    match &target.deadline {
+/// The `if before` time of a cut-off, in minutes after midnight.
+fn if_before(deadline: &Deadline) -> Option<u32> {
+    match deadline {
         Deadline::Cutoff {
             if_before: Some(t), ..
         } => Some(t.hour.saturating_mul(60).saturating_add(t.minute)),
@@ -770,15 +963,15 @@ struct EarlierTargets {
 }
 
 impl EarlierTargets {
-    /// Adds a target that no earlier one pre-empts.
-    fn add(&mut self, target: &ast::Target) {
+    /// Adds a target that no earlier one pre-empts; `deadline` is its deadline written out.
+    fn add(&mut self, target: &ast::Target, deadline: &Deadline) {
         let earlier = Earlier {
             span: target.span,
             conditional: target.when.is_some(),
-            before: match &target.deadline {
+            before: match deadline {
                 Deadline::Cutoff {
                     if_before: Some(t), ..
-                } => if_before(target).map(|m| (*t, m)),
+                } => if_before(deadline).map(|m| (*t, m)),
                 _ => None,
             },
         };
@@ -802,11 +995,12 @@ impl EarlierTargets {
         }
     }
 
-    /// An earlier target that applies whenever `target` would: one with no condition or the same
-    /// condition, and no `if before` or one at or after the target's.
-    fn covering(&self, target: &ast::Target) -> Option<Earlier> {
+    /// An earlier target that applies whenever `target` (whose deadline written out is
+    /// `deadline`) would: one with no condition or the same condition, and no `if before` or one
+    /// at or after the target's.
+    fn covering(&self, target: &ast::Target, deadline: &Deadline) -> Option<Earlier> {
         let own = target.when.as_ref().map(condition_key);
-        let before = if_before(target);
+        let before = if_before(deadline);
         let keys = [own, None];
         keys.iter()
             .filter_map(|key| self.by_condition.get(key))

@@ -284,6 +284,14 @@ fn test_case(policy: &Policy, evaluator: &Evaluator<'_>, case: &crate::case::Cas
                 tested
                     .mismatches
                     .extend(expectations.compare(&report, policy));
+                if expectations.checks_objectives() {
+                    let plan = crate::eval::ObjectivePlan::new(policy);
+                    let tally = plan.count(case, &report, expectations.as_of);
+                    tested
+                        .mismatches
+                        .extend(expectations.compare_objectives(&plan.report(&tally), policy));
+                    tested.mismatches.sort_by_key(|m| m.line);
+                }
             }
             tested.as_of = instants;
             if !tested.errors.is_empty() {

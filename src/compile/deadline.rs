@@ -4,7 +4,7 @@
 //! calendar and time module.
 
 use super::{describe, seconds, CompileError, Names};
-use crate::syntax::ast::{self, ClockTime, CutoffDayAst};
+use crate::syntax::ast::{self, ClockTime, CutoffDayAst, TermMeaning};
 use crate::time::{Calendar, Cutoff, CutoffDay};
 use chrono::{NaiveTime, TimeDelta};
 
@@ -51,8 +51,50 @@ pub(crate) enum Rule {
 }
 
 impl Deadline {
-    /// Compiles `deadline`, resolving its calendar.
+    /// Compiles `deadline`, resolving its calendar and the term it uses.
     pub fn compile(deadline: &ast::Deadline, names: &Names<'_>) -> Result<Self, CompileError> {
+        Ok(Deadline {
+            rule: Self::rule(deadline, names)?,
+            text: describe::deadline(deadline),
+        })
+    }
+
+    /// The rule of `amount` counted on `on` when it names no calendar of its own.
+    pub fn amount(
+        amount: &ast::Amount,
+        on: Option<&ast::Ident>,
+        names: &Names<'_>,
+    ) -> Result<Rule, CompileError> {
+        let on = amount.on().or(on);
+        Ok(match (amount, on) {
+            (ast::Amount::Duration { amount, .. }, None) => Rule::Elapsed(seconds(amount.seconds)),
+            (ast::Amount::Duration { amount, .. }, Some(on)) => Rule::Open {
+                amount: seconds(amount.seconds),
+                calendar: names.calendar(on)?,
+                name: on.name.clone(),
+            },
+            (ast::Amount::Workdays { count, .. }, Some(on)) => Rule::Workdays {
+                count: count.value,
+                calendar: names.calendar(on)?,
+                name: on.name.clone(),
+            },
+            (ast::Amount::Workdays { span, .. }, None) => {
+                return Err(CompileError {
+                    span: *span,
+                    what: "working days without a calendar were checked".to_string(),
+                })
+            }
+        })
+    }
+
+    fn rule(deadline: &ast::Deadline, names: &Names<'_>) -> Result<Rule, CompileError> {
+        let misused = |term: &ast::Ident| CompileError {
+            span: term.span,
+            what: format!(
+                "the term `{}` was checked but does not fit where it is used",
+                term.name
+            ),
+        };
         let rule = match deadline {
             ast::Deadline::Within {
                 amount, on: None, ..
@@ -84,6 +126,7 @@ impl Deadline {
                         CutoffDayAst::SameDay => CutoffDay::SameDay,
                         CutoffDayAst::NextDay => CutoffDay::NextDay,
                         CutoffDayAst::InDays(n) => CutoffDay::InDays(n.value),
+                        CutoffDayAst::SameWorkday => CutoffDay::SameWorkday,
                         CutoffDayAst::NextWorkday => CutoffDay::NextWorkday,
                     },
                     if_before: if_before.as_ref().map(time_of_day).transpose()?,
@@ -93,11 +136,21 @@ impl Deadline {
                     None => names.zone_calendar(*span)?,
                 },
             },
+            ast::Deadline::WithinTerm { term, on, .. } => match &names.term(term)?.meaning {
+                TermMeaning::Amount(amount) => Self::amount(amount, on.as_ref(), names)?,
+                TermMeaning::Deadline(_) | TermMeaning::Vague(_) => return Err(misused(term)),
+            },
+            ast::Deadline::Term { term, .. } => match &names.term(term)?.meaning {
+                // A term's deadline is written out: it names no other term.
+                TermMeaning::Deadline(
+                    inner @ (ast::Deadline::Within { .. }
+                    | ast::Deadline::Workdays { .. }
+                    | ast::Deadline::Cutoff { .. }),
+                ) => Self::rule(inner, names)?,
+                _ => return Err(misused(term)),
+            },
         };
-        Ok(Deadline {
-            rule,
-            text: describe::deadline(deadline),
-        })
+        Ok(rule)
     }
 
     /// Whether the rule is a cut-off (the one form whose `if before` can exclude a start).

@@ -2,7 +2,7 @@
 //! lengths of time and numbers reports write.
 
 use crate::syntax::ast::{
-    Action, ClockTime, CompareOp, CutoffDayAst, Deadline, EventPattern, Expr, Privacy,
+    Action, Amount, ClockTime, CompareOp, CutoffDayAst, Deadline, EventPattern, Expr, Privacy,
     StaffConstraint, Trigger, Value, VenueTarget,
 };
 use chrono::TimeDelta;
@@ -72,7 +72,8 @@ fn clock(t: &ClockTime) -> String {
     format!("{:02}:{:02}", t.hour, t.minute)
 }
 
-/// A deadline rule as written: `within 2h on office`, `by 11:00 next day if before 15:00`.
+/// A deadline rule as written: `within 2h on office`, `by 11:00 next day if before 15:00`,
+/// `within 第一时间`, `今天`.
 pub(crate) fn deadline(rule: &Deadline) -> String {
     match rule {
         Deadline::Within { amount, on, .. } => match on {
@@ -80,12 +81,7 @@ pub(crate) fn deadline(rule: &Deadline) -> String {
             None => format!("within {}", seconds(amount.seconds)),
         },
         Deadline::Workdays { count, on, .. } => {
-            let unit = if count.value == 1 {
-                "workday"
-            } else {
-                "workdays"
-            };
-            format!("within {} {unit} on {}", count.value, on.name)
+            format!("within {} on {}", workdays(count.value), on.name)
         }
         Deadline::Cutoff {
             by,
@@ -98,6 +94,7 @@ pub(crate) fn deadline(rule: &Deadline) -> String {
                 CutoffDayAst::SameDay => "same day".to_string(),
                 CutoffDayAst::NextDay => "next day".to_string(),
                 CutoffDayAst::InDays(n) => format!("in {} days", n.value),
+                CutoffDayAst::SameWorkday => "same workday".to_string(),
                 CutoffDayAst::NextWorkday => "next workday".to_string(),
             };
             let mut text = format!("by {} {day}", clock(by));
@@ -109,7 +106,30 @@ pub(crate) fn deadline(rule: &Deadline) -> String {
             }
             text
         }
+        Deadline::WithinTerm { term, on, .. } => match on {
+            Some(cal) => format!("within {} on {}", term.name, cal.name),
+            None => format!("within {}", term.name),
+        },
+        Deadline::Term { term, .. } => term.name.clone(),
     }
+}
+
+/// An amount as written: `10m`, `10m on office`, `3 workdays on cn_office`.
+pub(crate) fn amount(amount: &Amount) -> String {
+    let (text, on) = match amount {
+        Amount::Duration { amount, on, .. } => (seconds(amount.seconds), on),
+        Amount::Workdays { count, on, .. } => (workdays(count.value), on),
+    };
+    match on {
+        Some(cal) => format!("{text} on {}", cal.name),
+        None => text,
+    }
+}
+
+/// `N workday` or `N workdays`.
+fn workdays(count: u32) -> String {
+    let unit = if count == 1 { "workday" } else { "workdays" };
+    format!("{count} {unit}")
 }
 
 /// An event pattern as written: `transferred where reason == "unknown"`.

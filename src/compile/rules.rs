@@ -121,13 +121,33 @@ pub(crate) enum StandardRule {
     RequireWithin(ClockRule),
 }
 
-/// What a `term` word means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a `term` word means to a promise made during a case.
+#[derive(Debug, Clone)]
 pub(crate) enum Term {
-    /// A bound amount of elapsed time.
-    Duration(TimeDelta),
+    /// An amount of time (`10m`, `3 workdays on cn_office`), with its text as declared.
+    Amount(Amount, String),
+    /// A whole deadline (`by 17:00 same day`), compiled.
+    Deadline(Deadline),
     /// No time: a promise using this word is vague.
     Vague,
+}
+
+/// An amount of time given to a promise, with the calendar it names, if any.
+#[derive(Debug, Clone)]
+pub(crate) enum Amount {
+    /// A duration: elapsed time, or open time of the calendar.
+    Duration(TimeDelta, Option<Named>),
+    /// A number of working days of the calendar.
+    Workdays(u32, Option<Named>),
+}
+
+/// A calendar with its name, for reports.
+#[derive(Debug, Clone)]
+pub(crate) struct Named {
+    /// The calendar's name.
+    pub name: String,
+    /// The calendar.
+    pub calendar: Calendar,
 }
 
 /// The commitments rules.
@@ -139,10 +159,23 @@ pub(crate) struct Commitments {
     pub keep: bool,
     /// `grace D` (zero without one).
     pub grace: TimeDelta,
-    /// `on CAL`: the calendar `within` durations count on (elapsed time without one).
-    pub calendar: Option<Calendar>,
+    /// `on CAL`: the calendar of promises, whose open days working days and cut-offs given in a
+    /// case count.
+    pub calendar: Option<Named>,
+    /// What a duration given in a case counts: open time of this calendar, or elapsed time
+    /// (`None`). `durations on CAL` / `durations elapsed`; without that line, the block's `on CAL`.
+    pub durations: Option<Named>,
+    /// The policy's zone as a calendar open around the clock: where a cut-off given in a case
+    /// without a calendar is read when the block names none.
+    pub zone: Option<Calendar>,
+    /// Every calendar of the policy, by name: a case may name one (`3 workdays on office`).
+    pub calendars: BTreeMap<String, Calendar>,
     /// The policy's term words.
     pub terms: BTreeMap<String, Term>,
+    /// `end on`: the events that end the commitments still open.
+    pub end: Vec<Pattern>,
+    /// The `end on` events as reported (`closed or withdrawn`).
+    pub end_text: String,
 }
 
 /// An escalation chain.
@@ -403,10 +436,40 @@ impl Lowering<'_, '_> {
         block: Option<&ast::Commitments>,
         terms: &[ast::TermDecl],
     ) -> Result<Commitments, CompileError> {
-        let calendar = match block.and_then(|b| b.on.as_ref()) {
-            Some(on) => Some(self.names.calendar(on)?),
-            None => None,
+        let names = self.names;
+        let named = |on: &ast::Ident| -> Result<Named, CompileError> {
+            Ok(Named {
+                name: on.name.clone(),
+                calendar: names.calendar(on)?,
+            })
         };
+        let calendar = block.and_then(|b| b.on.as_ref()).map(named).transpose()?;
+        // Without a `durations` line, durations count on the block's calendar, as they always did.
+        let durations = match block.and_then(|b| b.durations.as_ref()) {
+            Some(durations) => durations.on.as_ref().map(named).transpose()?,
+            None => calendar.clone(),
+        };
+        let amount = |amount: &ast::Amount| -> Result<Amount, CompileError> {
+            let on = amount.on().map(named).transpose()?;
+            Ok(match amount {
+                ast::Amount::Duration { amount, .. } => {
+                    Amount::Duration(seconds(amount.seconds), on)
+                }
+                ast::Amount::Workdays { count, .. } => Amount::Workdays(count.value, on),
+            })
+        };
+        let terms = terms
+            .iter()
+            .map(|t| {
+                let meaning = match &t.meaning {
+                    ast::TermMeaning::Amount(a) => Term::Amount(amount(a)?, describe::amount(a)),
+                    ast::TermMeaning::Deadline(d) => Term::Deadline(Deadline::compile(d, names)?),
+                    ast::TermMeaning::Vague(_) => Term::Vague,
+                };
+                Ok((t.word.name.clone(), meaning))
+            })
+            .collect::<Result<_, CompileError>>()?;
+        let end = block.and_then(|b| b.end.as_ref());
         Ok(Commitments {
             require_time: block.is_some_and(|b| b.require_time.is_some()),
             keep: block.is_some_and(|b| b.keep.is_some()),
@@ -414,16 +477,18 @@ impl Lowering<'_, '_> {
                 .and_then(|b| b.grace)
                 .map_or(TimeDelta::zero(), |g| seconds(g.seconds)),
             calendar,
-            terms: terms
-                .iter()
-                .map(|t| {
-                    let meaning = match &t.meaning {
-                        ast::TermMeaning::Duration(d) => Term::Duration(seconds(d.seconds)),
-                        ast::TermMeaning::Vague(_) => Term::Vague,
-                    };
-                    (t.word.name.clone(), meaning)
-                })
+            durations,
+            zone: names.zone_calendar_if_any(),
+            calendars: names
+                .calendars()
+                .map(|(name, calendar)| (name.to_owned(), calendar.clone()))
                 .collect(),
+            terms,
+            end: match end {
+                Some((events, _)) => self.types.patterns(events)?,
+                None => Vec::new(),
+            },
+            end_text: end.map_or_else(String::new, |(events, _)| describe::patterns(events)),
         })
     }
 

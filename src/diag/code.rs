@@ -110,6 +110,11 @@ codes! {
     ImportNotRegular = "E0221", "imported file is not a regular file", None, "diagnostics.md#e0221-imported-file-is-not-a-regular-file";
     /// An import does not name a `.policy` file.
     ImportNotPolicy = "E0222", "import of a file that is not a `.policy` file", Some("`use` imports policy files only: name a file ending in `.policy`"), "diagnostics.md#e0222-import-of-a-file-that-is-not-a-policy-file";
+    /// A term used where a deadline goes is not declared.
+    UnknownTerm = "E0230", "unknown term", None, "diagnostics.md#e0230-unknown-term";
+    /// A term used where its kind does not fit: a vague word or an amount where a whole deadline
+    /// goes, a whole deadline after `within`, two calendars for one amount.
+    TermMisused = "E0231", "term used where its kind does not fit", None, "diagnostics.md#e0231-term-used-where-its-kind-does-not-fit";
     /// The checker passed a policy that cannot be compiled for evaluation: a bug in covenant,
     /// never in the policy.
     InternalCheck = "E0299", "internal error of the checker", None, "diagnostics.md#e0299-internal-error-of-the-checker";
@@ -131,8 +136,8 @@ codes! {
     CountRange = "E0308", "day count out of range", None, "diagnostics.md#e0308-day-count-out-of-range";
     /// Local times that need a timezone, with none declared.
     MissingTimezone = "E0309", "local times without a timezone", None, "diagnostics.md#e0309-local-times-without-a-timezone";
-    /// `next workday` without `on CAL`.
-    WorkdayWithoutCalendar = "E0310", "`next workday` without a calendar", Some("add `on CALENDAR` to say which days are working days"), "diagnostics.md#e0310-next-workday-without-a-calendar";
+    /// Working days (`next workday`, `same workday`, working days through a term) without a calendar.
+    WorkdayWithoutCalendar = "E0310", "working days without a calendar", Some("add `on CALENDAR` to say which days are working days"), "diagnostics.md#e0310-working-days-without-a-calendar";
     /// `covenant fmt` would change what a file means, or lose a comment: a bug in covenant.
     FormatChangesMeaning = "E0901", "formatting would change the file", None, "authoring.md#formatting";
     /// A `target` that an earlier target always pre-empts (a catch-all, or the same condition).
@@ -142,13 +147,16 @@ codes! {
     /// A calendar has no open time at all.
     CalendarNeverOpen = "W0103", "calendar with no open time", Some("add open hours such as `open mon-fri 09:00-18:00`, or `open 24x7`"), "diagnostics.md#w0103-calendar-with-no-open-time";
     /// Weekly open intervals of one calendar overlap.
-    OverlappingHours = "W0104", "overlapping weekly open hours", Some("overlapping hours are merged; write each open stretch once"), "diagnostics.md#w0104-overlapping-weekly-open-hours";
-    /// Terms are declared but no `commitments` block reads them.
-    UnusedTerm = "W0105", "terms declared but never read", Some("terms give meaning to the wording of promises made during a case; add `commitments { require time keep }` or remove the terms"), "diagnostics.md#w0105-terms-declared-but-never-read";
+    OverlappingHours = "W0104", "overlapping weekly open hours", Some("overlapping hours are merged; write each open stretch once. A calendar built `like` another adds its `open` hours to the other's: to replace the other's weekly hours, write them with `hours` (`hours mon-fri 09:00-17:00`)"), "diagnostics.md#w0104-overlapping-weekly-open-hours";
+    /// Terms are declared but neither a deadline nor a `commitments` block reads them.
+    UnusedTerm = "W0105", "terms declared but never read", Some("terms give meaning to the wording of promises made during a case, and stand for deadlines (`target within 第一时间`); add `commitments { require time keep }`, use them in a deadline, or remove them"), "diagnostics.md#w0105-terms-declared-but-never-read";
     /// A file without a `policy` header declares rules, and no checked file imports it.
     RulesWithoutHeader = "W0106", "rules in a file without a `policy` header that nothing imports", None, "diagnostics.md#w0106-rules-in-a-file-without-a-policy-header-that-nothing-imports";
     /// A step can never become due: its trigger (or that of a step it waits for) stops the chain.
     StoppedBeforeDue = "W0107", "escalation step triggered by an event that stops its chain", None, "diagnostics.md#w0107-escalation-step-triggered-by-an-event-that-stops-its-chain";
+    /// A `commitments` block with `on CAL` and no `durations` line: bare durations count open time
+    /// of the calendar without the policy saying so.
+    ImplicitDurations = "W0110", "`commitments` counts durations on its calendar without saying so", Some("say what a duration given in a case counts: `durations on CALENDAR` (open time, as now) or `durations elapsed`"), "diagnostics.md#w0110-commitments-counts-durations-on-its-calendar-without-saying-so";
 }
 
 impl Code {

@@ -140,7 +140,8 @@ impl Printer<'_> {
             ),
             Item::Term(term) => {
                 let meaning = match &term.meaning {
-                    TermMeaning::Duration(d) => self.duration(d),
+                    TermMeaning::Amount(amount) => self.amount(amount),
+                    TermMeaning::Deadline(deadline) => self.deadline(deadline),
                     TermMeaning::Vague(_) => "vague".to_string(),
                 };
                 self.stmt(format!("term {} = {meaning}", term.word.name), term.span)
@@ -244,6 +245,15 @@ impl Printer<'_> {
                 } => {
                     let days = join(days.iter().map(day_range), ", ");
                     let text = format!("open {days} {}", self.time_ranges(intervals));
+                    Part::line(text, *span)
+                }
+                CalendarLine::Hours {
+                    days,
+                    intervals,
+                    span,
+                } => {
+                    let days = join(days.iter().map(day_range), ", ");
+                    let text = format!("hours {days} {}", self.time_ranges(intervals));
                     Part::line(text, *span)
                 }
                 CalendarLine::Closed { dates, label, span } => {
@@ -414,6 +424,19 @@ impl Printer<'_> {
         }
         if let Some(calendar) = &commitments.on {
             parts.push(Part::line(format!("on {}", calendar.name), calendar.span));
+        }
+        if let Some(durations) = &commitments.durations {
+            let text = match &durations.on {
+                Some(calendar) => format!("durations on {}", calendar.name),
+                None => "durations elapsed".to_string(),
+            };
+            parts.push(Part::line(text, durations.span));
+        }
+        if let Some((events, span)) = &commitments.end {
+            parts.push(Part::line(
+                format!("end on {}", self.patterns(events)),
+                *span,
+            ));
         }
         self.block("commitments".to_string(), commitments.span, parts)
     }
@@ -597,14 +620,12 @@ impl Printer<'_> {
                 format!("within {}{}", self.duration(amount), self.on(on))
             }
             Deadline::Workdays { count, on, .. } => {
-                let unit = if count.value == 1 {
-                    "workday"
-                } else {
-                    "workdays"
-                };
-                let count = self.integer(count.value, count.span);
-                format!("within {count} {unit} on {}", on.name)
+                format!("within {} on {}", self.workdays(count), on.name)
             }
+            Deadline::WithinTerm { term, on, .. } => {
+                format!("within {}{}", term.name, self.on(on))
+            }
+            Deadline::Term { term, .. } => term.name.clone(),
             Deadline::Cutoff {
                 by,
                 day,
@@ -619,6 +640,7 @@ impl Printer<'_> {
                         let unit = if days.value == 1 { "day" } else { "days" };
                         format!("in {} {unit}", self.integer(days.value, days.span))
                     }
+                    CutoffDayAst::SameWorkday => "same workday".to_string(),
                     CutoffDayAst::NextWorkday => "next workday".to_string(),
                 };
                 let condition = match if_before {
@@ -626,6 +648,28 @@ impl Printer<'_> {
                     None => String::new(),
                 };
                 format!("by {} {day}{condition}{}", self.clock(by), self.on(on))
+            }
+        }
+    }
+
+    /// `N workday` or `N workdays`, the unit following the number.
+    fn workdays(&self, count: &Spanned<u32>) -> String {
+        let unit = if count.value == 1 {
+            "workday"
+        } else {
+            "workdays"
+        };
+        format!("{} {unit}", self.integer(count.value, count.span))
+    }
+
+    /// An amount as written in a term: `10m [on CAL]`, `3 workdays [on CAL]`.
+    fn amount(&self, amount: &Amount) -> String {
+        match amount {
+            Amount::Duration { amount, on, .. } => {
+                format!("{}{}", self.duration(amount), self.on(on))
+            }
+            Amount::Workdays { count, on, .. } => {
+                format!("{}{}", self.workdays(count), self.on(on))
             }
         }
     }
@@ -848,11 +892,7 @@ fn trigger_span(trigger: &Trigger) -> Span {
 }
 
 fn deadline_span(deadline: &Deadline) -> Span {
-    match deadline {
-        Deadline::Within { span, .. }
-        | Deadline::Workdays { span, .. }
-        | Deadline::Cutoff { span, .. } => *span,
-    }
+    deadline.span()
 }
 
 fn same_date(a: &DateLit, b: &DateLit) -> bool {

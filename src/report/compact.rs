@@ -819,6 +819,8 @@ mod tests {
                 made: at(5),
                 due: Some(at(6)),
                 fulfilled: Some(at(7)),
+                ended: Some(at(7)),
+                calendar: Some(text.to_owned()),
                 detail: text.to_owned(),
             }],
             escalations: vec![EscalationReport {

@@ -225,7 +225,10 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
     if !report.commitments.is_empty() {
         let _ = writeln!(out, "\ncommitments");
         for c in &report.commitments {
-            let due = c.due.map(|d| format!(", due {d}")).unwrap_or_default();
+            let mut due = c.due.map(|d| format!(", due {d}")).unwrap_or_default();
+            if let Some(ended) = c.ended {
+                let _ = write!(due, ", ended with the case {ended}");
+            }
             let _ = writeln!(
                 out,
                 "  {} {}: made {}{due}: {}",

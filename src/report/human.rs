@@ -115,7 +115,10 @@ pub(super) fn case(out: &mut String, c: &CaseReport) {
         );
     }
     for m in &c.commitments {
-        let due = m.due.map(|d| format!(" due {d}")).unwrap_or_default();
+        let mut due = m.due.map(|d| format!(" due {d}")).unwrap_or_default();
+        if let Some(ended) = m.ended {
+            let _ = write!(due, ", ended with the case {ended}");
+        }
         let _ = writeln!(
             out,
             "  commitment {} {}{due}: {}",

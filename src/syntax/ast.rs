@@ -153,6 +153,15 @@ pub enum CalendarLine {
         /// The whole line.
         span: Span,
     },
+    /// `hours mon-fri 09:00-17:00`: weekly hours that replace those of the calendar it is `like`.
+    Hours {
+        /// The days the intervals start on.
+        days: Vec<DayRange>,
+        /// The open intervals.
+        intervals: Vec<TimeRange>,
+        /// The whole line.
+        span: Span,
+    },
     /// `open 2026-10-11 09:00-18:30 "make-up working day"`.
     OpenDate {
         /// The dates with their own hours.
@@ -274,7 +283,8 @@ pub struct Venues {
     pub span: Span,
 }
 
-/// `term 立即 = 5m` or `term 您稍等 = vague`.
+/// `term 立即 = 5m`, `term 三个工作日 = 3 workdays on cn_office`, `term 今天 = by 17:00 same day` or
+/// `term 您稍等 = vague`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TermDecl {
     /// The word.
@@ -289,10 +299,75 @@ pub struct TermDecl {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TermMeaning {
-    /// A number of elapsed time.
-    Duration(Duration),
+    /// An amount of time (`10m`, `3 workdays on cn_office`): used after `within`.
+    Amount(Amount),
+    /// A whole deadline (`by 17:00 same day`, `within 2h on office`): used where a deadline goes.
+    Deadline(Deadline),
     /// No time: a promise using this word is vague.
     Vague(Span),
+}
+
+impl TermMeaning {
+    /// What kind of term this is, as messages name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TermMeaning::Amount(_) => "an amount of time",
+            TermMeaning::Deadline(_) => "a whole deadline",
+            TermMeaning::Vague(_) => "a vague word",
+        }
+    }
+}
+
+/// An amount of time, as it follows `within`: a duration or a number of working days, with the
+/// calendar it counts on when it names one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Amount {
+    /// `10m [on CAL]`: elapsed time, or open time of `CAL`.
+    Duration {
+        /// The duration.
+        amount: Duration,
+        /// The calendar whose open time it counts.
+        on: Option<Ident>,
+        /// The whole amount.
+        span: Span,
+    },
+    /// `3 workdays [on CAL]`: open days of `CAL` (the calendar may be given where it is used).
+    Workdays {
+        /// N.
+        count: Spanned<u32>,
+        /// The calendar whose open days it counts.
+        on: Option<Ident>,
+        /// The whole amount.
+        span: Span,
+    },
+}
+
+impl Amount {
+    /// The calendar the amount names, if any.
+    pub fn on(&self) -> Option<&Ident> {
+        match self {
+            Amount::Duration { on, .. } | Amount::Workdays { on, .. } => on.as_ref(),
+        }
+    }
+    /// Where the amount is written.
+    pub fn span(&self) -> Span {
+        match self {
+            Amount::Duration { span, .. } | Amount::Workdays { span, .. } => *span,
+        }
+    }
+}
+
+/// The time a case gives a staff promise (the `within:` of a `promised` event), as written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "time", rename_all = "snake_case")]
+pub enum PromiseTime {
+    /// `24h`, `24h on office`, `3 workdays`, `3 workdays on office`.
+    Amount(Amount),
+    /// `by 17:00 same day [on CAL]` (a [`Deadline::Cutoff`]).
+    Cutoff(Deadline),
+    /// A term word of the policy.
+    Word(Ident),
 }
 
 /// An elapsed-time duration such as `1h30m`, in seconds.
@@ -404,6 +479,35 @@ pub enum Deadline {
         /// The whole rule.
         span: Span,
     },
+    /// `within 第一时间 [on CAL]`: the amount a term stands for.
+    WithinTerm {
+        /// The term.
+        term: Ident,
+        /// The calendar, when the term names none.
+        on: Option<Ident>,
+        /// The whole rule.
+        span: Span,
+    },
+    /// `今天`: the whole deadline a term stands for.
+    Term {
+        /// The term.
+        term: Ident,
+        /// The whole rule.
+        span: Span,
+    },
+}
+
+impl Deadline {
+    /// Where the whole rule is written.
+    pub fn span(&self) -> Span {
+        match self {
+            Deadline::Within { span, .. }
+            | Deadline::Workdays { span, .. }
+            | Deadline::Cutoff { span, .. }
+            | Deadline::WithinTerm { span, .. }
+            | Deadline::Term { span, .. } => *span,
+        }
+    }
 }
 
 /// The day part of a cut-off, as written.
@@ -416,6 +520,8 @@ pub enum CutoffDayAst {
     NextDay,
     /// `in N days`.
     InDays(Spanned<u32>),
+    /// `same workday`.
+    SameWorkday,
     /// `next workday`.
     NextWorkday,
 }
@@ -586,7 +692,8 @@ pub enum StandardRule {
     },
 }
 
-/// `commitments { require time  keep [grace D] [on CAL] }`: rules for promises made by staff during a case.
+/// `commitments { require time  keep  grace D  on CAL  durations …  end on … }`: rules for promises
+/// made by staff during a case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Commitments {
     /// `require time`: a promise without a time, or with a vague term, is a breach when made.
@@ -595,9 +702,24 @@ pub struct Commitments {
     pub keep: Option<Span>,
     /// `grace D`: tolerated lateness for `keep`.
     pub grace: Option<Duration>,
-    /// `on CAL`: `within` durations on promises are business time of this calendar.
+    /// `on CAL`: the calendar of promises: working days and cut-offs count its days (and, without
+    /// a `durations` line, bare durations count its open time).
     pub on: Option<Ident>,
+    /// `durations elapsed` / `durations on CAL`: what a bare duration given in a case counts.
+    pub durations: Option<Durations>,
+    /// `end on EVENTS`: the events that end the open commitments, with where the clause is written.
+    pub end: Option<(Vec<EventPattern>, Span)>,
     /// The whole block.
+    pub span: Span,
+}
+
+/// What a bare duration given in a case (`within: 24h`) counts: `durations elapsed` or
+/// `durations on CAL`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Durations {
+    /// The calendar whose open time they count; `None` for elapsed time.
+    pub on: Option<Ident>,
+    /// The whole line.
     pub span: Span,
 }
 

@@ -22,12 +22,13 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::use_decl => "`use \"file.policy\"`",
         Rule::calendar => "a calendar",
         Rule::calendar_like => "`like CALENDAR`",
-        Rule::calendar_line => "a calendar line (`open`, `closed`, `timezone`)",
+        Rule::calendar_line => "a calendar line (`open`, `closed`, `hours`, `timezone`)",
         Rule::calendar_timezone => "`timezone \"Area/City\"`",
         Rule::open_always => "`open 24x7`",
         Rule::open_weekly => "`open DAYS HH:MM-HH:MM`",
         Rule::open_date => "`open DATE HH:MM-HH:MM`",
         Rule::closed_date => "`closed DATE`",
+        Rule::hours_weekly => "`hours DAYS HH:MM-HH:MM`",
         Rule::day_list => "weekdays like `mon-fri`",
         Rule::day_range => "weekdays like `mon-fri`",
         Rule::time_ranges => "opening hours like `09:00-18:00`",
@@ -37,6 +38,19 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::venues => "`venues public: a, b`",
         Rule::privacy => "`public` or `private`",
         Rule::term => "`term WORD = DURATION`",
+        Rule::amount => "an amount like `10m` or `3 workdays on CALENDAR`",
+        Rule::workdays_amount => "`N workdays [on CALENDAR]`",
+        Rule::duration_amount => "`DURATION [on CALENDAR]`",
+        Rule::literal_deadline => "a deadline (`within 2h`, `within 2 workdays on CAL`, `by 17:00 same day`)",
+        Rule::within_term => "`within TERM`",
+        Rule::term_deadline => "a term that stands for a deadline",
+        Rule::term_word => "a term",
+        Rule::bare_term => "a term",
+        Rule::deadline_end => "a clause or `}`",
+        Rule::same_workday => "`same workday`",
+        Rule::durations => "`durations elapsed` or `durations on CALENDAR`",
+        Rule::end_on => "`end on EVENT`",
+        Rule::promise_time => "a time like `24h`, `3 workdays`, `by 17:00 same day` or a term",
         Rule::promise => "a promise",
         Rule::promise_clause => "a promise clause (`applies`, `from`, `until`, `pause`, `restart`, `target`, `warn`)",
         Rule::applies => "`applies when CONDITION`",
@@ -51,11 +65,11 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::warn => "`warn at P%` or `warn D before`",
         Rule::warn_at => "`at P%`",
         Rule::warn_before => "`D before`",
-        Rule::deadline => "a deadline (`within 2h`, `within 2 workdays on CAL`, `by 11:00 next day`)",
+        Rule::deadline => "a deadline (`within 2h`, `within 2 workdays on CAL`, `by 11:00 next day`, or a term)",
         Rule::within_workdays => "`within N workdays on CALENDAR`",
         Rule::within_duration => "`within DURATION`",
         Rule::cutoff => "`by HH:MM next day`",
-        Rule::cutoff_day => "`same day`, `next day`, `next workday` or `in N days`",
+        Rule::cutoff_day => "`same day`, `same workday`, `next day`, `next workday` or `in N days`",
         Rule::same_day => "`same day`",
         Rule::next_day => "`next day`",
         Rule::next_workday => "`next workday`",
@@ -80,7 +94,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::require_before => "`require EVENT before EVENT`",
         Rule::require_within => "`require EVENT within DEADLINE after EVENT`",
         Rule::commitments => "a commitments block",
-        Rule::commitments_clause => "a commitments line (`require time`, `keep`, `grace`, `on`)",
+        Rule::commitments_clause => "a commitments line (`require time`, `keep`, `grace`, `on`, `durations`, `end on`)",
         Rule::require_time => "`require time`",
         Rule::keep => "`keep`",
         Rule::grace => "`grace DURATION`",
@@ -93,7 +107,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::trigger_fraction => "`at P% of PROMISE`",
         Rule::stop => "`stop on EVENT`",
         Rule::step => "a step",
-        Rule::step_clause => "a step clause (`after`, `trigger`, an action, `within`, `by`, `keep appointment`)",
+        Rule::step_clause => "a step clause (`after`, `trigger`, an action, `within`, `by`, a term, `keep appointment`)",
         Rule::step_after => "`after STEP, …`",
         Rule::action => "an action (`change`, `appoint`, `notify`, `do`)",
         Rule::change_handler => "`change handler to …`",
@@ -165,10 +179,14 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::kw_days => "`days`",
         Rule::kw_do => "`do`",
         Rule::kw_each => "`each`",
+        Rule::kw_durations => "`durations`",
+        Rule::kw_elapsed => "`elapsed`",
+        Rule::kw_end => "`end`",
         Rule::kw_escalation => "`escalation`",
         Rule::kw_from => "`from`",
         Rule::kw_grace => "`grace`",
         Rule::kw_handler => "`handler`",
+        Rule::kw_hours => "`hours`",
         Rule::kw_if => "`if`",
         Rule::kw_in => "`in`",
         Rule::kw_keep => "`keep`",
@@ -258,10 +276,14 @@ pub(crate) fn is_noise(rule: Rule) -> bool {
             | Rule::kw_days
             | Rule::kw_do
             | Rule::kw_each
+            | Rule::kw_durations
+            | Rule::kw_elapsed
+            | Rule::kw_end
             | Rule::kw_escalation
             | Rule::kw_from
             | Rule::kw_grace
             | Rule::kw_handler
+            | Rule::kw_hours
             | Rule::kw_if
             | Rule::kw_in
             | Rule::kw_keep

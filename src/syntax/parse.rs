@@ -5,11 +5,12 @@
 //! express (a clause written twice, a missing `from`, a number too large) are reported here as well.
 
 use super::ast::{
-    Action, CalendarDecl, CalendarLine, ClockTime, Commitments, CompareOp, CutoffDayAst, DateLit,
-    DateRange, Day, DayRange, Deadline, Duration, Escalation, EventPattern, Expr, FileId, Header,
-    Ident, Item, KeepAppointment, Measure, Objective, Outcome, Pause, Percent, Period, PeriodUnit,
-    Privacy, Promise, Ranks, Span, Spanned, StaffConstraint, Standard, StandardRule, Step, Str,
-    Target, TermDecl, TermMeaning, TimeRange, Trigger, Use, Value, VenueTarget, Venues, Warn,
+    Action, Amount, CalendarDecl, CalendarLine, ClockTime, Commitments, CompareOp, CutoffDayAst,
+    DateLit, DateRange, Day, DayRange, Deadline, Duration, Durations, Escalation, EventPattern,
+    Expr, FileId, Header, Ident, Item, KeepAppointment, Measure, Objective, Outcome, Pause,
+    Percent, Period, PeriodUnit, Privacy, Promise, PromiseTime, Ranks, Span, Spanned,
+    StaffConstraint, Standard, StandardRule, Step, Str, Target, TermDecl, TermMeaning, TimeRange,
+    Trigger, Use, Value, VenueTarget, Venues, Warn,
 };
 use super::codes;
 use super::grammar::{is_noise, Rule};
@@ -343,6 +344,7 @@ impl Builder {
             Rule::open_weekly => self.parse_open_weekly(inner),
             Rule::open_date => self.parse_open_date(inner),
             Rule::closed_date => self.parse_closed_date(inner),
+            Rule::hours_weekly => self.parse_hours_weekly(inner),
             _ => Err(self.unexpected(&inner)),
         }
     }
@@ -366,6 +368,18 @@ impl Builder {
         let days = self.parse_day_list(c.required(Rule::day_list)?)?;
         let intervals = self.parse_time_ranges(c.required(Rule::time_ranges)?)?;
         Ok(CalendarLine::Weekly {
+            days,
+            intervals,
+            span,
+        })
+    }
+
+    fn parse_hours_weekly(&mut self, pair: Pair<'_>) -> Parsed<CalendarLine> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair, Rule::hours_weekly)?;
+        let days = self.parse_day_list(c.required(Rule::day_list)?)?;
+        let intervals = self.parse_time_ranges(c.required(Rule::time_ranges)?)?;
+        Ok(CalendarLine::Hours {
             days,
             intervals,
             span,
@@ -517,14 +531,16 @@ impl Builder {
         let span = self.span(&pair);
         let mut c = self.cursor(pair, Rule::term)?;
         let word = self.parse_ident(c.required(Rule::ident)?)?;
-        let meaning = match c
-            .pairs
-            .find(|p| matches!(p.as_rule(), Rule::duration | Rule::kw_vague))
-        {
-            Some(p) if p.as_rule() == Rule::duration => {
-                TermMeaning::Duration(self.parse_duration(p)?)
-            }
-            Some(p) => TermMeaning::Vague(self.span(&p)),
+        let meaning = c.pairs.find(|p| {
+            matches!(
+                p.as_rule(),
+                Rule::kw_vague | Rule::amount | Rule::literal_deadline
+            )
+        });
+        let meaning = match meaning {
+            Some(p) if p.as_rule() == Rule::kw_vague => TermMeaning::Vague(self.span(&p)),
+            Some(p) if p.as_rule() == Rule::amount => TermMeaning::Amount(self.parse_amount(p)?),
+            Some(p) => TermMeaning::Deadline(self.parse_literal_deadline(p)?),
             None => return Err(internal(span, "term meaning")),
         };
         Ok(TermDecl {
@@ -532,6 +548,50 @@ impl Builder {
             meaning,
             span,
         })
+    }
+
+    /// `amount`: `10m [on CAL]` or `3 workdays [on CAL]`.
+    fn parse_amount(&mut self, pair: Pair<'_>) -> Parsed<Amount> {
+        let inner = self.cursor(pair, Rule::amount)?.next_any()?;
+        let span = self.span(&inner);
+        match inner.as_rule() {
+            Rule::workdays_amount => {
+                let mut c = self.cursor(inner, Rule::workdays_amount)?;
+                let count = self.parse_integer(c.required(Rule::integer)?)?;
+                let on = match c.optional(Rule::on_calendar) {
+                    Some(p) => Some(self.parse_on_calendar(p)?),
+                    None => None,
+                };
+                Ok(Amount::Workdays { count, on, span })
+            }
+            Rule::duration_amount => {
+                let mut c = self.cursor(inner, Rule::duration_amount)?;
+                let amount = self.parse_duration(c.required(Rule::duration)?)?;
+                let on = match c.optional(Rule::on_calendar) {
+                    Some(p) => Some(self.parse_on_calendar(p)?),
+                    None => None,
+                };
+                Ok(Amount::Duration { amount, on, span })
+            }
+            _ => Err(self.unexpected(&inner)),
+        }
+    }
+
+    /// `literal_deadline`: a deadline written out.
+    fn parse_literal_deadline(&mut self, pair: Pair<'_>) -> Parsed<Deadline> {
+        let inner = self.cursor(pair, Rule::literal_deadline)?.next_any()?;
+        self.parse_deadline_form(inner)
+    }
+
+    /// `promise_time`: the whole text of a case's `within:`.
+    pub(super) fn parse_promise_time(&mut self, pair: Pair<'_>) -> Parsed<PromiseTime> {
+        let inner = self.cursor(pair, Rule::promise_time)?.next_any()?;
+        match inner.as_rule() {
+            Rule::amount => Ok(PromiseTime::Amount(self.parse_amount(inner)?)),
+            Rule::cutoff => Ok(PromiseTime::Cutoff(self.parse_cutoff(inner)?)),
+            Rule::ident => Ok(PromiseTime::Word(self.parse_ident(inner)?)),
+            _ => Err(self.unexpected(&inner)),
+        }
     }
 
     // ------------------------------------------------------------------ promises
@@ -693,12 +753,37 @@ impl Builder {
 
     fn parse_deadline(&mut self, pair: Pair<'_>) -> Parsed<Deadline> {
         let inner = self.cursor(pair, Rule::deadline)?.next_any()?;
+        self.parse_deadline_form(inner)
+    }
+
+    /// One form of a deadline (the child of `deadline` or `literal_deadline`).
+    fn parse_deadline_form(&mut self, inner: Pair<'_>) -> Parsed<Deadline> {
         match inner.as_rule() {
             Rule::within_workdays => self.parse_within_workdays(inner),
             Rule::within_duration => self.parse_within_duration(inner),
+            Rule::within_term => self.parse_within_term(inner),
             Rule::cutoff => self.parse_cutoff(inner),
+            Rule::term_deadline => self.parse_term_deadline(inner),
             _ => Err(self.unexpected(&inner)),
         }
+    }
+
+    fn parse_within_term(&mut self, pair: Pair<'_>) -> Parsed<Deadline> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair, Rule::within_term)?;
+        let term = self.parse_ident(c.required(Rule::term_word)?)?;
+        let on = match c.optional(Rule::on_calendar) {
+            Some(p) => Some(self.parse_on_calendar(p)?),
+            None => None,
+        };
+        Ok(Deadline::WithinTerm { term, on, span })
+    }
+
+    fn parse_term_deadline(&mut self, pair: Pair<'_>) -> Parsed<Deadline> {
+        let mut c = self.cursor(pair, Rule::term_deadline)?;
+        let term = self.parse_ident(c.required(Rule::bare_term)?)?;
+        let span = term.span;
+        Ok(Deadline::Term { term, span })
     }
 
     fn parse_within_workdays(&mut self, pair: Pair<'_>) -> Parsed<Deadline> {
@@ -746,6 +831,7 @@ impl Builder {
         let inner = self.cursor(pair, Rule::cutoff_day)?.next_any()?;
         match inner.as_rule() {
             Rule::same_day => Ok(CutoffDayAst::SameDay),
+            Rule::same_workday => Ok(CutoffDayAst::SameWorkday),
             Rule::next_day => Ok(CutoffDayAst::NextDay),
             Rule::next_workday => Ok(CutoffDayAst::NextWorkday),
             Rule::in_days => self.parse_in_days(inner),
@@ -1066,6 +1152,7 @@ impl Builder {
         let span = self.span(&pair);
         let c = self.cursor(pair, Rule::commitments)?;
         let (mut require_time, mut keep, mut grace, mut on) = (None, None, None, None);
+        let (mut durations, mut end) = (None, None);
         for clause in c.rest() {
             let inner = self.cursor(clause, Rule::commitments_clause)?.next_any()?;
             let at = self.span(&inner);
@@ -1088,6 +1175,20 @@ impl Builder {
                     let cal = self.parse_on_calendar(inner)?;
                     set_once(&mut on, cal, "on", at, &mut self.diagnostics);
                 }
+                Rule::durations => {
+                    let mut c = self.cursor(inner, Rule::durations)?;
+                    let on = match c.optional(Rule::on_calendar) {
+                        Some(p) => Some(self.parse_on_calendar(p)?),
+                        None => None,
+                    };
+                    let line = Durations { on, span: at };
+                    set_once(&mut durations, line, "durations", at, &mut self.diagnostics);
+                }
+                Rule::end_on => {
+                    let mut c = self.cursor(inner, Rule::end_on)?;
+                    let events = self.parse_pattern_list(c.required(Rule::pattern_list)?)?;
+                    set_once(&mut end, (events, at), "end on", at, &mut self.diagnostics);
+                }
                 _ => return Err(self.unexpected(&inner)),
             }
         }
@@ -1096,6 +1197,8 @@ impl Builder {
             keep: value(keep),
             grace: value(grace),
             on: value(on),
+            durations: value(durations),
+            end: value(end),
             span,
         })
     }
@@ -1514,11 +1617,12 @@ impl Builder {
         c.rest().map(|p| self.parse_ident(p)).collect()
     }
 
-    /// A name: `ident`, or one of the names of a list, which the grammar keeps apart from keywords.
+    /// A name: `ident`, or one of the names of a list or a term where a deadline goes, which the
+    /// grammar keeps apart from keywords.
     fn parse_ident(&mut self, pair: Pair<'_>) -> Parsed<Ident> {
         if !matches!(
             pair.as_rule(),
-            Rule::ident | Rule::rank_name | Rule::list_name
+            Rule::ident | Rule::rank_name | Rule::list_name | Rule::term_word | Rule::bare_term
         ) {
             return Err(self.unexpected(&pair));
         }

@@ -338,6 +338,13 @@ impl Calendar {
         }
     }
 
+    /// Whether `date` is an open day (some open interval starts on it), from the tables.
+    pub(super) fn fast_is_open_day(&self, date: NaiveDate) -> Option<bool> {
+        let table = self.table(date.year())?;
+        let index = usize::try_from(date.ordinal0()).ok()?;
+        Some(table.close(index)?.is_some())
+    }
+
     /// The reference `open_day_after` from the tables: the `n`-th open day after `date`.
     pub(super) fn fast_open_day_after(&self, date: NaiveDate, n: u32) -> Option<NaiveDate> {
         let table = self.table(date.year())?;

@@ -54,7 +54,7 @@ fn json_output() {
 fn failing_and_erroring_cases_exit_1_and_passing_ones_0() {
     let passing = covenant_test(Path::new(ROOT), &["tests/fixtures/test/passing"]);
     assert_eq!(passing.status.code(), Some(0));
-    for folder in ["failing", "unknown-names", "malformed"] {
+    for folder in ["failing", "unknown-names", "malformed", "figures"] {
         let path = format!("tests/fixtures/test/{folder}");
         assert_eq!(
             covenant_test(Path::new(ROOT), &[&path]).status.code(),

@@ -27,6 +27,7 @@ fn options_for(path: &Path) -> ReadOptions {
                 .map(String::from)
                 .to_vec(),
         ),
+        promises: None,
     }
 }
 
@@ -300,4 +301,59 @@ fn duplicate_keys_in_expect_reject_the_case() {
         rejected,
         ["dup.yaml:5: key `rule` is given twice in `expect[0].breaches[1]`"]
     );
+}
+
+/// The staff promises of a case are checked once the case is complete, by every reader the same
+/// way: in JSON Lines (the fast scanner and the general reader alike) a promise whose time cannot
+/// be read, one given twice, or one due before it was made rejects its case at that line, and the
+/// other cases are read.
+#[test]
+fn promised_times_are_checked_in_every_format() {
+    let policy = covenant::Policy::parse(
+        r#"policy "P" { timezone "Asia/Shanghai" }
+calendar office { open mon-fri 09:00-18:00 }
+term 第一时间 = 10m
+commitments { keep  on office  durations elapsed }
+"#,
+    )
+    .unwrap();
+    let options = ReadOptions::for_policy(&policy);
+    let jsonl = r#"{"case": "ok", "at": "2026-06-22T10:00:00+08:00", "type": "promised", "id": "a", "within": "3 workdays"}
+{"case": "unit", "at": "2026-06-22T10:00:00+08:00", "type": "opened"}
+{"case": "twice", "at": "2026-06-22T10:00:00+08:00", "type": "promised", "id": "a", "within": "第一时间"}
+{"case": "unit", "at": "2026-06-22T10:01:00+08:00", "type": "promised", "within": "10min"}
+{"case": "twice", "at": "2026-06-22T10:05:00+08:00", "type": "promised", "id": "a", "within": "1h"}
+{"case": "late", "at": "2026-06-22T18:30:00+08:00", "type": "promised", "id": "a", "within": "by 17:00 same day", "what": {"not": "a scalar"}}
+{"case": "past", "at": "2026-06-22T18:30:00+08:00", "type": "promised", "id": "a", "within": "by 17:00 same day"}
+{"case": "ok", "at": "2026-06-22T10:05:00+08:00", "type": "promised", "within": "by 12:00 next workday"}
+"#;
+    let batch = read_str("s.jsonl", jsonl, CaseFormat::Jsonl, &options);
+    let ids: Vec<&str> = batch.cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["ok"]);
+    let rejected: Vec<(String, &str)> = batch
+        .rejected
+        .iter()
+        .map(|r| (r.source.to_string(), r.error.as_str()))
+        .collect();
+    assert_eq!(rejected.len(), 4, "{rejected:#?}");
+    let find = |place: &str| {
+        rejected
+            .iter()
+            .find(|(at, _)| at == place)
+            .unwrap_or_else(|| panic!("nothing rejected at {place}: {rejected:#?}"))
+            .1
+    };
+    assert!(find("s.jsonl:4").contains("unknown unit `min`"));
+    assert!(find("s.jsonl:5").contains("commitment `a` is promised twice in the case"));
+    // A line the fast scanner leaves to the general reader is rejected for its own problem.
+    assert!(find("s.jsonl:6").contains("`what`"));
+    assert!(find("s.jsonl:7").contains("before it was made"));
+    // Without the policy, only the form is checked: the cut-off already past is read.
+    let plain = read_str("s.jsonl", jsonl, CaseFormat::Jsonl, &ReadOptions::default());
+    assert_eq!(plain.rejected.len(), 3);
+    // The same case in YAML is rejected the same way, at its line.
+    let yaml = "id: y\nevents:\n  - {at: 2026-06-22T10:00:00+08:00, type: opened}\n  - {at: 2026-06-22T10:01:00+08:00, type: promised, within: 10min}\n";
+    let read = read_str("y.yaml", yaml, CaseFormat::Yaml, &options);
+    assert_eq!(read.rejected[0].source.to_string(), "y.yaml:4");
+    assert_eq!(read.rejected[0].error, find("s.jsonl:4"));
 }

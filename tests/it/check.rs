@@ -664,7 +664,7 @@ events:
     assert_eq!(
         due,
         [
-            "P1 Open `立即` read as 5m",
+            "P1 Open `立即` read as 5m of elapsed time",
             "P2 Vague `您稍等` is a vague term"
         ]
     );

@@ -395,7 +395,7 @@ attributes: {kind: complaint, channel: walk_in, tier: C}
 events:
   - {at: 9999-12-31T15:00:00Z, type: opened, handler: {id: S1, rank: agent}, venue: dispatch_floor}
   - {at: 9999-12-31T15:30:00Z, type: dissatisfied}
-  - {at: 9999-12-31T16:00:00Z, type: promised, id: p1, within: 1000000000000000000h}
+  - {at: 9999-12-31T16:00:00Z, type: promised, id: p1, within: 36500d}
 ";
     let case = Case::from_yaml_str(text).unwrap();
     let as_of = DateTime::<Utc>::MAX_UTC;
@@ -745,13 +745,28 @@ fn a_commitment_time_too_long_to_hold() {
         .map_err(|e| e.to_string())
         .unwrap();
     // Each part fits a duration; their sum does not.
-    let text = "id: C1
-attributes: {kind: complaint, channel: walk_in, tier: C}
+    let huge = "2562047788015h2562047788015h";
+    let text = format!(
+        "id: C1
+attributes: {{kind: complaint, channel: walk_in, tier: C}}
 events:
-  - {at: 2026-06-22T10:00:00+08:00, type: opened, handler: {id: S1, rank: agent}, venue: dispatch_floor}
-  - {at: 2026-06-22T10:05:00+08:00, type: promised, id: p1, within: 2562047788015h2562047788015h}
-";
-    let case = Case::from_yaml_str(text).unwrap();
+  - {{at: 2026-06-22T10:00:00+08:00, type: opened, handler: {{id: S1, rank: agent}}, venue: dispatch_floor}}
+  - {{at: 2026-06-22T10:05:00+08:00, type: promised, id: p1, within: {huge}}}
+"
+    );
+    // The readers reject the case, with the policy and without it.
+    let without = Case::from_yaml_str(&text).unwrap_err();
+    let with = read_str(
+        "case.yaml",
+        &text,
+        CaseFormat::Yaml,
+        &ReadOptions::for_policy(&policy),
+    );
+    assert_eq!(with.rejected.len(), 1);
+    assert_eq!(with.rejected[0].error, without.error);
+    // A case built without a reader is evaluated all the same: the time gives no due time.
+    let mut case = Case::from_yaml_str(&text.replace(huge, "1h")).unwrap();
+    case.events[1].within = Some(huge.to_owned());
     let as_of: DateTime<Utc> = "2026-06-22T12:00:00+08:00".parse().unwrap();
     let report = policy.evaluate(&case, as_of);
     let details: Vec<&str> = report
@@ -759,7 +774,7 @@ events:
         .iter()
         .map(|c| c.detail.as_str())
         .collect();
-    insta::assert_snapshot!(details.join("\n"));
+    insta::assert_snapshot!(format!("{}\n{}", without.error, details.join("\n")));
 }
 
 /// A service loads a policy once and shares it, and evaluators built from it, between threads.

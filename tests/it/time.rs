@@ -705,6 +705,128 @@ fn shanghai_open_next_open_and_cutoffs() {
     }
 }
 
+/// `same workday` and `next workday` (docs/time.md, section 6): the start's working day is its
+/// date when that is an open day, else the next open day; a start on a day that is not open counts
+/// as before the cut-off.
+#[test]
+fn shanghai_workday_cutoffs() {
+    let office = shanghai_office();
+    let same = Cutoff {
+        by: hm("18:00"),
+        day: CutoffDay::SameWorkday,
+        if_before: Some(hm("15:00")),
+    };
+    let next = Cutoff {
+        by: hm("12:00"),
+        day: CutoffDay::NextWorkday,
+        if_before: Some(hm("15:00")),
+    };
+    let rows: &[(&Cutoff, &str, Option<&str>)] = &[
+        // An open day, before the cut-off (before opening too) and at it.
+        (
+            &same,
+            "2026-09-30T14:00:00+08:00",
+            Some("2026-09-30T18:00:00+08:00"),
+        ),
+        (
+            &same,
+            "2026-09-30T07:00:00+08:00",
+            Some("2026-09-30T18:00:00+08:00"),
+        ),
+        (&same, "2026-09-30T15:00:00+08:00", None),
+        // Saturday is an open day (09:00-12:00): its date, though 18:00 is after its close.
+        (
+            &same,
+            "2026-09-26T14:00:00+08:00",
+            Some("2026-09-26T18:00:00+08:00"),
+        ),
+        // A Sunday without hours, and a holiday Saturday after the cut-off time: the next open day.
+        (
+            &same,
+            "2026-09-27T16:00:00+08:00",
+            Some("2026-09-28T18:00:00+08:00"),
+        ),
+        (
+            &same,
+            "2026-10-03T16:00:00+08:00",
+            Some("2026-10-09T18:00:00+08:00"),
+        ),
+        // The make-up Sunday is an open day.
+        (
+            &same,
+            "2026-10-11T10:00:00+08:00",
+            Some("2026-10-11T18:00:00+08:00"),
+        ),
+        (&same, "2026-10-11T16:00:00+08:00", None),
+        // `next workday`: the open day after the working day.
+        (
+            &next,
+            "2026-09-30T14:00:00+08:00",
+            Some("2026-10-09T12:00:00+08:00"),
+        ),
+        (&next, "2026-10-09T16:00:00+08:00", None),
+        (
+            &next,
+            "2026-10-03T16:00:00+08:00",
+            Some("2026-10-10T12:00:00+08:00"),
+        ),
+        (
+            &next,
+            "2026-09-27T10:00:00+08:00",
+            Some("2026-09-29T12:00:00+08:00"),
+        ),
+        (
+            &next,
+            "2026-10-10T10:00:00+08:00",
+            Some("2026-10-11T12:00:00+08:00"),
+        ),
+        (
+            &next,
+            "2026-09-26T14:00:00+08:00",
+            Some("2026-09-28T12:00:00+08:00"),
+        ),
+        (
+            &next,
+            "2026-09-27T16:00:00+08:00",
+            Some("2026-09-29T12:00:00+08:00"),
+        ),
+        (
+            &next,
+            "2026-10-11T10:00:00+08:00",
+            Some("2026-10-12T12:00:00+08:00"),
+        ),
+        (
+            &next,
+            "2026-09-30T07:00:00+08:00",
+            Some("2026-10-09T12:00:00+08:00"),
+        ),
+    ];
+    for (rule, start, expected) in rows {
+        let got = office.cutoff(t(start), rule).unwrap();
+        assert_eq!(got, expected.map(t), "{rule:?} from {start}");
+        let reference = office.without_tables().cutoff(t(start), rule).unwrap();
+        assert_eq!(reference, got, "{rule:?} from {start}, reference");
+    }
+    // `same day` keeps the calendar date, open or not.
+    let same_day = Cutoff {
+        by: hm("18:00"),
+        day: CutoffDay::SameDay,
+        if_before: Some(hm("15:00")),
+    };
+    assert_eq!(
+        office
+            .cutoff(t("2026-10-04T10:00:00+08:00"), &same_day)
+            .unwrap(),
+        Some(t("2026-10-04T18:00:00+08:00"))
+    );
+    assert_eq!(
+        office
+            .cutoff(t("2026-10-04T16:00:00+08:00"), &same_day)
+            .unwrap(),
+        None
+    );
+}
+
 #[test]
 fn shanghai_night_desk_crosses_midnight() {
     let desk = cal(
@@ -1864,6 +1986,86 @@ calendar round_the_clock like office {
     );
 }
 
+/// `hours` replaces the weekly hours of the calendar a calendar is `like`, keeps its closed dates,
+/// and keeps its make-up days open with the new hours: those of the make-up day's own weekday,
+/// else those of the first weekday with hours (docs/time.md, section 1).
+#[test]
+fn hours_replace_the_weekly_hours_and_keep_the_holidays() {
+    let text = r#"
+policy "P" { timezone "Asia/Shanghai" }
+calendar office {
+  open mon-fri 09:00-18:30
+  open sat 09:00-12:00
+  closed 2026-10-01..2026-10-08 "National Day"
+  open 2026-10-11 09:00-18:30 "make-up working day"
+}
+calendar branch like office {
+  hours mon-fri 09:00-17:00
+}
+calendar kiosk like office {
+  hours mon-sun 10:00-20:00
+  closed 2026-10-11
+}
+calendar desk like office {
+  hours mon-fri 09:00-17:00
+  hours sat 10:00-14:00
+  open 2026-10-11 09:00-12:00
+}
+calendar desk_sunday like desk {
+  open sun 10:00-12:00
+}
+"#;
+    let policy = covenant::check::Policy::parse(text).unwrap();
+    // Hours that replace others overlap nothing.
+    assert!(policy.warnings().is_empty(), "{:?}", policy.warnings());
+    let calendar = |name: &str| policy.calendar(name).unwrap();
+    let midnight = |day: &str| t(&format!("{day}T00:00:00+08:00"));
+    // (date, next date, office, branch, kiosk, desk, desk_sunday)
+    let rows: &[(&str, &str, [&str; 5])] = &[
+        // A weekday: the new hours only.
+        (
+            "2026-09-28",
+            "2026-09-29",
+            ["9h30m", "8h", "10h", "8h", "8h"],
+        ),
+        // Saturday: the base's morning is gone with its weekly hours.
+        ("2026-09-26", "2026-09-27", ["3h", "0m", "10h", "4h", "4h"]),
+        // A holiday of the base stays closed.
+        ("2026-10-02", "2026-10-03", ["0m", "0m", "0m", "0m", "0m"]),
+        // An ordinary Sunday.
+        ("2026-09-27", "2026-09-28", ["0m", "0m", "10h", "0m", "2h"]),
+        // The make-up Sunday: open with Monday's hours (Sunday has none), closed by the kiosk's own
+        // `closed`, given the desk's own hours; below `desk_sunday` its hours are the desk's.
+        (
+            "2026-10-11",
+            "2026-10-12",
+            ["9h30m", "8h", "0m", "3h", "3h"],
+        ),
+    ];
+    let names = ["office", "branch", "kiosk", "desk", "desk_sunday"];
+    for (first, next, hours) in rows {
+        let (a, b) = (midnight(first), midnight(next));
+        for (name, expected) in names.iter().zip(hours) {
+            assert_eq!(
+                calendar(name).between(a, b),
+                dur(expected),
+                "{name} {first}"
+            );
+        }
+    }
+    // The working day after Friday 10-09: Saturday 10-10 for the office, the make-up Sunday for
+    // the branch, which has no Saturday hours.
+    let friday = t("2026-10-09T10:00:00+08:00");
+    assert_eq!(
+        calendar("office").add_workdays(friday, 1).unwrap(),
+        t("2026-10-10T12:00:00+08:00")
+    );
+    assert_eq!(
+        calendar("branch").add_workdays(friday, 1).unwrap(),
+        t("2026-10-11T17:00:00+08:00")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Long spans and degenerate calendars.
 
@@ -2386,6 +2588,7 @@ fn table_cutoff() -> impl Strategy<Value = Cutoff> {
             Just(CutoffDay::SameDay),
             Just(CutoffDay::NextDay),
             (0u32..40).prop_map(CutoffDay::InDays),
+            Just(CutoffDay::SameWorkday),
             Just(CutoffDay::NextWorkday),
         ],
         prop::option::of(time),

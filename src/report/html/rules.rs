@@ -6,7 +6,7 @@
 //! its rules.
 
 use crate::check::Policy;
-use crate::syntax::ast::{Action, Deadline, Span, StandardRule, Warn};
+use crate::syntax::ast::{Action, Deadline, Span, StandardRule, TermMeaning, Warn};
 use crate::time::Calendar;
 
 /// The text of `span` in the policy's sources, without the white space around it.
@@ -144,13 +144,6 @@ pub fn commitments(policy: &Policy) -> RuleText<'_> {
     }
 }
 
-/// The calendar whose open time the `within` of commitments counts (`on CAL` in the
-/// `commitments` block), with its name.
-pub fn commitments_calendar(policy: &Policy) -> Option<(&str, &Calendar)> {
-    let on = policy.syntax().commitments.as_ref()?.on.as_ref()?;
-    Some((on.name.as_str(), calendar(policy, &on.name)?))
-}
-
 /// The objective named `name`.
 pub fn objective<'p>(policy: &'p Policy, name: &str) -> RuleText<'p> {
     policy
@@ -222,12 +215,33 @@ pub fn promise_clauses<'p>(policy: &'p Policy, name: &str) -> PromiseClauses<'p>
 }
 
 /// The calendar whose open time `deadline` counts: `within D on CAL`, `within N workdays on
-/// CAL`; none for elapsed time and cut-offs (which are instants).
-fn counted_on(deadline: &Deadline) -> Option<&str> {
+/// CAL`, and the same through a term; none for elapsed time and cut-offs (which are instants).
+fn counted_on<'p>(policy: &'p Policy, deadline: &'p Deadline) -> Option<&'p str> {
+    let term = |name: &str| {
+        policy
+            .syntax()
+            .terms
+            .iter()
+            .find(|t| t.word.name == name)
+            .map(|t| &t.meaning)
+    };
     match deadline {
         Deadline::Within { on, .. } => on.as_ref().map(|on| on.name.as_str()),
         Deadline::Workdays { on, .. } => Some(on.name.as_str()),
         Deadline::Cutoff { .. } => None,
+        Deadline::WithinTerm { term: word, on, .. } => match term(&word.name)? {
+            TermMeaning::Amount(amount) => amount.on().or(on.as_ref()).map(|on| on.name.as_str()),
+            TermMeaning::Deadline(_) | TermMeaning::Vague(_) => None,
+        },
+        Deadline::Term { term: word, .. } => match term(&word.name)? {
+            // A term's deadline is written out: it names no other term.
+            TermMeaning::Deadline(
+                inner @ (Deadline::Within { .. }
+                | Deadline::Workdays { .. }
+                | Deadline::Cutoff { .. }),
+            ) => counted_on(policy, inner),
+            _ => None,
+        },
     }
 }
 
@@ -264,11 +278,7 @@ pub fn step_rule(policy: &Policy, chain: &str, step: &str) -> Option<String> {
         | Action::Notify { span, .. }
         | Action::Do { span, .. } => *span,
     };
-    let within = s.within.as_ref().map(|d| match d {
-        Deadline::Within { span, .. }
-        | Deadline::Workdays { span, .. }
-        | Deadline::Cutoff { span, .. } => *span,
-    });
+    let within = s.within.as_ref().map(Deadline::span);
     let keep = s.keep_appointment.as_ref().map(|k| k.span);
     let parts: Vec<&str> = [Some(action), within, keep]
         .into_iter()
@@ -289,7 +299,7 @@ pub fn standard_calendar<'p>(policy: &'p Policy, name: &str) -> Option<(&'p str,
     let StandardRule::RequireWithin { deadline, .. } = &s.rule else {
         return None;
     };
-    let on = counted_on(deadline)?;
+    let on = counted_on(policy, deadline)?;
     Some((on, calendar(policy, on)?))
 }
 
@@ -307,7 +317,7 @@ pub fn step_calendar<'p>(
         .steps
         .iter()
         .find(|s| s.name.name == step)?;
-    let on = counted_on(s.within.as_ref()?)?;
+    let on = counted_on(policy, s.within.as_ref()?)?;
     Some((on, calendar(policy, on)?))
 }
 

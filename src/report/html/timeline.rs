@@ -765,25 +765,20 @@ impl<'a, 'p> Builder<'a, 'p> {
             commitment_tone(c.state),
             declaration.clone(),
         );
-        // A commitment made with a `within` (not a `due` instant) counts the open time of the
-        // commitments' calendar.
-        let made_with_within = c.due.is_some()
-            && self.case.events.iter().any(|e| {
-                e.kind == "promised"
-                    && e.at == c.made.utc()
-                    && e.due.is_none()
-                    && e.id
-                        .as_ref()
-                        .map_or(c.commitment.starts_with('#'), |id| *id == c.commitment)
-            });
-        if let (true, Some((name, calendar))) =
-            (made_with_within, rules::commitments_calendar(policy))
-        {
-            self.shade(name, calendar);
+        // A commitment whose time counts open time or open days of a calendar shows its hours.
+        if let Some(name) = &c.calendar {
+            if let Some(calendar) = rules::calendar(policy, name) {
+                self.shade(name, calendar);
+            }
         }
         let made = c.made.utc();
         if let Some(due) = c.due {
-            let end = c.fulfilled.map(|f| f.utc()).unwrap_or(self.as_of);
+            // A commitment is judged when it is fulfilled, or when the case ends it.
+            let end = c
+                .fulfilled
+                .or(c.ended)
+                .map(|f| f.utc())
+                .unwrap_or(self.as_of);
             self.bar(
                 BarKind::Window,
                 made,
@@ -814,6 +809,10 @@ impl<'a, 'p> Builder<'a, 'p> {
                 MarkKind::Stop
             };
             self.mark(kind, fulfilled.utc(), "fulfilled", &[&c.detail]);
+        }
+        if let Some(ended) = c.ended {
+            let what = "ended with the case, not fulfilled";
+            self.mark(MarkKind::Stop, ended.utc(), what, &[&c.detail]);
         }
         let rule = format!("commitments.{}", c.commitment);
         self.breaches(&rule, None, &declaration);
