@@ -168,22 +168,32 @@ impl fmt::Display for Rejected {
 
 impl std::error::Error for Rejected {}
 
-/// How a reader interprets case times and staff ranks.
+/// How a reader interprets case times, staff ranks, venues and the policy's vocabulary.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadOptions {
     /// Zone for timestamps written without an offset; without it such a timestamp rejects its case.
     pub default_tz: Option<Tz>,
     /// The policy's ranks; when given, a staff member with any other rank rejects the case.
     pub ranks: Option<Vec<String>>,
+    /// The policy's venues; when given, an event's `venue` naming any other rejects the case.
+    pub venues: Option<Vec<String>>,
+    /// The policy's vocabulary; when given, an event of a type it does not declare, a field or
+    /// attribute it does not declare, or a value that does not fit its declaration rejects the
+    /// case (see `docs/cases.md`).
+    pub vocabulary: Option<Arc<crate::vocab::Vocabulary>>,
 }
 
 impl ReadOptions {
-    /// The options a policy implies: its timezone for offset-less timestamps, and its ranks
-    /// (when it declares any) as the only ranks staff may have.
+    /// The options a policy implies: its timezone for offset-less timestamps, its ranks and its
+    /// venues (when it declares any) as the only ranks staff may have and the only venues events
+    /// may name, and its vocabulary (when it declares one).
     pub fn for_policy(policy: &crate::check::Policy) -> ReadOptions {
+        let venues: Vec<String> = policy.venues().map(|(name, _)| name.to_owned()).collect();
         ReadOptions {
             default_tz: policy.timezone(),
             ranks: (!policy.ranks().is_empty()).then(|| policy.ranks().to_vec()),
+            venues: (!venues.is_empty()).then_some(venues),
+            vocabulary: policy.vocabulary_shared(),
         }
     }
 }

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 /// The keys an `expect:` block may have.
-const KEYS: [&str; 11] = [
+pub(crate) const KEYS: [&str; 11] = [
     "as_of",
     "breaches",
     "actions",
@@ -34,7 +34,7 @@ const KEYS: [&str; 11] = [
 ];
 
 /// Breach kinds (see `docs/semantics.md`).
-const BREACH_KINDS: [&str; 9] = [
+pub(crate) const BREACH_KINDS: [&str; 9] = [
     "promise_breached",
     "standard_violated",
     "commitment_vague",
@@ -49,7 +49,7 @@ const BREACH_KINDS: [&str; 9] = [
 /// The word for "not in the report at all".
 const ABSENT: &str = "absent";
 
-const PROMISE_STATES: [&str; 7] = [
+pub(crate) const PROMISE_STATES: [&str; 7] = [
     "pending",
     "running",
     "paused",
@@ -58,12 +58,12 @@ const PROMISE_STATES: [&str; 7] = [
     "not_promised",
     ABSENT,
 ];
-const STANDARD_STATES: [&str; 7] = [
+pub(crate) const STANDARD_STATES: [&str; 7] = [
     "ok", "violated", "pending", "running", "met", "breached", ABSENT,
 ];
-const COMMITMENT_STATES: [&str; 6] = ["vague", "open", "kept", "late", "broken", ABSENT];
-const CHAIN_STATES: [&str; 4] = ["active", "stopped", "guarded", ABSENT];
-const STEP_STATES: [&str; 8] = [
+pub(crate) const COMMITMENT_STATES: [&str; 6] = ["vague", "open", "kept", "late", "broken", ABSENT];
+pub(crate) const CHAIN_STATES: [&str; 4] = ["active", "stopped", "guarded", ABSENT];
+pub(crate) const STEP_STATES: [&str; 8] = [
     "waiting",
     "due",
     "done",

@@ -3,9 +3,10 @@
 //! The first problem found in a case rejects the whole case, with the line of the
 //! offending field or event where it is known.
 
-use super::fields::{EventField, FieldValue, Reading};
+use super::fields::{EventField, FieldValue, Reading, ATTRIBUTES};
 use super::node::{Node, NodeKind};
 use super::{Case, Event, Expect, ReadOptions, Staff, Value};
+use crate::vocab::Place;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -66,7 +67,7 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
         for (key, value) in entries {
             match key.as_str() {
                 "id" => {}
-                "attributes" => case.attributes = scalar_map(value, "attributes")?,
+                "attributes" => case.attributes = attributes(value, opts)?,
                 "events" => case.events = events(value, opts)?,
                 "expect" => {
                     check_duplicate_keys_within(&value, "expect")?;
@@ -148,7 +149,12 @@ pub(crate) fn event(
         at: None,
         kind: None,
     };
+    // The line of each field's value, to say where a value that does not fit the vocabulary is.
+    let mut lines: Vec<(String, Option<usize>)> = Vec::new();
     for (key, value) in entries {
+        if opts.vocabulary.is_some() {
+            lines.push((key.clone(), value.line));
+        }
         if let Some(field) = EventField::named(&key) {
             field.read(NodeValue { node: value, opts }, &mut reading)?;
             continue;
@@ -177,7 +183,49 @@ pub(crate) fn event(
     };
     event.at = at;
     event.kind = kind;
+    if let Some(vocabulary) = &opts.vocabulary {
+        if let Err(offence) = vocabulary.check_event(&event) {
+            let key = match &offence.place {
+                Place::Type => "type",
+                Place::Field(name) => name.as_str(),
+                Place::Set(_) | Place::Attribute(_) => "set",
+            };
+            let at = lines
+                .iter()
+                .find(|(name, _)| name == key)
+                .and_then(|(_, line)| *line);
+            return Err(Problem::new(at.or(line), offence.message));
+        }
+    }
     Ok(event)
+}
+
+/// A case's attributes (a mapping of scalars), each of them declared by the policy's vocabulary
+/// with a value of its kind when the reader is given one.
+pub(crate) fn attributes(
+    node: Node,
+    opts: &ReadOptions,
+) -> Result<BTreeMap<String, Value>, Problem> {
+    let Some(vocabulary) = &opts.vocabulary else {
+        return scalar_map(node, ATTRIBUTES);
+    };
+    let line = node.line;
+    let lines: Vec<(String, Option<usize>)> = match &node.kind {
+        NodeKind::Map(entries) => entries.iter().map(|(k, v)| (k.clone(), v.line)).collect(),
+        _ => Vec::new(),
+    };
+    let map = scalar_map(node, ATTRIBUTES)?;
+    vocabulary.check_attributes(&map).map_err(|offence| {
+        let at = match &offence.place {
+            Place::Attribute(name) => lines
+                .iter()
+                .find(|(key, _)| key == name)
+                .and_then(|(_, line)| *line),
+            _ => None,
+        };
+        Problem::new(at.or(line), offence.message)
+    })?;
+    Ok(map)
 }
 
 /// A value of the tree in the place of an [`EventField`].
@@ -193,6 +241,27 @@ impl FieldValue for NodeValue<'_> {
     }
     fn text(self, field: &'static str) -> Result<String, Problem> {
         text(&self.node, field)
+    }
+    fn venue(self, field: &'static str) -> Result<String, Problem> {
+        let name = text(&self.node, field)?;
+        match &self.opts.venues {
+            Some(venues) if !venues.contains(&name) => {
+                let close =
+                    crate::check::suggest::closest(&name, venues.iter().map(String::as_str));
+                let known = match close {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => {
+                        let listed: Vec<String> = venues.iter().map(|v| format!("`{v}`")).collect();
+                        format!("venues are {}", listed.join(", "))
+                    }
+                };
+                Err(Problem::new(
+                    self.node.line,
+                    format!("unknown venue `{name}` in `{field}` ({known})"),
+                ))
+            }
+            _ => Ok(name),
+        }
     }
     fn staff(self, field: &'static str) -> Result<Staff, Problem> {
         staff(self.node, field, self.opts)
@@ -637,7 +706,7 @@ pub(crate) mod tests {
         fn the_fixed_layout_reads_timestamps_as_chrono_does(written in timestamp(), zone in any::<bool>()) {
             let opts = ReadOptions {
                 default_tz: zone.then_some(chrono_tz::Asia::Singapore),
-                ranks: None,
+                ..ReadOptions::default()
             };
             if let Some(fast) = rfc3339_fixed(&written) {
                 let chrono = DateTime::parse_from_rfc3339(&written).map(|t| t.with_timezone(&Utc));

@@ -109,6 +109,13 @@ impl FieldValue for ScanValue<'_, '_, '_> {
     fn text(self, _: &'static str) -> Result<String, ()> {
         self.scan.text().ok_or(())
     }
+    fn venue(self, _: &'static str) -> Result<String, ()> {
+        let name = self.scan.text().ok_or(())?;
+        match &self.opts.venues {
+            Some(venues) if !venues.contains(&name) => Err(()),
+            _ => Ok(name),
+        }
+    }
     fn staff(self, _: &'static str) -> Result<Staff, ()> {
         self.scan.staff(self.opts).ok_or(())
     }
@@ -178,6 +185,15 @@ pub(super) fn line<'a>(opts: &ReadOptions, text: &'a str, event: &mut Event) -> 
     if has_event {
         reading.event.at = reading.at?;
         reading.event.kind = reading.kind?;
+    }
+    // What does not fit the policy's vocabulary is left to the general reader, which says why.
+    if let Some(vocabulary) = &opts.vocabulary {
+        if has_event && vocabulary.check_event(reading.event).is_err() {
+            return None;
+        }
+        if let Some(attributes) = &attributes {
+            vocabulary.check_attributes(attributes).ok()?;
+        }
     }
     Some(Line {
         id: id?,

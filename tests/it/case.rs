@@ -27,6 +27,7 @@ fn options_for(path: &Path) -> ReadOptions {
                 .map(String::from)
                 .to_vec(),
         ),
+        ..ReadOptions::default()
     }
 }
 

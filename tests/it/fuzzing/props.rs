@@ -119,6 +119,7 @@ pub fn cases(data: &[u8]) {
                 "manager".to_owned(),
             ]
         }),
+        ..ReadOptions::default()
     };
     let batch = read_str("fuzz", text, format, &opts);
     for case in &batch.cases {
