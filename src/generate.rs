@@ -592,7 +592,9 @@ impl Timeline {
         } else if roll < 0.45 && words.transfers {
             let senior = rng.chance(0.3);
             let to = staff(rng, words, senior);
-            self.push(format!(",\"type\":\"transferred\",\"to\":{to}"));
+            let mut rest = words.event("transferred", rng);
+            rest.push_str(&format!(",\"to\":{to}"));
+            self.push(rest);
         } else if roll < 0.55 && words.commitments {
             let id = format!("p{step}");
             // `within` always holds `30m` and `2h`.

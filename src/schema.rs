@@ -295,8 +295,15 @@ fn expect_schema() -> Json {
 
 /// One block of expectations, with the policy's names where a key names a rule.
 fn expectations(policy: &Policy) -> Json {
-    let names = |names: Vec<String>| json!({"enum": names});
     let states = |states: &[&str]| json!({"enum": states});
+    // A mapping keyed by the names of the policy's rules of a kind, whose values are `states`.
+    let named = |names: Vec<String>, states: Json| {
+        if names.is_empty() {
+            json!({"type": "object", "maxProperties": 0, "description": "The policy has none."})
+        } else {
+            json!({"type": "object", "propertyNames": {"enum": names}, "additionalProperties": states})
+        }
+    };
     let rule_list = |fields: Json| {
         json!({
             "type": "array",
@@ -334,26 +341,19 @@ fn expectations(policy: &Policy) -> Json {
         })),
         "actions": rule_list(json!({"rule": {"type": "string"}, "due": instant})),
         "warnings": rule_list(json!({"rule": {"type": "string"}, "due": instant})),
-        "promises": {
-            "type": "object",
-            "propertyNames": names(policy.promise_names().map(str::to_owned).collect()),
-            "additionalProperties": {"anyOf": [promise_state, {"type": "array", "items": promise_state}]}
-        },
-        "standards": {
-            "type": "object",
-            "propertyNames": names(policy.standard_names().map(str::to_owned).collect()),
-            "additionalProperties": states(&expect::STANDARD_STATES)
-        },
-        "escalations": {
-            "type": "object",
-            "propertyNames": names(policy.escalation_names().map(str::to_owned).collect()),
-            "additionalProperties": states(&expect::CHAIN_STATES)
-        },
-        "steps": {
-            "type": "object",
-            "propertyNames": names(steps),
-            "additionalProperties": states(&expect::STEP_STATES)
-        },
+        "promises": named(
+            policy.promise_names().map(str::to_owned).collect(),
+            json!({"anyOf": [promise_state, {"type": "array", "items": promise_state}]})
+        ),
+        "standards": named(
+            policy.standard_names().map(str::to_owned).collect(),
+            states(&expect::STANDARD_STATES)
+        ),
+        "escalations": named(
+            policy.escalation_names().map(str::to_owned).collect(),
+            states(&expect::CHAIN_STATES)
+        ),
+        "steps": named(steps, states(&expect::STEP_STATES)),
         "no_other_breaches": {"type": "boolean"},
         "no_other_actions": {"type": "boolean"}
     });

@@ -350,7 +350,17 @@ impl Vocabulary {
             }
             None => "declared".to_owned(),
         };
-        format!("`{path}` must be {wanted}, found {}", shown(value))
+        let mut message = format!("`{path}` must be {wanted}, found {}", shown(value));
+        if let (Some(Kind::OneOf(choices)), Value::Str(text)) = (slot.map(|s| &s.kind), value) {
+            let texts = choices.iter().filter_map(|c| match c {
+                Choice::Text(choice) => Some(choice.as_str()),
+                Choice::Number(_) => None,
+            });
+            if let Some(close) = crate::check::suggest::closest(text, texts) {
+                let _ = write!(message, " (did you mean `\"{close}\"`?)");
+            }
+        }
+        message
     }
 }
 
@@ -472,7 +482,8 @@ mod tests {
             offence(event("transferred", &[], &[("tier", text("AA"))])),
             Offence {
                 place: Place::Set("tier".into()),
-                message: "`set.tier` must be one of `\"A\"`, `\"vip\"`, found the text `\"AA\"`"
+                message: "`set.tier` must be one of `\"A\"`, `\"vip\"`, found the text `\"AA\"` \
+                          (did you mean `\"A\"`?)"
                     .into()
             }
         );

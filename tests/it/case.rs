@@ -302,3 +302,74 @@ fn duplicate_keys_in_expect_reject_the_case() {
         ["dup.yaml:5: key `rule` is given twice in `expect[0].breaches[1]`"]
     );
 }
+
+/// The number of cases a fixture names: ids of YAML and JSON cases, distinct `case` values of a
+/// JSON Lines stream.
+fn ids_in(path: &std::path::Path, text: &str) -> usize {
+    match CaseFormat::from_path(path).unwrap() {
+        CaseFormat::Jsonl => text
+            .lines()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["case"].to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        CaseFormat::Json => serde_json::from_str::<Vec<serde_json::Value>>(text)
+            .unwrap()
+            .len(),
+        CaseFormat::Yaml => serde_yaml::from_str::<Vec<serde_json::Value>>(text)
+            .unwrap()
+            .len(),
+    }
+}
+
+/// With a policy's vocabulary (`tests/fixtures/vocabulary/vocabulary.policy`), each case file of
+/// that folder is read: every case that fits is read exactly as it is without the vocabulary,
+/// every one that does not is rejected at its line with the reason, and the counts add up.
+#[test]
+fn cases_are_read_against_the_vocabulary() {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vocabulary");
+    let policy = covenant::Policy::load(format!("{folder}/vocabulary.policy")).unwrap();
+    let opts = ReadOptions::for_policy(&policy);
+    assert!(opts.vocabulary.is_some() && opts.venues.is_some());
+    let free = ReadOptions {
+        vocabulary: None,
+        venues: None,
+        ..opts.clone()
+    };
+    insta::glob!("../fixtures/vocabulary", "*.{yaml,json,jsonl}", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let format = CaseFormat::from_path(path).unwrap();
+        let name = format!("vocabulary/{}", path.file_name().unwrap().to_string_lossy());
+        let batch = read_str(&name, &text, format, &opts);
+        assert_eq!(
+            batch.cases.len() + batch.rejected.len(),
+            ids_in(path, &text),
+            "{}",
+            dump(&batch)
+        );
+        assert!(batch.rejected.iter().all(|r| r.case.is_some()));
+        let without = read_str(&name, &text, format, &free);
+        for case in &batch.cases {
+            assert!(without.cases.contains(case), "{}", case.id);
+        }
+        insta::assert_snapshot!(dump(&batch));
+    });
+}
+
+/// Without a vocabulary or venues, the same files are read as before: only the unknown rank is
+/// refused.
+#[test]
+fn without_a_vocabulary_the_words_stay_free() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vocabulary/cases.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let opts = ReadOptions {
+        ranks: Some(vec!["agent".to_owned(), "supervisor".to_owned()]),
+        ..ReadOptions::default()
+    };
+    let batch = read_str("cases.yaml", &text, CaseFormat::Yaml, &opts);
+    let rejected: Vec<&str> = batch
+        .rejected
+        .iter()
+        .filter_map(|r| r.case.as_deref())
+        .collect();
+    assert_eq!(rejected, ["RANK"]);
+}

@@ -19,3 +19,5 @@ mod html;
 mod limits;
 mod syntax;
 mod time;
+#[cfg(feature = "cli")]
+mod vocabulary;
