@@ -257,6 +257,29 @@ impl Case {
         ))
     }
 
+    /// Checks the case against `opts` as the readers check each case they read with them: the
+    /// ranks of its staff, its venues and the policy's vocabulary (its event types, their fields
+    /// and its attributes, see `docs/cases.md`). For a case built by a program, or read without
+    /// the policy's options ([`Case::from_yaml_str`]); `Policy::check_case` passes the policy's.
+    /// The rejection is located at the case's source and the offending event's line, when known.
+    pub fn check(&self, opts: &ReadOptions) -> Result<(), Rejected> {
+        build::refit(self, opts).map_err(|problem| {
+            let file = self
+                .source
+                .as_ref()
+                .map_or_else(|| Arc::from("<case>"), |s| Arc::clone(&s.file));
+            let line = problem
+                .line
+                .or(self.source.as_ref().map(|s| s.line))
+                .unwrap_or(1);
+            Rejected {
+                source: Location { file, line },
+                case: Some(self.id.clone()),
+                error: problem.message,
+            }
+        })
+    }
+
     /// Reads exactly one case from JSON text (no default timezone, any rank).
     pub fn from_json_str(text: &str) -> Result<Case, Rejected> {
         single(read_str(

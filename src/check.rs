@@ -134,6 +134,12 @@ impl Policy {
     pub(crate) fn vocabulary_shared(&self) -> Option<Arc<Vocabulary>> {
         self.vocabulary.clone()
     }
+    /// Checks a case against the policy's ranks, venues and vocabulary, as the readers check the
+    /// cases they read with [`crate::ReadOptions::for_policy`]: for a case built by a program, or
+    /// read with other options. `Ok` for any case when the policy declares none of them.
+    pub fn check_case(&self, case: &crate::Case) -> Result<(), crate::Rejected> {
+        case.check(&crate::ReadOptions::for_policy(self))
+    }
     /// The warnings found while checking.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings

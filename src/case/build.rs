@@ -244,23 +244,9 @@ impl FieldValue for NodeValue<'_> {
     }
     fn venue(self, field: &'static str) -> Result<String, Problem> {
         let name = text(&self.node, field)?;
-        match &self.opts.venues {
-            Some(venues) if !venues.contains(&name) => {
-                let close =
-                    crate::check::suggest::closest(&name, venues.iter().map(String::as_str));
-                let known = match close {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None => {
-                        let listed: Vec<String> = venues.iter().map(|v| format!("`{v}`")).collect();
-                        format!("venues are {}", listed.join(", "))
-                    }
-                };
-                Err(Problem::new(
-                    self.node.line,
-                    format!("unknown venue `{name}` in `{field}` ({known})"),
-                ))
-            }
-            _ => Ok(name),
+        match unknown_venue(&name, field, self.opts) {
+            Some(message) => Err(Problem::new(self.node.line, message)),
+            None => Ok(name),
         }
     }
     fn staff(self, field: &'static str) -> Result<Staff, Problem> {
@@ -275,6 +261,70 @@ impl FieldValue for NodeValue<'_> {
     fn scalars(self, field: &'static str) -> Result<BTreeMap<String, Value>, Problem> {
         scalar_map(self.node, field)
     }
+}
+
+/// Why `name` in `field` is not a rank, when the reader is given the policy's ranks.
+fn unknown_rank(name: &str, field: &str, opts: &ReadOptions) -> Option<String> {
+    let ranks = opts.ranks.as_ref()?;
+    if ranks.iter().any(|r| r == name) {
+        return None;
+    }
+    let known = ranks.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
+    Some(format!(
+        "unknown rank `{name}` in `{field}` (ranks are {})",
+        known.join(", ")
+    ))
+}
+
+/// Why `name` in `field` is not a venue, when the reader is given the policy's venues.
+fn unknown_venue(name: &str, field: &str, opts: &ReadOptions) -> Option<String> {
+    let venues = opts.venues.as_ref()?;
+    if venues.iter().any(|v| v == name) {
+        return None;
+    }
+    let known = match crate::check::suggest::closest(name, venues.iter().map(String::as_str)) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => {
+            let listed: Vec<String> = venues.iter().map(|v| format!("`{v}`")).collect();
+            format!("venues are {}", listed.join(", "))
+        }
+    };
+    Some(format!("unknown venue `{name}` in `{field}` ({known})"))
+}
+
+/// Checks a case that was built by a program, or read without these options, as a reader
+/// given `opts` checks the cases it reads: staff ranks, venues, and the vocabulary. The problem's
+/// line is that of the event, when the case has lines.
+pub(crate) fn refit(case: &Case, opts: &ReadOptions) -> Result<(), Problem> {
+    if let Some(vocabulary) = &opts.vocabulary {
+        vocabulary
+            .check_attributes(&case.attributes)
+            .map_err(|offence| Problem::new(None, offence.message))?;
+    }
+    for event in &case.events {
+        let at = |message: String| Problem::new(event.line, message);
+        let staff = [
+            ("handler", &event.handler),
+            ("to", &event.to),
+            ("with", &event.with),
+        ];
+        for (field, member) in staff {
+            let rank = member.as_ref().and_then(|s| s.rank.as_deref());
+            if let Some(message) = rank.and_then(|rank| unknown_rank(rank, field, opts)) {
+                return Err(at(message));
+            }
+        }
+        let venue = event.venue.as_deref();
+        if let Some(message) = venue.and_then(|venue| unknown_venue(venue, "venue", opts)) {
+            return Err(at(message));
+        }
+        if let Some(vocabulary) = &opts.vocabulary {
+            vocabulary
+                .check_event(event)
+                .map_err(|offence| at(offence.message))?;
+        }
+    }
+    Ok(())
 }
 
 /// The first key of `entries` given twice, as a problem at its value's line.
@@ -418,17 +468,8 @@ fn staff(node: Node, field: &str, opts: &ReadOptions) -> Result<Staff, Problem> 
             "id" => id = Some(text(&value, &format!("{field}.id"))?),
             "rank" => {
                 let name = text(&value, &format!("{field}.rank"))?;
-                if let Some(ranks) = &opts.ranks {
-                    if !ranks.contains(&name) {
-                        let known = ranks.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
-                        return Err(Problem::new(
-                            value.line.or(line),
-                            format!(
-                                "unknown rank `{name}` in `{field}` (ranks are {})",
-                                known.join(", ")
-                            ),
-                        ));
-                    }
+                if let Some(message) = unknown_rank(&name, field, opts) {
+                    return Err(Problem::new(value.line.or(line), message));
                 }
                 rank = Some(name);
             }

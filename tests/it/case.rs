@@ -309,7 +309,9 @@ fn ids_in(path: &std::path::Path, text: &str) -> usize {
     match CaseFormat::from_path(path).unwrap() {
         CaseFormat::Jsonl => text
             .lines()
-            .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["case"].to_string())
+            .map(|line| {
+                serde_json::from_str::<serde_json::Value>(line).unwrap()["case"].to_string()
+            })
             .collect::<std::collections::BTreeSet<_>>()
             .len(),
         CaseFormat::Json => serde_json::from_str::<Vec<serde_json::Value>>(text)
@@ -359,7 +361,10 @@ fn cases_are_read_against_the_vocabulary() {
 /// refused.
 #[test]
 fn without_a_vocabulary_the_words_stay_free() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vocabulary/cases.yaml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/vocabulary/cases.yaml"
+    );
     let text = std::fs::read_to_string(path).unwrap();
     let opts = ReadOptions {
         ranks: Some(vec!["agent".to_owned(), "supervisor".to_owned()]),
@@ -372,4 +377,49 @@ fn without_a_vocabulary_the_words_stay_free() {
         .filter_map(|r| r.case.as_deref())
         .collect();
     assert_eq!(rejected, ["RANK"]);
+}
+
+/// A case read without the policy's options, or built by a program, is checked with
+/// `Policy::check_case` as the readers check the cases they read with them.
+#[test]
+fn a_case_built_without_the_policy_is_checked_against_it() {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vocabulary");
+    let policy = covenant::Policy::load(format!("{folder}/vocabulary.policy")).unwrap();
+    let good = Case::from_yaml_str(
+        "id: G\nattributes: {kind: complaint}\nevents:\n  - {at: 2026-06-22T10:00:00Z, type: opened, venue: counter}\n",
+    )
+    .unwrap();
+    assert_eq!(policy.check_case(&good), Ok(()));
+    let cases = [
+        (
+            "id: T\nevents:\n  - {at: 2026-06-22T10:00:00Z, type: opened}\n  - {at: 2026-06-22T10:01:00Z, type: folow_up}\n",
+            "<string>:4: unknown event type `folow_up` (did you mean `follow_up`?)",
+        ),
+        (
+            "id: V\nevents:\n  - {at: 2026-06-22T10:00:00Z, type: opened, venue: hall}\n",
+            "<string>:3: unknown venue `hall` in `venue` (venues are `counter`, `reception_room`)",
+        ),
+        (
+            "id: R\nevents:\n  - {at: 2026-06-22T10:00:00Z, type: opened, to: {id: X, rank: chief}}\n",
+            "<string>:3: unknown rank `chief` in `to` (ranks are `agent`, `supervisor`, `manager`)",
+        ),
+        (
+            "id: A\nattributes: {severity: high}\n",
+            "<string>:1: `attributes.severity` must be a number, found the text `\"high\"`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let case = Case::from_yaml_str(text).unwrap();
+        let rejected = policy.check_case(&case).unwrap_err();
+        assert_eq!(rejected.to_string(), expected);
+    }
+    // A case built by a program has no source: it is located at `<case>`.
+    let mut built = good.clone();
+    built.source = None;
+    built.events[0].line = None;
+    built.events[0].kind = "opend".to_owned();
+    assert_eq!(
+        policy.check_case(&built).unwrap_err().to_string(),
+        "<case>:1: unknown event type `opend` (did you mean `opened`?)"
+    );
 }

@@ -88,7 +88,12 @@ fn every_example_case_is_valid_against_its_policys_schema() {
         for case in cases {
             let instance = yaml_value(&std::fs::read_to_string(&case).unwrap());
             let found = errors(&validator, &instance);
-            assert!(found.is_empty(), "{}:\n{}", case.display(), found.join("\n"));
+            assert!(
+                found.is_empty(),
+                "{}:\n{}",
+                case.display(),
+                found.join("\n")
+            );
             checked += 1;
         }
     }
@@ -261,7 +266,9 @@ fn without_a_vocabulary_the_schema_still_describes_a_case() {
     let validator = validator(&schema);
     let case = |event: Value| json!({"id": 7, "attributes": {"anything": 3}, "events": [event]});
     let valid = [
-        case(json!({"at": "2026-06-22T10:00:00+08:00", "type": "whatever", "note": "x", "n": 1, "b": null})),
+        case(
+            json!({"at": "2026-06-22T10:00:00+08:00", "type": "whatever", "note": "x", "n": 1, "b": null}),
+        ),
         case(json!({"at": "2026-06-22 10:00", "type": "opened", "venue": "anywhere"})),
         json!([]),
     ];
