@@ -24,6 +24,16 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+/// The fields every event may have, whatever its type (the readers' one table of event fields).
+pub fn event_field_names() -> &'static [&'static str] {
+    fields::EventField::NAMES
+}
+
+/// The keys of a JSON Lines line that are not event fields: the line's case and its attributes.
+pub fn line_keys() -> [&'static str; 2] {
+    [fields::CASE, fields::ATTRIBUTES]
+}
+
 /// An attribute or event-field value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

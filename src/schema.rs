@@ -372,3 +372,35 @@ fn expectations(policy: &Policy) -> Json {
         "additionalProperties": false
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(value: &Json) -> BTreeSet<String> {
+        value.as_object().unwrap().keys().cloned().collect()
+    }
+
+    /// The schema names the fields of the readers' one table of event fields, and the keys of an
+    /// `expect:` block that `covenant test` reads, no more and no fewer.
+    #[test]
+    fn the_schema_follows_the_readers_and_the_expectations() {
+        let policy = Policy::parse(
+            r#"policy "P" { timezone "UTC" }
+            event opened
+            commitments { keep }"#,
+        )
+        .unwrap();
+        let schema = case_schema(&policy);
+        let fields = keys(&schema["$defs"]["event_fields"]["properties"]);
+        let table: BTreeSet<String> = crate::case::event_field_names()
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect();
+        assert_eq!(fields, table);
+        let expectations = keys(&schema["$defs"]["expectations"]["properties"]);
+        let read: BTreeSet<String> = expect::KEYS.iter().map(|k| (*k).to_owned()).collect();
+        assert_eq!(expectations, read);
+    }
+}

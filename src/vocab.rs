@@ -20,15 +20,14 @@ use crate::case::{Event, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// The event fields every event may have, whatever its type: the case readers' table.
-pub const EVENT_FIELDS: [&str; 13] = [
-    "at", "type", "handler", "to", "with", "venue", "subject", "set", "time", "due", "within",
-    "id", "ref",
-];
+/// Whether `name` is a field the language defines on every event (the case readers' table), or
+/// a key of a JSON Lines line (`case`, `attributes`): no declared field may be called so.
+pub fn is_built_in_field(name: &str) -> bool {
+    crate::case::event_field_names().contains(&name) || crate::case::line_keys().contains(&name)
+}
 
-/// Keys of a JSON Lines event line that are not event fields (`case`, `attributes`): no event
-/// field may be called so either.
-pub const LINE_KEYS: [&str; 2] = ["case", "attributes"];
+/// The length from which event type names share one list of [`Vocabulary::by_length`].
+const LONG_NAME: usize = 40;
 
 /// The event types the language reads, each with the clause that makes it known and the fields
 /// of its own the language reads on it (text fields besides the table's).
@@ -203,8 +202,10 @@ impl EventType {
 pub struct Vocabulary {
     /// Declared types in declaration order, then the built-in types the policy reads.
     pub(crate) events: Vec<EventType>,
-    /// Each event type's position in `events`.
-    pub(crate) index: BTreeMap<String, usize>,
+    /// Each event type's position in `events`, by the length of its name (every name of
+    /// [`LONG_NAME`] bytes or more in the last list): an event's type, looked up for every event
+    /// read, is compared with the few names of its length only.
+    by_length: Vec<Vec<(Box<str>, usize)>>,
     /// Declared attributes in declaration order.
     pub(crate) attributes: Vec<Slot>,
 }
@@ -237,7 +238,9 @@ impl Vocabulary {
     }
     /// The event type `name`, if the vocabulary has it.
     pub fn event(&self, name: &str) -> Option<&EventType> {
-        self.index.get(name).and_then(|&i| self.events.get(i))
+        let names = self.by_length.get(name.len().min(LONG_NAME))?;
+        let &(_, at) = names.iter().find(|(known, _)| **known == *name)?;
+        self.events.get(at)
     }
     /// The case attributes, in the order declared.
     pub fn attributes(&self) -> &[Slot] {
@@ -250,7 +253,13 @@ impl Vocabulary {
 
     /// Adds an event type (the checker has made sure the name is new).
     pub(crate) fn add_event(&mut self, event: EventType) {
-        self.index.insert(event.name.clone(), self.events.len());
+        let length = event.name.len().min(LONG_NAME);
+        if self.by_length.len() <= length {
+            self.by_length.resize(length + 1, Vec::new());
+        }
+        if let Some(names) = self.by_length.get_mut(length) {
+            names.push((event.name.as_str().into(), self.events.len()));
+        }
         self.events.push(event);
     }
 

@@ -59,6 +59,9 @@ macro_rules! event_fields {
             #[cfg(test)]
             pub const ALL: &'static [EventField] = &[$(EventField::$variant,)*];
 
+            /// The name of every event field, in the order of the table.
+            pub const NAMES: &'static [&'static str] = &[$($name,)*];
+
             /// The field named `name`, if it has a place of its own.
             #[inline]
             pub fn named(name: &str) -> Option<EventField> {

@@ -12,17 +12,22 @@
 //! none of this applies.
 
 use super::{codes, names, rules, Checker};
+use crate::compile::condition::reads_event_slot;
 use crate::diag::Diagnostic;
 use crate::syntax::ast::{self, CompareOp, Expr, Ident, Span};
 use crate::vocab::{
-    Choice, EventType, Kind, Reader, Slot, Vocabulary, BUILT_IN_TYPES, EVENT_FIELDS, LINE_KEYS,
+    is_built_in_field, Choice, EventType, Kind, Reader, Slot, Vocabulary, BUILT_IN_TYPES,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The fields every event has that a condition reads by name (the others are not readable).
-const READABLE_EVENT_FIELDS: [&str; 8] = [
-    "type", "venue", "id", "ref", "within", "handler", "to", "with",
-];
+/// The fields every event has that a condition reads by name (`type`, `venue`, `id`, `ref`,
+/// `within`, `handler`, `to`, `with`; the others are not readable).
+fn readable_event_fields() -> impl Iterator<Item = &'static str> {
+    crate::case::event_field_names()
+        .iter()
+        .copied()
+        .filter(|name| reads_event_slot(name))
+}
 
 /// The most combinations of field values the analysis of one condition tries (`W0108`); a
 /// condition with more is not analysed.
@@ -60,7 +65,7 @@ impl<'a> Checker<'a> {
             let mut fields: Vec<Slot> = Vec::new();
             for field in &decl.fields {
                 let name = field.name.name.as_str();
-                if EVENT_FIELDS.contains(&name) || LINE_KEYS.contains(&name) {
+                if is_built_in_field(name) {
                     self.report(built_in_field(field, "every event has it"));
                 } else if language.contains(&name) {
                     let why = format!(
@@ -278,7 +283,7 @@ impl<'a> Checker<'a> {
                 "type" => kinds.push(Kind::OneOf(vec![Choice::Text(kind.name.clone())])),
                 // The event's venue and handler are read like the case's, below.
                 "venue" | "handler" => {}
-                _ if READABLE_EVENT_FIELDS.contains(&name) => kinds.push(Kind::Text),
+                _ if reads_event_slot(name) => kinds.push(Kind::Text),
                 _ => {}
             }
         }
@@ -302,7 +307,9 @@ impl<'a> Checker<'a> {
         let (what, otherwise) = match scope {
             Scope::Event(kind) => {
                 known.extend(kind.fields().iter().map(Slot::name));
-                known.extend(READABLE_EVENT_FIELDS);
+                for readable in readable_event_fields() {
+                    known.push(readable);
+                }
                 (
                     format!("field `{name}` of `{}` events", kind.name),
                     format!(
@@ -328,8 +335,12 @@ impl<'a> Checker<'a> {
                 (format!("attribute `{name}`"), otherwise)
             }
         };
-        let otherwise = if EVENT_FIELDS.contains(&name) && !READABLE_EVENT_FIELDS.contains(&name) {
-            format!("a condition cannot read `{name}`; it reads `type`, `venue`, `id`, `ref`, `within`, `handler`, `to`, `with`, the event's own fields and the attributes")
+        let otherwise = if is_built_in_field(name) && !reads_event_slot(name) {
+            let readable: Vec<String> = readable_event_fields().map(|n| format!("`{n}`")).collect();
+            format!(
+                "a condition cannot read `{name}`; it reads {}, the event's own fields and the attributes",
+                readable.join(", ")
+            )
         } else {
             otherwise
         };
