@@ -349,9 +349,26 @@ impl<'a> Checker<'a> {
         } else {
             None
         };
-        let help = match close {
-            Some(close) => format!("did you mean `{close}`?"),
-            None => otherwise,
+        // A misspelt field of an event, read on the case: the closest field of any event type,
+        // with where it is read.
+        let elsewhere = match (close, scope) {
+            (None, Scope::Case) if self.may_suggest() => {
+                let fields = vocabulary
+                    .events()
+                    .iter()
+                    .flat_map(|e| e.fields().iter().map(move |f| (f.name(), e.name.as_str())));
+                let names: Vec<&str> = fields.clone().map(|(field, _)| field).collect();
+                crate::check::suggest::closest(name, names)
+                    .and_then(|close| fields.clone().find(|(field, _)| *field == close))
+            }
+            _ => None,
+        };
+        let help = match (close, elsewhere) {
+            (Some(close), _) => format!("did you mean `{close}`?"),
+            (None, Some((close, owner))) => format!(
+                "did you mean `{close}`? It is a field of `{owner}` events, not of the case: read it in a `where` on `{owner}`"
+            ),
+            (None, None) => otherwise,
         };
         self.report(
             Diagnostic::error(codes::UNKNOWN_FIELD, format!("unknown {what}"), field.span)
