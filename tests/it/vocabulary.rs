@@ -108,6 +108,9 @@ fn changed(edit: impl Fn(&mut Value)) -> Value {
     value
 }
 
+/// A change made to a case's value.
+type Edit = dyn Fn(&mut Value);
+
 /// A misspelt event type, field, attribute, value, venue or rank, an undeclared field, a case key
 /// that does not exist or an expectation of a promise the policy does not have fails the schema;
 /// the case as shipped passes it.
@@ -116,7 +119,7 @@ fn a_misspelt_case_fails_the_schema() {
     let policy = load(&Path::new(ROOT).join("policies/logistics/complaints.policy"));
     let validator = validator(&case_schema(&policy));
     assert!(errors(&validator, &changed(|_| {})).is_empty());
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let edits: Vec<(&str, Box<Edit>)> = vec![
         (
             "event type",
             Box::new(|v| v["events"][13]["type"] = json!("followup")),
