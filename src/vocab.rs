@@ -4,7 +4,7 @@
 //! A policy (or a file it imports) writes `event NAME { FIELD: TYPE, … }` and
 //! `attribute NAME: TYPE`; the checker turns the declarations into a [`Vocabulary`]
 //! (`check::vocab`), which checks the policy's own rules at check time, the cases at reading time
-//! ([`Vocabulary::check_event`] and [`Vocabulary::check_attributes`], called by the case readers
+//! (`Vocabulary::check_event` and `Vocabulary::check_attributes`, called by the case readers
 //! through [`crate::ReadOptions`]) and describes case files as a JSON Schema (`crate::schema`).
 //! A policy that declares no event and no attribute has no vocabulary: its words stay free.
 //!
