@@ -29,6 +29,16 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+/// The fields every event may have, whatever its type (the readers' one table of event fields).
+pub fn event_field_names() -> &'static [&'static str] {
+    fields::EventField::NAMES
+}
+
+/// The keys of a JSON Lines line that are not event fields: the line's case and its attributes.
+pub fn line_keys() -> [&'static str; 2] {
+    [fields::CASE, fields::ATTRIBUTES]
+}
+
 /// An attribute or event-field value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -174,7 +184,8 @@ impl fmt::Display for Rejected {
 
 impl std::error::Error for Rejected {}
 
-/// How a reader interprets case times, staff ranks and the times of staff promises.
+/// How a reader interprets case times, staff ranks, venues, the policy's vocabulary and the times
+/// of staff promises.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadOptions {
     /// Zone for timestamps written without an offset; without it such a timestamp rejects its case.
@@ -185,6 +196,12 @@ pub struct ReadOptions {
     /// policy cannot read (an unknown calendar, working days without a calendar) or that falls
     /// before the promise rejects the case. Without it only the form of the time is checked.
     pub promises: Option<PromiseRules>,
+    /// The policy's venues; when given, an event's `venue` naming any other rejects the case.
+    pub venues: Option<Vec<String>>,
+    /// The policy's vocabulary; when given, an event of a type it does not declare, a field or
+    /// attribute it does not declare, or a value that does not fit its declaration rejects the
+    /// case (see `docs/cases.md`).
+    pub vocabulary: Option<Arc<crate::vocab::Vocabulary>>,
 }
 
 /// How a policy reads the time a staff promise gives (`within: 3 workdays`): its `commitments`
@@ -206,13 +223,17 @@ impl PartialEq for PromiseRules {
 }
 
 impl ReadOptions {
-    /// The options a policy implies: its timezone for offset-less timestamps, its ranks (when it
-    /// declares any) as the only ranks staff may have, and its reading of promised times.
+    /// The options a policy implies: its timezone for offset-less timestamps, its ranks and its
+    /// venues (when it declares any) as the only ranks staff may have and the only venues events
+    /// may name, its vocabulary (when it declares one), and its reading of promised times.
     pub fn for_policy(policy: &crate::check::Policy) -> ReadOptions {
+        let venues: Vec<String> = policy.venues().map(|(name, _)| name.to_owned()).collect();
         ReadOptions {
             default_tz: policy.timezone(),
             ranks: (!policy.ranks().is_empty()).then(|| policy.ranks().to_vec()),
             promises: Some(PromiseRules(Arc::new(policy.program().commitments.clone()))),
+            venues: (!venues.is_empty()).then_some(venues),
+            vocabulary: policy.vocabulary_shared(),
         }
     }
 }
@@ -274,6 +295,29 @@ impl Case {
             CaseFormat::Yaml,
             &ReadOptions::default(),
         ))
+    }
+
+    /// Checks the case against `opts` as the readers check each case they read with them: the
+    /// ranks of its staff, its venues and the policy's vocabulary (its event types, their fields
+    /// and its attributes, see `docs/cases.md`). For a case built by a program, or read without
+    /// the policy's options ([`Case::from_yaml_str`]); `Policy::check_case` passes the policy's.
+    /// The rejection is located at the case's source and the offending event's line, when known.
+    pub fn check(&self, opts: &ReadOptions) -> Result<(), Rejected> {
+        build::refit(self, opts).map_err(|problem| {
+            let file = self
+                .source
+                .as_ref()
+                .map_or_else(|| Arc::from("<case>"), |s| Arc::clone(&s.file));
+            let line = problem
+                .line
+                .or(self.source.as_ref().map(|s| s.line))
+                .unwrap_or(1);
+            Rejected {
+                source: Location { file, line },
+                case: Some(self.id.clone()),
+                error: problem.message,
+            }
+        })
     }
 
     /// Reads exactly one case from JSON text (no default timezone, any rank).

@@ -21,8 +21,9 @@ pub mod codes;
 pub mod load;
 mod names;
 mod rules;
-mod suggest;
+pub(crate) mod suggest;
 mod values;
+mod vocab;
 
 pub use load::{FileSystem, InMemory, NotRegular, SourceProvider, Within};
 
@@ -31,9 +32,11 @@ use crate::diag::{Diagnostic, Severity, SourceMap};
 use crate::limits::MAX_SUGGESTIONS;
 use crate::syntax::ast;
 use crate::time::{Calendar, CalendarSpec};
+use crate::vocab::Vocabulary;
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// A checked policy, compiled for evaluation: every name resolves, every time and date is valid,
 /// calendars, deadlines, conditions and event patterns are compiled.
@@ -59,6 +62,10 @@ pub struct Policy {
     program: Program,
     /// The calendars, compiled, by name.
     calendars: BTreeMap<String, Calendar>,
+    /// The venues with their class, by name.
+    venues: BTreeMap<String, ast::Privacy>,
+    /// The declared event types and attributes, when the policy declares any.
+    vocabulary: Option<Arc<Vocabulary>>,
     /// Warnings found while checking (errors prevent a `Policy`).
     warnings: Vec<Diagnostic>,
     /// The source files, for rendering diagnostics.
@@ -111,6 +118,27 @@ impl Policy {
     /// The rank scale, lowest first (empty when the policy declares none).
     pub fn ranks(&self) -> &[String] {
         self.program.ranks.names()
+    }
+    /// The venues, in name order, with their class (public or private).
+    pub fn venues(&self) -> impl Iterator<Item = (&str, ast::Privacy)> {
+        self.venues
+            .iter()
+            .map(|(name, class)| (name.as_str(), *class))
+    }
+    /// The declared event types and case attributes; `None` when the policy declares no event
+    /// and no attribute (its event types and fields are then free words).
+    pub fn vocabulary(&self) -> Option<&Vocabulary> {
+        self.vocabulary.as_deref()
+    }
+    /// The vocabulary, shared (for [`crate::ReadOptions`]).
+    pub(crate) fn vocabulary_shared(&self) -> Option<Arc<Vocabulary>> {
+        self.vocabulary.clone()
+    }
+    /// Checks a case against the policy's ranks, venues and vocabulary, as the readers check the
+    /// cases they read with [`crate::ReadOptions::for_policy`]: for a case built by a program, or
+    /// read with other options. `Ok` for any case when the policy declares none of them.
+    pub fn check_case(&self, case: &crate::Case) -> Result<(), crate::Rejected> {
+        case.check(&crate::ReadOptions::for_policy(self))
     }
     /// The warnings found while checking.
     pub fn warnings(&self) -> &[Diagnostic] {
@@ -323,6 +351,7 @@ struct PolicyParts {
     calendars: Vec<(String, CalendarSpec)>,
     ranks: Vec<String>,
     venues: BTreeMap<String, ast::Privacy>,
+    vocabulary: Option<Vocabulary>,
     syntax: Declarations,
 }
 
@@ -349,6 +378,8 @@ impl PolicyParts {
             syntax: self.syntax,
             program,
             calendars,
+            venues: self.venues,
+            vocabulary: self.vocabulary.map(Arc::new),
             warnings: diagnostics
                 .iter()
                 .filter(|d| d.severity == Severity::Warning)
@@ -420,9 +451,16 @@ impl<'a> Checker<'a> {
         };
         checker.header(root);
         checker.names();
+        let vocabulary = checker.vocabulary();
         let specs = checker.calendars();
         checker.rules();
-        let policy = checker.is_policy.then(|| checker.parts(specs)).flatten();
+        if let Some(vocabulary) = &vocabulary {
+            checker.vocabulary_uses(vocabulary);
+        }
+        let policy = checker
+            .is_policy
+            .then(|| checker.parts(specs, vocabulary))
+            .flatten();
         Outcome {
             diagnostics: checker.diagnostics,
             policy,
@@ -463,7 +501,11 @@ impl<'a> Checker<'a> {
     }
 
     /// The parts of the policy the root header names (none without a header: `E0210`).
-    fn parts(&self, calendars: Vec<(String, CalendarSpec)>) -> Option<PolicyParts> {
+    fn parts(
+        &self,
+        calendars: Vec<(String, CalendarSpec)>,
+        vocabulary: Option<Vocabulary>,
+    ) -> Option<PolicyParts> {
         let header = self.root_header?;
         Some(PolicyParts {
             name: header.name.value.clone(),
@@ -484,6 +526,7 @@ impl<'a> Checker<'a> {
                 .iter()
                 .flat_map(|v| v.names.iter().map(|n| (n.name.clone(), v.privacy)))
                 .collect(),
+            vocabulary,
             syntax: Declarations {
                 promises: self.decls.promises.iter().map(|p| (*p).clone()).collect(),
                 standards: self.decls.standards.iter().map(|s| (*s).clone()).collect(),

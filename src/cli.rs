@@ -9,6 +9,7 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod generate;
+pub mod schema;
 pub mod stream;
 pub mod test;
 pub mod walk;
@@ -38,6 +39,8 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Write a realistic, interleaved JSONL event stream for a policy (deterministic for a seed).
     Generate(generate::GenerateArgs),
+    /// Write the JSON Schema of a policy's case files (YAML, JSON and JSON Lines), for exporters and editors.
+    Schema(schema::SchemaArgs),
     /// Test policies against their example cases: every `expect:` block checked, `N passed, N failed`.
     Test(test::TestArgs),
 }
@@ -92,6 +95,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Explain(args) => explain::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Schema(args) => schema::run(&args),
         Command::Test(args) => test::run(&args),
     }
 }

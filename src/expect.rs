@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 /// The keys an `expect:` block may have.
-const KEYS: [&str; 12] = [
+pub(crate) const KEYS: [&str; 12] = [
     "as_of",
     "breaches",
     "actions",
@@ -34,7 +34,7 @@ const KEYS: [&str; 12] = [
 ];
 
 /// Breach kinds (see `docs/semantics.md`).
-const BREACH_KINDS: [&str; 10] = [
+pub(crate) const BREACH_KINDS: [&str; 10] = [
     "promise_breached",
     "standard_violated",
     "commitment_vague",
@@ -53,7 +53,7 @@ const ABSENT: &str = "absent";
 /// The state of a clock instance ended by a restart before its stop event and its due time.
 const SUPERSEDED: &str = "superseded";
 
-const PROMISE_STATES: [&str; 8] = [
+pub(crate) const PROMISE_STATES: [&str; 8] = [
     "pending",
     "running",
     "paused",
@@ -63,19 +63,19 @@ const PROMISE_STATES: [&str; 8] = [
     SUPERSEDED,
     ABSENT,
 ];
-const STANDARD_STATES: [&str; 8] = [
+pub(crate) const STANDARD_STATES: [&str; 8] = [
     "ok", "violated", "pending", "running", "met", "breached", SUPERSEDED, ABSENT,
 ];
 /// The state of an objective in a period where something is counted (`absent` stands for a
 /// period where nothing is).
-const OBJECTIVE_STATES: [&str; 2] = ["met", "missed"];
+pub(crate) const OBJECTIVE_STATES: [&str; 2] = ["met", "missed"];
 /// The fields of an objective's period.
 const OBJECTIVE_FIELDS: [&str; 3] = ["met", "total", "state"];
 /// The figures of a clock instance an expectation may give, besides `state` and `due`.
 const FIGURES: [&str; 4] = ["late_by", "elapsed", "remaining", "paused"];
-const COMMITMENT_STATES: [&str; 6] = ["vague", "open", "kept", "late", "broken", ABSENT];
-const CHAIN_STATES: [&str; 4] = ["active", "stopped", "guarded", ABSENT];
-const STEP_STATES: [&str; 8] = [
+pub(crate) const COMMITMENT_STATES: [&str; 6] = ["vague", "open", "kept", "late", "broken", ABSENT];
+pub(crate) const CHAIN_STATES: [&str; 4] = ["active", "stopped", "guarded", ABSENT];
+pub(crate) const STEP_STATES: [&str; 8] = [
     "waiting",
     "due",
     "done",

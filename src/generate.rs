@@ -3,7 +3,9 @@
 //! The events of a case are drawn from the policy's own vocabulary: the events
 //! that start and stop its promises, pause and resume them and restart them,
 //! and every other event a rule names (transfers, dissatisfaction, notices,
-//! appointments…). Attributes take the values the policy's conditions test.
+//! appointments…). Attributes take the values the policy's conditions test. When the policy
+//! declares a vocabulary, only its event types, fields and attributes are written, with values of
+//! their declared types, so that every line is read without a rejection.
 //! A case opens, goes through a few steps (pauses, transfers, escalation
 //! events, promises made and kept), is mostly closed, and is sometimes
 //! reopened. Cases arrive every few seconds and their events are written in
@@ -83,10 +85,17 @@ struct Vocabulary {
     reopen: Option<String>,
     others: Vec<String>,
     attributes: Vec<(String, Vec<serde_json::Value>)>,
+    /// With a vocabulary: the event types with fields of their own, and the values to give them.
+    fields: Vec<(String, Vec<Values>)>,
+    /// Whether `transferred` events may be written (always, without a vocabulary).
+    transfers: bool,
     ranks: Vec<String>,
     commitments: bool,
     within: Vec<String>,
 }
+
+/// A field or attribute and the values to give it.
+type Values = (String, Vec<serde_json::Value>);
 
 fn add_unique(list: &mut Vec<String>, name: &str) {
     if !list.iter().any(|known| known == name) {
@@ -143,6 +152,10 @@ impl Vocabulary {
         if words.closers.is_empty() {
             words.closers.push("resolved".to_owned());
         }
+        words.transfers = true;
+        if let Some(vocabulary) = policy.vocabulary() {
+            words.declared(vocabulary);
+        }
         words.ranks = policy.ranks().to_vec();
         words.commitments = policy.has_commitments();
         words.within = vec!["30m".to_owned(), "2h".to_owned()];
@@ -150,6 +163,82 @@ impl Vocabulary {
             .within
             .extend(policy.program().commitments.terms.keys().cloned());
         words
+    }
+}
+
+impl Vocabulary {
+    /// Keeps to the policy's vocabulary: its attributes only, each with values of its type (those
+    /// the conditions test when they fit), the fields of its event types the same way, and
+    /// transfers only when `transferred` is one of its types.
+    fn declared(&mut self, vocabulary: &crate::vocab::Vocabulary) {
+        let tested = std::mem::take(&mut self.attributes);
+        let values = |slot: &crate::vocab::Slot| {
+            let seen = tested
+                .iter()
+                .find(|(name, _)| name == slot.name())
+                .map(|(_, values)| values.as_slice())
+                .unwrap_or_default();
+            values_of(slot.kind(), seen)
+        };
+        self.attributes = vocabulary
+            .attributes()
+            .iter()
+            .map(|slot| (slot.name().to_owned(), values(slot)))
+            .collect();
+        self.fields = vocabulary
+            .events()
+            .iter()
+            .filter(|event| event.is_declared() && !event.fields().is_empty())
+            .map(|event| {
+                let fields = event
+                    .fields()
+                    .iter()
+                    .map(|slot| (slot.name().to_owned(), values(slot)))
+                    .collect();
+                (event.name().to_owned(), fields)
+            })
+            .collect();
+        self.transfers = vocabulary.event("transferred").is_some();
+    }
+
+    /// The fields of an event of type `kind`: its type, and with a vocabulary most of the fields
+    /// of its own.
+    fn event(&self, kind: &str, rng: &mut Rng) -> String {
+        let mut rest = plain(kind);
+        let Some((_, fields)) = self.fields.iter().find(|(name, _)| name == kind) else {
+            return rest;
+        };
+        for (name, values) in fields {
+            if rng.chance(0.8) {
+                if let Some(value) = rng.pick(values) {
+                    rest.push_str(&format!(",{}:{value}", quoted(name)));
+                }
+            }
+        }
+        rest
+    }
+}
+
+/// Values of a declared kind to generate: its choices, `true` and `false`, or the values of the
+/// right type among `seen` (those the conditions test), else a plain one.
+fn values_of(kind: &crate::vocab::Kind, seen: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    use crate::vocab::Kind;
+    let of_type = |wanted: fn(&serde_json::Value) -> bool, plain: serde_json::Value| {
+        let mut values: Vec<serde_json::Value> =
+            seen.iter().filter(|v| wanted(v)).cloned().collect();
+        if values.is_empty() {
+            values.push(plain);
+        }
+        values
+    };
+    match kind {
+        Kind::OneOf(choices) => choices.iter().map(|c| c.to_json()).collect(),
+        Kind::Boolean => vec![
+            serde_json::Value::Bool(true),
+            serde_json::Value::Bool(false),
+        ],
+        Kind::Number => of_type(serde_json::Value::is_number, serde_json::json!(1)),
+        Kind::Text => of_type(serde_json::Value::is_string, serde_json::json!("general")),
     }
 }
 
@@ -416,7 +505,8 @@ fn case_timeline(words: &Vocabulary, rng: &mut Rng, start: DateTime<Utc>) -> Vec
     if rng.chance(0.9) {
         timeline.t += TimeDelta::seconds(rng.range(3, 150) as i64);
         let first = closers.remove(0);
-        timeline.push(plain(first));
+        let first = words.event(first, rng);
+        timeline.push(first);
     }
     let mut open_commitments = Vec::new();
     let steps = rng.range(2, 9);
@@ -424,8 +514,8 @@ fn case_timeline(words: &Vocabulary, rng: &mut Rng, start: DateTime<Utc>) -> Vec
         timeline.t += TimeDelta::seconds(rng.gap());
         timeline.step(words, rng, step, &mut open_commitments);
         if !closers.is_empty() && rng.chance(0.3) {
-            let closer = closers.remove(0);
-            timeline.push(plain(closer));
+            let closer = words.event(closers.remove(0), rng);
+            timeline.push(closer);
         }
     }
     for id in open_commitments {
@@ -469,7 +559,7 @@ impl Timeline {
             }
         }
         for (index, opener) in words.openers.iter().enumerate() {
-            let mut rest = plain(opener);
+            let mut rest = words.event(opener, rng);
             if index == 0 {
                 rest.push_str(&format!(
                     ",\"handler\":{},\"attributes\":{{{}}}",
@@ -493,14 +583,18 @@ impl Timeline {
         let roll = rng.unit();
         if roll < 0.25 && !words.pauses.is_empty() {
             if let Some((pause, resume)) = rng.pick(&words.pauses) {
-                self.push(plain(pause));
+                let pause = words.event(pause, rng);
+                self.push(pause);
                 self.t += TimeDelta::seconds(rng.gap());
-                self.push(plain(resume));
+                let resume = words.event(resume, rng);
+                self.push(resume);
             }
-        } else if roll < 0.45 {
+        } else if roll < 0.45 && words.transfers {
             let senior = rng.chance(0.3);
             let to = staff(rng, words, senior);
-            self.push(format!(",\"type\":\"transferred\",\"to\":{to}"));
+            let mut rest = words.event("transferred", rng);
+            rest.push_str(&format!(",\"to\":{to}"));
+            self.push(rest);
         } else if roll < 0.55 && words.commitments {
             let id = format!("p{step}");
             // `within` always holds `30m` and `2h`.
@@ -512,7 +606,7 @@ impl Timeline {
             ));
             open_commitments.push(id);
         } else if let Some(other) = rng.pick(&words.others) {
-            let mut rest = plain(other);
+            let mut rest = words.event(other, rng);
             match other.as_str() {
                 "notified" | "met" => {
                     rest.push_str(&format!(",\"with\":{}", staff(rng, words, true)));
@@ -535,14 +629,17 @@ impl Timeline {
     fn close(&mut self, words: &Vocabulary, rng: &mut Rng, closers: Vec<&String>) {
         for closer in closers {
             self.t += TimeDelta::seconds(rng.gap());
-            self.push(plain(closer));
+            let closer = words.event(closer, rng);
+            self.push(closer);
         }
         if let (Some(reopen), true) = (&words.reopen, rng.chance(0.08)) {
             self.t += TimeDelta::seconds(rng.range(1800, 3 * 3600) as i64);
-            self.push(plain(reopen));
+            let reopen = words.event(reopen, rng);
+            self.push(reopen);
             if let Some(last) = words.closers.last() {
                 self.t += TimeDelta::seconds(rng.gap());
-                self.push(plain(last));
+                let last = words.event(last, rng);
+                self.push(last);
             }
         }
     }

@@ -51,9 +51,11 @@ pub mod fmt;
 pub mod generate;
 pub mod limits;
 pub mod report;
+pub mod schema;
 pub mod syntax;
 pub mod terminal;
 pub mod time;
+pub mod vocab;
 
 pub use batch::{Batch, BatchOptions};
 pub use case::{Case, CaseBatch, CaseFormat, CaseReader, ReadOptions, Rejected};

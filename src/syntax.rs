@@ -18,13 +18,15 @@ use crate::limits::MAX_SYNTAX_ERRORS as MAX_ERRORS;
 
 /// The words that start a top-level declaration; after a syntax error, parsing resumes at the next line
 /// that starts with one of them.
-pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 13] = [
     "policy",
     "use",
     "calendar",
     "ranks",
     "venues",
     "term",
+    "event",
+    "attribute",
     "promise",
     "standard",
     "commitments",

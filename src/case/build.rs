@@ -3,9 +3,10 @@
 //! The first problem found in a case rejects the whole case, with the line of the
 //! offending field or event where it is known.
 
-use super::fields::{EventField, FieldValue, Reading};
+use super::fields::{EventField, FieldValue, Reading, ATTRIBUTES};
 use super::node::{Node, NodeKind};
 use super::{Case, Event, Expect, ReadOptions, Staff, Value};
+use crate::vocab::Place;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -66,7 +67,7 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
         for (key, value) in entries {
             match key.as_str() {
                 "id" => {}
-                "attributes" => case.attributes = scalar_map(value, "attributes")?,
+                "attributes" => case.attributes = attributes(value, opts)?,
                 "events" => case.events = events(value, opts)?,
                 "expect" => {
                     check_duplicate_keys_within(&value, "expect")?;
@@ -149,7 +150,12 @@ pub(crate) fn event(
         at: None,
         kind: None,
     };
+    // The line of each field's value, to say where a value that does not fit the vocabulary is.
+    let mut lines: Vec<(String, Option<usize>)> = Vec::new();
     for (key, value) in entries {
+        if opts.vocabulary.is_some() {
+            lines.push((key.clone(), value.line));
+        }
         if let Some(field) = EventField::named(&key) {
             field.read(NodeValue { node: value, opts }, &mut reading)?;
             continue;
@@ -178,7 +184,49 @@ pub(crate) fn event(
     };
     event.at = at;
     event.kind = kind;
+    if let Some(vocabulary) = &opts.vocabulary {
+        if let Err(offence) = vocabulary.check_event(&event) {
+            let key = match &offence.place {
+                Place::Type => "type",
+                Place::Field(name) => name.as_str(),
+                Place::Set(_) | Place::Attribute(_) => "set",
+            };
+            let at = lines
+                .iter()
+                .find(|(name, _)| name == key)
+                .and_then(|(_, line)| *line);
+            return Err(Problem::new(at.or(line), offence.message));
+        }
+    }
     Ok(event)
+}
+
+/// A case's attributes (a mapping of scalars), each of them declared by the policy's vocabulary
+/// with a value of its kind when the reader is given one.
+pub(crate) fn attributes(
+    node: Node,
+    opts: &ReadOptions,
+) -> Result<BTreeMap<String, Value>, Problem> {
+    let Some(vocabulary) = &opts.vocabulary else {
+        return scalar_map(node, ATTRIBUTES);
+    };
+    let line = node.line;
+    let lines: Vec<(String, Option<usize>)> = match &node.kind {
+        NodeKind::Map(entries) => entries.iter().map(|(k, v)| (k.clone(), v.line)).collect(),
+        _ => Vec::new(),
+    };
+    let map = scalar_map(node, ATTRIBUTES)?;
+    vocabulary.check_attributes(&map).map_err(|offence| {
+        let at = match &offence.place {
+            Place::Attribute(name) => lines
+                .iter()
+                .find(|(key, _)| key == name)
+                .and_then(|(_, line)| *line),
+            _ => None,
+        };
+        Problem::new(at.or(line), offence.message)
+    })?;
+    Ok(map)
 }
 
 /// A value of the tree in the place of an [`EventField`].
@@ -195,6 +243,13 @@ impl FieldValue for NodeValue<'_> {
     fn text(self, field: &'static str) -> Result<String, Problem> {
         text(&self.node, field)
     }
+    fn venue(self, field: &'static str) -> Result<String, Problem> {
+        let name = text(&self.node, field)?;
+        match unknown_venue(&name, field, self.opts) {
+            Some(message) => Err(Problem::new(self.node.line, message)),
+            None => Ok(name),
+        }
+    }
     fn staff(self, field: &'static str) -> Result<Staff, Problem> {
         staff(self.node, field, self.opts)
     }
@@ -207,6 +262,70 @@ impl FieldValue for NodeValue<'_> {
     fn scalars(self, field: &'static str) -> Result<BTreeMap<String, Value>, Problem> {
         scalar_map(self.node, field)
     }
+}
+
+/// Why `name` in `field` is not a rank, when the reader is given the policy's ranks.
+fn unknown_rank(name: &str, field: &str, opts: &ReadOptions) -> Option<String> {
+    let ranks = opts.ranks.as_ref()?;
+    if ranks.iter().any(|r| r == name) {
+        return None;
+    }
+    let known = ranks.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
+    Some(format!(
+        "unknown rank `{name}` in `{field}` (ranks are {})",
+        known.join(", ")
+    ))
+}
+
+/// Why `name` in `field` is not a venue, when the reader is given the policy's venues.
+fn unknown_venue(name: &str, field: &str, opts: &ReadOptions) -> Option<String> {
+    let venues = opts.venues.as_ref()?;
+    if venues.iter().any(|v| v == name) {
+        return None;
+    }
+    let known = match crate::check::suggest::closest(name, venues.iter().map(String::as_str)) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => {
+            let listed: Vec<String> = venues.iter().map(|v| format!("`{v}`")).collect();
+            format!("venues are {}", listed.join(", "))
+        }
+    };
+    Some(format!("unknown venue `{name}` in `{field}` ({known})"))
+}
+
+/// Checks a case that was built by a program, or read without these options, as a reader
+/// given `opts` checks the cases it reads: staff ranks, venues, and the vocabulary. The problem's
+/// line is that of the event, when the case has lines.
+pub(crate) fn refit(case: &Case, opts: &ReadOptions) -> Result<(), Problem> {
+    if let Some(vocabulary) = &opts.vocabulary {
+        vocabulary
+            .check_attributes(&case.attributes)
+            .map_err(|offence| Problem::new(None, offence.message))?;
+    }
+    for event in &case.events {
+        let at = |message: String| Problem::new(event.line, message);
+        let staff = [
+            ("handler", &event.handler),
+            ("to", &event.to),
+            ("with", &event.with),
+        ];
+        for (field, member) in staff {
+            let rank = member.as_ref().and_then(|s| s.rank.as_deref());
+            if let Some(message) = rank.and_then(|rank| unknown_rank(rank, field, opts)) {
+                return Err(at(message));
+            }
+        }
+        let venue = event.venue.as_deref();
+        if let Some(message) = venue.and_then(|venue| unknown_venue(venue, "venue", opts)) {
+            return Err(at(message));
+        }
+        if let Some(vocabulary) = &opts.vocabulary {
+            vocabulary
+                .check_event(event)
+                .map_err(|offence| at(offence.message))?;
+        }
+    }
+    Ok(())
 }
 
 /// The first key of `entries` given twice, as a problem at its value's line.
@@ -350,17 +469,8 @@ fn staff(node: Node, field: &str, opts: &ReadOptions) -> Result<Staff, Problem> 
             "id" => id = Some(text(&value, &format!("{field}.id"))?),
             "rank" => {
                 let name = text(&value, &format!("{field}.rank"))?;
-                if let Some(ranks) = &opts.ranks {
-                    if !ranks.contains(&name) {
-                        let known = ranks.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
-                        return Err(Problem::new(
-                            value.line.or(line),
-                            format!(
-                                "unknown rank `{name}` in `{field}` (ranks are {})",
-                                known.join(", ")
-                            ),
-                        ));
-                    }
+                if let Some(message) = unknown_rank(&name, field, opts) {
+                    return Err(Problem::new(value.line.or(line), message));
                 }
                 rank = Some(name);
             }

@@ -24,6 +24,8 @@ pub(super) trait FieldValue {
     fn instant(self, field: &'static str) -> Result<DateTime<Utc>, Self::Error>;
     /// A text.
     fn text(self, field: &'static str) -> Result<String, Self::Error>;
+    /// A venue: a text that is one of the policy's venues when the reader is given them.
+    fn venue(self, field: &'static str) -> Result<String, Self::Error>;
     /// A staff member `{id, rank}`.
     fn staff(self, field: &'static str) -> Result<Staff, Self::Error>;
     /// A text or a list of texts.
@@ -56,6 +58,9 @@ macro_rules! event_fields {
             /// Every event field, in the order of the table.
             #[cfg(test)]
             pub const ALL: &'static [EventField] = &[$(EventField::$variant,)*];
+
+            /// The name of every event field, in the order of the table.
+            pub const NAMES: &'static [&'static str] = &[$($name,)*];
 
             /// The field named `name`, if it has a place of its own.
             #[inline]
@@ -104,7 +109,7 @@ event_fields! {
     Handler = "handler", staff, |r, v| r.event.handler = Some(v);
     To = "to", staff, |r, v| r.event.to = Some(v);
     With = "with", staff, |r, v| r.event.with = Some(v);
-    Venue = "venue", text, |r, v| r.event.venue = Some(v);
+    Venue = "venue", venue, |r, v| r.event.venue = Some(v);
     Subject = "subject", texts, |r, v| r.event.subject = v;
     Set = "set", scalars, |r, v| r.event.set = v;
     Time = "time", instant, |r, v| r.event.time = Some(v);

@@ -702,7 +702,7 @@ fn general(opts: &ReadOptions, text: &str) -> Parsed {
     let attributes = entries
         .iter()
         .position(|(key, _)| key == fields::ATTRIBUTES)
-        .map(|at| build::scalar_map(entries.remove(at).1, fields::ATTRIBUTES));
+        .map(|at| build::attributes(entries.remove(at).1, opts));
     let event = (attributes.is_none() || !entries.is_empty())
         .then(|| build::event(entries, None, opts).map(Box::new));
     Parsed::Case {
@@ -803,7 +803,7 @@ mod tests {
         ReadOptions {
             default_tz: Some(chrono_tz::Europe::London),
             ranks: Some(vec!["agent".to_owned(), "manager".to_owned()]),
-            promises: None,
+            ..ReadOptions::default()
         }
     }
 
@@ -1026,10 +1026,13 @@ mod tests {
         let literals = [
             "true", "false", "null", "tru", "nul", "nulll", "True", "NaN",
         ];
+        // Values some fields of the test vocabulary hold.
+        let declared = ["\"high\"", "\"low\"", "3", "1", "true"];
         prop_oneof![
             3 => json_string(),
             2 => number(),
             2 => select(literals.to_vec()).prop_map(str::to_owned),
+            1 => select(declared.to_vec()).prop_map(str::to_owned),
         ]
     }
 
@@ -1195,6 +1198,10 @@ mod tests {
             1 => (named(&["\"case\"", "\"c\\u0061se\""]), text()),
             2 => (of_kind("instant"), timestamp()),
             3 => (of_kind("text"), text()),
+            2 => (of_kind("venue"), prop_oneof![
+                2 => text(),
+                2 => select(vec!["\"counter\"", "\"office\"", "\"ofice\""]).prop_map(str::to_owned),
+            ]),
             3 => (of_kind("staff"), staff()),
             2 => (of_kind("texts"), subject()),
             2 => (of_kind("scalars"), scalar_map()),
@@ -1210,7 +1217,12 @@ mod tests {
         let case = proptest::option::weighted(0.95, json_string());
         let at = prop_oneof![3 => valid_timestamp(), 1 => timestamp()];
         let at = proptest::option::weighted(0.9, at);
-        let kind = proptest::option::weighted(0.95, json_string());
+        let kind = prop_oneof![
+            3 => json_string(),
+            2 => select(vec!["\"opened\"", "\"transferred\"", "\"closed\"", "\"opned\""])
+                .prop_map(str::to_owned),
+        ];
+        let kind = proptest::option::weighted(0.95, kind);
         let fields = (case, at, kind, vec(field(), 0..5)).prop_map(|(case, at, kind, mut rest)| {
             rest.extend(case.map(|case| ("\"case\"".to_owned(), case)));
             rest.extend(at.map(|at| ("\"at\"".to_owned(), at)));
@@ -1240,12 +1252,33 @@ mod tests {
         })
     }
 
+    /// A vocabulary the generated lines sometimes fit: some of their event types, fields,
+    /// attributes and values, each of a kind.
+    fn vocabulary() -> std::sync::Arc<crate::vocab::Vocabulary> {
+        let policy = crate::check::Policy::parse(
+            r#"policy "P" { timezone "UTC" }
+            event opened { priority: one of ["high", "low", 3] }
+            event transferred { note: text, x: number, y: boolean, line: one of [1, 2] }
+            event closed
+            attribute a: text
+            attribute b: number
+            attribute x: boolean
+            attribute priority: one of ["high", "low"]"#,
+        )
+        .unwrap();
+        policy.vocabulary_shared().unwrap()
+    }
+
     fn read_options() -> impl Strategy<Value = ReadOptions> {
-        (any::<bool>(), any::<bool>()).prop_map(|(zone, ranks)| ReadOptions {
-            default_tz: zone.then_some(chrono_tz::Europe::London),
-            ranks: ranks.then(|| vec!["agent".to_owned(), "manager".to_owned()]),
-            promises: None,
-        })
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+            |(zone, ranks, venues, vocabulary)| ReadOptions {
+                default_tz: zone.then_some(chrono_tz::Europe::London),
+                ranks: ranks.then(|| vec!["agent".to_owned(), "manager".to_owned()]),
+                venues: venues.then(|| vec!["counter".to_owned(), "office".to_owned()]),
+                vocabulary: vocabulary.then(super::tests::vocabulary),
+                promises: None,
+            },
+        )
     }
 
     /// Hashes as the open cases' map does.

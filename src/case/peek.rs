@@ -5,8 +5,9 @@
 //! lines of the open cases small and together in memory. It says `Some(id)` only for a line that
 //! the reader certainly gives to case `id`: one JSON object from `{` to `}`, valid JSON all through,
 //! with exactly one top-level `case` field, a string without escapes. Whatever else the line holds
-//! (a bad timestamp, a field given twice, an unknown rank) then rejects case `id` at this line,
-//! when the line is read, exactly as it would have at once. Anything it is not sure of (escapes in
+//! (a bad timestamp, a field given twice, an unknown rank or venue, a word the policy's vocabulary
+//! does not declare) then rejects case `id` at this line, when the line is read, exactly as it
+//! would have at once. Anything it is not sure of (escapes in
 //! top-level keys, numbers with an exponent or very long, deep nesting, UTF-16 surrogate escapes) is
 //! `None`, and the caller reads the line at once.
 

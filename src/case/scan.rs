@@ -8,14 +8,17 @@
 //! nulls, each key once), the event fields of the table in `fields` read by kind ([`ScanValue`]:
 //! timestamps as strings [`build::parse_instant`] reads, texts as strings, staff members as objects
 //! of a string `id` and an optional string `rank` that is one of the policy's ranks when it has
-//! ranks, a text or a list of texts, objects of scalars like `attributes`), and any other field
-//! with a string, number, boolean or null value (kept in [`Event::fields`]).
+//! ranks, a venue that is one of the policy's venues when it has venues, a text or a list of
+//! texts, objects of scalars like `attributes`), and any other field with a string, number,
+//! boolean or null value (kept in [`Event::fields`]); with the policy's vocabulary, only a line
+//! whose event and attributes fit it (`crate::vocab::Vocabulary::check_event`).
 //!
 //! Everything the general reader would refuse, and everything it reads in a way this scanner does
 //! not copy, is left to it: malformed JSON, a field given twice, `null` in a field that must have a
 //! value, numbers where text is wanted (the general reader writes them out), nested values outside
-//! the places above, a rank outside the list, a timestamp `parse_instant` refuses, an event without
-//! `at` or `type`, and escapes it does not decode (lone UTF-16 surrogates). JSON whitespace,
+//! the places above, a rank or a venue outside its list, anything the vocabulary refuses, a
+//! timestamp `parse_instant` refuses, an event without `at` or `type`, and escapes it does not
+//! decode (lone UTF-16 surrogates). JSON whitespace,
 //! literals, string escapes (surrogate pairs included) and the refusal of raw control characters in
 //! strings follow `serde_json`; numbers are read by `serde_json` itself (short integers, which are
 //! exact in an `f64`, are read here), so they are the same `f64` to the bit.
@@ -109,6 +112,13 @@ impl FieldValue for ScanValue<'_, '_, '_> {
     fn text(self, _: &'static str) -> Result<String, ()> {
         self.scan.text().ok_or(())
     }
+    fn venue(self, _: &'static str) -> Result<String, ()> {
+        let name = self.scan.text().ok_or(())?;
+        match &self.opts.venues {
+            Some(venues) if !venues.contains(&name) => Err(()),
+            _ => Ok(name),
+        }
+    }
     fn staff(self, _: &'static str) -> Result<Staff, ()> {
         self.scan.staff(self.opts).ok_or(())
     }
@@ -178,6 +188,15 @@ pub(super) fn line<'a>(opts: &ReadOptions, text: &'a str, event: &mut Event) -> 
     if has_event {
         reading.event.at = reading.at?;
         reading.event.kind = reading.kind?;
+    }
+    // What does not fit the policy's vocabulary is left to the general reader, which says why.
+    if let Some(vocabulary) = &opts.vocabulary {
+        if has_event && vocabulary.check_event(reading.event).is_err() {
+            return None;
+        }
+        if let Some(attributes) = &attributes {
+            vocabulary.check_attributes(attributes).ok()?;
+        }
     }
     Some(Line {
         id: id?,

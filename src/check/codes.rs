@@ -70,6 +70,20 @@ pub const IMPORT_NOT_REGULAR: Code = Code::ImportNotRegular;
 /// An import does not name a `.policy` file.
 pub const IMPORT_NOT_POLICY: Code = Code::ImportNotPolicy;
 
+/// An event type named by a rule is not in the policy's vocabulary.
+pub const UNKNOWN_EVENT: Code = Code::UnknownEvent;
+
+/// A condition reads a field or attribute that the vocabulary does not declare where it reads.
+pub const UNKNOWN_FIELD: Code = Code::UnknownField;
+
+/// A condition compares a field with a value of another type, or outside its `one of` list.
+pub const VALUE_OUTSIDE_TYPE: Code = Code::ValueOutsideType;
+
+/// `change venue to private` (or `public`) with no venue of that class declared.
+pub const EMPTY_VENUE_CLASS: Code = Code::EmptyVenueClass;
+
+/// A declared event field that every event has, or that the language reads by itself.
+pub const BUILT_IN_FIELD: Code = Code::BuiltInField;
 /// A term used where a deadline goes is not declared.
 pub const UNKNOWN_TERM: Code = Code::UnknownTerm;
 
@@ -131,5 +145,7 @@ pub const RULES_WITHOUT_HEADER: Code = Code::RulesWithoutHeader;
 /// A step can never become due: its trigger (or that of a step it waits for) stops the chain.
 pub const STOPPED_BEFORE_DUE: Code = Code::StoppedBeforeDue;
 
+/// A condition that no values the vocabulary allows can make true.
+pub const CONDITION_NEVER_HOLDS: Code = Code::ConditionNeverHolds;
 /// A `commitments` block with `on CAL` and no `durations` line.
 pub const IMPLICIT_DURATIONS: Code = Code::ImplicitDurations;

@@ -18,6 +18,10 @@ pub struct Decls<'a> {
     pub venues: Vec<&'a ast::Venues>,
     /// Terms.
     pub terms: Vec<&'a ast::TermDecl>,
+    /// Event types of the vocabulary.
+    pub events: Vec<&'a ast::EventDecl>,
+    /// Case attributes of the vocabulary.
+    pub attributes: Vec<&'a ast::FieldDecl>,
     /// Promises.
     pub promises: Vec<&'a ast::Promise>,
     /// Standards.
@@ -45,6 +49,10 @@ pub struct Tables<'a> {
     pub promises: BTreeMap<&'a str, &'a ast::Promise>,
     /// Terms by word.
     pub terms: BTreeMap<&'a str, &'a ast::TermDecl>,
+    /// Declared event types by name.
+    pub events: BTreeMap<&'a str, &'a ast::EventDecl>,
+    /// Declared attributes by name.
+    pub attributes: BTreeMap<&'a str, &'a ast::FieldDecl>,
 }
 
 impl<'a> Decls<'a> {
@@ -68,6 +76,8 @@ impl<'a> Decls<'a> {
                 ast::Item::Ranks(r) => decls.ranks.push(r),
                 ast::Item::Venues(v) => decls.venues.push(v),
                 ast::Item::Term(t) => decls.terms.push(t),
+                ast::Item::Event(e) => decls.events.push(e),
+                ast::Item::Attribute(a) => decls.attributes.push(a),
                 ast::Item::Promise(p) => decls.promises.push(p),
                 ast::Item::Standard(s) => decls.standards.push(s),
                 ast::Item::Commitments(c) => decls.commitments.push(c),
@@ -158,6 +168,19 @@ impl<'a> Checker<'a> {
             .flat_map(|v| v.names.iter().map(|n| (n, v.privacy)))
             .collect();
         self.decls.tables.venues = self.unique("venue", venues);
+        let events: Vec<_> = self.decls.events.iter().map(|e| (&e.name, *e)).collect();
+        self.decls.tables.events = self.unique("event", events);
+        let attributes: Vec<_> = self
+            .decls
+            .attributes
+            .iter()
+            .map(|a| (&a.name, *a))
+            .collect();
+        self.decls.tables.attributes = self.unique("attribute", attributes);
+        for event in self.decls.events.clone() {
+            let fields: Vec<_> = event.fields.iter().map(|f| (&f.name, ())).collect();
+            self.unique("field", fields);
+        }
 
         let scales = self.decls.ranks.clone();
         if let Some((first, extras)) = scales.split_first() {
@@ -329,6 +352,34 @@ impl<'a> Checker<'a> {
     }
 }
 
+impl Checker<'_> {
+    /// Reports a venue class (`change venue to private`) of which no venue is declared: the step
+    /// could never be done.
+    pub(super) fn venue_class(&mut self, class: ast::Privacy, span: Span) {
+        if self.decls.tables.venues.values().any(|c| *c == class) {
+            return;
+        }
+        let word = match class {
+            ast::Privacy::Public => "public",
+            ast::Privacy::Private => "private",
+        };
+        let example = match class {
+            ast::Privacy::Public => "counter, business_hall",
+            ast::Privacy::Private => "reception_room, office",
+        };
+        self.report(
+            Diagnostic::error(
+                codes::EMPTY_VENUE_CLASS,
+                format!("no venue is declared `{word}`: the step can never be done"),
+                span,
+            )
+            .with_help(format!(
+                "declare the {word} venues, e.g. `venues {word}: {example}`"
+            )),
+        );
+    }
+}
+
 /// The diagnostic for a name declared a second time.
 pub(super) fn duplicate(kind: &str, name: &Ident, first: Span) -> Diagnostic {
     Diagnostic::error(
@@ -414,6 +465,8 @@ fn item_span(item: &ast::Item) -> Span {
         ast::Item::Ranks(r) => r.span,
         ast::Item::Venues(v) => v.span,
         ast::Item::Term(t) => t.span,
+        ast::Item::Event(e) => e.span,
+        ast::Item::Attribute(a) => a.span,
         ast::Item::Promise(p) => p.span,
         ast::Item::Standard(s) => s.span,
         ast::Item::Commitments(c) => c.span,

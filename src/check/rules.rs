@@ -391,11 +391,10 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            ast::Action::ChangeVenue { to, .. } => {
-                if let ast::VenueTarget::Named(venue) = to {
-                    self.venue_ref(venue);
-                }
-            }
+            ast::Action::ChangeVenue { to, .. } => match to {
+                ast::VenueTarget::Named(venue) => self.venue_ref(venue),
+                ast::VenueTarget::Class(class, span) => self.venue_class(*class, *span),
+            },
             ast::Action::Notify { rank, .. } => self.rank_ref(rank),
             ast::Action::Do { .. } => {}
         }
@@ -685,7 +684,7 @@ fn literal(value: &ast::Value) -> Literal<'_> {
 /// The span of a part of `expr` that makes it always false, found cheaply: within one chain of
 /// `and`, a field required to equal two different values, to equal and differ from one value, to
 /// be in a list without that value, or to be in an empty list.
-fn contradiction(expr: &ast::Expr) -> Option<Span> {
+pub(super) fn contradiction(expr: &ast::Expr) -> Option<Span> {
     let mut atoms = Vec::new();
     collect_atoms(expr, &mut atoms);
     for (i, (a, a_span)) in atoms.iter().enumerate() {
@@ -846,7 +845,7 @@ fn stopping_trigger<'c>(
 }
 
 /// A condition written out without positions: two conditions written alike have the same key.
-fn condition_key(expr: &ast::Expr) -> String {
+pub(super) fn condition_key(expr: &ast::Expr) -> String {
     let mut key = String::new();
     write_key(expr, &mut key);
     key

@@ -141,6 +141,12 @@ impl Field {
     }
 }
 
+/// Whether a condition reads the field of every event called `name` (`type`, `venue`, …) when it
+/// is not an event field of the event's own.
+pub(crate) fn reads_event_slot(name: &str) -> bool {
+    Field::new(name).event.is_some()
+}
+
 /// The number a text reads as, when it reads as a finite one: `"10"` does, `"1e999"`, `"inf"` and
 /// `"NaN"` do not (Rust reads them as infinite or not a number, which no case value may be).
 pub(crate) fn finite_number(text: &str) -> Option<f64> {

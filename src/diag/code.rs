@@ -110,6 +110,16 @@ codes! {
     ImportNotRegular = "E0221", "imported file is not a regular file", None, "diagnostics.md#e0221-imported-file-is-not-a-regular-file";
     /// An import does not name a `.policy` file.
     ImportNotPolicy = "E0222", "import of a file that is not a `.policy` file", Some("`use` imports policy files only: name a file ending in `.policy`"), "diagnostics.md#e0222-import-of-a-file-that-is-not-a-policy-file";
+    /// An event type named by a rule is not in the policy's vocabulary.
+    UnknownEvent = "E0223", "unknown event type", None, "diagnostics.md#e0223-unknown-event-type";
+    /// A condition reads a field or attribute that the vocabulary does not declare where it reads.
+    UnknownField = "E0224", "unknown field or attribute", None, "diagnostics.md#e0224-unknown-field-or-attribute";
+    /// A condition compares a field with a value of another type, or outside its `one of` list.
+    ValueOutsideType = "E0225", "value that does not fit the field's type", None, "diagnostics.md#e0225-value-that-does-not-fit-the-fields-type";
+    /// `change venue to private` (or `public`) with no venue of that class declared.
+    EmptyVenueClass = "E0226", "`change venue to` a class with no venue", None, "diagnostics.md#e0226-change-venue-to-a-class-with-no-venue";
+    /// A declared event field that every event has, or that the language reads by itself.
+    BuiltInField = "E0227", "field that the language already defines", None, "diagnostics.md#e0227-field-that-the-language-already-defines";
     /// A term used where a deadline goes is not declared.
     UnknownTerm = "E0230", "unknown term", None, "diagnostics.md#e0230-unknown-term";
     /// A term used where its kind does not fit: a vague word or an amount where a whole deadline
@@ -154,6 +164,8 @@ codes! {
     RulesWithoutHeader = "W0106", "rules in a file without a `policy` header that nothing imports", None, "diagnostics.md#w0106-rules-in-a-file-without-a-policy-header-that-nothing-imports";
     /// A step can never become due: its trigger (or that of a step it waits for) stops the chain.
     StoppedBeforeDue = "W0107", "escalation step triggered by an event that stops its chain", None, "diagnostics.md#w0107-escalation-step-triggered-by-an-event-that-stops-its-chain";
+    /// A condition that no values the vocabulary allows can make true.
+    ConditionNeverHolds = "W0108", "condition that can never hold with the declared values", None, "diagnostics.md#w0108-condition-that-can-never-hold-with-the-declared-values";
     /// A `commitments` block with `on CAL` and no `durations` line: bare durations count open time
     /// of the calendar without the policy saying so.
     ImplicitDurations = "W0110", "`commitments` counts durations on its calendar without saying so", Some("say what a duration given in a case counts: `durations on CALENDAR` (open time, as now) or `durations elapsed`"), "diagnostics.md#w0110-commitments-counts-durations-on-its-calendar-without-saying-so";

@@ -146,6 +146,11 @@ impl Printer<'_> {
                 };
                 self.stmt(format!("term {} = {meaning}", term.word.name), term.span)
             }
+            Item::Event(event) => self.event(event),
+            Item::Attribute(attribute) => self.stmt(
+                format!("attribute {}", self.field(attribute)),
+                attribute.span,
+            ),
             Item::Promise(promise) => self.promise(promise),
             Item::Standard(standard) => self.standard(standard),
             Item::Commitments(commitments) => self.commitments(commitments),
@@ -277,6 +282,39 @@ impl Printer<'_> {
             })
             .collect();
         self.block(head, calendar.span, parts)
+    }
+
+    /// `event NAME ["label"]` alone, or with a block of its fields, one a line.
+    fn event(&self, event: &EventDecl) -> Node {
+        let head = format!("event {}{}", event.name.name, self.label(&event.label));
+        if event.fields.is_empty() {
+            return self.stmt(head, event.span);
+        }
+        // A field's line runs to the comma after it, so that a comment after the comma stays on it.
+        let parts = event
+            .fields
+            .iter()
+            .map(|field| Part::Line {
+                text: self.field(field),
+                first: field.span.start,
+                end: self.after_word(field.span.end, ","),
+            })
+            .collect();
+        self.block(head, event.span, parts)
+    }
+
+    /// `NAME ["label"]: TYPE`.
+    fn field(&self, field: &FieldDecl) -> String {
+        let kind = match &field.kind {
+            ValueType::Text { .. } => "text".to_string(),
+            ValueType::Number { .. } => "number".to_string(),
+            ValueType::Boolean { .. } => "boolean".to_string(),
+            ValueType::OneOf { values, .. } => format!(
+                "one of [{}]",
+                join(values.iter().map(|v| self.value(v)), ", ")
+            ),
+        };
+        format!("{}{}: {kind}", field.name.name, self.label(&field.label))
     }
 
     fn promise(&self, promise: &Promise) -> Node {

@@ -69,6 +69,10 @@ pub enum Item {
     Venues(Venues),
     /// `term WORD = 5m` / `term WORD = vague`
     Term(TermDecl),
+    /// `event NAME ["label"] [{ FIELD: TYPE, … }]`
+    Event(EventDecl),
+    /// `attribute NAME ["label"]: TYPE`
+    Attribute(FieldDecl),
     /// `promise NAME ["label"] { … }`
     Promise(Promise),
     /// `standard NAME ["label"] { … }`
@@ -368,6 +372,61 @@ pub enum PromiseTime {
     Cutoff(Deadline),
     /// A term word of the policy.
     Word(Ident),
+}
+
+/// `event transferred "转办" { reason: one of ["unknown", "wrong_desk"] }`: an event type of the
+/// policy's vocabulary and the fields it carries besides the fields every event has.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventDecl {
+    /// The event type.
+    pub name: Ident,
+    /// Display label.
+    pub label: Option<Str>,
+    /// The fields, in the order written.
+    pub fields: Vec<FieldDecl>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `NAME ["label"]: TYPE`: a field of an event type, or (after `attribute`) an attribute of a case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldDecl {
+    /// The field's or attribute's name.
+    pub name: Ident,
+    /// Display label.
+    pub label: Option<Str>,
+    /// The values it may hold.
+    pub kind: ValueType,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// The values a declared field or attribute may hold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ValueType {
+    /// `text`.
+    Text {
+        /// Where it was written.
+        span: Span,
+    },
+    /// `number`.
+    Number {
+        /// Where it was written.
+        span: Span,
+    },
+    /// `boolean`.
+    Boolean {
+        /// Where it was written.
+        span: Span,
+    },
+    /// `one of ["A", "B"]`: texts and numbers (never booleans).
+    OneOf {
+        /// The values, as written.
+        values: Vec<Value>,
+        /// Where it was written.
+        span: Span,
+    },
 }
 
 /// An elapsed-time duration such as `1h30m`, in seconds.

@@ -261,6 +261,9 @@ fn help(positives: &[Rule], found: &str) -> String {
         }
         return format!("`{found}` is a full-width character: write `{ascii}` instead");
     }
+    if expects(Rule::colon) && expects(Rule::string) {
+        return "write the name, a label in quotes if you want one, a colon and the type: `reason: text`, `tier \"等级\": one of [\"A\", \"B\"]`".to_owned();
+    }
     if found_word && expects(Rule::value) {
         return format!("text values are written in double quotes: `\"{found}\"`");
     }
@@ -369,6 +372,9 @@ fn hint(rule: Rule) -> Option<&'static str> {
         Rule::action => "a step's action is `change handler to …`, `change venue to …`, `appoint …`, `notify RANK` or `do EVENT`",
         Rule::trigger | Rule::trigger_event | Rule::trigger_breach | Rule::trigger_fraction => TRIGGER_HINT,
         Rule::privacy => "venues are `public` or `private`",
+        Rule::value_type | Rule::one_of => "a type is `text`, `number`, `boolean` or `one of [\"A\", \"B\"]`",
+        Rule::choice => "list the values as quoted texts or numbers: `one of [\"A\", \"B\"]`, `one of [1, 2, 3]`",
+        Rule::field_decl | Rule::event_fields => "an event's fields are `NAME: TYPE`, separated by commas: `{ reason: text, queue: text }`",
         Rule::outcome => "an objective counts clock instances that were `met` or `breached`",
         Rule::period | Rule::period_unit => "group the objective `per day`, `per week` or `per month`",
         Rule::rbrace => "close the block with `}`",

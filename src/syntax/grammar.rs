@@ -13,7 +13,7 @@ pub(crate) struct PolicyParser;
 pub(crate) fn display_name(rule: Rule) -> &'static str {
     match rule {
         Rule::file => "a policy file",
-        Rule::item => "a declaration (`policy`, `use`, `calendar`, `ranks`, `venues`, `term`, `promise`, `standard`, `commitments`, `escalation`, `objective`)",
+        Rule::item => "a declaration (`policy`, `use`, `calendar`, `ranks`, `venues`, `term`, `event`, `attribute`, `promise`, `standard`, `commitments`, `escalation`, `objective`)",
         Rule::header => "a policy header",
         Rule::header_line => "a header line (`version`, `owner`, `timezone`)",
         Rule::header_version => "`version N`",
@@ -51,6 +51,13 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::durations => "`durations elapsed` or `durations on CALENDAR`",
         Rule::end_on => "`end on EVENT`",
         Rule::promise_time => "a time like `24h`, `3 workdays`, `by 17:00 same day` or a term",
+        Rule::event_decl => "`event NAME { FIELD: TYPE }`",
+        Rule::event_fields => "`{ FIELD: TYPE, … }`",
+        Rule::field_decl => "a field like `reason: text`",
+        Rule::attribute_decl => "`attribute NAME: TYPE`",
+        Rule::value_type => "a type (`text`, `number`, `boolean` or `one of [...]`)",
+        Rule::one_of => "`one of [\"A\", \"B\"]`",
+        Rule::choice => "a value (a quoted text or a number)",
         Rule::promise => "a promise",
         Rule::promise_clause => "a promise clause (`applies`, `from`, `until`, `pause`, `restart`, `target`, `warn`)",
         Rule::applies => "`applies when CONDITION`",
@@ -166,7 +173,9 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::kw_appoint => "`appoint`",
         Rule::kw_appointment => "`appointment`",
         Rule::kw_at => "`at`",
+        Rule::kw_attribute => "`attribute`",
         Rule::kw_before => "`before`",
+        Rule::kw_boolean => "`boolean`",
         Rule::kw_breach => "`breach`",
         Rule::kw_breached => "`breached`",
         Rule::kw_by => "`by`",
@@ -183,6 +192,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::kw_elapsed => "`elapsed`",
         Rule::kw_end => "`end`",
         Rule::kw_escalation => "`escalation`",
+        Rule::kw_event => "`event`",
         Rule::kw_from => "`from`",
         Rule::kw_grace => "`grace`",
         Rule::kw_handler => "`handler`",
@@ -199,9 +209,11 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::kw_next => "`next`",
         Rule::kw_not => "`not`",
         Rule::kw_notify => "`notify`",
+        Rule::kw_number => "`number`",
         Rule::kw_objective => "`objective`",
         Rule::kw_of => "`of`",
         Rule::kw_on => "`on`",
+        Rule::kw_one => "`one`",
         Rule::kw_open => "`open`",
         Rule::kw_or => "`or`",
         Rule::kw_order => "`order`",
@@ -224,6 +236,7 @@ pub(crate) fn display_name(rule: Rule) -> &'static str {
         Rule::kw_subject => "`subject`",
         Rule::kw_target => "`target`",
         Rule::kw_term => "`term`",
+        Rule::kw_text => "`text`",
         Rule::kw_time => "`time`",
         Rule::kw_timezone => "`timezone`",
         Rule::kw_to => "`to`",
@@ -263,7 +276,9 @@ pub(crate) fn is_noise(rule: Rule) -> bool {
             | Rule::kw_appoint
             | Rule::kw_appointment
             | Rule::kw_at
+            | Rule::kw_attribute
             | Rule::kw_before
+            | Rule::kw_boolean
             | Rule::kw_breach
             | Rule::kw_breached
             | Rule::kw_by
@@ -280,6 +295,7 @@ pub(crate) fn is_noise(rule: Rule) -> bool {
             | Rule::kw_elapsed
             | Rule::kw_end
             | Rule::kw_escalation
+            | Rule::kw_event
             | Rule::kw_from
             | Rule::kw_grace
             | Rule::kw_handler
@@ -296,9 +312,11 @@ pub(crate) fn is_noise(rule: Rule) -> bool {
             | Rule::kw_next
             | Rule::kw_not
             | Rule::kw_notify
+            | Rule::kw_number
             | Rule::kw_objective
             | Rule::kw_of
             | Rule::kw_on
+            | Rule::kw_one
             | Rule::kw_open
             | Rule::kw_or
             | Rule::kw_order
@@ -321,6 +339,7 @@ pub(crate) fn is_noise(rule: Rule) -> bool {
             | Rule::kw_subject
             | Rule::kw_target
             | Rule::kw_term
+            | Rule::kw_text
             | Rule::kw_time
             | Rule::kw_timezone
             | Rule::kw_to

@@ -6,11 +6,11 @@
 
 use super::ast::{
     Action, Amount, CalendarDecl, CalendarLine, ClockTime, Commitments, CompareOp, CutoffDayAst,
-    DateLit, DateRange, Day, DayRange, Deadline, Duration, Durations, Escalation, EventPattern,
-    Expr, FileId, Header, Ident, Item, KeepAppointment, Measure, Objective, Outcome, Pause,
-    Percent, Period, PeriodUnit, Privacy, Promise, PromiseTime, Ranks, Span, Spanned,
-    StaffConstraint, Standard, StandardRule, Step, Str, Target, TermDecl, TermMeaning, TimeRange,
-    Trigger, Use, Value, VenueTarget, Venues, Warn,
+    DateLit, DateRange, Day, DayRange, Deadline, Duration, Durations, Escalation, EventDecl,
+    EventPattern, Expr, FieldDecl, FileId, Header, Ident, Item, KeepAppointment, Measure,
+    Objective, Outcome, Pause, Percent, Period, PeriodUnit, Privacy, Promise, PromiseTime, Ranks,
+    Span, Spanned, StaffConstraint, Standard, StandardRule, Step, Str, Target, TermDecl,
+    TermMeaning, TimeRange, Trigger, Use, Value, ValueType, VenueTarget, Venues, Warn,
 };
 use super::codes;
 use super::grammar::{is_noise, Rule};
@@ -237,6 +237,8 @@ impl Builder {
             Rule::ranks => Item::Ranks(self.parse_ranks(inner)?),
             Rule::venues => Item::Venues(self.parse_venues(inner)?),
             Rule::term => Item::Term(self.parse_term(inner)?),
+            Rule::event_decl => Item::Event(self.parse_event_decl(inner)?),
+            Rule::attribute_decl => Item::Attribute(self.parse_attribute_decl(inner)?),
             Rule::promise => Item::Promise(self.parse_promise(inner)?),
             Rule::standard => Item::Standard(self.parse_standard(inner)?),
             Rule::commitments => Item::Commitments(self.parse_commitments(inner)?),
@@ -590,6 +592,88 @@ impl Builder {
             Rule::amount => Ok(PromiseTime::Amount(self.parse_amount(inner)?)),
             Rule::cutoff => Ok(PromiseTime::Cutoff(self.parse_cutoff(inner)?)),
             Rule::ident => Ok(PromiseTime::Word(self.parse_ident(inner)?)),
+            _ => Err(self.unexpected(&inner)),
+        }
+    }
+
+    // ------------------------------------------------------------------ vocabulary
+
+    fn parse_event_decl(&mut self, pair: Pair<'_>) -> Parsed<EventDecl> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair, Rule::event_decl)?;
+        let name = self.parse_ident(c.required(Rule::ident)?)?;
+        let label = match c.optional(Rule::string) {
+            Some(p) => Some(self.parse_string(p)?),
+            None => None,
+        };
+        let fields = match c.optional(Rule::event_fields) {
+            Some(p) => self
+                .cursor(p, Rule::event_fields)?
+                .rest()
+                .map(|field| self.parse_field_decl(field, Rule::field_decl))
+                .collect::<Parsed<_>>()?,
+            None => Vec::new(),
+        };
+        Ok(EventDecl {
+            name,
+            label,
+            fields,
+            span,
+        })
+    }
+
+    fn parse_attribute_decl(&mut self, pair: Pair<'_>) -> Parsed<FieldDecl> {
+        self.parse_field_decl(pair, Rule::attribute_decl)
+    }
+
+    /// `NAME ["label"]: TYPE`, the body of a `field_decl` or an `attribute_decl`.
+    fn parse_field_decl(&mut self, pair: Pair<'_>, rule: Rule) -> Parsed<FieldDecl> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair, rule)?;
+        let name = self.parse_ident(c.required(Rule::ident)?)?;
+        let label = match c.optional(Rule::string) {
+            Some(p) => Some(self.parse_string(p)?),
+            None => None,
+        };
+        let kind = self.parse_value_type(c.required(Rule::value_type)?)?;
+        Ok(FieldDecl {
+            name,
+            label,
+            kind,
+            span,
+        })
+    }
+
+    fn parse_value_type(&mut self, pair: Pair<'_>) -> Parsed<ValueType> {
+        let span = self.span(&pair);
+        let inner = self
+            .cursor(pair, Rule::value_type)?
+            .pairs
+            .next()
+            .ok_or_else(|| internal(span, "value type"))?;
+        match inner.as_rule() {
+            Rule::kw_text => Ok(ValueType::Text { span }),
+            Rule::kw_number => Ok(ValueType::Number { span }),
+            Rule::kw_boolean => Ok(ValueType::Boolean { span }),
+            Rule::one_of => {
+                let values = self
+                    .cursor(inner, Rule::one_of)?
+                    .rest()
+                    .map(|choice| self.parse_choice(choice))
+                    .collect::<Parsed<_>>()?;
+                Ok(ValueType::OneOf { values, span })
+            }
+            _ => Err(self.unexpected(&inner)),
+        }
+    }
+
+    /// `choice`: a text or a number of a `one of` list.
+    fn parse_choice(&mut self, pair: Pair<'_>) -> Parsed<Value> {
+        let inner = self.cursor(pair, Rule::choice)?.next_any()?;
+        let span = self.span(&inner);
+        match inner.as_rule() {
+            Rule::string => Ok(Value::Str(self.parse_string(inner)?)),
+            Rule::number => self.parse_number(inner, span),
             _ => Err(self.unexpected(&inner)),
         }
     }
@@ -1006,6 +1090,15 @@ impl Builder {
         })
     }
 
+    /// `number` as a literal value; one too large for an `f64` is an `E0104` diagnostic.
+    fn parse_number(&mut self, pair: Pair<'_>, span: Span) -> Parsed<Value> {
+        let text = pair.as_str();
+        match text.parse::<f64>() {
+            Ok(value) if value.is_finite() => Ok(Value::Number(Spanned { value, span })),
+            _ => Err(too_large(span, text, "number")),
+        }
+    }
+
     fn parse_compare_op(&mut self, pair: Pair<'_>) -> Parsed<CompareOp> {
         Ok(match pair.as_str() {
             "==" => CompareOp::Eq,
@@ -1023,13 +1116,7 @@ impl Builder {
         let span = self.span(&inner);
         match inner.as_rule() {
             Rule::string => Ok(Value::Str(self.parse_string(inner)?)),
-            Rule::number => {
-                let text = inner.as_str();
-                match text.parse::<f64>() {
-                    Ok(value) if value.is_finite() => Ok(Value::Number(Spanned { value, span })),
-                    _ => Err(too_large(span, text, "number")),
-                }
-            }
+            Rule::number => self.parse_number(inner, span),
             Rule::boolean => Ok(Value::Bool(Spanned {
                 value: inner.as_str() == "true",
                 span,

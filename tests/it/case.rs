@@ -27,7 +27,7 @@ fn options_for(path: &Path) -> ReadOptions {
                 .map(String::from)
                 .to_vec(),
         ),
-        promises: None,
+        ..ReadOptions::default()
     }
 }
 
@@ -356,4 +356,125 @@ commitments { keep  on office  durations elapsed }
     let read = read_str("y.yaml", yaml, CaseFormat::Yaml, &options);
     assert_eq!(read.rejected[0].source.to_string(), "y.yaml:4");
     assert_eq!(read.rejected[0].error, find("s.jsonl:4"));
+}
+
+/// The number of cases a fixture names: ids of YAML and JSON cases, distinct `case` values of a
+/// JSON Lines stream.
+fn ids_in(path: &std::path::Path, text: &str) -> usize {
+    match CaseFormat::from_path(path).unwrap() {
+        CaseFormat::Jsonl => text
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<serde_json::Value>(line).unwrap()["case"].to_string()
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        CaseFormat::Json => serde_json::from_str::<Vec<serde_json::Value>>(text)
+            .unwrap()
+            .len(),
+        CaseFormat::Yaml => serde_yaml::from_str::<Vec<serde_json::Value>>(text)
+            .unwrap()
+            .len(),
+    }
+}
+
+/// With a policy's vocabulary (`tests/fixtures/vocabulary/vocabulary.policy`), each case file of
+/// that folder is read: every case that fits is read exactly as it is without the vocabulary,
+/// every one that does not is rejected at its line with the reason, and the counts add up.
+#[test]
+fn cases_are_read_against_the_vocabulary() {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vocabulary");
+    let policy = covenant::Policy::load(format!("{folder}/vocabulary.policy")).unwrap();
+    let opts = ReadOptions::for_policy(&policy);
+    assert!(opts.vocabulary.is_some() && opts.venues.is_some());
+    let free = ReadOptions {
+        vocabulary: None,
+        venues: None,
+        ..opts.clone()
+    };
+    insta::glob!("../fixtures/vocabulary", "*.{yaml,json,jsonl}", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let format = CaseFormat::from_path(path).unwrap();
+        let name = format!("vocabulary/{}", path.file_name().unwrap().to_string_lossy());
+        let batch = read_str(&name, &text, format, &opts);
+        assert_eq!(
+            batch.cases.len() + batch.rejected.len(),
+            ids_in(path, &text),
+            "{}",
+            dump(&batch)
+        );
+        assert!(batch.rejected.iter().all(|r| r.case.is_some()));
+        let without = read_str(&name, &text, format, &free);
+        for case in &batch.cases {
+            assert!(without.cases.contains(case), "{}", case.id);
+        }
+        insta::assert_snapshot!(dump(&batch));
+    });
+}
+
+/// Without a vocabulary or venues, the same files are read as before: only the unknown rank is
+/// refused.
+#[test]
+fn without_a_vocabulary_the_words_stay_free() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/vocabulary/cases.yaml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let opts = ReadOptions {
+        ranks: Some(vec!["agent".to_owned(), "supervisor".to_owned()]),
+        ..ReadOptions::default()
+    };
+    let batch = read_str("cases.yaml", &text, CaseFormat::Yaml, &opts);
+    let rejected: Vec<&str> = batch
+        .rejected
+        .iter()
+        .filter_map(|r| r.case.as_deref())
+        .collect();
+    assert_eq!(rejected, ["RANK"]);
+}
+
+/// A case read without the policy's options, or built by a program, is checked with
+/// `Policy::check_case` as the readers check the cases they read with them.
+#[test]
+fn a_case_built_without_the_policy_is_checked_against_it() {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vocabulary");
+    let policy = covenant::Policy::load(format!("{folder}/vocabulary.policy")).unwrap();
+    let good = Case::from_yaml_str(
+        "id: G\nattributes: {kind: complaint}\nevents:\n  - {at: 2026-06-22T10:00:00Z, type: opened, venue: counter}\n",
+    )
+    .unwrap();
+    assert_eq!(policy.check_case(&good), Ok(()));
+    let cases = [
+        (
+            "id: T\nevents:\n  - {at: 2026-06-22T10:00:00Z, type: opened}\n  - {at: 2026-06-22T10:01:00Z, type: folow_up}\n",
+            "<string>:4: unknown event type `folow_up` (did you mean `follow_up`?)",
+        ),
+        (
+            "id: V\nevents:\n  - {at: 2026-06-22T10:00:00Z, type: opened, venue: hall}\n",
+            "<string>:3: unknown venue `hall` in `venue` (venues are `counter`, `reception_room`)",
+        ),
+        (
+            "id: R\nevents:\n  - {at: 2026-06-22T10:00:00Z, type: opened, to: {id: X, rank: chief}}\n",
+            "<string>:3: unknown rank `chief` in `to` (ranks are `agent`, `supervisor`, `manager`)",
+        ),
+        (
+            "id: A\nattributes: {severity: high}\n",
+            "<string>:1: `attributes.severity` must be a number, found the text `\"high\"`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let case = Case::from_yaml_str(text).unwrap();
+        let rejected = policy.check_case(&case).unwrap_err();
+        assert_eq!(rejected.to_string(), expected);
+    }
+    // A case built by a program has no source: it is located at `<case>`.
+    let mut built = good.clone();
+    built.source = None;
+    built.events[0].line = None;
+    built.events[0].kind = "opend".to_owned();
+    assert_eq!(
+        policy.check_case(&built).unwrap_err().to_string(),
+        "<case>:1: unknown event type `opend` (did you mean `opened`?)"
+    );
 }

@@ -89,6 +89,9 @@ fn seeds_satisfy_the_properties() {
         }];
         data.extend(std::fs::read(path).unwrap_or_default());
         props::cases(&data);
+        // Again with the venues and the vocabulary of an example policy.
+        data[0] |= 0xC0;
+        props::cases(&data);
     }
     props::evaluate(&[0; 64]);
     props::evaluate(&(0..=255).collect::<Vec<u8>>());

@@ -20,3 +20,5 @@ mod html;
 mod limits;
 mod syntax;
 mod time;
+#[cfg(feature = "cli")]
+mod vocabulary;

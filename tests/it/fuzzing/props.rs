@@ -28,19 +28,24 @@ use std::sync::OnceLock;
 /// The shared declarations of the example policies, which most of them `use`.
 const SHARED_CALENDARS: &str = include_str!("../../../policies/shared/calendars.policy");
 
+/// The shared vocabulary of the example policies, which most of them `use`.
+const SHARED_VOCABULARY: &str = include_str!("../../../policies/shared/vocabulary.policy");
+
 /// Where a fuzzed policy is, among the in-memory files: beside the example policies, so that
 /// their `use "../shared/calendars.policy"` finds the shared file.
 pub const FUZZ_POLICY: &str = "policies/fuzz/fuzz.policy";
 
 /// Checks `text` as the file [`FUZZ_POLICY`] of an in-memory set that also holds the shared
-/// calendars file, at `policies/shared/calendars.policy` and beside the fuzzed file (as
-/// `calendars.policy`): a policy that `use`s it reaches the checker instead of stopping at
-/// `E0201`.
+/// calendars and vocabulary files, in `policies/shared/` and beside the fuzzed file (as
+/// `calendars.policy` and `vocabulary.policy`): a policy that `use`s them reaches the checker
+/// instead of stopping at `E0201`.
 pub fn checked(text: &str, role: Role) -> Checked {
     let files = InMemory::new()
         .with(FUZZ_POLICY, text)
         .with("policies/shared/calendars.policy", SHARED_CALENDARS)
-        .with("policies/fuzz/calendars.policy", SHARED_CALENDARS);
+        .with("policies/fuzz/calendars.policy", SHARED_CALENDARS)
+        .with("policies/shared/vocabulary.policy", SHARED_VOCABULARY)
+        .with("policies/fuzz/vocabulary.policy", SHARED_VOCABULARY);
     // The example policies import from the folder beside theirs: the tree is `policies/`.
     check_sources(
         Path::new(FUZZ_POLICY),
@@ -96,7 +101,9 @@ pub fn fmt_roundtrip(data: &[u8]) {
 /// `cases`: the case readers (YAML, JSON, JSONL) give cases and rejections, never a panic; every
 /// case keeps its events in time order, a rejection always says where and why, and reading the
 /// same text twice rejects each case of the second copy as a duplicate (nothing is dropped,
-/// nothing counted twice). The first byte picks the format and the read options.
+/// nothing counted twice). With the venues and the vocabulary of an example policy, a case that is
+/// read is read as it is without them: they only reject. The first byte picks the format and the
+/// read options.
 pub fn cases(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         return;
@@ -119,9 +126,32 @@ pub fn cases(data: &[u8]) {
                 "manager".to_owned(),
             ]
         }),
-        promises: None,
+        ..ReadOptions::default()
     };
+    let declared = ReadOptions {
+        venues: (selector & 0x40 != 0)
+            .then(|| vocabulary_options().venues.clone())
+            .flatten(),
+        vocabulary: vocabulary_options().vocabulary.clone(),
+        ..opts.clone()
+    };
+    let opts = if selector & 0x80 != 0 { declared } else { opts };
     let batch = read_str("fuzz", text, format, &opts);
+    if opts.vocabulary.is_some() {
+        let free = ReadOptions {
+            vocabulary: None,
+            venues: None,
+            ..opts.clone()
+        };
+        let without = read_str("fuzz", text, format, &free);
+        for case in &batch.cases {
+            assert!(without.cases.contains(case), "{}", case.id);
+        }
+        assert_eq!(
+            without.cases.len() + without.rejected.len(),
+            batch.cases.len() + batch.rejected.len()
+        );
+    }
     for case in &batch.cases {
         assert!(case.events.windows(2).all(|w| w[0].at <= w[1].at));
     }
@@ -142,6 +172,20 @@ pub fn cases(data: &[u8]) {
     }
     let _ = Case::from_yaml_str(text);
     let _ = Case::from_json_str(text);
+}
+
+/// The read options of the logistics example policy: its venues and its vocabulary (with the
+/// shared one).
+fn vocabulary_options() -> &'static ReadOptions {
+    static OPTIONS: OnceLock<ReadOptions> = OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        let text = include_str!("../../../policies/logistics/complaints.policy");
+        let policy = checked(text, Role::Policy).policy;
+        policy
+            .as_ref()
+            .map(ReadOptions::for_policy)
+            .unwrap_or_default()
+    })
 }
 
 /// A policy and the words its text uses.
