@@ -78,9 +78,9 @@ pub fn format_files(files: &[PathBuf], check: bool, color: bool) -> Outcome {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     for path in files {
-        let text = match crate::check::load::regular_file(path)
-            .and_then(|()| std::fs::read_to_string(path))
-        {
+        // A regular file only, read up to the size limit of a policy file (a device or a named
+        // pipe is refused unopened).
+        let text = match crate::check::load::SourceProvider::read(&crate::check::load::FileSystem, path) {
             Ok(text) => text,
             Err(e) => {
                 outcome.io_errors.push(format!(

@@ -628,6 +628,7 @@ mod tests {
             cases: 2000,
             seed: 11,
             start,
+            ..crate::generate::GenerateOptions::default()
         };
         let mut stream = Vec::new();
         crate::generate::generate(&policy, &options, &mut stream).unwrap();
@@ -782,6 +783,10 @@ mod tests {
         };
         CaseReport {
             case: text.to_owned(),
+            part: Some(super::super::CasePart {
+                number: 2,
+                starts: crate::case::Location::new(text, 7),
+            }),
             promises: (0..instants.len()).map(promise).collect(),
             standards: vec![StandardReport {
                 standard: text.to_owned(),
@@ -849,6 +854,7 @@ mod tests {
         assert_written_as_serde_json(&case, "unusual values");
         let empty = CaseReport {
             case: String::new(),
+            part: None,
             promises: Vec::new(),
             standards: Vec::new(),
             commitments: Vec::new(),

@@ -17,5 +17,7 @@ mod hostile;
 #[cfg(feature = "cli")]
 mod html;
 mod limits;
+#[cfg(feature = "cli")]
+mod streams;
 mod syntax;
 mod time;
