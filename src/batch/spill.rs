@@ -448,3 +448,89 @@ impl Rejections {
         Ok(self.kept.into_iter().map(Ok).chain(from_file))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+    use super::*;
+
+    fn rejected(line: usize) -> Rejected {
+        Rejected {
+            source: Location::new("x.jsonl", line),
+            case: (line % 3 == 0).then(|| format!("C{line}")),
+            error: format!("problem {line} é"),
+        }
+    }
+
+    /// Past the first [`KEPT_REJECTIONS`], rejections wait in a temporary file, not in memory,
+    /// and all come back in order.
+    #[test]
+    fn rejections_past_the_first_thousand_wait_in_a_file() {
+        let mut log = Rejections::new(None);
+        for line in 1..=5_000 {
+            log.push(rejected(line)).unwrap();
+        }
+        assert_eq!(log.kept.len(), KEPT_REJECTIONS);
+        assert!(log.file.is_some());
+        assert_eq!(log.count(), 5_000);
+        let back: Vec<Rejected> = log.read_back().unwrap().map(Result::unwrap).collect();
+        let expected: Vec<Rejected> = (1..=5_000).map(rejected).collect();
+        assert_eq!(back, expected);
+    }
+
+    /// Runs merged give their records in first-seen order, whichever run holds them.
+    #[test]
+    fn runs_merge_in_first_seen_order() {
+        let mut runs = Vec::new();
+        for start in 0..3u64 {
+            let mut run = RunWriter::new(None).unwrap();
+            for seq in (start..30).step_by(3) {
+                let record = match seq % 4 {
+                    0 => Record::Rejected(rejected(seq as usize)),
+                    1 => Record::Held,
+                    _ => Record::Report(format!("case {seq}\n").into_bytes()),
+                };
+                run.write(seq, &record).unwrap();
+            }
+            runs.push(run.finish().unwrap());
+        }
+        let merged = merge_into_run(runs, None).unwrap();
+        let mut seen = Vec::new();
+        merge::<io::Error>(vec![merged], &mut |seq, record| {
+            let ok = match (seq % 4, record) {
+                (0, Record::Rejected(r)) => r == rejected(seq as usize),
+                (1, Record::Held) => true,
+                (_, Record::Report(text)) => text == format!("case {seq}\n").into_bytes(),
+                _ => false,
+            };
+            assert!(ok, "record {seq}");
+            seen.push(seq);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, (0..30).collect::<Vec<u64>>());
+    }
+
+    /// Every level spreads ids over every partition, and differently from the level before.
+    #[test]
+    fn each_level_spreads_ids_anew() {
+        let ids: Vec<String> = (0..6_400).map(|n| format!("C{n:07}")).collect();
+        for level in 0..3 {
+            let mut counts = [0usize; PARTITIONS];
+            for id in &ids {
+                counts[partition_of(id.as_bytes(), level, PARTITIONS)] += 1;
+            }
+            assert!(counts.iter().all(|&n| (50..150).contains(&n)), "{counts:?}");
+        }
+        // The ids of one partition at level 0 are spread again at level 1.
+        let first: Vec<&String> = ids
+            .iter()
+            .filter(|id| partition_of(id.as_bytes(), 0, PARTITIONS) == 0)
+            .collect();
+        let mut again = std::collections::HashSet::new();
+        for id in first {
+            again.insert(partition_of(id.as_bytes(), 1, PARTITIONS));
+        }
+        assert!(again.len() > 30, "{}", again.len());
+    }
+}

@@ -1696,6 +1696,77 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Writing every open case out as blocks at any points, and reading the blocks back into
+        /// another grouper in the order written, gives the cases and rejections of grouping all
+        /// the lines in one: each case has all its lines, in order, and its first-seen place.
+        #[test]
+        fn cases_written_out_and_read_back_are_the_cases_grouped_in_one(
+            lines in vec((case_line(), proptest::bool::weighted(0.2), any::<bool>()), 0..40),
+            opts in read_options(),
+        ) {
+            let mut whole = JsonlGrouper::new(opts.clone());
+            let mut written = JsonlGrouper::new(opts.clone());
+            let mut blocks: Vec<Vec<u8>> = Vec::new();
+            let mut rejected = Vec::new();
+            for (number, (text, second, spill)) in lines.iter().enumerate() {
+                let source = if *second { "b.jsonl" } else { "a.jsonl" };
+                whole.push_line(source, number + 1, text);
+                written.push_line(source, number + 1, text);
+                if *spill {
+                    written
+                        .drain_blocks(&mut |id, block| {
+                            assert_eq!(block_id(block), Some(id));
+                            blocks.push(block.to_vec());
+                            Ok(())
+                        })
+                        .unwrap();
+                    prop_assert_eq!(written.memory(), 0);
+                }
+                rejected.extend(written.take_rejected());
+            }
+            written
+                .drain_blocks(&mut |_, block| {
+                    blocks.push(block.to_vec());
+                    Ok(())
+                })
+                .unwrap();
+            let mut back = JsonlGrouper::new(opts.clone());
+            for block in &blocks {
+                back.restore_block(block).unwrap();
+            }
+            let mut read_back = back.finish();
+            rejected.append(&mut read_back.rejected);
+            read_back.rejected = rejected;
+            prop_assert_eq!(read_back, whole.finish());
+        }
+    }
+
+    /// A block cut short or damaged is an error, never a case.
+    #[test]
+    fn a_damaged_block_does_not_read_back() {
+        let mut grouper = JsonlGrouper::new(opts());
+        grouper.push_line("a.jsonl", 1, r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened"}"#);
+        let mut block = Vec::new();
+        grouper
+            .drain_blocks(&mut |_, written| {
+                block = written.to_vec();
+                Ok(())
+            })
+            .unwrap();
+        let mut back = JsonlGrouper::new(opts());
+        for cut in 0..block.len() {
+            assert!(back.restore_block(&block[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut longer = block.clone();
+        longer.push(0);
+        assert!(back.restore_block(&longer).is_err());
+        back.restore_block(&block).unwrap();
+        assert_eq!(back.open_cases(), 1);
+    }
+
     /// The lines of the properties above are often left to be read with their case, often not,
     /// and cases often get several of them.
     #[test]
