@@ -77,7 +77,8 @@ fn batch(c: &mut Criterion) {
     group.bench_function("generated_5000_cases", |b| {
         b.iter(|| {
             let mut run =
-                Batch::writing(&evaluator, options.clone(), Format::Jsonl, std::io::sink()).unwrap();
+                Batch::writing(&evaluator, options.clone(), Format::Jsonl, std::io::sink())
+                    .unwrap();
             run.push_text("bench.jsonl", black_box(&text)).unwrap();
             run.finish().unwrap()
         })

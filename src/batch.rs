@@ -20,7 +20,9 @@
 
 mod spill;
 
-use crate::case::{Case, CaseBatch, JsonlGrouper, Location, NumberedCase, ParsedLine, ReadOptions, Rejected};
+use crate::case::{
+    Case, CaseBatch, JsonlGrouper, Location, NumberedCase, ParsedLine, ReadOptions, Rejected,
+};
 use crate::eval::{Evaluator, ObjectivePlan, Tally};
 use crate::report::{
     render_case, CasePart, CaseReport, EmitError, Instant, PolicyRef, RejectedCase, RenderedCase,
@@ -291,7 +293,9 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             }
         } else if self.grouper.memory() > budget {
             let dir = self.options.temp_dir.clone();
-            let spill = self.spill.get_or_insert_with(|| Spill::new(dir.as_deref(), 0));
+            let spill = self
+                .spill
+                .get_or_insert_with(|| Spill::new(dir.as_deref(), 0));
             spill.take_from(&mut self.grouper)?;
             self.progress.spills += 1;
         }
@@ -365,8 +369,9 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             }
         }
         let mut summary = self.summary;
-        summary.rejected =
-            self.read_rejections.len() + self.line_rejections.count() + self.case_rejections.count();
+        summary.rejected = self.read_rejections.len()
+            + self.line_rejections.count()
+            + self.case_rejections.count();
         summary.cases = (summary.evaluated + summary.rejected).saturating_sub(summary.cut);
         let objectives = self.objectives.report(&self.tally);
         let as_rejected_case = |r: Rejected| RejectedCase {
@@ -426,7 +431,9 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
                 let result = numbered
                     .case()
                     .and_then(|case| duplicate(batch_ids, case))
-                    .and_then(|case| evaluate_one(evaluator, objectives, format, as_of, &case, marker));
+                    .and_then(|case| {
+                        evaluate_one(evaluator, objectives, format, as_of, &case, marker)
+                    });
                 (seq, later, result)
             })
             .collect();
@@ -522,7 +529,11 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
 impl<W: Write> Batch<'_, '_, W> {
     /// Adds an evaluated case's counts to the run's; returns its rendering. A later part of a
     /// case (`later`) is counted as cut.
-    fn count(&mut self, (rendered, counts, tally): Done, later: bool) -> Result<RenderedCase, EmitError> {
+    fn count(
+        &mut self,
+        (rendered, counts, tally): Done,
+        later: bool,
+    ) -> Result<RenderedCase, EmitError> {
         self.tally.merge(tally);
         self.summary.cases += counts.cases;
         self.summary.evaluated += counts.evaluated;

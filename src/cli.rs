@@ -58,7 +58,10 @@ pub(crate) fn error(message: impl std::fmt::Display) {
 
 /// Writes `warning: MESSAGE` to standard error, the message's control characters escaped.
 pub(crate) fn warning(message: impl std::fmt::Display) {
-    eprintln!("warning: {}", crate::terminal::Escaped(&message.to_string()));
+    eprintln!(
+        "warning: {}",
+        crate::terminal::Escaped(&message.to_string())
+    );
 }
 
 /// How a command ended; the process exit code.

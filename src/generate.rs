@@ -343,7 +343,9 @@ fn check_start(words: &Vocabulary, options: &GenerateOptions) -> io::Result<()> 
         )));
     }
     if options.long_span <= TimeDelta::zero() {
-        return Err(refuse("`--long-span` must be longer than nothing".to_owned()));
+        return Err(refuse(
+            "`--long-span` must be longer than nothing".to_owned(),
+        ));
     }
     let arrivals = arrivals_span(options);
     let span = arrivals.and_then(|arrivals| arrivals.checked_add(&longest_case(words, options)));

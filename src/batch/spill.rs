@@ -168,7 +168,7 @@ impl Spill {
 
     /// Writes every open case of `grouper` to the files, leaving it empty.
     pub fn take_from(&mut self, grouper: &mut JsonlGrouper) -> io::Result<()> {
-        grouper.drain_blocks(&mut |id, block| self.add(id, block))
+        grouper.drain_blocks(|id, block| self.add(id, block))
     }
 
     /// The files written, each ready to be read from its start.
@@ -206,7 +206,11 @@ impl Partition {
     /// Spreads the cases of this file over new files by the hash of split `level` (in `dir`).
     /// Returns `Err(self)`'s cases in one file when they would all go to the same one (one case,
     /// or ids the hash does not tell apart), or when `level` is past [`MAX_SPLITS`].
-    pub fn split(self, dir: Option<&Path>, level: u32) -> io::Result<Result<Vec<Partition>, Partition>> {
+    pub fn split(
+        self,
+        dir: Option<&Path>,
+        level: u32,
+    ) -> io::Result<Result<Vec<Partition>, Partition>> {
         if level > MAX_SPLITS {
             return Ok(Err(self));
         }
@@ -270,7 +274,10 @@ impl RunWriter {
 
     /// The run, to be read from its start.
     pub fn finish(self) -> io::Result<Run> {
-        let mut file = self.out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let mut file = self
+            .out
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
         file.rewind()?;
         Ok(Run {
             input: BufReader::with_capacity(BUFFER, file),
@@ -295,9 +302,8 @@ fn write_rejected(out: &mut impl Write, rejected: &Rejected) -> io::Result<()> {
 /// Reads a rejection written by [`write_rejected`].
 fn read_rejected(input: &mut impl BufRead) -> io::Result<Rejected> {
     let mut buffer = Vec::new();
-    let text = |buffer: &mut Vec<u8>| {
-        String::from_utf8(std::mem::take(buffer)).map_err(|_| damaged())
-    };
+    let text =
+        |buffer: &mut Vec<u8>| String::from_utf8(std::mem::take(buffer)).map_err(|_| damaged());
     read_bytes(input, &mut buffer)?;
     let file = text(&mut buffer)?;
     let line = read_varint(input)?.ok_or_else(damaged)?;
@@ -365,7 +371,10 @@ pub fn merge<E: From<io::Error>>(
         }
     }
     while let Some(std::cmp::Reverse((seq, index))) = heads.pop() {
-        let record = records.get_mut(index).and_then(Option::take).ok_or_else(damaged)?;
+        let record = records
+            .get_mut(index)
+            .and_then(Option::take)
+            .ok_or_else(damaged)?;
         each(seq, record)?;
         if let Some(run) = runs.get_mut(index) {
             if let Some((next, record)) = run.next()? {

@@ -176,6 +176,9 @@ struct Group {
     waiting: Waiting,
 }
 
+/// Where the lines of each source after the first start: (index of the first line, source).
+type LaterSources = Vec<(usize, Arc<str>)>;
+
 /// The lines of a case, in input order.
 #[derive(Debug, Default)]
 struct Waiting {
@@ -183,7 +186,7 @@ struct Waiting {
     source: Option<Arc<str>>,
     /// Where the lines of each later source start, when a case's lines come from more than one
     /// source: (index in `lines`, source).
-    more: Option<Box<Vec<(usize, Arc<str>)>>>,
+    more: Option<Box<LaterSources>>,
     /// The lines' text, one after the other.
     text: String,
     /// Each line's number in its source and where its text ends in `text`.
@@ -286,7 +289,10 @@ enum Looked<'t> {
     Unreadable(String),
     /// A line of case `id`: `text` is the line as it is read with its case (without a
     /// byte-order mark or spaces around it).
-    Case { id: Cow<'t, str>, text: &'t str },
+    Case {
+        id: Cow<'t, str>,
+        text: &'t str,
+    },
 }
 
 #[derive(Debug, PartialEq)]
@@ -546,7 +552,12 @@ impl JsonlGrouper {
         let mut by_age: Vec<(u64, usize)> = self
             .groups
             .iter()
-            .map(|(id, group)| (group.last_tick, CASE_BYTES + heap_bytes(id) + group.waiting.bytes()))
+            .map(|(id, group)| {
+                (
+                    group.last_tick,
+                    CASE_BYTES + heap_bytes(id) + group.waiting.bytes(),
+                )
+            })
             .collect();
         by_age.sort_unstable();
         let mut left = self.memory;
@@ -646,7 +657,7 @@ impl JsonlGrouper {
     /// `sink` with its id. The open cases are then none, and their memory is freed.
     pub fn drain_blocks(
         &mut self,
-        sink: &mut dyn FnMut(&[u8], &[u8]) -> std::io::Result<()>,
+        mut sink: impl FnMut(&[u8], &[u8]) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let groups = std::mem::take(&mut self.groups);
         self.memory = 0;
@@ -1717,7 +1728,7 @@ mod tests {
                 written.push_line(source, number + 1, text);
                 if *spill {
                     written
-                        .drain_blocks(&mut |id, block| {
+                        .drain_blocks(|id, block| {
                             assert_eq!(block_id(block), Some(id));
                             blocks.push(block.to_vec());
                             Ok(())
@@ -1728,7 +1739,7 @@ mod tests {
                 rejected.extend(written.take_rejected());
             }
             written
-                .drain_blocks(&mut |_, block| {
+                .drain_blocks(|_, block| {
                     blocks.push(block.to_vec());
                     Ok(())
                 })
@@ -1748,10 +1759,14 @@ mod tests {
     #[test]
     fn a_damaged_block_does_not_read_back() {
         let mut grouper = JsonlGrouper::new(opts());
-        grouper.push_line("a.jsonl", 1, r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened"}"#);
+        grouper.push_line(
+            "a.jsonl",
+            1,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened"}"#,
+        );
         let mut block = Vec::new();
         grouper
-            .drain_blocks(&mut |_, written| {
+            .drain_blocks(|_, written| {
                 block = written.to_vec();
                 Ok(())
             })

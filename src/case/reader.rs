@@ -115,7 +115,9 @@ const SNIFF_LINES: usize = 100;
 /// Standard input, and its format: `format` when given, else guessed from its first lines
 /// ([`CaseFormat::sniff`]), which are read ahead and handed back at the start of the reader.
 /// Nothing else is read: JSON Lines can then be read line by line, as a file is.
-pub fn open_stdin(format: Option<CaseFormat>) -> std::io::Result<(CaseFormat, impl std::io::BufRead)> {
+pub fn open_stdin(
+    format: Option<CaseFormat>,
+) -> std::io::Result<(CaseFormat, impl std::io::BufRead)> {
     let mut stdin = std::io::stdin();
     let mut prefix = Vec::new();
     if format.is_none() {
@@ -132,7 +134,8 @@ pub fn open_stdin(format: Option<CaseFormat>) -> std::io::Result<(CaseFormat, im
         }
     }
     let format = format.unwrap_or_else(|| CaseFormat::sniff(&String::from_utf8_lossy(&prefix)));
-    let reader = std::io::BufReader::with_capacity(1 << 17, std::io::Cursor::new(prefix).chain(stdin));
+    let reader =
+        std::io::BufReader::with_capacity(1 << 17, std::io::Cursor::new(prefix).chain(stdin));
     Ok((format, reader))
 }
 
@@ -207,7 +210,9 @@ impl CaseReader {
         }
         let metadata = file.metadata().map_err(io_error)?;
         let size = metadata.len();
-        if metadata.is_file() && usize::try_from(size).map_or(true, |size| size > MAX_CASE_FILE_BYTES) {
+        if metadata.is_file()
+            && usize::try_from(size).map_or(true, |size| size > MAX_CASE_FILE_BYTES)
+        {
             self.reject_file(&source, 1, file_too_large(Some(size)));
             return Ok(());
         }
@@ -225,7 +230,9 @@ impl CaseReader {
     ) -> std::io::Result<()> {
         let limit = u64::try_from(MAX_CASE_FILE_BYTES).unwrap_or(u64::MAX);
         let mut bytes = Vec::new();
-        reader.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+        reader
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)?;
         if bytes.len() > MAX_CASE_FILE_BYTES {
             self.reject_file(source, 1, file_too_large(None));
             return Ok(());

@@ -124,9 +124,9 @@ pub fn memory_size(text: &str) -> Result<u64, String> {
             ))
         }
     };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size: write a number and a unit, such as 512MiB or 2GiB"))?;
+    let value: f64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a size: write a number and a unit, such as 512MiB or 2GiB")
+    })?;
     let bytes = (value * scale).floor();
     if !(1.0..=1e18).contains(&bytes) {
         return Err(format!("`{text}` is not a size between 1 byte and 1 EB"));

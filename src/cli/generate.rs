@@ -44,7 +44,8 @@ pub struct GenerateArgs {
 
 /// Reads `--long-span`: a whole number and a unit, `w` (weeks), `d`, `h`, `m` or `s`.
 fn span(text: &str) -> Result<TimeDelta, String> {
-    let refuse = || format!("`{text}` is not a span: write a number and w, d, h, m or s, such as 14d");
+    let refuse =
+        || format!("`{text}` is not a span: write a number and w, d, h, m or s, such as 14d");
     let unit = text.chars().last().ok_or_else(refuse)?;
     let number: i64 = text
         .get(..text.len() - unit.len_utf8())

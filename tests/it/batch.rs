@@ -200,8 +200,9 @@ fn one_and_many_threads_give_the_same_bytes() {
             .unwrap();
         pool.install(|| {
             // Whole input, through temporary files, and with a window that cuts cases.
-            [(0, 0), (0, 3_000), (1_500, 0)]
-                .map(|(window, memory)| stream_in(&policy, &text, Format::Json, window, 128, memory).0)
+            [(0, 0), (0, 3_000), (1_500, 0)].map(|(window, memory)| {
+                stream_in(&policy, &text, Format::Json, window, 128, memory).0
+            })
         })
     };
     let one = run(1);
@@ -278,7 +279,12 @@ fn a_case_cut_by_the_window_is_reported_in_marked_parts_and_counted_once() {
     );
     assert_eq!(report["rejected"], serde_json::json!([]));
     assert_eq!(
-        (summary.cases, summary.evaluated, summary.rejected, summary.cut),
+        (
+            summary.cases,
+            summary.evaluated,
+            summary.rejected,
+            summary.cut
+        ),
         (2, 3, 0, 1)
     );
     assert_eq!(report["summary"]["cut"], 1);
@@ -287,7 +293,12 @@ fn a_case_cut_by_the_window_is_reported_in_marked_parts_and_counted_once() {
         human.contains("case A\n  PART 2 from input.jsonl:5: "),
         "{human}"
     );
-    assert!(human.contains("2 cases, 3 evaluated, 0 rejected (1 later parts of cases cut by the window)"), "{human}");
+    assert!(
+        human.contains(
+            "2 cases, 3 evaluated, 0 rejected (1 later parts of cases cut by the window)"
+        ),
+        "{human}"
+    );
     // Without a window the same input is read whole: one report a case, nothing cut, and no
     // `cut` in the counts.
     let (exact, summary, _) = stream(&policy, &text, Format::Json, 0, 1);
@@ -352,7 +363,10 @@ fn a_time_ordered_stream_of_cases_lasting_weeks_is_reported_whole() {
     let text = String::from_utf8(bytes).unwrap();
     let (out, summary, progress) = stream_in(&policy, &text, Format::Jsonl, 0, 0, 100_000);
     assert!(progress.spills > 0);
-    assert_eq!((summary.cases, summary.evaluated, summary.rejected), (3_000, 3_000, 0));
+    assert_eq!(
+        (summary.cases, summary.evaluated, summary.rejected),
+        (3_000, 3_000, 0)
+    );
     assert!(out == whole(&policy, &text, Format::Jsonl));
     // A window of 500 lines, about a day of this stream's traffic.
     let (_, cut, _) = stream_in(&policy, &text, Format::Jsonl, 500, 100, 0);
@@ -394,13 +408,22 @@ fn the_generator_spreads_cases_over_days_and_makes_some_last_weeks() {
         .values()
         .filter(|(from, to)| *to - *from > chrono::TimeDelta::days(14))
         .count();
-    assert!((150..250).contains(&long), "{long} of 2,000 cases last over 14 days");
+    assert!(
+        (150..250).contains(&long),
+        "{long} of 2,000 cases last over 14 days"
+    );
     assert!(spans
         .values()
         .all(|(from, to)| *to - *from < chrono::TimeDelta::days(22)));
     let last_opened = spans.values().map(|(from, _)| *from).max().unwrap();
-    assert!(last_opened < instant("2026-05-31T00:00:00Z"), "{last_opened}");
-    assert!(last_opened > instant("2026-05-30T00:00:00Z"), "{last_opened}");
+    assert!(
+        last_opened < instant("2026-05-31T00:00:00Z"),
+        "{last_opened}"
+    );
+    assert!(
+        last_opened > instant("2026-05-30T00:00:00Z"),
+        "{last_opened}"
+    );
     // Without the new options, the bytes of before.
     let plain = generated(&policy, 50, 42);
     let digest = plain.len() + plain.lines().count();

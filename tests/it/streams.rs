@@ -23,7 +23,10 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/generate/contact-centre.policy");
+const POLICY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/src/generate/contact-centre.policy"
+);
 
 /// What a run gave.
 struct Ran {
@@ -38,7 +41,11 @@ fn covenant(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Ran {
     let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
         .args(args)
         .current_dir(dir)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -88,7 +95,13 @@ fn eval(dir: &Path, format: &str, more: &[&str], stdin: Option<Vec<u8>>) -> Ran 
 /// Generated events: `cases` cases of the contact-centre policy.
 fn generated(cases: u64, seed: u64) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_covenant"))
-        .args(["generate", "--cases", &cases.to_string(), "--seed", &seed.to_string()])
+        .args([
+            "generate",
+            "--cases",
+            &cases.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -118,7 +131,11 @@ fn standard_input_streams_like_a_file_whatever_its_first_line() {
         let expected: Vec<&str> = from_file.stdout.lines().collect();
         assert_eq!(lines.len(), expected.len(), "{first}");
         // Every case, the same reports.
-        assert_eq!(lines[..lines.len() - 1], expected[..expected.len() - 1], "{first}");
+        assert_eq!(
+            lines[..lines.len() - 1],
+            expected[..expected.len() - 1],
+            "{first}"
+        );
         let summary: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
         assert_eq!(summary["rejected"][0]["source"], "<stdin>:1", "{first}");
         assert_eq!(summary["summary"]["evaluated"], 40, "{first}");
@@ -133,7 +150,12 @@ fn standard_input_streams_like_a_file_whatever_its_first_line() {
     let yaml = "id: Y1\nevents:\n  - {at: 2026-06-01T09:00:00Z, type: opened}\n";
     let ran = eval(&dir, "jsonl", &["-"], Some(yaml.as_bytes().to_vec()));
     assert!(ran.stdout.starts_with("{\"case\":\"Y1\""), "{}", ran.stdout);
-    let ran = eval(&dir, "jsonl", &["--stdin-format", "jsonl", "-"], Some(yaml.as_bytes().to_vec()));
+    let ran = eval(
+        &dir,
+        "jsonl",
+        &["--stdin-format", "jsonl", "-"],
+        Some(yaml.as_bytes().to_vec()),
+    );
     assert_eq!(ran.code, 3, "{}", ran.stdout);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -206,7 +228,11 @@ fn rejected_cases_are_counted_on_standard_error_and_give_exit_code_3() {
     let good = eval(&dir, "jsonl", &["good.jsonl"], None);
     assert_eq!(good.code, 1, "breaches, nothing rejected: {}", good.stderr);
     assert!(good.stderr.is_empty(), "{}", good.stderr);
-    for (files, total) in [(vec!["bad.jsonl"], 11), (vec!["bad.yaml"], 1), (vec!["bad.yaml", "good.jsonl"], 11)] {
+    for (files, total) in [
+        (vec!["bad.jsonl"], 11),
+        (vec!["bad.yaml"], 1),
+        (vec!["bad.yaml", "good.jsonl"], 11),
+    ] {
         let mut args = files.clone();
         let ran = eval(&dir, "jsonl", &args, None);
         assert_eq!(ran.code, 3, "{files:?}");
@@ -269,7 +295,16 @@ fn a_million_rejected_lines_are_listed_in_little_memory() {
     std::fs::write(dir.join("x.jsonl"), "x\n".repeat(lines)).unwrap();
     let (peak, code, stdout) = peak_memory(
         &dir,
-        &["eval", "--policy", POLICY, "--at", "2026-06-20T00:00:00Z", "--format", "jsonl", "x.jsonl"],
+        &[
+            "eval",
+            "--policy",
+            POLICY,
+            "--at",
+            "2026-06-20T00:00:00Z",
+            "--format",
+            "jsonl",
+            "x.jsonl",
+        ],
     );
     assert_eq!(code, 3);
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
@@ -297,17 +332,28 @@ fn size_limits_hold_while_reading() {
     let ran = eval(&dir, "jsonl", &["zero.yaml"], None);
     assert_eq!(ran.code, 3, "{}", ran.stderr);
     assert!(
-        ran.stdout.contains("zero.yaml:1") && ran.stdout.contains("case file is too large (more than 8388608 bytes"),
+        ran.stdout.contains("zero.yaml:1")
+            && ran
+                .stdout
+                .contains("case file is too large (more than 8388608 bytes"),
         "{}",
         ran.stdout
     );
     let big = format!("# {}\nid: Y1\nevents: []\n", "x".repeat(9 << 20));
     let ran = eval(&dir, "jsonl", &["-"], Some(big.into_bytes()));
     assert_eq!(ran.code, 3, "{}", ran.stderr);
-    assert!(ran.stdout.contains("<stdin>:1") && ran.stdout.contains("more than 8388608 bytes"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("<stdin>:1") && ran.stdout.contains("more than 8388608 bytes"),
+        "{}",
+        ran.stdout
+    );
     let fmt = covenant(&dir, &["fmt", "--check", "zero.policy"], None);
     assert_eq!(fmt.code, 2);
-    assert!(fmt.stderr.contains("zero.policy") && fmt.stderr.contains("not a regular file"), "{}", fmt.stderr);
+    assert!(
+        fmt.stderr.contains("zero.policy") && fmt.stderr.contains("not a regular file"),
+        "{}",
+        fmt.stderr
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -337,14 +383,27 @@ fn temporary_files_leave_nothing_behind_on_any_exit() {
     std::fs::write(dir.join("events.jsonl"), &events).unwrap();
     let temp_arg = temp.to_str().unwrap();
     let in_memory = eval(&dir, "jsonl", &["events.jsonl"], None);
-    let spilled = eval(&dir, "jsonl", &["--memory", "4KiB", "--temp-dir", temp_arg, "events.jsonl"], None);
+    let spilled = eval(
+        &dir,
+        "jsonl",
+        &["--memory", "4KiB", "--temp-dir", temp_arg, "events.jsonl"],
+        None,
+    );
     assert_eq!(spilled.stdout, in_memory.stdout);
     assert_eq!(spilled.code, in_memory.code, "{}", spilled.stderr);
     assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0);
     // Ctrl-C while standard input is still open: the files exist (open, without a name), then
     // nothing is left.
     let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
-        .args(["eval", "--policy", POLICY, "--memory", "4KiB", "--temp-dir", temp_arg])
+        .args([
+            "eval",
+            "--policy",
+            POLICY,
+            "--memory",
+            "4KiB",
+            "--temp-dir",
+            temp_arg,
+        ])
         .args(["--stdin-format", "jsonl", "-"])
         .env("TMPDIR", &temp)
         .stdin(Stdio::piped())
@@ -360,18 +419,38 @@ fn temporary_files_leave_nothing_behind_on_any_exit() {
     stdin.flush().unwrap();
     let started = std::time::Instant::now();
     while open_files_in(child.id(), &temp) == 0 {
-        assert!(started.elapsed() < Duration::from_secs(60), "no temporary file was made");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no temporary file was made"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "a temporary file has a name");
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert_eq!(
+        std::fs::read_dir(&temp).unwrap().count(),
+        0,
+        "a temporary file has a name"
+    );
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success());
     drop(stdin);
     assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0);
     // A broken pipe: the reader goes away after the first bytes.
     let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
-        .args(["eval", "--policy", POLICY, "--memory", "4KiB", "--temp-dir", temp_arg, "--format", "json"])
+        .args([
+            "eval",
+            "--policy",
+            POLICY,
+            "--memory",
+            "4KiB",
+            "--temp-dir",
+            temp_arg,
+            "--format",
+            "json",
+        ])
         .arg(dir.join("events.jsonl"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -383,11 +462,26 @@ fn temporary_files_leave_nothing_behind_on_any_exit() {
     std::io::Read::read_exact(&mut out, &mut first).unwrap();
     drop(out);
     let ended = child.wait_with_output().unwrap();
-    assert_eq!(ended.status.code(), Some(2), "{}", String::from_utf8_lossy(&ended.stderr));
+    assert_eq!(
+        ended.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&ended.stderr)
+    );
     assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0);
     // A temporary folder that is not there.
-    let ran = eval(&dir, "jsonl", &["--memory", "1KiB", "--temp-dir", "missing", "events.jsonl"], None);
+    let ran = eval(
+        &dir,
+        "jsonl",
+        &["--memory", "1KiB", "--temp-dir", "missing", "events.jsonl"],
+        None,
+    );
     assert_eq!(ran.code, 2);
-    assert!(ran.stderr.contains("cannot make a temporary file in `missing`"), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("cannot make a temporary file in `missing`"),
+        "{}",
+        ran.stderr
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
