@@ -371,7 +371,7 @@ fn open_files_in(pid: u32, dir: &Path) -> usize {
 
 /// A run past its memory budget writes its open cases to temporary files, which never take a
 /// name in the folder and are gone however the command ends: at its end, on an error (a broken
-/// pipe on standard output), and on Ctrl-C. The report is the one of a run in memory, and a
+/// pipe on standard output, a full disk), on Ctrl-C and on SIGTERM. The report is the one of a run in memory, and a
 /// temporary folder that cannot be written is an error that says where.
 #[cfg(target_os = "linux")]
 #[test]
@@ -392,9 +392,57 @@ fn temporary_files_leave_nothing_behind_on_any_exit() {
     assert_eq!(spilled.stdout, in_memory.stdout);
     assert_eq!(spilled.code, in_memory.code, "{}", spilled.stderr);
     assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0);
-    // Ctrl-C while standard input is still open: the files exist (open, without a name), then
-    // nothing is left.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
+    // Ctrl-C (SIGINT), or SIGTERM, while standard input is still open: the files exist (open,
+    // without a name), then nothing is left.
+    for signal in ["-INT", "-TERM"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
+            .args([
+                "eval",
+                "--policy",
+                POLICY,
+                "--memory",
+                "4KiB",
+                "--temp-dir",
+                temp_arg,
+            ])
+            .args(["--stdin-format", "jsonl", "-"])
+            .env("TMPDIR", &temp)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // More lines than a chunk (16,384): the open cases are looked at after each chunk.
+        let more = generated(2_000, 7);
+        assert!(more.lines().count() > 16_384);
+        stdin.write_all(more.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let started = std::time::Instant::now();
+        while open_files_in(child.id(), &temp) == 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no temporary file was made"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            std::fs::read_dir(&temp).unwrap().count(),
+            0,
+            "a temporary file has a name"
+        );
+        Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "{signal}");
+        drop(stdin);
+        assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "{signal}");
+    }
+    // An error writing the report (a full disk) after the files were made.
+    let full = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .current_dir(&dir)
         .args([
             "eval",
             "--policy",
@@ -403,40 +451,19 @@ fn temporary_files_leave_nothing_behind_on_any_exit() {
             "4KiB",
             "--temp-dir",
             temp_arg,
+            "--format",
+            "jsonl",
+            "events.jsonl",
         ])
-        .args(["--stdin-format", "jsonl", "-"])
-        .env("TMPDIR", &temp)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
         .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    // More lines than a chunk (16,384): the open cases are looked at after each chunk.
-    let more = generated(2_000, 7);
-    assert!(more.lines().count() > 16_384);
-    stdin.write_all(more.as_bytes()).unwrap();
-    stdin.flush().unwrap();
-    let started = std::time::Instant::now();
-    while open_files_in(child.id(), &temp) == 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no temporary file was made"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
     assert_eq!(
-        std::fs::read_dir(&temp).unwrap().count(),
-        0,
-        "a temporary file has a name"
+        full.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
     );
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert!(!status.success());
-    drop(stdin);
     assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0);
     // A broken pipe: the reader goes away after the first bytes.
     let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
