@@ -24,6 +24,7 @@ fn stream(policy: &Policy, cases: u64) -> String {
         cases,
         seed: 1,
         start: instant("2026-06-01T08:00:00Z"),
+        ..GenerateOptions::default()
     };
     let mut out = Vec::new();
     generate(policy, &options, &mut out).unwrap();
@@ -69,18 +70,15 @@ fn batch(c: &mut Criterion) {
     let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
     let text = stream(&policy, 5_000);
     let evaluator = Evaluator::new(&policy);
-    let options = BatchOptions {
-        as_of: instant("2026-06-20T00:00:00Z"),
-        window: covenant::batch::DEFAULT_WINDOW,
-        chunk_lines: 0,
-    };
+    let options = BatchOptions::new(instant("2026-06-20T00:00:00Z"));
     let mut group = c.benchmark_group("batch");
     group.sample_size(10);
     group.throughput(Throughput::Elements(text.lines().count() as u64));
     group.bench_function("generated_5000_cases", |b| {
         b.iter(|| {
             let mut run =
-                Batch::writing(&evaluator, options, Format::Jsonl, std::io::sink()).unwrap();
+                Batch::writing(&evaluator, options.clone(), Format::Jsonl, std::io::sink())
+                    .unwrap();
             run.push_text("bench.jsonl", black_box(&text)).unwrap();
             run.finish().unwrap()
         })

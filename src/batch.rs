@@ -1,35 +1,48 @@
-//! The streaming batch engine: JSONL event streams in, reports out as cases complete.
+//! The streaming batch engine: JSONL event streams in, reports out, exactly as whole-input
+//! evaluation gives them, in a memory budget.
 //!
-//! Lines are read in chunks; each chunk is parsed on all cores, then its lines
-//! are grouped by case in input order. A case is complete when none of its
-//! lines has come among the last `window` lines (the idle window); complete
-//! cases are evaluated on all cores and written in the order their ids were
-//! first seen, so the output does not depend on the number of threads. A line
-//! of a case that was already evaluated is rejected with its location, so a
-//! report never stands on part of a case's events: when nothing is rejected for
-//! that reason, the report is byte for byte the one of whole-input evaluation.
-//! Memory is bounded by the cases open in the window, not by the input size.
-//! The rule and the figures are documented in `docs/performance.md`.
+//! Lines are read in chunks; each chunk is looked at on all cores, then its lines are grouped by
+//! case in input order, each line kept in its case as text. A stream has no end-of-case marker,
+//! so by default every case stays open to the end of the input; then the cases are evaluated on
+//! all cores and written in the order their ids were first seen, so the output is the one of
+//! whole-input evaluation, byte for byte, and does not depend on the number of threads. When the
+//! open cases take more than the run's memory budget ([`BatchOptions::memory`]), they are all
+//! written to temporary files by a hash of their id, and read back, evaluated and merged in
+//! first-seen order at the end (`batch::spill`): the same output, in bounded memory.
+//!
+//! An idle window ([`BatchOptions::window`], for following a live stream) evaluates a case once
+//! none of its lines has come among the last `window` lines, or earlier, idlest first, when the
+//! open cases exceed the budget. A later line of such a case begins its next part, evaluated on
+//! its own when it is complete, and its report says so ([`crate::report::CasePart`]); the counts
+//! count the case once. Rejected lines and cases go to a temporary file past the first thousand,
+//! so that no input makes them fill the memory. The rules and the figures are documented in
+//! `docs/performance.md`.
 
-use crate::case::{Case, CaseBatch, JsonlGrouper, NumberedCase, ParsedLine, ReadOptions, Rejected};
+mod spill;
+
+use crate::case::{
+    Case, CaseBatch, JsonlGrouper, Location, NumberedCase, ParsedLine, ReadOptions, Rejected,
+};
 use crate::eval::{Evaluator, ObjectivePlan, Tally};
 use crate::report::{
-    render_case, CaseReport, EmitError, Instant, PolicyRef, RejectedCase, RenderedCase, Report,
-    ReportWriter, Summary,
+    render_case, CasePart, CaseReport, EmitError, Instant, PolicyRef, RejectedCase, RenderedCase,
+    Report, ReportWriter, Summary,
 };
 use chrono::{DateTime, Utc};
 #[cfg(feature = "parallel")]
 use rayon::{join, prelude::*};
 #[cfg(not(feature = "parallel"))]
 use sequential::{join, IntoParIter as _, ParIter as _};
-use std::collections::BTreeMap;
+use spill::{Partition, Record, Rejections, Run, RunWriter, Spill};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
 
-/// The idle window used when none is given: a case is complete after this many lines without one of its own.
-pub const DEFAULT_WINDOW: u64 = 100_000;
+/// The memory budget used when none is given: 1 GiB for the open cases of a run.
+pub const DEFAULT_MEMORY: u64 = 1 << 30;
 
-/// Lines of a chunk: complete cases are looked for after each chunk. A chunk is read in parts of
-/// [`PART_LINES`].
+/// Lines of a chunk: complete cases, and the memory the open cases take, are looked at after each
+/// chunk. A chunk is read in parts of [`PART_LINES`].
 pub const CHUNK_LINES: usize = 16_384;
 
 /// Lines read, looked at and grouped at a time within a chunk: few enough that their text, about
@@ -51,14 +64,35 @@ type Done = (Result<RenderedCase, EmitError>, Summary, Tally);
 type Evaluated = Result<Done, Rejected>;
 
 /// How a batch run reads and evaluates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchOptions {
     /// The evaluation instant.
     pub as_of: DateTime<Utc>,
-    /// Lines without one of its own after which a case is complete; 0 keeps every case open to the end.
+    /// 0 (the default): every case stays open to the end of the input, and the report is the one
+    /// of whole-input evaluation. Otherwise a case is evaluated once it has had no line among this
+    /// many lines, and a later line of it begins its next part.
     pub window: u64,
     /// Lines of a chunk (0: [`CHUNK_LINES`]); complete cases are looked for after each chunk, which is read in parts of at most [`PART_LINES`].
     pub chunk_lines: usize,
+    /// The most memory, in bytes, the open cases may take (0: [`DEFAULT_MEMORY`]). Past it, without
+    /// a window, the open cases are written to temporary files and evaluated from them at the end;
+    /// with a window, the cases idle longest are evaluated early.
+    pub memory: u64,
+    /// Where temporary files are made (`None`: the system's temporary folder, `TMPDIR`).
+    pub temp_dir: Option<PathBuf>,
+}
+
+impl BatchOptions {
+    /// Whole-input evaluation at `as_of`, in the default memory budget.
+    pub fn new(as_of: DateTime<Utc>) -> BatchOptions {
+        BatchOptions {
+            as_of,
+            window: 0,
+            chunk_lines: 0,
+            memory: 0,
+            temp_dir: None,
+        }
+    }
 }
 
 /// How far a run has got, for progress displays.
@@ -72,6 +106,14 @@ pub struct Progress {
     pub evaluated: u64,
     /// Cases seen but not complete yet.
     pub open_cases: usize,
+    /// Times the open cases were written to temporary files.
+    pub spills: u64,
+}
+
+/// A case evaluated and rendered, or rejected, waiting for an earlier case to be written.
+enum Outcome {
+    Report(RenderedCase),
+    Rejected(Rejected),
 }
 
 /// One streaming run: push sources, then [`Batch::finish`].
@@ -81,14 +123,22 @@ pub struct Batch<'e, 'p, W: Write> {
     options: BatchOptions,
     grouper: JsonlGrouper,
     writer: ReportWriter<W>,
-    /// Complete cases, rendered, that wait for an earlier case to be written (`None`: rejected).
-    waiting: BTreeMap<u64, Option<RenderedCase>>,
+    /// Cases evaluated that wait for an earlier case to be written.
+    waiting: BTreeMap<u64, Outcome>,
     /// The first-seen number of the next case to write.
     next_out: u64,
-    case_rejections: Vec<(u64, Rejected)>,
+    /// The open cases written to temporary files, once they took more than the budget.
+    spill: Option<Spill>,
     /// The rejections of batches read whole ([`Batch::push_batch`]), listed first, each batch's
     /// cases that could not be read followed by those the evaluator failed on.
     read_rejections: Vec<Rejected>,
+    /// Lines that name no case, in input order (listed after those of batches).
+    line_rejections: Rejections,
+    /// Cases of JSON Lines rejected, in first-seen order (listed last).
+    case_rejections: Rejections,
+    /// Where each case of the batches read whole was read: a JSON Lines case with one of their
+    /// ids is rejected as a duplicate.
+    batch_ids: HashMap<String, Location>,
     tally: Tally,
     summary: Summary,
     progress: Progress,
@@ -102,6 +152,7 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         writer: ReportWriter<W>,
     ) -> Self {
         let policy = evaluator.policy();
+        let dir = options.temp_dir.clone();
         Batch {
             evaluator,
             objectives: ObjectivePlan::new(policy),
@@ -110,8 +161,11 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             writer,
             waiting: BTreeMap::new(),
             next_out: 0,
-            case_rejections: Vec::new(),
+            spill: None,
             read_rejections: Vec::new(),
+            line_rejections: Rejections::new(dir.as_deref()),
+            case_rejections: Rejections::new(dir.as_deref()),
+            batch_ids: HashMap::new(),
             tally: Tally::default(),
             summary: Summary::default(),
             progress: Progress::default(),
@@ -128,6 +182,15 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         let (as_of, policy) = header(evaluator, options.as_of);
         let writer = ReportWriter::new(format, as_of, policy, out)?;
         Ok(Batch::new(evaluator, options, writer))
+    }
+
+    /// The memory budget of the open cases, in bytes.
+    fn budget(&self) -> usize {
+        let memory = match self.options.memory {
+            0 => DEFAULT_MEMORY,
+            n => n,
+        };
+        usize::try_from(memory).unwrap_or(usize::MAX)
     }
 
     /// Reads every line of `reader` (named `source` in locations), calling `progress` after each chunk.
@@ -212,11 +275,29 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         self.progress.bytes += part.bytes.len() as u64;
     }
 
-    /// After a chunk: evaluates the cases it completed and reports progress.
+    /// After a chunk: keeps its rejected lines, evaluates the cases it completed (with a window)
+    /// or writes the open cases to temporary files (without one, past the budget), and reports
+    /// progress.
     fn end_chunk(&mut self, progress: &mut dyn FnMut(&Progress)) -> Result<(), EmitError> {
+        for rejected in self.grouper.take_rejected() {
+            self.line_rejections.push(rejected)?;
+        }
+        let budget = self.budget();
         if self.options.window > 0 {
             let complete = self.grouper.take_idle(self.options.window);
             self.evaluate(complete)?;
+            if self.grouper.memory() > budget {
+                // Down to three quarters, so that a stream at the budget is not cut every chunk.
+                let early = self.grouper.take_oldest(budget / 4 * 3);
+                self.evaluate(early)?;
+            }
+        } else if self.grouper.memory() > budget {
+            let dir = self.options.temp_dir.clone();
+            let spill = self
+                .spill
+                .get_or_insert_with(|| Spill::new(dir.as_deref(), 0));
+            spill.take_from(&mut self.grouper)?;
+            self.progress.spills += 1;
         }
         self.progress.open_cases = self.grouper.open_cases();
         progress(&self.progress);
@@ -233,7 +314,8 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
     /// dropping each case once evaluated: the reports of a large batch are never all held. Its
     /// rejections are listed first in the report, in their order. The output is the one of
     /// [`evaluate_whole`] and [`Report::emit`] when nothing else is pushed; push batches before
-    /// any JSON Lines, whose cases are written after them.
+    /// any JSON Lines, whose cases are written after them (and are rejected as duplicates when
+    /// their id is one of a batch's cases).
     pub fn push_batch(&mut self, batch: CaseBatch) -> Result<(), EmitError> {
         self.read_rejections.extend(batch.rejected);
         let (evaluator, as_of) = (self.evaluator, self.options.as_of);
@@ -244,15 +326,22 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             if chunk.is_empty() {
                 return Ok(());
             }
+            for case in &chunk {
+                if let Some(source) = &case.source {
+                    self.batch_ids
+                        .entry(case.id.clone())
+                        .or_insert_with(|| source.clone());
+                }
+            }
             let objectives = &self.objectives;
             let done: Vec<Evaluated> = chunk
                 .into_par_iter()
-                .map(|case| evaluate_one(evaluator, objectives, format, as_of, &case))
+                .map(|case| evaluate_one(evaluator, objectives, format, as_of, &case, None))
                 .collect();
             for one in done {
                 match one {
                     Ok(one) => {
-                        let rendered = self.count(one)?;
+                        let rendered = self.count(one, false)?;
                         self.writer.place(rendered)?;
                     }
                     Err(rejected) => self.read_rejections.push(rejected),
@@ -261,27 +350,45 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
         }
     }
 
-    /// Evaluates the cases still open, writes the end of the report and returns the output and the counts.
+    /// Evaluates the cases still open (and those written to temporary files), writes the end of
+    /// the report and returns the output and the counts.
     pub fn finish(mut self) -> Result<(W, Summary), EmitError> {
-        let grouper = std::mem::take(&mut self.grouper);
-        let (line_rejections, rest) = grouper.finish_numbered();
-        self.evaluate(rest)?;
-        self.case_rejections.sort_by_key(|(seq, _)| *seq);
-        let rejected: Vec<RejectedCase> = self
-            .read_rejections
-            .iter()
-            .chain(&line_rejections)
-            .chain(self.case_rejections.iter().map(|(_, r)| r))
-            .map(|r| RejectedCase {
-                source: r.source.clone(),
-                error: r.error.clone(),
-            })
-            .collect();
+        let mut grouper = std::mem::take(&mut self.grouper);
+        for rejected in grouper.take_rejected() {
+            self.line_rejections.push(rejected)?;
+        }
+        match self.spill.take() {
+            Some(mut spill) => {
+                spill.take_from(&mut grouper)?;
+                drop(grouper);
+                self.evaluate_spilled(spill)?;
+            }
+            None => {
+                let (_, rest) = grouper.finish_numbered();
+                self.evaluate(rest)?;
+            }
+        }
         let mut summary = self.summary;
-        summary.rejected = rejected.len();
-        summary.cases = summary.evaluated + summary.rejected;
+        summary.rejected = self.read_rejections.len()
+            + self.line_rejections.count()
+            + self.case_rejections.count();
+        summary.cases = (summary.evaluated + summary.rejected).saturating_sub(summary.cut);
         let objectives = self.objectives.report(&self.tally);
-        let out = self.writer.finish(objectives, rejected, summary)?;
+        let as_rejected_case = |r: Rejected| RejectedCase {
+            source: r.source,
+            error: r.error,
+        };
+        let read = std::mem::take(&mut self.read_rejections)
+            .into_iter()
+            .map(|r| Ok(as_rejected_case(r)));
+        let lines = std::mem::take(&mut self.line_rejections).read_back()?;
+        let cases = std::mem::take(&mut self.case_rejections).read_back()?;
+        let mut rejected = read
+            .chain(lines.map(|r| r.map(as_rejected_case)))
+            .chain(cases.map(|r| r.map(as_rejected_case)));
+        let out = self
+            .writer
+            .finish_streaming(objectives, &mut rejected, summary)?;
         Ok((out, summary))
     }
 
@@ -293,72 +400,178 @@ impl<'e, 'p, W: Write> Batch<'e, 'p, W> {
             if part.is_empty() {
                 return Ok(());
             }
-            self.evaluate_part(part)?;
+            for (seq, outcome) in self.evaluate_part(part)? {
+                self.waiting.insert(seq, outcome);
+            }
+            while let Some(ready) = self.waiting.remove(&self.next_out) {
+                match ready {
+                    Outcome::Report(rendered) => self.writer.place(rendered)?,
+                    Outcome::Rejected(rejected) => self.case_rejections.push(rejected)?,
+                }
+                self.next_out += 1;
+            }
         }
     }
 
-    /// Evaluates `part` on all worker threads, then writes every report that is ready.
-    fn evaluate_part(&mut self, part: Vec<NumberedCase>) -> Result<(), EmitError> {
+    /// Evaluates `part` on all worker threads; returns each case's outcome with its number, the
+    /// counts added to the run's.
+    fn evaluate_part(&mut self, part: Vec<NumberedCase>) -> Result<Vec<(u64, Outcome)>, EmitError> {
         let (evaluator, objectives, as_of) = (self.evaluator, &self.objectives, self.options.as_of);
         let format = self.writer.format();
-        let done: Vec<(u64, Evaluated)> = part
+        let batch_ids = &self.batch_ids;
+        let done: Vec<(u64, bool, Evaluated)> = part
             .into_par_iter()
             .map(|numbered| {
                 let seq = numbered.seq;
+                let marker = match (numbered.part(), numbered.first_line()) {
+                    (number, Some(starts)) if number > 1 => Some(CasePart { number, starts }),
+                    _ => None,
+                };
+                let later = marker.is_some();
                 let result = numbered
                     .case()
-                    .and_then(|case| evaluate_one(evaluator, objectives, format, as_of, &case));
-                (seq, result)
+                    .and_then(|case| duplicate(batch_ids, case))
+                    .and_then(|case| {
+                        evaluate_one(evaluator, objectives, format, as_of, &case, marker)
+                    });
+                (seq, later, result)
             })
             .collect();
-        for (seq, result) in done {
-            match result {
-                Ok(one) => {
-                    let rendered = self.count(one)?;
-                    self.waiting.insert(seq, Some(rendered));
-                }
+        let mut outcomes = Vec::with_capacity(done.len());
+        for (seq, later, result) in done {
+            let outcome = match result {
+                Ok(one) => Outcome::Report(self.count(one, later)?),
                 Err(rejected) => {
-                    self.case_rejections.push((seq, rejected));
-                    self.waiting.insert(seq, None);
+                    self.summary.cut += usize::from(later);
+                    Outcome::Rejected(rejected)
                 }
+            };
+            outcomes.push((seq, outcome));
+        }
+        Ok(outcomes)
+    }
+
+    /// Evaluates the cases written to temporary files: each file on its own (split again when
+    /// it would not fit the budget), its reports and rejections written to a run in first-seen
+    /// order, then the runs merged in that order (see `batch::spill`).
+    fn evaluate_spilled(&mut self, spill: Spill) -> Result<(), EmitError> {
+        let mut runs = Vec::new();
+        let mut held = HashMap::new();
+        for partition in spill.finish()? {
+            runs.push(self.run_of(partition, 1, &mut held)?);
+        }
+        spill::merge::<EmitError>(runs, &mut |seq, record| {
+            match record {
+                Record::Report(text) => self.writer.place(RenderedCase::from_text(text))?,
+                Record::Held => {
+                    if let Some(rendered) = held.remove(&seq) {
+                        self.writer.place(rendered)?;
+                    }
+                }
+                Record::Rejected(rejected) => self.case_rejections.push(rejected)?,
+            }
+            Ok(())
+        })
+    }
+
+    /// The run of the cases of `partition`: evaluated in memory when they fit half the budget (or
+    /// cannot be split, one case), else split by the hash of `level` and the runs of the parts
+    /// merged. Reports held whole (YAML) are kept in `held`.
+    fn run_of(
+        &mut self,
+        partition: Partition,
+        level: u32,
+        held: &mut HashMap<u64, RenderedCase>,
+    ) -> Result<Run, EmitError> {
+        let dir = self.options.temp_dir.clone();
+        let partition = if partition.bytes.saturating_mul(2) > self.budget() as u64 {
+            match partition.split(dir.as_deref(), level)? {
+                Ok(parts) => {
+                    let mut runs = Vec::with_capacity(parts.len());
+                    for part in parts {
+                        runs.push(self.run_of(part, level + 1, held)?);
+                    }
+                    return Ok(spill::merge_into_run(runs, dir.as_deref())?);
+                }
+                Err(whole) => whole,
+            }
+        } else {
+            partition
+        };
+        let mut grouper = JsonlGrouper::new(self.grouper.options().clone());
+        partition.each_block(&mut |block| grouper.restore_block(block))?;
+        let (_, cases) = grouper.finish_numbered();
+        let mut run = RunWriter::new(dir.as_deref())?;
+        let mut cases = cases.into_iter();
+        loop {
+            let part: Vec<NumberedCase> = cases.by_ref().take(EVALUATED_CASES).collect();
+            if part.is_empty() {
+                break;
+            }
+            for (seq, outcome) in self.evaluate_part(part)? {
+                let record = match outcome {
+                    Outcome::Report(rendered) => match rendered.into_text() {
+                        Ok(text) => Record::Report(text),
+                        Err(rendered) => {
+                            held.insert(seq, rendered);
+                            Record::Held
+                        }
+                    },
+                    Outcome::Rejected(rejected) => Record::Rejected(rejected),
+                };
+                run.write(seq, &record)?;
             }
         }
-        while let Some(ready) = self.waiting.remove(&self.next_out) {
-            if let Some(rendered) = ready {
-                self.writer.place(rendered)?;
-            }
-            self.next_out += 1;
-        }
-        Ok(())
+        Ok(run.finish()?)
     }
 }
 
 impl<W: Write> Batch<'_, '_, W> {
-    /// Adds an evaluated case's counts to the run's; returns its rendering.
-    fn count(&mut self, (rendered, counts, tally): Done) -> Result<RenderedCase, EmitError> {
+    /// Adds an evaluated case's counts to the run's; returns its rendering. A later part of a
+    /// case (`later`) is counted as cut.
+    fn count(
+        &mut self,
+        (rendered, counts, tally): Done,
+        later: bool,
+    ) -> Result<RenderedCase, EmitError> {
         self.tally.merge(tally);
         self.summary.cases += counts.cases;
         self.summary.evaluated += counts.evaluated;
         self.summary.breaches += counts.breaches;
         self.summary.actions += counts.actions;
         self.summary.warnings += counts.warnings;
+        self.summary.cut += usize::from(later);
         self.progress.evaluated += 1;
         rendered
     }
 }
 
+/// `case`, or its rejection as a duplicate when a batch read whole had a case of its id.
+fn duplicate(batch_ids: &HashMap<String, Location>, case: Case) -> Result<Case, Rejected> {
+    match (batch_ids.get(&case.id), &case.source) {
+        (Some(first), Some(source)) => Err(Rejected {
+            source: source.clone(),
+            error: format!("duplicate case id `{}` (first read at {first})", case.id),
+            case: Some(case.id),
+        }),
+        _ => Ok(case),
+    }
+}
+
 /// Evaluates one case and renders its report in `format`, with its counts and objective counts;
-/// a case the evaluator fails on (a bug) is rejected.
+/// a case the evaluator fails on (a bug) is rejected. `part` marks a later part of a case.
 fn evaluate_one(
     evaluator: &Evaluator<'_>,
     objectives: &ObjectivePlan<'_>,
     format: crate::report::Format,
     as_of: DateTime<Utc>,
     case: &Case,
+    part: Option<CasePart>,
 ) -> Evaluated {
-    let (report, tally) = evaluator
+    let (mut report, tally) = evaluator
         .evaluate_counted(case, as_of, objectives)
         .map_err(|error| error.reject(case))?;
+    report.part = part;
     let mut counts = Summary::default();
     counts.add(&report);
     Ok((render_case(format, report), counts, tally))

@@ -14,8 +14,9 @@ mod promised;
 mod reader;
 mod scan;
 
+pub(crate) use jsonl::block_id;
 pub use jsonl::{JsonlGrouper, NumberedCase, ParsedLine};
-pub use reader::{read_path, read_str, CaseReader, ReadError};
+pub use reader::{open_stdin, read_path, read_str, CaseReader, ReadError};
 
 /// How event times are read (RFC 3339, or a local time in the default zone), for the other readers
 /// of instants (`expect:` blocks).
@@ -260,14 +261,21 @@ impl CaseFormat {
         }
     }
 
-    /// Guesses the format of text with no file name (standard input): JSON Lines when the
-    /// first line is a JSON object with a `case` field, JSON when the text starts with `{` or `[`,
-    /// YAML otherwise.
+    /// Guesses the format of text with no file name (standard input) from its first 100
+    /// non-blank lines: JSON Lines when at least half of them (and at least one) are each a JSON
+    /// object with a `case` field and no `events` field, so that a bad first line (cut short, a
+    /// comment, no `case`) does not hide the lines after it; else JSON when the text starts with
+    /// `{` or `[`; else YAML.
     pub fn sniff(text: &str) -> CaseFormat {
-        let trimmed = text.trim_start();
-        let first_line = trimmed.lines().next().unwrap_or_default();
-        let first = serde_json::from_str::<serde_json::Value>(first_line);
-        if matches!(&first, Ok(serde_json::Value::Object(map)) if map.contains_key("case")) {
+        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+        let lines: Vec<&str> = trimmed
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .take(100)
+            .collect();
+        let events = lines.iter().filter(|line| is_event_line(line)).count();
+        if events > 0 && events * 2 >= lines.len() {
             CaseFormat::Jsonl
         } else if trimmed.starts_with('{') || trimmed.starts_with('[') {
             CaseFormat::Json
@@ -275,6 +283,13 @@ impl CaseFormat {
             CaseFormat::Yaml
         }
     }
+}
+
+/// Whether `line` is on its own a JSON object with a `case` field and no `events` field (an
+/// event line, not a case written on one line).
+fn is_event_line(line: &str) -> bool {
+    let parsed = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line);
+    matches!(parsed, Ok(map) if map.contains_key("case") && !map.contains_key("events"))
 }
 
 /// What a reader returns: the cases read and the cases rejected; nothing is dropped.

@@ -59,6 +59,14 @@ pub(crate) fn error(message: impl std::fmt::Display) {
     eprintln!("error: {}", crate::terminal::Escaped(&message.to_string()));
 }
 
+/// Writes `warning: MESSAGE` to standard error, the message's control characters escaped.
+pub(crate) fn warning(message: impl std::fmt::Display) {
+    eprintln!(
+        "warning: {}",
+        crate::terminal::Escaped(&message.to_string())
+    );
+}
+
 /// How a command ended; the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -68,6 +76,8 @@ pub enum Exit {
     Failure,
     /// 2: the command could not run (bad arguments, unreadable path).
     Unusable,
+    /// 3: `eval` ran, but cases were rejected: the report stands on part of the input.
+    Rejected,
 }
 
 impl Exit {
@@ -77,6 +87,7 @@ impl Exit {
             Exit::Success => 0,
             Exit::Failure => 1,
             Exit::Unusable => 2,
+            Exit::Rejected => 3,
         }
     }
 }

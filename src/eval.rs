@@ -493,6 +493,7 @@ fn internal_error_report(
 fn empty_report(case: &Case) -> CaseReport {
     CaseReport {
         case: case.id.clone(),
+        part: None,
         promises: Vec::new(),
         standards: Vec::new(),
         commitments: Vec::new(),
@@ -567,6 +568,7 @@ mod tests {
                 last_offset: Cell::new(None),
                 report: CaseReport {
                     case: String::new(),
+                    part: None,
                     promises: Vec::new(),
                     standards: Vec::new(),
                     commitments: Vec::new(),
@@ -690,6 +692,7 @@ escalation chain {
             as_of: as_of(),
             window: 0,
             chunk_lines: 0,
+            ..crate::batch::BatchOptions::new(as_of())
         };
         let mut run = crate::batch::Batch::writing(
             &evaluator,

@@ -8,9 +8,11 @@
 //! their declared types, so that every line is read without a rejection.
 //! A case opens, goes through a few steps (pauses, transfers, escalation
 //! events, promises made and kept), is mostly closed, and is sometimes
-//! reopened. Cases arrive every few seconds and their events are written in
-//! time order, so many cases are interleaved. The same policy, options and
-//! seed always give the same bytes. See `docs/performance.md`.
+//! reopened. Cases arrive every few seconds (or spread over `days`) and their
+//! events are written in time order across all cases, so many cases are
+//! interleaved; a share of them (`long_share`) can be made to span weeks, as
+//! complaints passed between departments do. The same policy, options and seed
+//! always give the same bytes. See `docs/performance.md`.
 
 use crate::check::Policy;
 use chrono::{DateTime, Datelike, TimeDelta, TimeZone, Utc};
@@ -23,7 +25,7 @@ use std::io::{self, Write};
 pub const CONTACT_CENTRE_POLICY: &str = include_str!("generate/contact-centre.policy");
 
 /// What to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GenerateOptions {
     /// Number of cases.
     pub cases: u64,
@@ -31,6 +33,31 @@ pub struct GenerateOptions {
     pub seed: u64,
     /// When the first case opens.
     pub start: DateTime<Utc>,
+    /// The days over which cases open, at random times at an even rate (`None`: one every 1 to
+    /// 7 seconds).
+    pub days: Option<u32>,
+    /// The share of cases, from 0 to 1, whose steps are spread over `long_span` to 1.5 times it.
+    pub long_share: f64,
+    /// How long a long case lasts at least.
+    pub long_span: TimeDelta,
+}
+
+impl Default for GenerateOptions {
+    /// 1,000 cases, seed 1, from 2026-06-01T08:00:00Z, one every 1 to 7 seconds, none long (long
+    /// ones would span 14 days).
+    fn default() -> Self {
+        GenerateOptions {
+            cases: 1000,
+            seed: 1,
+            start: Utc
+                .with_ymd_and_hms(2026, 6, 1, 8, 0, 0)
+                .single()
+                .unwrap_or_default(),
+            days: None,
+            long_share: 0.0,
+            long_span: TimeDelta::days(14),
+        }
+    }
 }
 
 /// A small, fast pseudo-random generator (SplitMix64); not for anything secret.
@@ -337,11 +364,49 @@ struct Planned {
 /// time it names), by the steps of [`case_timeline`]: the first answer, at most 9 steps of two
 /// gaps of up to 2 hours, a fulfilment of up to 2 hours for each, one gap per closing event, a
 /// reopening and its close, and an appointment up to 2 hours after its step.
-fn longest_case(words: &Vocabulary) -> TimeDelta {
+fn longest_case(words: &Vocabulary, options: &GenerateOptions) -> TimeDelta {
     const GAP: i64 = 2 * 3600;
     let closers = i64::try_from(words.closers.len()).unwrap_or(i64::MAX);
     let seconds = 150 + 9 * 2 * GAP + 9 * GAP + 3 * 3600 + 2 * GAP;
-    TimeDelta::seconds(closers.saturating_mul(GAP).saturating_add(seconds))
+    let usual = TimeDelta::seconds(closers.saturating_mul(GAP).saturating_add(seconds));
+    // A long case's steps take up to 1.5 times the long span instead of their usual gaps.
+    let long = options.long_span.checked_mul(2).unwrap_or(TimeDelta::MAX);
+    if options.long_share > 0.0 {
+        usual.checked_add(&long).unwrap_or(TimeDelta::MAX)
+    } else {
+        usual
+    }
+}
+
+/// The time over which cases open: `days` (the first case opens within the first share of them),
+/// or 7 seconds a case.
+fn arrivals_span(options: &GenerateOptions) -> Option<TimeDelta> {
+    match options.days {
+        Some(days) => TimeDelta::try_days(i64::from(days)),
+        None => i64::try_from(options.cases.saturating_sub(1))
+            .ok()
+            .and_then(|cases| cases.checked_mul(7))
+            .and_then(TimeDelta::try_seconds),
+    }
+}
+
+/// When the case after case `number` opens, the one before having opened at `last`: 1 to 6
+/// seconds later, or, over `days`, at a random time within its even share of them (so every case
+/// opens within the days, in order).
+fn next_arrival_time(
+    arrivals: &mut Rng,
+    options: &GenerateOptions,
+    number: u64,
+    last: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match options.days {
+        None => last + TimeDelta::seconds(1 + (arrivals.unit() * 6.0) as i64),
+        Some(days) => {
+            let spacing = f64::from(days) * 86_400.0 / options.cases.max(1) as f64;
+            let offset = ((number + 1) as f64 + arrivals.unit()) * spacing;
+            options.start + TimeDelta::seconds(offset as i64)
+        }
+    }
 }
 
 /// Checks that every instant of the stream falls in the supported range (years 0 to 9999 in UTC:
@@ -360,11 +425,19 @@ fn check_start(words: &Vocabulary, options: &GenerateOptions) -> io::Result<()> 
         .with_ymd_and_hms(crate::limits::MAX_YEAR, 12, 31, 23, 59, 59)
         .single()
         .unwrap_or(DateTime::<Utc>::MAX_UTC);
-    let arrivals = i64::try_from(options.cases.saturating_sub(1))
-        .ok()
-        .and_then(|cases| cases.checked_mul(7))
-        .and_then(TimeDelta::try_seconds);
-    let span = arrivals.and_then(|arrivals| arrivals.checked_add(&longest_case(words)));
+    if !(0.0..=1.0).contains(&options.long_share) {
+        return Err(refuse(format!(
+            "`--long-share {}` is not a share between 0 and 1",
+            options.long_share
+        )));
+    }
+    if options.long_span <= TimeDelta::zero() {
+        return Err(refuse(
+            "`--long-span` must be longer than nothing".to_owned(),
+        ));
+    }
+    let arrivals = arrivals_span(options);
+    let span = arrivals.and_then(|arrivals| arrivals.checked_add(&longest_case(words, options)));
     let latest = span.and_then(|span| last.checked_sub_signed(span));
     match latest {
         Some(latest) if options.start <= latest => Ok(()),
@@ -412,7 +485,8 @@ pub fn generate(
             let number = started;
             started += 1;
             let mut rng = Rng(options.seed ^ number.wrapping_mul(0xA076_1D64_78BD_642F));
-            let events = case_timeline(&words, &mut rng, next_arrival);
+            let long = long_span(options, number);
+            let events = case_timeline(&words, &mut rng, next_arrival, long);
             let id = format!("C{number:07}");
             let slot = match free.pop() {
                 Some(slot) => slot,
@@ -427,7 +501,7 @@ pub fn generate(
             if let Some(entry) = timelines.get_mut(slot) {
                 *entry = Some((id, events));
             }
-            next_arrival += TimeDelta::seconds(1 + (arrivals.unit() * 6.0) as i64);
+            next_arrival = next_arrival_time(&mut arrivals, options, number, next_arrival);
             continue;
         }
         let Some(Reverse((_, number, slot, index))) = heap.pop() else {
@@ -463,6 +537,21 @@ pub fn generate(
     Ok(written)
 }
 
+/// The span of case `number` when it is one of the long ones (`options.long_share` of them):
+/// from `long_span` to 1.5 times it. Drawn from a generator of its own, so that the other cases,
+/// and every case without long ones, are the same bytes as without.
+fn long_span(options: &GenerateOptions, number: u64) -> Option<TimeDelta> {
+    if options.long_share <= 0.0 {
+        return None;
+    }
+    let mut rng = Rng(options.seed ^ number.wrapping_mul(0xE703_7ED1_A0B4_28DB) ^ 0x1F);
+    if !rng.chance(options.long_share) {
+        return None;
+    }
+    let extra = options.long_span.num_seconds() as f64 * 0.5 * rng.unit();
+    TimeDelta::try_seconds(extra as i64).and_then(|extra| options.long_span.checked_add(&extra))
+}
+
 /// An instant in RFC 3339 with the offset of `zone`.
 fn stamp(t: DateTime<Utc>, zone: Tz) -> String {
     t.with_timezone(&crate::time::shown_offset(zone, t))
@@ -493,8 +582,14 @@ fn staff(rng: &mut Rng, words: &Vocabulary, senior: bool) -> String {
 }
 
 /// The events of one case opened at `start`: the opening lines, the first answer, a few steps
-/// in between, the commitments fulfilled, and mostly the closing lines.
-fn case_timeline(words: &Vocabulary, rng: &mut Rng, start: DateTime<Utc>) -> Vec<Planned> {
+/// in between, the commitments fulfilled, and mostly the closing lines. A `long` case's steps are
+/// spread evenly over that span instead of coming minutes or hours apart.
+fn case_timeline(
+    words: &Vocabulary,
+    rng: &mut Rng,
+    start: DateTime<Utc>,
+    long: Option<TimeDelta>,
+) -> Vec<Planned> {
     let mut timeline = Timeline {
         events: Vec::new(),
         t: start,
@@ -510,8 +605,11 @@ fn case_timeline(words: &Vocabulary, rng: &mut Rng, start: DateTime<Utc>) -> Vec
     }
     let mut open_commitments = Vec::new();
     let steps = rng.range(2, 9);
+    // A long case's steps, each after an even share of its span.
+    let step_gap = long.and_then(|span| span.checked_div(i32::try_from(steps).unwrap_or(1)));
     for step in 0..steps {
-        timeline.t += TimeDelta::seconds(rng.gap());
+        let gap = rng.gap();
+        timeline.t += step_gap.unwrap_or(TimeDelta::seconds(gap));
         timeline.step(words, rng, step, &mut open_commitments);
         if !closers.is_empty() && rng.chance(0.3) {
             let closer = words.event(closers.remove(0), rng);

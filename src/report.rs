@@ -376,6 +376,11 @@ pub struct PolicyRef {
 pub struct CaseReport {
     /// The case id.
     pub case: String,
+    /// Set when the report stands on a later part of the case's events only: with an idle window
+    /// (`eval --window N`), a case that had no line among the last N lines was evaluated, and a
+    /// later line of it began this part. Absent from the output otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<CasePart>,
     /// Clock instances of the policy's promises.
     pub promises: Vec<PromiseReport>,
     /// The standards that apply to the case.
@@ -390,6 +395,15 @@ pub struct CaseReport {
     pub actions: Vec<RequiredAction>,
     /// Clocks approaching their due time.
     pub warnings: Vec<Warning>,
+}
+
+/// Which part of a case a report stands on, when a window cut the case (see [`CaseReport::part`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CasePart {
+    /// 2 for the part after the first cut, 3 after the second, …
+    pub number: u32,
+    /// Where the part begins: its first line, `file:line`.
+    pub starts: crate::case::Location,
 }
 
 /// State of a clock instance (promise) or of a `require … within … after …` standard.
@@ -774,7 +788,7 @@ pub struct RejectedCase {
     pub error: String,
 }
 
-/// Counts over the run: `cases == evaluated + rejected`.
+/// Counts over the run: `cases + cut == evaluated + rejected`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Summary {
     /// Cases read.
@@ -789,6 +803,15 @@ pub struct Summary {
     pub actions: usize,
     /// Warnings over all cases.
     pub warnings: usize,
+    /// Later parts of cases cut by an idle window (`eval --window N`): each is an entry under
+    /// `cases` or `rejected`, of a case counted once in `cases`. Absent from the output when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cut: usize,
+}
+
+/// Whether a count is 0 (left out of the output).
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 impl Summary {
@@ -810,6 +833,7 @@ impl Summary {
             breaches: cases.iter().map(|c| c.breaches.len()).sum(),
             actions: cases.iter().map(|c| c.actions.len()).sum(),
             warnings: cases.iter().map(|c| c.warnings.len()).sum(),
+            cut: 0,
         }
     }
 }
@@ -843,11 +867,11 @@ pub enum EmitError {
 
 /// The `jsonl` summary line: the run's header fields and counts.
 #[derive(Serialize)]
-struct SummaryLine<'a> {
+struct SummaryLine<'a, R: Serialize + ?Sized = [RejectedCase]> {
     as_of: &'a Instant,
     policy: &'a PolicyRef,
     objectives: &'a [ObjectiveReport],
-    rejected: &'a [RejectedCase],
+    rejected: &'a R,
     summary: &'a Summary,
 }
 

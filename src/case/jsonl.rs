@@ -3,19 +3,24 @@
 //! A JSONL stream has no end-of-case marker. [`JsonlGrouper`] takes lines one
 //! at a time (from any number of files, interleaved freely) and groups them by
 //! their `case` field. [`JsonlGrouper::finish`] returns the grouped cases in the
-//! order their ids were first seen. For streaming, [`JsonlGrouper::take_idle`]
-//! hands out early the cases that have had no line for a while; a later line
-//! of such a case is rejected with its location, so a case is never reported
-//! with part of its events (see `docs/performance.md`).
+//! order their ids were first seen. For following a live stream,
+//! [`JsonlGrouper::take_idle`] hands out early the cases that have had no line
+//! for a while; a later line of such a case starts the case's next *part*,
+//! handed out on its own and numbered ([`NumberedCase::part`]), so a report made
+//! from part of a case's events can say so (see `docs/performance.md`).
 //!
+//! Every line of a case waits in it as text, and is read into an event only when
+//! the case is handed out ([`NumberedCase::case`], which can run on several
+//! threads): the open cases of a stream then take a fraction of the memory,
+//! close together, and a case can be written to a temporary file and read back
+//! as it was ([`JsonlGrouper::drain_blocks`], [`JsonlGrouper::restore_block`]),
+//! which is how a stream larger than the memory it may use is evaluated exactly.
 //! Parsing a line ([`JsonlGrouper::parse`]) needs no grouper, so many lines can
-//! be parsed at once on several threads and then added in order with
-//! [`JsonlGrouper::push_parsed`]. A line whose case is certain from a light
-//! look ([`peek::case_of`]) is kept as text in its case and read into an event
-//! only when the case is handed out ([`NumberedCase::case`], which can run on
-//! several threads): the open cases of a stream then take a fraction of the
-//! memory, close together. Its problems, if any, reject its case at its line
-//! exactly as if it had been read at once.
+//! be looked at once on several threads and then added in order with
+//! [`JsonlGrouper::push_parsed`]: a line whose case is certain from a light look
+//! ([`peek::case_of`]) is not parsed then; any other is parsed to find its case
+//! (and is read again with its case). Either way its problems, if any, reject its
+//! case at its line exactly as if it had been read at once.
 
 use super::build::{self, Problem};
 use super::node::{json_message, KeyLines, Lines, NodeKind, NodeSeed};
@@ -28,6 +33,10 @@ use std::collections::BTreeMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
 use std::sync::Arc;
+
+/// The memory counted for an open case besides its lines: its entry in the table of open cases
+/// (key, last line, number, where its lines are) and the table's spare room.
+const CASE_BYTES: usize = 2 * std::mem::size_of::<(CaseKey, Group)>();
 
 /// Collects JSONL event lines and groups them by their `case` field.
 #[derive(Debug, Default)]
@@ -42,13 +51,15 @@ pub struct JsonlGrouper {
     next_seq: u64,
     /// Lines pushed so far (blank lines included).
     ticks: u64,
-    /// Ids of the cases already handed out by [`JsonlGrouper::take_idle`] (held in the key, as
-    /// the open cases' ids are: most need no memory of their own).
-    taken: hashbrown::HashSet<CaseKey, BuildIds>,
-    /// Lines that name no case (unreadable JSON, no `case` field), and lines of cases already taken.
+    /// Ids of the cases already handed out by [`JsonlGrouper::take_idle`] or
+    /// [`JsonlGrouper::take_oldest`], with the number of their last part handed out (held in the
+    /// key, as the open cases' ids are: most need no memory of their own).
+    taken: hashbrown::HashMap<CaseKey, u32, BuildIds>,
+    /// Lines that name no case (unreadable JSON, no `case` field), not yet taken.
     rejected: Vec<Rejected>,
-    /// The window of the last [`JsonlGrouper::take_idle`], for messages.
-    last_window: Option<u64>,
+    /// The memory the open cases take: their lines (text and places, as allocated) and
+    /// [`CASE_BYTES`] each.
+    memory: usize,
 }
 
 /// Hashes case ids quickly (a multiply-rotate hash over 8-byte words, mixed at the end): ids are
@@ -150,63 +161,136 @@ impl hashbrown::Equivalent<CaseKey> for IdRef<'_> {
     }
 }
 
-/// An open case: what each of its lines looks at, and what looking for complete cases looks at,
-/// then the rest behind a box, so that the table of open cases is small (about 120 bytes a case)
-/// and a line's case is more often in the processor's cache.
+/// An open case: what each of its lines touches, so that the table of open cases is small (about
+/// 120 bytes a case) and a line's case is more often in the processor's cache.
 #[derive(Debug)]
 struct Group {
     /// The tick of the case's last line.
     last_tick: u64,
     /// Position of the case in first-seen order.
     seq: u64,
-    /// Whether `rest.problem` is set: further lines are not kept.
-    rejected: bool,
-    /// Lines kept as text, read when the case is handed out.
+    /// 1 for a case's first part; `n` for the `n`-th, begun by a line after the case was handed
+    /// out (see [`JsonlGrouper::take_idle`]).
+    part: u32,
+    /// The case's lines as text, read when the case is handed out.
     waiting: Waiting,
-    rest: Box<Rest>,
 }
 
-/// What the lines of an open case seldom touch.
-#[derive(Debug)]
-struct Rest {
-    /// The case's first line.
-    source: Location,
-    /// The attributes and the line they were given at.
-    attributes: Option<(BTreeMap<String, Value>, Location)>,
-    events: Vec<Event>,
-    /// The first problem found and where; once set, further events are not kept.
-    problem: Option<(Location, String)>,
-}
+/// Where the lines of each source after the first start: (index of the first line, source).
+type LaterSources = Vec<(usize, Arc<str>)>;
 
-/// The lines of a case not read yet (see [`peek::case_of`]), in input order, all from one source.
+/// The lines of a case, in input order.
 #[derive(Debug, Default)]
 struct Waiting {
+    /// The source of the first line.
     source: Option<Arc<str>>,
+    /// Where the lines of each later source start, when a case's lines come from more than one
+    /// source: (index in `lines`, source).
+    more: Option<Box<LaterSources>>,
     /// The lines' text, one after the other.
     text: String,
     /// Each line's number in its source and where its text ends in `text`.
     lines: Vec<(usize, usize)>,
 }
 
-/// One JSONL line, parsed (or looked at, to be read with its case) but not yet added to its case
-/// (see [`JsonlGrouper::parse`]); it borrows the line's text.
+impl Waiting {
+    /// The memory the lines take, as allocated.
+    fn bytes(&self) -> usize {
+        self.text.capacity()
+            + self.lines.capacity() * std::mem::size_of::<(usize, usize)>()
+            + self.more.as_ref().map_or(0, |more| {
+                more.capacity() * std::mem::size_of::<(usize, Arc<str>)>()
+            })
+    }
+
+    /// Keeps line `line` of `source`.
+    fn push(&mut self, source: &Option<Arc<str>>, line: usize, text: &str) {
+        if self.lines.is_empty() {
+            // Room for most cases (about 9 in 10 of a generated stream: up to 18 lines, 1.5 KB),
+            // so that few are moved to a larger buffer as they grow.
+            self.text.reserve(1536);
+            self.lines.reserve(18);
+            self.source.clone_from(source);
+        } else if self.last_source() != source.as_ref() {
+            if let Some(source) = source {
+                let at = self.lines.len();
+                self.more
+                    .get_or_insert_with(Box::default)
+                    .push((at, Arc::clone(source)));
+            }
+        }
+        self.text.push_str(text);
+        self.lines.push((line, self.text.len()));
+    }
+
+    /// The source of the last line kept.
+    fn last_source(&self) -> Option<&Arc<str>> {
+        self.more
+            .as_ref()
+            .and_then(|more| more.last())
+            .map(|(_, source)| source)
+            .or(self.source.as_ref())
+    }
+
+    /// Each line: its source, its number in it and its text, in order.
+    fn each(&self) -> impl Iterator<Item = (&Arc<str>, usize, &str)> + '_ {
+        let empty: &[(usize, Arc<str>)] = &[];
+        let mut more = self.more.as_deref().map_or(empty, Vec::as_slice).iter();
+        let mut next_source = more.next();
+        let fallback: &Arc<str> = &EMPTY_SOURCE;
+        let mut source = self.source.as_ref().unwrap_or(fallback);
+        let mut start = 0;
+        self.lines
+            .iter()
+            .enumerate()
+            .map(move |(index, &(line, end))| {
+                while let Some((at, next)) = next_source {
+                    if *at > index {
+                        break;
+                    }
+                    source = next;
+                    next_source = more.next();
+                }
+                let text = self.text.get(start..end).unwrap_or_default();
+                start = end;
+                (source, line, text)
+            })
+    }
+
+    /// Appends the lines of `other` (which come after these).
+    fn append(&mut self, other: Waiting) {
+        for (source, line, text) in other.each() {
+            let source = Some(Arc::clone(source));
+            self.push(&source, line, text);
+        }
+    }
+}
+
+/// The source of a line that has none (never met: every line is pushed with its source).
+static EMPTY_SOURCE: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+
+/// One JSONL line, looked at but not yet added to its case (see [`JsonlGrouper::parse`]); it
+/// borrows the line's text.
 #[derive(Debug)]
 pub struct ParsedLine<'t>(Looked<'t>);
 
 impl ParsedLine<'_> {
     /// A line that names no case, rejected for `error`.
     pub fn unreadable(error: String) -> ParsedLine<'static> {
-        ParsedLine(Looked::Now(Parsed::Unreadable(error)))
+        ParsedLine(Looked::Unreadable(error))
     }
 }
 
-/// A line read at once, or one that waits in its case as text.
+/// What a look at a line found.
 #[derive(Debug)]
 enum Looked<'t> {
-    Now(Parsed),
-    /// [`peek::case_of`] found the line's case: `text` is the line.
-    Later {
-        id: &'t str,
+    Blank,
+    /// The line names no case.
+    Unreadable(String),
+    /// A line of case `id`: `text` is the line as it is read with its case (without a
+    /// byte-order mark or spaces around it).
+    Case {
+        id: Cow<'t, str>,
         text: &'t str,
     },
 }
@@ -225,24 +309,105 @@ enum Parsed {
     },
 }
 
-/// A case handed out by [`JsonlGrouper::take_idle`] or [`JsonlGrouper::finish_numbered`]; its
-/// waiting lines are read by [`NumberedCase::case`].
+/// A case handed out by [`JsonlGrouper::take_idle`], [`JsonlGrouper::take_oldest`] or
+/// [`JsonlGrouper::finish_numbered`]; its lines are read by [`NumberedCase::case`].
 #[derive(Debug)]
 pub struct NumberedCase {
-    /// Position in first-seen order (0, 1, …; every case id gets one).
+    /// Position in first-seen order: a case handed out earlier was seen first when the numbers
+    /// of both come from one grouper (every case id, and every later part of a case, gets one).
     pub seq: u64,
     id: String,
-    group: Group,
+    part: u32,
+    waiting: Waiting,
     opts: Arc<ReadOptions>,
 }
 
+/// A case as its lines are read into it.
+#[derive(Debug, Default)]
+struct Reading {
+    /// The attributes and the line they were given at.
+    attributes: Option<(BTreeMap<String, Value>, Location)>,
+    events: Vec<Event>,
+    /// The first problem found and where; once set, further lines are not read.
+    problem: Option<(Location, String)>,
+}
+
 impl NumberedCase {
-    /// Reads the case's waiting lines and returns the case (events sorted by time, ties in input
-    /// order), or why it was rejected.
+    /// The case id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Which part of its case this is: 1, or `n` for the `n`-th part of a case whose earlier
+    /// parts were handed out before this part's first line came (see [`JsonlGrouper::take_idle`]).
+    pub fn part(&self) -> u32 {
+        self.part
+    }
+
+    /// The place of the first line of this part of the case.
+    pub fn first_line(&self) -> Option<Location> {
+        self.waiting
+            .each()
+            .next()
+            .map(|(source, line, _)| Location::new(Arc::clone(source), line))
+    }
+
+    /// Reads the case's lines and returns the case (events sorted by time, ties in input order),
+    /// or why it was rejected.
     pub fn case(self) -> Result<Case, Rejected> {
-        let mut group = self.group;
-        group.read_waiting(&self.opts);
-        group.into_case(self.id, &self.opts)
+        let first = self.first_line();
+        let mut reading = Reading::default();
+        reading.read(&self.opts, &self.waiting);
+        drop(self.waiting);
+        match reading.problem {
+            Some((source, error)) => Err(Rejected {
+                source,
+                case: Some(self.id),
+                error,
+            }),
+            None => {
+                let mut events = reading.events;
+                build::sort_events(&mut events);
+                let case = Case {
+                    id: self.id,
+                    attributes: reading.attributes.map(|(map, _)| map).unwrap_or_default(),
+                    events,
+                    source: first,
+                    expect: None,
+                };
+                with_promises_checked(case, &self.opts)
+            }
+        }
+    }
+}
+
+/// `case`, once its staff promises are checked against the policy's reading of promised times
+/// (when the options carry it): rejected at the line of the first promise that cannot be kept as
+/// written.
+fn with_promises_checked(case: Case, opts: &ReadOptions) -> Result<Case, Rejected> {
+    match promised::check(&case, opts) {
+        Ok(()) => Ok(case),
+        Err(problem) => {
+            let file = case.source.as_ref().map(|s| Arc::clone(&s.file));
+            let source = match (file, problem.line) {
+                (Some(file), Some(line)) => Location::new(file, line),
+                _ => case.source.clone().unwrap_or_else(|| Location::new("", 1)),
+            };
+            Err(Rejected {
+                source,
+                case: Some(case.id),
+                error: problem.message,
+            })
+        }
+    }
+}
+
+/// The text of `line` as [`parse`] reads it: without a byte-order mark or spaces around it.
+fn trimmed(text: &str) -> &str {
+    if text.starts_with('{') && text.ends_with('}') {
+        text
+    } else {
+        text.trim_start_matches('\u{feff}').trim()
     }
 }
 
@@ -334,102 +499,106 @@ impl JsonlGrouper {
         self.push_parsed(source, line, parsed);
     }
 
-    /// Parses one line with `opts`, without adding it anywhere; a line whose case is certain
-    /// from a light look is left to be read with its case.
+    /// Looks at one line with `opts`, without adding it anywhere: a line whose case is certain
+    /// from a light look is not parsed; any other is parsed to find its case, or why it has none.
     pub fn parse<'t>(opts: &ReadOptions, text: &'t str) -> ParsedLine<'t> {
-        match peek::case_of(text) {
-            Some(id) => ParsedLine(Looked::Later { id, text }),
-            None => ParsedLine(Looked::Now(parse(opts, text))),
+        if let Some(id) = peek::case_of(text) {
+            return ParsedLine(Looked::Case {
+                id: Cow::Borrowed(id),
+                text,
+            });
         }
+        ParsedLine(match parse(opts, text) {
+            Parsed::Blank => Looked::Blank,
+            Parsed::Unreadable(error) => Looked::Unreadable(error),
+            Parsed::Case { id, .. } => Looked::Case {
+                id: Cow::Owned(id),
+                text: trimmed(text),
+            },
+        })
     }
 
-    /// Adds a line parsed by [`JsonlGrouper::parse`]: `line` is its 1-based number in `source`.
+    /// Adds a line looked at by [`JsonlGrouper::parse`]: `line` is its 1-based number in `source`.
     pub fn push_parsed(&mut self, source: &str, line: usize, parsed: ParsedLine<'_>) {
         self.ticks += 1;
         // The source's name is shared by every place in it.
         if self.source.as_deref() != Some(source) {
             self.source = Some(Arc::from(source));
         }
-        let file = self.source.clone().unwrap_or_else(|| Arc::from(source));
-        let place = || Location::new(Arc::clone(&file), line);
-        let (id, now) = match parsed.0 {
-            Looked::Now(Parsed::Blank) => return,
-            Looked::Now(Parsed::Unreadable(error)) => {
+        let (id, text) = match parsed.0 {
+            Looked::Blank => return,
+            Looked::Unreadable(error) => {
+                let file = self.source.clone().unwrap_or_else(|| Arc::from(source));
                 self.rejected.push(Rejected {
-                    source: place(),
+                    source: Location::new(file, line),
                     case: None,
                     error,
                 });
                 return;
             }
-            Looked::Now(Parsed::Case {
-                id,
-                attributes,
-                event,
-            }) => (Cow::Owned(id), Ok((attributes, event))),
-            Looked::Later { id, text } => (Cow::Borrowed(id), Err(text)),
+            Looked::Case { id, text } => (id, text),
         };
         let ticks = self.ticks;
         let group = match self.groups.get_mut(&IdRef(&id)) {
             Some(group) => group,
-            None if self.taken.contains(&IdRef(&id)) => {
-                let error = format!(
-                    "case `{id}` continues after it was evaluated (it had no line among the {} lines before); raise `--window` or group the input by case",
-                    self.window_hint()
-                );
-                self.rejected.push(Rejected {
-                    source: place(),
-                    error,
-                    case: Some(id.into_owned()),
-                });
-                return;
-            }
             None => {
                 let seq = self.next_seq;
                 self.next_seq += 1;
+                let part = self.taken.get(&IdRef(&id)).map_or(1, |parts| parts + 1);
+                self.memory += CASE_BYTES + id.len();
                 self.groups.entry(CaseKey::new(&id)).or_insert(Group {
                     last_tick: ticks,
                     seq,
-                    rejected: false,
+                    part,
                     waiting: Waiting::default(),
-                    rest: Box::new(Rest {
-                        source: place(),
-                        attributes: None,
-                        events: Vec::new(),
-                        problem: None,
-                    }),
                 })
             }
         };
         group.last_tick = ticks;
-        if group.rejected {
-            return;
-        }
-        match now {
-            Err(text) => {
-                if group.waiting.source != self.source {
-                    // Lines waiting from another source are read first, to keep the order.
-                    group.read_waiting(&self.opts);
-                    group.waiting.source.clone_from(&self.source);
-                }
-                group.wait(line, text);
-            }
-            Ok((attributes, event)) => {
-                // The lines before this one are read first, so that problems come in order.
-                group.read_waiting(&self.opts);
-                group.add(attributes, event, &place, line);
-            }
-        }
+        let before = group.waiting.bytes();
+        group.waiting.push(&self.source, line, text);
+        self.memory += group.waiting.bytes() - before;
     }
 
     /// Hands out, in first-seen order, the cases that have had no line among the last `window`
-    /// lines pushed. A later line of one of them is rejected.
+    /// lines pushed. A later line of one of them starts the case's next part.
     pub fn take_idle(&mut self, window: u64) -> Vec<NumberedCase> {
-        self.last_window = Some(window);
         let now = self.ticks;
-        let out = self.take(|group| now - group.last_tick >= window);
+        self.take_out(|group| now - group.last_tick >= window)
+    }
+
+    /// Hands out, in first-seen order, the cases idle longest (whose last line is oldest) until
+    /// the open cases take at most `memory` bytes. A later line of one of them starts the case's
+    /// next part.
+    pub fn take_oldest(&mut self, memory: usize) -> Vec<NumberedCase> {
+        let mut by_age: Vec<(u64, usize)> = self
+            .groups
+            .iter()
+            .map(|(id, group)| {
+                (
+                    group.last_tick,
+                    CASE_BYTES + heap_bytes(id) + group.waiting.bytes(),
+                )
+            })
+            .collect();
+        by_age.sort_unstable();
+        let mut left = self.memory;
+        let mut oldest_kept = 0;
+        for (tick, bytes) in by_age {
+            if left <= memory {
+                break;
+            }
+            left = left.saturating_sub(bytes);
+            oldest_kept = tick + 1;
+        }
+        self.take_out(|group| group.last_tick < oldest_kept)
+    }
+
+    /// Takes out the cases `pick` holds for and records them as handed out.
+    fn take_out(&mut self, pick: impl Fn(&Group) -> bool) -> Vec<NumberedCase> {
+        let out = self.take(pick);
         for case in &out {
-            self.taken.insert(CaseKey::new(&case.id));
+            self.taken.insert(CaseKey::new(&case.id), case.part);
         }
         out
     }
@@ -448,8 +617,15 @@ impl JsonlGrouper {
         let mut out = Vec::with_capacity(picked.len());
         for id in picked {
             if let Some((id, group)) = self.groups.remove_entry(&id) {
+                self.memory = self
+                    .memory
+                    .saturating_sub(CASE_BYTES + heap_bytes(&id) + group.waiting.bytes());
                 out.push(group.numbered(id.into_string(), &self.opts));
             }
+        }
+        if self.groups.is_empty() {
+            self.groups = hashbrown::HashMap::default();
+            self.memory = 0;
         }
         out
     }
@@ -459,7 +635,23 @@ impl JsonlGrouper {
         self.groups.len()
     }
 
-    /// Returns the rejected lines and every case not yet handed out, numbered in first-seen order.
+    /// The memory the open cases take, in bytes (their lines as allocated, and their entries in
+    /// the table of open cases), and the ids of the cases handed out by
+    /// [`JsonlGrouper::take_idle`] and [`JsonlGrouper::take_oldest`], kept to number their
+    /// later parts.
+    pub fn memory(&self) -> usize {
+        let taken = self.taken.capacity() * (std::mem::size_of::<(CaseKey, u32)>() + 1);
+        self.memory + taken
+    }
+
+    /// Takes the lines rejected so far that name no case (in input order), so that they need
+    /// not be held until the end.
+    pub fn take_rejected(&mut self) -> Vec<Rejected> {
+        std::mem::take(&mut self.rejected)
+    }
+
+    /// Returns the rejected lines not taken yet and every case not yet handed out, numbered in
+    /// first-seen order.
     pub fn finish_numbered(mut self) -> (Vec<Rejected>, Vec<NumberedCase>) {
         let cases = self.take(|_| true);
         (self.rejected, cases)
@@ -482,9 +674,180 @@ impl JsonlGrouper {
         batch
     }
 
-    fn window_hint(&self) -> u64 {
-        self.last_window.unwrap_or(0)
+    /// Takes out every open case, written as a block of bytes that
+    /// [`JsonlGrouper::restore_block`] reads back (its id, number and lines), and passes each to
+    /// `sink` with its id. The open cases are then none, and their memory is freed.
+    pub fn drain_blocks(
+        &mut self,
+        mut sink: impl FnMut(&[u8], &[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let groups = std::mem::take(&mut self.groups);
+        self.memory = 0;
+        let mut block = Vec::new();
+        for (id, group) in groups {
+            block.clear();
+            encode(&mut block, id.bytes(), &group);
+            sink(id.bytes(), &block)?;
+        }
+        Ok(())
     }
+
+    /// Adds a case written by [`JsonlGrouper::drain_blocks`]: its lines come after those of the
+    /// same case already open, and the case keeps the lower number of the two. A block that does
+    /// not read is an error.
+    pub fn restore_block(&mut self, block: &[u8]) -> std::io::Result<()> {
+        let (id, seq, waiting) = decode(block, &mut self.source).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "a temporary file of open cases does not read back",
+            )
+        })?;
+        self.next_seq = self.next_seq.max(seq + 1);
+        let before;
+        match self.groups.get_mut(&IdRef(id)) {
+            Some(group) => {
+                before = group.waiting.bytes();
+                group.seq = group.seq.min(seq);
+                group.waiting.append(waiting);
+                self.memory += group.waiting.bytes() - before;
+            }
+            None => {
+                self.memory += CASE_BYTES + id.len() + waiting.bytes();
+                self.groups.insert(
+                    CaseKey::new(id),
+                    Group {
+                        last_tick: self.ticks,
+                        seq,
+                        part: 1,
+                        waiting,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The id of a case written by [`JsonlGrouper::drain_blocks`], or `None` when `block` is not one.
+pub(crate) fn block_id(block: &[u8]) -> Option<&[u8]> {
+    let mut at = 0;
+    let length = usize::try_from(read_varint(block, &mut at)?).ok()?;
+    block.get(at..at.checked_add(length)?)
+}
+
+/// The memory a key takes besides its place in the table.
+fn heap_bytes(id: &CaseKey) -> usize {
+    match id {
+        CaseKey::Inline { .. } => 0,
+        CaseKey::Heap(id) => id.len(),
+    }
+}
+
+/// Writes `value` in 7-bit groups, the lowest first (LEB128).
+fn write_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads a number written by [`write_varint`] at `at`, moving past it.
+pub(crate) fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// Writes `bytes` after their length.
+fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    write_varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+/// Reads bytes written by [`write_bytes`] at `at`, moving past them.
+fn read_bytes<'b>(bytes: &'b [u8], at: &mut usize) -> Option<&'b [u8]> {
+    let length = usize::try_from(read_varint(bytes, at)?).ok()?;
+    let end = at.checked_add(length)?;
+    let read = bytes.get(*at..end)?;
+    *at = end;
+    Some(read)
+}
+
+/// A case as a block: its id, its number, the sources of its lines and where each starts, each
+/// line's number and length, then their text.
+fn encode(out: &mut Vec<u8>, id: &[u8], group: &Group) {
+    let waiting = &group.waiting;
+    write_bytes(out, id);
+    write_varint(out, group.seq);
+    let first = waiting.source.as_deref().unwrap_or_default();
+    let more = waiting.more.as_deref().map_or(&[][..], Vec::as_slice);
+    write_varint(out, 1 + more.len() as u64);
+    write_varint(out, 0);
+    write_bytes(out, first.as_bytes());
+    for (at, source) in more {
+        write_varint(out, *at as u64);
+        write_bytes(out, source.as_bytes());
+    }
+    write_varint(out, waiting.lines.len() as u64);
+    let mut start = 0;
+    for &(line, end) in &waiting.lines {
+        write_varint(out, line as u64);
+        write_varint(out, (end - start) as u64);
+        start = end;
+    }
+    write_bytes(out, waiting.text.as_bytes());
+}
+
+/// Reads a block written by [`encode`]; `source` is the last source name made, shared when the
+/// next one is the same.
+fn decode<'b>(block: &'b [u8], source: &mut Option<Arc<str>>) -> Option<(&'b str, u64, Waiting)> {
+    let mut at = 0;
+    let id = std::str::from_utf8(read_bytes(block, &mut at)?).ok()?;
+    let seq = read_varint(block, &mut at)?;
+    let sources = read_varint(block, &mut at)?;
+    let mut starts = Vec::new();
+    for _ in 0..sources {
+        let start = usize::try_from(read_varint(block, &mut at)?).ok()?;
+        let name = std::str::from_utf8(read_bytes(block, &mut at)?).ok()?;
+        if source.as_deref() != Some(name) {
+            *source = Some(Arc::from(name));
+        }
+        starts.push((start, source.clone()?));
+    }
+    let count = usize::try_from(read_varint(block, &mut at)?).ok()?;
+    let mut lines = Vec::with_capacity(count.min(block.len()));
+    let mut end = 0usize;
+    for _ in 0..count {
+        let line = usize::try_from(read_varint(block, &mut at)?).ok()?;
+        end = end.checked_add(usize::try_from(read_varint(block, &mut at)?).ok()?)?;
+        lines.push((line, end));
+    }
+    let text = std::str::from_utf8(read_bytes(block, &mut at)?).ok()?;
+    if text.len() != end || at != block.len() || !text.is_char_boundary(0) {
+        return None;
+    }
+    // Every line must end on a character boundary of the text.
+    if lines.iter().any(|&(_, end)| !text.is_char_boundary(end)) {
+        return None;
+    }
+    let mut starts = starts.into_iter();
+    let (_, first) = starts.next()?;
+    let more: Vec<(usize, Arc<str>)> = starts.collect();
+    let waiting = Waiting {
+        source: Some(first),
+        more: (!more.is_empty()).then(|| Box::new(more)),
+        text: text.to_owned(),
+        lines,
+    };
+    Some((id, seq, waiting))
 }
 
 impl Group {
@@ -492,67 +855,48 @@ impl Group {
         NumberedCase {
             seq: self.seq,
             id,
-            group: self,
+            part: self.part,
+            waiting: self.waiting,
             opts: Arc::clone(opts),
         }
     }
+}
 
-    /// Keeps line `line` to be read with the case.
-    fn wait(&mut self, line: usize, text: &str) {
-        let waiting = &mut self.waiting;
-        if waiting.lines.is_empty() {
-            // Room for most cases (about 9 in 10 of a generated stream: up to 18 lines, 1.5 KB),
-            // so that few are moved to a larger buffer as they grow.
-            waiting.text.reserve(1536);
-            waiting.lines.reserve(18);
-        }
-        waiting.text.push_str(text);
-        waiting.lines.push((line, waiting.text.len()));
-    }
-
-    /// Reads the waiting lines, in order, into the case (until a problem rejects it). A line of
-    /// the usual shapes is read straight into the case's list of events ([`scan::line`]).
-    fn read_waiting(&mut self, opts: &ReadOptions) {
-        if self.waiting.lines.is_empty() {
-            return;
-        }
-        let waiting = std::mem::take(&mut self.waiting);
-        let file = waiting.source.clone().unwrap_or_else(|| Arc::from(""));
-        self.rest.events.reserve(waiting.lines.len());
-        let mut start = 0;
-        for &(line, end) in &waiting.lines {
-            if self.rejected {
+impl Reading {
+    /// Reads the lines of `waiting`, in order, into the case (until a problem rejects it). A line
+    /// of the usual shapes is read straight into the case's list of events ([`scan::line`]).
+    fn read(&mut self, opts: &ReadOptions, waiting: &Waiting) {
+        self.events.reserve(waiting.lines.len());
+        for (file, line, text) in waiting.each() {
+            if self.problem.is_some() {
                 return;
             }
-            let text = waiting.text.get(start..end).unwrap_or_default();
-            start = end;
-            let place = || Location::new(Arc::clone(&file), line);
-            // `peek::case_of` saw an object from `{` to `}` of an allowed length: `parse` would
-            // trim nothing and try `scan::line` first, as here.
-            self.rest.events.push(Event::default());
+            let place = || Location::new(Arc::clone(file), line);
+            // A line waits as `parse` reads it (trimmed), and `parse` tries `scan::line` first,
+            // as here.
+            self.events.push(Event::default());
             let scanned = self
-                .rest
                 .events
                 .last_mut()
                 .and_then(|event| scan::line(opts, text, event));
             match scanned {
                 Some(scanned) => {
-                    match self.rest.events.last_mut() {
+                    match self.events.last_mut() {
                         Some(event) if scanned.has_event => event.line = Some(line),
-                        _ => drop(self.rest.events.pop()),
+                        _ => drop(self.events.pop()),
                     }
                     self.add(scanned.attributes.map(Ok), None, &place, line);
                 }
                 None => {
-                    self.rest.events.pop();
+                    self.events.pop();
                     match parse(opts, text) {
                         Parsed::Case {
                             attributes, event, ..
                         } => self.add(attributes, event, &place, line),
-                        // Not given by a line `peek::case_of` names a case of (tested); kept as a
-                        // problem of the case rather than lost.
+                        // Not given by a line that named a case when it was looked at (tested);
+                        // kept as a problem of the case rather than lost.
                         Parsed::Blank => {}
-                        Parsed::Unreadable(error) => self.reject(place(), error),
+                        Parsed::Unreadable(error) => self.problem = Some((place(), error)),
                     }
                 }
             }
@@ -567,55 +911,12 @@ impl Group {
         place: &dyn Fn() -> Location,
         line: usize,
     ) {
-        if self.rejected {
+        if self.problem.is_some() {
             return;
         }
         if let Err(problem) = add_line(self, attributes, event, place, line) {
-            self.reject(place(), problem.message);
-            self.rest.events = Vec::new();
-        }
-    }
-
-    /// Rejects the case at `place` for `error`.
-    fn reject(&mut self, place: Location, error: String) {
-        self.rest.problem = Some((place, error));
-        self.rejected = true;
-    }
-
-    fn into_case(self, id: String, opts: &ReadOptions) -> Result<Case, Rejected> {
-        let rest = *self.rest;
-        match rest.problem {
-            Some((source, error)) => Err(Rejected {
-                source,
-                case: Some(id),
-                error,
-            }),
-            None => {
-                let mut events = rest.events;
-                build::sort_events(&mut events);
-                let case = Case {
-                    id,
-                    attributes: rest.attributes.map(|(map, _)| map).unwrap_or_default(),
-                    events,
-                    source: Some(rest.source),
-                    expect: None,
-                };
-                match promised::check(&case, opts) {
-                    Ok(()) => Ok(case),
-                    Err(problem) => {
-                        let file = case.source.as_ref().map(|s| Arc::clone(&s.file));
-                        let source = match (file, problem.line) {
-                            (Some(file), Some(line)) => Location::new(file, line),
-                            _ => case.source.clone().unwrap_or_else(|| Location::new("", 1)),
-                        };
-                        Err(Rejected {
-                            source,
-                            case: Some(case.id),
-                            error: problem.message,
-                        })
-                    }
-                }
-            }
+            self.problem = Some((place(), problem.message));
+            self.events = Vec::new();
         }
     }
 }
@@ -768,25 +1069,25 @@ fn read_line_bounded(
 
 /// Adds one parsed line (without its `case` field) to its case.
 fn add_line(
-    group: &mut Group,
+    case: &mut Reading,
     attributes: Option<Result<BTreeMap<String, Value>, Problem>>,
     event: Option<Result<Box<Event>, Problem>>,
     place: &dyn Fn() -> Location,
     line: usize,
 ) -> Result<(), Problem> {
     if let Some(attributes) = attributes {
-        if let Some((_, first)) = &group.rest.attributes {
+        if let Some((_, first)) = &case.attributes {
             return Err(Problem::new(
                 Some(line),
                 format!("`attributes` given again (first given at {first})"),
             ));
         }
-        group.rest.attributes = Some((attributes?, place()));
+        case.attributes = Some((attributes?, place()));
     }
     if let Some(event) = event {
         let mut event = event?;
         event.line = Some(line);
-        group.rest.events.push(*event);
+        case.events.push(*event);
     }
     Ok(())
 }
@@ -913,6 +1214,7 @@ mod tests {
             start: chrono::DateTime::parse_from_rfc3339("2026-06-01T08:00:00Z")
                 .unwrap()
                 .with_timezone(&chrono::Utc),
+            ..crate::generate::GenerateOptions::default()
         };
         let mut out = Vec::new();
         crate::generate::generate(&policy, &options, &mut out).unwrap();
@@ -1325,37 +1627,112 @@ mod tests {
         })
     }
 
-    /// Lines pushed to two groupers, one reading every line at once, one leaving the lines whose
-    /// case is certain to be read with their case, from two sources, taking idle cases now and then.
+    /// Lines pushed to two places, from two sources, taking idle cases now and then: a model that
+    /// reads every line at once with the general way and groups the lines by the case it finds
+    /// (a case handed out idle and seen again starts its next part), and the grouper, which
+    /// leaves the lines whose case is certain from a light look to be read with their case.
     fn both_ways(
         lines: &[(String, bool, Option<u64>)],
         opts: &ReadOptions,
     ) -> (CaseBatch, CaseBatch) {
-        let mut now = JsonlGrouper::new(opts.clone());
+        /// An open case of the model: first-seen number, last tick, what its lines gave.
+        struct Open {
+            seq: u64,
+            last: u64,
+            first: Location,
+            reading: Reading,
+        }
+        let mut open: BTreeMap<String, Open> = BTreeMap::new();
+        let mut model = CaseBatch::default();
+        let mut handed: Vec<(u64, Result<Case, Rejected>)> = Vec::new();
+        let mut seq = 0;
+        let close = |id: String, case: Open| {
+            let result = match case.reading.problem {
+                Some((source, error)) => Err(Rejected {
+                    source,
+                    case: Some(id),
+                    error,
+                }),
+                None => {
+                    let mut events = case.reading.events;
+                    build::sort_events(&mut events);
+                    Ok(Case {
+                        id,
+                        attributes: case.reading.attributes.map(|(a, _)| a).unwrap_or_default(),
+                        events,
+                        source: Some(case.first),
+                        expect: None,
+                    })
+                }
+            };
+            (case.seq, result)
+        };
         let mut later = JsonlGrouper::new(opts.clone());
-        let (mut now_taken, mut later_taken) = (Vec::new(), Vec::new());
+        let mut later_taken = Vec::new();
         for (number, (text, second, take)) in lines.iter().enumerate() {
             let source = if *second { "b.jsonl" } else { "a.jsonl" };
-            let parsed = ParsedLine(Looked::Now(parse(opts, text)));
-            now.push_parsed(source, number + 1, parsed);
+            let tick = number as u64 + 1;
+            let place = || Location::new(source, number + 1);
+            match parse(opts, text) {
+                Parsed::Blank => {}
+                Parsed::Unreadable(error) => model.rejected.push(Rejected {
+                    source: place(),
+                    case: None,
+                    error,
+                }),
+                Parsed::Case {
+                    id,
+                    attributes,
+                    event,
+                } => {
+                    let case = open.entry(id).or_insert_with(|| {
+                        seq += 1;
+                        Open {
+                            seq,
+                            last: tick,
+                            first: place(),
+                            reading: Reading::default(),
+                        }
+                    });
+                    case.last = tick;
+                    case.reading.add(attributes, event, &place, number + 1);
+                }
+            }
             later.push_line(source, number + 1, text);
             if let Some(window) = take {
-                now_taken.extend(now.take_idle(*window).into_iter().map(NumberedCase::case));
+                let idle: Vec<String> = open
+                    .iter()
+                    .filter(|(_, case)| tick - case.last >= *window)
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                let mut closed: Vec<_> = idle
+                    .into_iter()
+                    .filter_map(|id| open.remove(&id).map(|case| close(id, case)))
+                    .collect();
+                closed.sort_by_key(|(seq, _)| *seq);
+                handed.extend(closed);
                 later_taken.extend(later.take_idle(*window).into_iter().map(NumberedCase::case));
             }
         }
-        let mut batches =
-            [(now.finish(), now_taken), (later.finish(), later_taken)].map(|(mut batch, taken)| {
-                for case in taken {
-                    match case {
-                        Ok(case) => batch.cases.push(case),
-                        Err(rejected) => batch.rejected.push(rejected),
-                    }
-                }
-                batch
-            });
-        let later = std::mem::take(&mut batches[1]);
-        (std::mem::take(&mut batches[0]), later)
+        let mut rest: Vec<_> = std::mem::take(&mut open)
+            .into_iter()
+            .map(|(id, case)| close(id, case))
+            .collect();
+        rest.sort_by_key(|(seq, _)| *seq);
+        for (_, result) in rest.into_iter().chain(handed) {
+            match result {
+                Ok(case) => model.cases.push(case),
+                Err(rejected) => model.rejected.push(rejected),
+            }
+        }
+        let mut grouped = later.finish();
+        for case in later_taken {
+            match case {
+                Ok(case) => grouped.cases.push(case),
+                Err(rejected) => grouped.rejected.push(rejected),
+            }
+        }
+        (model, grouped)
     }
 
     proptest! {
@@ -1385,6 +1762,81 @@ mod tests {
             let (now, later) = both_ways(&lines, &opts);
             prop_assert_eq!(now, later);
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Writing every open case out as blocks at any points, and reading the blocks back into
+        /// another grouper in the order written, gives the cases and rejections of grouping all
+        /// the lines in one: each case has all its lines, in order, and its first-seen place.
+        #[test]
+        fn cases_written_out_and_read_back_are_the_cases_grouped_in_one(
+            lines in vec((case_line(), proptest::bool::weighted(0.2), any::<bool>()), 0..40),
+            opts in read_options(),
+        ) {
+            let mut whole = JsonlGrouper::new(opts.clone());
+            let mut written = JsonlGrouper::new(opts.clone());
+            let mut blocks: Vec<Vec<u8>> = Vec::new();
+            let mut rejected = Vec::new();
+            for (number, (text, second, spill)) in lines.iter().enumerate() {
+                let source = if *second { "b.jsonl" } else { "a.jsonl" };
+                whole.push_line(source, number + 1, text);
+                written.push_line(source, number + 1, text);
+                if *spill {
+                    written
+                        .drain_blocks(|id, block| {
+                            assert_eq!(block_id(block), Some(id));
+                            blocks.push(block.to_vec());
+                            Ok(())
+                        })
+                        .unwrap();
+                    prop_assert_eq!(written.memory(), 0);
+                }
+                rejected.extend(written.take_rejected());
+            }
+            written
+                .drain_blocks(|_, block| {
+                    blocks.push(block.to_vec());
+                    Ok(())
+                })
+                .unwrap();
+            let mut back = JsonlGrouper::new(opts.clone());
+            for block in &blocks {
+                back.restore_block(block).unwrap();
+            }
+            let mut read_back = back.finish();
+            rejected.append(&mut read_back.rejected);
+            read_back.rejected = rejected;
+            prop_assert_eq!(read_back, whole.finish());
+        }
+    }
+
+    /// A block cut short or damaged is an error, never a case.
+    #[test]
+    fn a_damaged_block_does_not_read_back() {
+        let mut grouper = JsonlGrouper::new(opts());
+        grouper.push_line(
+            "a.jsonl",
+            1,
+            r#"{"case":"C1","at":"2026-06-01T09:00:00Z","type":"opened"}"#,
+        );
+        let mut block = Vec::new();
+        grouper
+            .drain_blocks(|_, written| {
+                block = written.to_vec();
+                Ok(())
+            })
+            .unwrap();
+        let mut back = JsonlGrouper::new(opts());
+        for cut in 0..block.len() {
+            assert!(back.restore_block(&block[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut longer = block.clone();
+        longer.push(0);
+        assert!(back.restore_block(&longer).is_err());
+        back.restore_block(&block).unwrap();
+        assert_eq!(back.open_cases(), 1);
     }
 
     /// The lines of the properties above are often left to be read with their case, often not,

@@ -94,12 +94,49 @@ fn yaml_nested_too_deeply(text: &str) -> Option<usize> {
     None
 }
 
-/// The rejection of a YAML or JSON case file over [`MAX_CASE_FILE_BYTES`].
-fn file_too_large(size: u64) -> String {
+/// The rejection of a YAML or JSON case file over [`MAX_CASE_FILE_BYTES`]: `size` bytes, or more
+/// than the limit when its size is not known before it is read (standard input, a device).
+fn file_too_large(size: Option<u64>) -> String {
+    let size = match size {
+        Some(size) => format!("{size} bytes"),
+        None => format!("more than {MAX_CASE_FILE_BYTES} bytes"),
+    };
     format!(
-        "case file is too large ({size} bytes; a YAML or JSON case file may have at most \
+        "case file is too large ({size}; a YAML or JSON case file may have at most \
          {MAX_CASE_FILE_BYTES}): split it, or write the cases as JSON Lines, which are read line by line"
     )
+}
+
+/// The first lines of standard input looked at to guess its format: at most this many bytes…
+const SNIFF_BYTES: usize = 64 * 1024;
+/// … and this many lines.
+const SNIFF_LINES: usize = 100;
+
+/// Standard input, and its format: `format` when given, else guessed from its first lines
+/// ([`CaseFormat::sniff`]), which are read ahead and handed back at the start of the reader.
+/// Nothing else is read: JSON Lines can then be read line by line, as a file is.
+pub fn open_stdin(
+    format: Option<CaseFormat>,
+) -> std::io::Result<(CaseFormat, impl std::io::BufRead)> {
+    let mut stdin = std::io::stdin();
+    let mut prefix = Vec::new();
+    if format.is_none() {
+        let mut chunk = [0u8; 8192];
+        while prefix.len() < SNIFF_BYTES
+            && prefix.iter().filter(|&&b| b == b'\n').count() < SNIFF_LINES
+        {
+            match stdin.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(read) => prefix.extend_from_slice(chunk.get(..read).unwrap_or_default()),
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+    let format = format.unwrap_or_else(|| CaseFormat::sniff(&String::from_utf8_lossy(&prefix)));
+    let reader =
+        std::io::BufReader::with_capacity(1 << 17, std::io::Cursor::new(prefix).chain(stdin));
+    Ok((format, reader))
 }
 
 /// Reads cases from text; `source` is the display name used in `file:line` locations.
@@ -144,19 +181,19 @@ impl CaseReader {
     }
 
     /// Reads a file (or `-` for standard input); `format` overrides the extension or the guess.
+    /// A YAML or JSON file is read up to [`MAX_CASE_FILE_BYTES`] and rejected whole past it (a
+    /// regular file unread, from its size); JSON Lines are read line by line.
     pub fn add_path(&mut self, path: &Path, format: Option<CaseFormat>) -> Result<(), ReadError> {
         let io_error = |source| ReadError::Io {
             path: path.to_owned(),
             source,
         };
         if path == Path::new("-") {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(io_error)?;
-            let format = format.unwrap_or_else(|| CaseFormat::sniff(&text));
-            self.add_str("<stdin>", &text, format);
-            return Ok(());
+            let (format, reader) = open_stdin(format).map_err(io_error)?;
+            if format == CaseFormat::Jsonl {
+                return self.jsonl.push_reader("<stdin>", reader).map_err(io_error);
+            }
+            return self.add_read("<stdin>", reader, format).map_err(io_error);
         }
         let Some(format) = format.or_else(|| CaseFormat::from_path(path)) else {
             return Err(ReadError::UnknownFormat {
@@ -164,20 +201,49 @@ impl CaseReader {
             });
         };
         let source = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(io_error)?;
         if format == CaseFormat::Jsonl {
-            let file = std::fs::File::open(path).map_err(io_error)?;
             return self
                 .jsonl
                 .push_reader(&source, std::io::BufReader::new(file))
                 .map_err(io_error);
         }
-        let size = std::fs::metadata(path).map_err(io_error)?.len();
-        if usize::try_from(size).map_or(true, |size| size > MAX_CASE_FILE_BYTES) {
-            self.reject_file(&source, 1, file_too_large(size));
+        let metadata = file.metadata().map_err(io_error)?;
+        let size = metadata.len();
+        if metadata.is_file()
+            && usize::try_from(size).map_or(true, |size| size > MAX_CASE_FILE_BYTES)
+        {
+            self.reject_file(&source, 1, file_too_large(Some(size)));
             return Ok(());
         }
-        let text = std::fs::read_to_string(path).map_err(io_error)?;
-        self.add_str(&source, &text, format);
+        self.add_read(&source, file, format).map_err(io_error)
+    }
+
+    /// Reads YAML or JSON cases from `reader` (named `source` in locations), at most
+    /// [`MAX_CASE_FILE_BYTES`] of it: past that, the source is rejected whole and the rest is not
+    /// read. Text that is not UTF-8 is an error.
+    pub fn add_read(
+        &mut self,
+        source: &str,
+        reader: impl Read,
+        format: CaseFormat,
+    ) -> std::io::Result<()> {
+        let limit = u64::try_from(MAX_CASE_FILE_BYTES).unwrap_or(u64::MAX);
+        let mut bytes = Vec::new();
+        reader
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        if bytes.len() > MAX_CASE_FILE_BYTES {
+            self.reject_file(source, 1, file_too_large(None));
+            return Ok(());
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            )
+        })?;
+        self.add_str(source, &text, format);
         Ok(())
     }
 
@@ -187,7 +253,7 @@ impl CaseReader {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if format != CaseFormat::Jsonl && text.len() > MAX_CASE_FILE_BYTES {
             let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
-            self.reject_file(source, 1, file_too_large(size));
+            self.reject_file(source, 1, file_too_large(Some(size)));
             return;
         }
         match format {
@@ -264,17 +330,22 @@ impl CaseReader {
             cases: self.cases,
             rejected: self.rejected,
         };
-        let streamed = self.jsonl.finish();
-        batch.rejected.extend(streamed.rejected);
-        for case in streamed.cases {
-            // A JSON Lines case always has its first line.
-            match (self.seen.get(&case.id), &case.source) {
-                (Some(first), Some(source)) => batch.rejected.push(Rejected {
-                    source: source.clone(),
-                    error: format!("duplicate case id `{}` (first read at {first})", case.id),
-                    case: Some(case.id),
-                }),
-                _ => batch.cases.push(case),
+        // JSON Lines: the lines that name no case, then each case in first-seen order, rejected
+        // when it cannot be read or when its id was read from YAML or JSON.
+        let (lines, cases) = self.jsonl.finish_numbered();
+        batch.rejected.extend(lines);
+        for numbered in cases {
+            match numbered.case() {
+                Err(rejected) => batch.rejected.push(rejected),
+                // A JSON Lines case always has its first line.
+                Ok(case) => match (self.seen.get(&case.id), &case.source) {
+                    (Some(first), Some(source)) => batch.rejected.push(Rejected {
+                        source: source.clone(),
+                        error: format!("duplicate case id `{}` (first read at {first})", case.id),
+                        case: Some(case.id),
+                    }),
+                    _ => batch.cases.push(case),
+                },
             }
         }
         batch

@@ -2,21 +2,29 @@
 //! reports breaches, required actions and warnings.
 //!
 //! CASES are files (`.yaml`, `.yml`, `.json`, `.jsonl`), folders (every case
-//! file inside, recursively, in sorted order) or `-` for standard input.
+//! file inside, recursively, in sorted order) or `-` for standard input (its
+//! format guessed from its first lines, or `--stdin-format`). A file named twice
+//! (or through a folder and by name, or by a link) is read once, with a warning.
 //! Malformed cases are listed under `rejected` and the rest goes on. The
 //! evaluation instant is `--at`, or the current time: the only clock read.
 //!
-//! When every case file is JSONL, the files are streamed through
-//! [`crate::batch`]: reports are written as cases complete (`--window`), on
-//! `--threads` threads, with a progress bar on a terminal's standard error.
+//! YAML and JSON cases are read whole (at most 8 MiB a source) and evaluated
+//! first; JSON Lines (files and standard input) are streamed through
+//! [`crate::batch`] after them, on `--threads` threads, with a progress bar on a
+//! terminal's standard error: every case is open to the end of the input, so
+//! the report is that of whole-input evaluation, in `--memory` (open cases past
+//! it go to temporary files), unless `--window` asks for cases to be evaluated
+//! as they go idle.
 //!
 //! Exit codes: 0 when nothing fails under `--fail-on`, 1 when something does
 //! (a breach; or a breach or warning with `--fail-on warning`), 2 when the
-//! command could not run. Rejected cases are listed in the report and counted
-//! on standard error; they do not change the exit code.
+//! command could not run, 3 when cases were rejected (unless `--fail-on never`):
+//! the report then stands on part of the input. Rejected cases are listed in the
+//! report and counted on standard error.
 
+use super::stream::JsonlInput;
 use super::{walk, Exit};
-use crate::batch::{Batch, BatchOptions};
+use crate::batch::BatchOptions;
 use crate::case::{CaseBatch, CaseFormat, CaseReader, ReadOptions};
 use crate::check::Policy;
 use crate::eval::Evaluator;
@@ -51,9 +59,79 @@ pub struct EvalArgs {
     /// Worker threads, at most 1024 (default, or 0: one per core); the output is the same for any number.
     #[arg(long, value_parser = threads)]
     pub threads: Option<usize>,
-    /// JSONL input: a case is complete after this many lines without one of its own; 0 holds every case to the end.
-    #[arg(long, default_value_t = crate::batch::DEFAULT_WINDOW)]
+    /// Follow a live JSON Lines stream: evaluate a case once it has had no line among this many
+    /// lines (a later line begins the case's next part, marked in its report). 0 (the default):
+    /// every case waits for the end of the input, and the report is exactly that of the whole input.
+    #[arg(long, default_value_t = 0, value_name = "LINES")]
     pub window: u64,
+    /// The most memory the open cases of JSON Lines may take (`512MiB`, `2GiB`, `1.5GB`, bytes);
+    /// past it they go to temporary files (with `--window`: the idlest are evaluated early).
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = memory_size)]
+    pub memory: u64,
+    /// Where temporary files go (default: `TMPDIR`, else the system's temporary folder). They
+    /// have no name there and are freed however the command ends.
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
+    /// The format of standard input (`-`); default: guessed from its first lines.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub stdin_format: Option<InputFormat>,
+}
+
+/// Formats of standard input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// One case, a list of cases, or several `---` documents.
+    Yaml,
+    /// One case or a list of cases.
+    Json,
+    /// One event per line, each naming its case.
+    Jsonl,
+}
+
+impl From<InputFormat> for CaseFormat {
+    fn from(format: InputFormat) -> CaseFormat {
+        match format {
+            InputFormat::Yaml => CaseFormat::Yaml,
+            InputFormat::Json => CaseFormat::Json,
+            InputFormat::Jsonl => CaseFormat::Jsonl,
+        }
+    }
+}
+
+/// Reads `--memory`: a number (a fraction allowed) and a unit: none or `B` (bytes), `K`, `KiB`,
+/// `M`, `MiB`, `G`, `GiB`, `T`, `TiB` (powers of 1024), `KB`, `MB`, `GB`, `TB` (of 1000); at
+/// least one byte.
+pub fn memory_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let unit = unit.trim().to_ascii_lowercase();
+    let scale: f64 = match unit.as_str() {
+        "" | "b" => 1.0,
+        "k" | "kib" => 1024.0,
+        "m" | "mib" => 1024.0 * 1024.0,
+        "g" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        _ => {
+            return Err(format!(
+                "`{text}` is not a size: write a number and a unit, such as 512MiB or 2GiB"
+            ))
+        }
+    };
+    let value: f64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a size: write a number and a unit, such as 512MiB or 2GiB")
+    })?;
+    let bytes = (value * scale).floor();
+    if !(1.0..=1e18).contains(&bytes) {
+        return Err(format!("`{text}` is not a size between 1 byte and 1 EB"));
+    }
+    Ok(bytes as u64)
 }
 
 /// Reads `--threads`: a number from 0 (one per core) to [`MAX_THREADS`].
@@ -132,29 +210,102 @@ pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// Reads every case source with the policy's timezone and ranks.
-pub fn read_cases(policy: &Policy, paths: &[PathBuf]) -> Result<CaseBatch, String> {
-    let mut reader = CaseReader::new(ReadOptions::for_policy(policy));
-    for path in paths {
-        for file in case_files(path)? {
-            reader.add_path(&file, None).map_err(|e| e.to_string())?;
-        }
-    }
-    Ok(reader.finish())
+/// A case source: a file, or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A case file.
+    File(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
 }
 
-/// The case files named by `paths` when every one is a JSONL file (they are then streamed).
-fn streamable(paths: &[PathBuf]) -> Result<Option<Vec<PathBuf>>, String> {
-    let mut files = Vec::new();
+/// What makes two names one file: its device and inode (on Unix), else its canonical path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Identity {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Path(PathBuf),
+}
+
+#[cfg(unix)]
+fn identity_of(metadata: &std::fs::Metadata, _path: &Path) -> Option<Identity> {
+    use std::os::unix::fs::MetadataExt;
+    Some(Identity::Inode(metadata.dev(), metadata.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity_of(_metadata: &std::fs::Metadata, path: &Path) -> Option<Identity> {
+    std::fs::canonicalize(path).ok().map(Identity::Path)
+}
+
+/// The identity of a file named `path` (links followed), when it can be found.
+fn identity(path: &Path) -> Option<Identity> {
+    let metadata = std::fs::metadata(path).ok()?;
+    identity_of(&metadata, path)
+}
+
+/// The identity of what standard input reads from: a file redirected into it is the file.
+#[cfg(unix)]
+fn stdin_identity() -> Option<Identity> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    let metadata = std::fs::File::from(fd).metadata().ok()?;
+    identity_of(&metadata, Path::new("-"))
+}
+
+#[cfg(not(unix))]
+fn stdin_identity() -> Option<Identity> {
+    None
+}
+
+/// The sources named by `paths`, folders expanded ([`case_files`]), each file once: a file named
+/// again (by the same path, through a folder, by a link or a hard link, or redirected into
+/// standard input) is left out with a warning on standard error, and so is a second `-`.
+pub fn sources(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
+    let mut seen: std::collections::HashMap<Identity, String> = std::collections::HashMap::new();
+    let mut stdin_named = false;
+    let mut out = Vec::new();
     for path in paths {
         for file in case_files(path)? {
-            if file == Path::new("-") || CaseFormat::from_path(&file) != Some(CaseFormat::Jsonl) {
-                return Ok(None);
+            let (source, id, name) = if file == Path::new("-") {
+                if stdin_named {
+                    super::warning("`-` is named twice: standard input is read once");
+                    continue;
+                }
+                stdin_named = true;
+                (Source::Stdin, stdin_identity(), "standard input".to_owned())
+            } else {
+                let id = identity(&file);
+                let name = format!("`{}`", file.display());
+                (Source::File(file), id, name)
+            };
+            if let Some(id) = id {
+                if let Some(first) = seen.get(&id) {
+                    super::warning(format!(
+                        "{name} is the same file as {first}: it is read once"
+                    ));
+                    continue;
+                }
+                seen.insert(id, name);
             }
-            files.push(file);
+            out.push(source);
         }
     }
-    Ok(Some(files))
+    Ok(out)
+}
+
+/// Reads every case source with the policy's timezone and ranks (each file once: [`sources`]).
+pub fn read_cases(policy: &Policy, paths: &[PathBuf]) -> Result<CaseBatch, String> {
+    let mut reader = CaseReader::new(ReadOptions::for_policy(policy));
+    for source in sources(paths)? {
+        let path = match &source {
+            Source::File(path) => path.as_path(),
+            Source::Stdin => Path::new("-"),
+        };
+        reader.add_path(path, None).map_err(|e| e.to_string())?;
+    }
+    Ok(reader.finish())
 }
 
 /// The exit code of a report under `--fail-on`.
@@ -162,17 +313,30 @@ pub fn exit_for(report: &Report, fail_on: FailOn) -> Exit {
     summary_exit(&report.summary, fail_on)
 }
 
-/// The exit code of a run with these counts under `--fail-on`.
+/// The exit code of a run with these counts under `--fail-on`: 3 when cases were rejected
+/// (unless `--fail-on never`), else 1 when something fails under `--fail-on`, else 0.
 pub fn summary_exit(s: &Summary, fail_on: FailOn) -> Exit {
     let failed = match fail_on {
         FailOn::Breach => s.breaches > 0,
         FailOn::Warning => s.breaches > 0 || s.warnings > 0,
-        FailOn::Never => false,
+        FailOn::Never => return Exit::Success,
     };
-    if failed {
+    if s.rejected > 0 {
+        Exit::Rejected
+    } else if failed {
         Exit::Failure
     } else {
         Exit::Success
+    }
+}
+
+/// Says on standard error how many cases were rejected, if any.
+pub fn warn_rejected(summary: &Summary, listed_under: &str) {
+    if summary.rejected > 0 {
+        super::warning(format!(
+            "{} of {} cases rejected (listed under `{listed_under}`)",
+            summary.rejected, summary.cases
+        ));
     }
 }
 
@@ -215,12 +379,7 @@ fn run_html(args: &EvalArgs, evaluator: &Evaluator<'_>, as_of: DateTime<Utc>) ->
     if super::write_stdout(&page).is_err() {
         return Exit::Unusable;
     }
-    if report.summary.rejected > 0 {
-        eprintln!(
-            "warning: {} of {} cases rejected (listed under `Rejected cases`)",
-            report.summary.rejected, report.summary.cases
-        );
-    }
+    warn_rejected(&report.summary, "Rejected cases");
     exit_for(&report, args.fail_on)
 }
 
@@ -259,55 +418,59 @@ fn run_here(args: &EvalArgs) -> Exit {
         OutputFormat::Yaml => Format::Yaml,
         OutputFormat::Html => return run_html(args, &evaluator, as_of),
     };
-    match streamable(&args.cases) {
-        Ok(Some(files)) => {
-            let options = BatchOptions {
-                as_of,
-                window: args.window,
-                chunk_lines: 0,
-            };
-            return super::stream::run(&evaluator, options, format, &files, args.fail_on);
-        }
-        Ok(None) => {}
-        Err(message) => {
-            super::error(&message);
-            return Exit::Unusable;
-        }
-    }
-    let batch = match read_cases(&policy, &args.cases) {
-        Ok(batch) => batch,
+    let sources = match sources(&args.cases) {
+        Ok(sources) => sources,
         Err(message) => {
             super::error(&message);
             return Exit::Unusable;
         }
     };
-    // Cases are independent: evaluate them on all cores a chunk at a time, keeping their order,
-    // and write each report as it is done, so that the reports of a large file are never all held.
+    // YAML and JSON sources are read whole, first; JSON Lines are streamed after them.
+    let mut whole = CaseReader::new(ReadOptions::for_policy(&policy));
+    let mut streams = Vec::new();
+    for source in sources {
+        match source {
+            Source::Stdin => {
+                let opened = crate::case::open_stdin(args.stdin_format.map(CaseFormat::from));
+                let read = opened.and_then(|(format, reader)| {
+                    if format == CaseFormat::Jsonl {
+                        streams.push(JsonlInput::Reader {
+                            name: "<stdin>".to_owned(),
+                            reader: Box::new(reader),
+                        });
+                        Ok(())
+                    } else {
+                        whole.add_read("<stdin>", reader, format)
+                    }
+                });
+                if let Err(error) = read {
+                    super::error(format!("cannot read standard input: {error}"));
+                    return Exit::Unusable;
+                }
+            }
+            Source::File(path) if CaseFormat::from_path(&path) == Some(CaseFormat::Jsonl) => {
+                streams.push(JsonlInput::File(path));
+            }
+            Source::File(path) => {
+                if let Err(error) = whole.add_path(&path, None) {
+                    super::error(&error);
+                    return Exit::Unusable;
+                }
+            }
+        }
+    }
     let options = BatchOptions {
-        as_of,
-        window: 0,
-        chunk_lines: 0,
+        window: args.window,
+        memory: args.memory,
+        temp_dir: args.temp_dir.clone(),
+        ..BatchOptions::new(as_of)
     };
-    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let written = Batch::writing(&evaluator, options, format, stdout)
-        .and_then(|mut run| run.push_batch(batch).map(|()| run))
-        .and_then(Batch::finish)
-        .and_then(|(mut out, summary)| {
-            std::io::Write::flush(&mut out)?;
-            Ok(summary)
-        });
-    let summary = match written {
-        Ok(summary) => summary,
-        Err(error) => {
-            super::error(&error);
-            return Exit::Unusable;
-        }
-    };
-    if summary.rejected > 0 {
-        eprintln!(
-            "warning: {} of {} cases rejected (listed under `rejected`)",
-            summary.rejected, summary.cases
-        );
-    }
-    summary_exit(&summary, args.fail_on)
+    super::stream::run(
+        &evaluator,
+        options,
+        format,
+        whole.finish(),
+        streams,
+        args.fail_on,
+    )
 }

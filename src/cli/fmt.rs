@@ -78,18 +78,19 @@ pub fn format_files(files: &[PathBuf], check: bool, color: bool) -> Outcome {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     for path in files {
-        let text = match crate::check::load::regular_file(path)
-            .and_then(|()| std::fs::read_to_string(path))
-        {
-            Ok(text) => text,
-            Err(e) => {
-                outcome.io_errors.push(format!(
-                    "cannot read `{}`: {e}",
-                    Escaped(&path.display().to_string())
-                ));
-                continue;
-            }
-        };
+        // A regular file only, read up to the size limit of a policy file (a device or a named
+        // pipe is refused unopened).
+        let text =
+            match crate::check::load::SourceProvider::read(&crate::check::load::FileSystem, path) {
+                Ok(text) => text,
+                Err(e) => {
+                    outcome.io_errors.push(format!(
+                        "cannot read `{}`: {e}",
+                        Escaped(&path.display().to_string())
+                    ));
+                    continue;
+                }
+            };
         let id = sources.add(path.clone(), text.clone());
         let formatted = match crate::fmt::format_source(id, &text) {
             Ok(formatted) => formatted,

@@ -1,25 +1,42 @@
-//! `covenant eval` over JSONL files: the streaming batch engine with a progress bar.
+//! `covenant eval` over JSON Lines: the streaming batch engine with a progress bar.
 //!
-//! Reports go to standard output as cases complete. When standard error is a
+//! The cases read whole (YAML, JSON) are evaluated first, then the JSON Lines
+//! sources (files and standard input) are streamed. When standard error is a
 //! terminal, a progress bar shows bytes read, events per second and the cases
 //! still open; otherwise nothing is drawn, so redirected output stays clean.
 
-use super::eval::{summary_exit, FailOn};
+use super::eval::{summary_exit, warn_rejected, FailOn};
 use super::Exit;
 use crate::batch::{Batch, BatchOptions, Progress};
+use crate::case::CaseBatch;
 use crate::eval::Evaluator;
 use crate::report::Format;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{BufReader, BufWriter, IsTerminal};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal};
 use std::path::PathBuf;
 use std::time::Instant;
 
-/// Streams `files` through the batch engine, writing the report to standard output.
+/// A JSON Lines source.
+pub enum JsonlInput {
+    /// A file, opened when its turn comes.
+    File(PathBuf),
+    /// Lines read from `reader` (standard input), named `name` in locations.
+    Reader {
+        /// The name in locations (`<stdin>`).
+        name: String,
+        /// The lines.
+        reader: Box<dyn BufRead>,
+    },
+}
+
+/// Evaluates `whole` (cases read whole), then streams `inputs` through the batch engine, writing
+/// the report to standard output.
 pub fn run(
     evaluator: &Evaluator<'_>,
     options: BatchOptions,
     format: Format,
-    files: &[PathBuf],
+    whole: CaseBatch,
+    inputs: Vec<JsonlInput>,
     fail_on: FailOn,
 ) -> Exit {
     let stdout = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -30,39 +47,60 @@ pub fn run(
             return Exit::Unusable;
         }
     };
-    let bar = progress_bar(files);
+    if let Err(error) = batch.push_batch(whole) {
+        super::error(&error);
+        return Exit::Unusable;
+    }
+    let bar = progress_bar(&inputs);
     let started = Instant::now();
-    for file in files {
-        let opened = std::fs::File::open(file);
-        let reader = match opened {
-            Ok(opened) => BufReader::with_capacity(1 << 17, opened),
-            Err(error) => {
-                bar.finish_and_clear();
-                super::error(format!("cannot read `{}`: {error}", file.display()));
-                return Exit::Unusable;
+    let mut show = |progress: &Progress| {
+        // `progress` counts over every source pushed so far.
+        bar.set_position(progress.bytes);
+        let seconds = started.elapsed().as_secs_f64().max(1e-6);
+        let spilled = match progress.spills {
+            0 => String::new(),
+            n => format!(", written to temporary files {n} times"),
+        };
+        bar.set_message(format!(
+            "{:.0} events/s, {} cases evaluated, {} open{spilled}",
+            progress.lines as f64 / seconds,
+            progress.evaluated,
+            progress.open_cases
+        ));
+    };
+    for input in inputs {
+        let (name, pushed) = match input {
+            JsonlInput::File(file) => {
+                let name = file.display().to_string();
+                let opened = std::fs::File::open(&file);
+                let reader = match opened {
+                    Ok(opened) => BufReader::with_capacity(1 << 17, opened),
+                    Err(error) => {
+                        bar.finish_and_clear();
+                        super::error(format!("cannot read `{name}`: {error}"));
+                        return Exit::Unusable;
+                    }
+                };
+                let pushed = batch.push_reader(&name, reader, &mut show);
+                (name, pushed)
+            }
+            JsonlInput::Reader { name, reader } => {
+                let pushed = batch.push_reader(&name, reader, &mut show);
+                (name, pushed)
             }
         };
-        let source = file.display().to_string();
-        let mut show = |progress: &Progress| {
-            // `progress` counts over every file pushed so far.
-            bar.set_position(progress.bytes);
-            let seconds = started.elapsed().as_secs_f64().max(1e-6);
-            bar.set_message(format!(
-                "{:.0} events/s, {} cases evaluated, {} open",
-                progress.lines as f64 / seconds,
-                progress.evaluated,
-                progress.open_cases
-            ));
-        };
-        if let Err(error) = batch.push_reader(&source, reader, &mut show) {
+        if let Err(error) = pushed {
             bar.finish_and_clear();
-            super::error(format!("`{}`: {error}", file.display()));
+            super::error(format!("`{name}`: {error}"));
             return Exit::Unusable;
         }
     }
     bar.finish_and_clear();
     match batch.finish() {
-        Ok((_, summary)) => summary_exit(&summary, fail_on),
+        Ok((_, summary)) => {
+            warn_rejected(&summary, "rejected");
+            summary_exit(&summary, fail_on)
+        }
         Err(error) => {
             super::error(&error);
             Exit::Unusable
@@ -70,20 +108,32 @@ pub fn run(
     }
 }
 
-/// A bar over the total size of `files` on standard error, or a hidden one when it is not a terminal.
-fn progress_bar(files: &[PathBuf]) -> ProgressBar {
+/// A bar over the total size of the files among `inputs` on standard error (a spinner when
+/// standard input is read too), or a hidden one when it is not a terminal.
+fn progress_bar(inputs: &[JsonlInput]) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let total = files
-        .iter()
-        .filter_map(|file| std::fs::metadata(file).ok())
-        .map(|meta| meta.len())
-        .sum();
-    let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
-    ) {
+    let mut total = Some(0);
+    for input in inputs {
+        total = match (total, input) {
+            (Some(sum), JsonlInput::File(file)) => {
+                std::fs::metadata(file).ok().map(|meta| sum + meta.len())
+            }
+            _ => None,
+        };
+    }
+    let (bar, template) = match total {
+        Some(total) => (
+            ProgressBar::new(total),
+            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
+        ),
+        None => (
+            ProgressBar::new_spinner(),
+            "{spinner} {bytes} {binary_bytes_per_sec} {msg}",
+        ),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
     bar

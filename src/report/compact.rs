@@ -629,6 +629,7 @@ mod tests {
             cases: 2000,
             seed: 11,
             start,
+            ..crate::generate::GenerateOptions::default()
         };
         let mut stream = Vec::new();
         crate::generate::generate(&policy, &options, &mut stream).unwrap();
@@ -789,6 +790,10 @@ mod tests {
         };
         CaseReport {
             case: text.to_owned(),
+            part: Some(super::super::CasePart {
+                number: 2,
+                starts: crate::case::Location::new(text, 7),
+            }),
             promises: (0..instants.len()).map(promise).collect(),
             standards: vec![
                 StandardReport {
@@ -882,6 +887,7 @@ mod tests {
         assert_written_as_serde_json(&case, "unusual values");
         let empty = CaseReport {
             case: String::new(),
+            part: None,
             promises: Vec::new(),
             standards: Vec::new(),
             commitments: Vec::new(),

@@ -31,6 +31,14 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// Renders one case, followed by a blank line.
 pub(super) fn case(out: &mut String, c: &CaseReport) {
     let _ = writeln!(out, "case {}", Escaped(&c.case));
+    if let Some(part) = &c.part {
+        let _ = writeln!(
+            out,
+            "  PART {} from {}: the window evaluated the case's earlier events on their own",
+            part.number,
+            Escaped(&part.starts.to_string())
+        );
+    }
     if c.breaches.is_empty() && c.actions.is_empty() && c.warnings.is_empty() {
         let _ = writeln!(out, "  nothing breached, nothing due");
     }
@@ -167,12 +175,11 @@ pub(super) fn render(report: &Report) -> String {
     for c in &report.cases {
         case(&mut out, c);
     }
-    trailer(
-        &mut out,
-        &report.objectives,
-        &report.rejected,
-        &report.summary,
-    );
+    objective_table(&mut out, &report.objectives);
+    for r in &report.rejected {
+        rejected_line(&mut out, r);
+    }
+    counts(&mut out, &report.summary);
     out
 }
 
@@ -189,25 +196,25 @@ pub(super) fn header(out: &mut String, policy: &PolicyRef, as_of: &Instant) {
     );
 }
 
-/// After the cases: the objectives table, the rejected cases and the counts.
-pub(super) fn trailer(
-    out: &mut String,
-    objectives: &[ObjectiveReport],
-    rejected: &[RejectedCase],
-    s: &Summary,
-) {
-    objective_table(out, objectives);
-    for r in rejected {
-        let _ = writeln!(
-            out,
-            "REJECTED {}: {}",
-            Escaped(&r.source.to_string()),
-            Escaped(&r.error)
-        );
-    }
+/// The line of a rejected case.
+pub(super) fn rejected_line(out: &mut String, r: &RejectedCase) {
     let _ = writeln!(
         out,
-        "{}, {} evaluated, {} rejected; {}, {}, {}",
+        "REJECTED {}: {}",
+        Escaped(&r.source.to_string()),
+        Escaped(&r.error)
+    );
+}
+
+/// The counts, last in the trailer.
+pub(super) fn counts(out: &mut String, s: &Summary) {
+    let cut = match s.cut {
+        0 => String::new(),
+        n => format!(" ({n} later parts of cases cut by the window)"),
+    };
+    let _ = writeln!(
+        out,
+        "{}, {} evaluated, {} rejected{cut}; {}, {}, {}",
         plural(s.cases, "case", "cases"),
         s.evaluated,
         s.rejected,
@@ -218,7 +225,7 @@ pub(super) fn trailer(
 }
 
 /// One row per objective and period, columns aligned.
-fn objective_table(out: &mut String, objectives: &[ObjectiveReport]) {
+pub(super) fn objective_table(out: &mut String, objectives: &[ObjectiveReport]) {
     if objectives.is_empty() {
         return;
     }

@@ -131,6 +131,57 @@ enum Rendered {
     Held(Box<CaseReport>),
 }
 
+impl RenderedCase {
+    /// The case's text, or the case back when the format holds cases until the end (YAML).
+    pub(crate) fn into_text(self) -> Result<Vec<u8>, RenderedCase> {
+        match self.0 {
+            Rendered::Text(text) => Ok(text),
+            held => Err(RenderedCase(held)),
+        }
+    }
+
+    /// A case's text as [`RenderedCase::into_text`] gave it.
+    pub(crate) fn from_text(text: Vec<u8>) -> RenderedCase {
+        RenderedCase(Rendered::Text(text))
+    }
+}
+
+/// Rejected cases read one at a time as they are serialized (a list of unknown length); the
+/// first error reading them stops the serialization and is kept.
+struct Streamed<'r> {
+    items: RefCell<&'r mut dyn Iterator<Item = io::Result<RejectedCase>>>,
+    error: RefCell<Option<io::Error>>,
+}
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let mut items = self.items.borrow_mut();
+        let mut list = serializer.serialize_seq(None)?;
+        for item in &mut **items {
+            match item {
+                Ok(rejected) => list.serialize_element(&rejected)?,
+                Err(error) => {
+                    let message = error.to_string();
+                    *self.error.borrow_mut() = Some(error);
+                    return Err(S::Error::custom(message));
+                }
+            }
+        }
+        list.end()
+    }
+}
+
+impl Streamed<'_> {
+    /// The error of reading the rejected cases, if one stopped `result`, else `result`'s.
+    fn outcome(&self, result: Result<(), EmitError>) -> Result<(), EmitError> {
+        match self.error.borrow_mut().take() {
+            Some(error) => Err(EmitError::Io(error)),
+            None => result,
+        }
+    }
+}
+
 /// Renders one case in `format`. It needs no writer, so many cases can be rendered at once (on
 /// several threads) and then placed in order.
 pub fn render_case(format: Format, case: CaseReport) -> Result<RenderedCase, EmitError> {
@@ -252,11 +303,27 @@ impl<W: Write> ReportWriter<W> {
 
     /// Writes the end of the report and returns the output.
     pub fn finish(
-        mut self,
+        self,
         objectives: Vec<ObjectiveReport>,
         rejected: Vec<RejectedCase>,
         summary: Summary,
     ) -> Result<W, EmitError> {
+        self.finish_streaming(objectives, &mut rejected.into_iter().map(Ok), summary)
+    }
+
+    /// [`ReportWriter::finish`] with the rejected cases read one at a time from `rejected`, so
+    /// that they are never all held (except for YAML, written whole); an error reading them
+    /// stops the writing.
+    pub fn finish_streaming(
+        mut self,
+        objectives: Vec<ObjectiveReport>,
+        rejected: &mut dyn Iterator<Item = io::Result<RejectedCase>>,
+        summary: Summary,
+    ) -> Result<W, EmitError> {
+        let streamed = Streamed {
+            items: RefCell::new(rejected),
+            error: RefCell::new(None),
+        };
         match self.format {
             Format::Json => {
                 let close: &[u8] = if self.written == 0 { b"]" } else { b"\n  ]" };
@@ -264,30 +331,44 @@ impl<W: Write> ReportWriter<W> {
                 self.out.write_all(b",\n  \"objectives\": ")?;
                 write_nested(&mut self.out, &objectives, 1)?;
                 self.out.write_all(b",\n  \"rejected\": ")?;
-                write_nested(&mut self.out, &rejected, 1)?;
+                let written = write_nested(&mut self.out, &streamed, 1);
+                streamed.outcome(written)?;
                 self.out.write_all(b",\n  \"summary\": ")?;
                 write_nested(&mut self.out, &summary, 1)?;
                 self.out.write_all(b"\n}\n")?;
             }
             Format::Jsonl => {
-                serde_json::to_writer(
+                let written = serde_json::to_writer(
                     &mut self.out,
                     &SummaryLine {
                         as_of: &self.as_of,
                         policy: &self.policy,
                         objectives: &objectives,
-                        rejected: &rejected,
+                        rejected: &streamed,
                         summary: &summary,
                     },
-                )?;
+                );
+                streamed.outcome(written.map_err(EmitError::from))?;
                 self.out.write_all(b"\n")?;
             }
             Format::Human => {
                 let mut text = String::new();
-                human::trailer(&mut text, &objectives, &rejected, &summary);
+                human::objective_table(&mut text, &objectives);
+                for rejected in streamed.items.into_inner() {
+                    human::rejected_line(&mut text, &rejected?);
+                    if text.len() >= 1 << 16 {
+                        self.out.write_all(text.as_bytes())?;
+                        text.clear();
+                    }
+                }
+                human::counts(&mut text, &summary);
                 self.out.write_all(text.as_bytes())?;
             }
             Format::Yaml => {
+                let rejected = streamed
+                    .items
+                    .into_inner()
+                    .collect::<io::Result<Vec<RejectedCase>>>()?;
                 let report = Report {
                     as_of: self.as_of,
                     policy: self.policy.clone(),

@@ -1,6 +1,7 @@
-//! The streaming batch engine: streaming and whole-input evaluation give the same bytes, one and
-//! many threads give the same bytes, a line after its case was evaluated is rejected, objectives
-//! count per period, and the workload generator is deterministic.
+//! The streaming batch engine: streaming and whole-input evaluation give the same bytes, in
+//! memory or through temporary files, one and many threads give the same bytes, a case cut by an
+//! idle window is reported in marked parts and counted once, objectives count per period, and the
+//! workload generator is deterministic.
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
 
@@ -26,6 +27,7 @@ fn generated(policy: &Policy, cases: u64, seed: u64) -> String {
         cases,
         seed,
         start: instant("2026-06-01T08:00:00Z"),
+        ..GenerateOptions::default()
     };
     let mut out = Vec::new();
     generate(policy, &options, &mut out).unwrap();
@@ -40,20 +42,38 @@ fn stream(
     window: u64,
     chunk: usize,
 ) -> (String, Summary, usize) {
+    let (out, summary, progress) = stream_in(policy, text, format, window, chunk, 0);
+    (out, summary, progress.open_cases)
+}
+
+/// Streams `text` in chunks of `chunk` lines, the open cases in `memory` bytes (0: the default);
+/// returns the output, the counts, and the progress at its highest (open cases) and last (spills).
+fn stream_in(
+    policy: &Policy,
+    text: &str,
+    format: Format,
+    window: u64,
+    chunk: usize,
+    memory: u64,
+) -> (String, Summary, Progress) {
     let evaluator = Evaluator::new(policy);
     let options = BatchOptions {
-        as_of: instant("2026-06-20T00:00:00Z"),
         window,
         chunk_lines: chunk,
+        memory,
+        ..BatchOptions::new(instant("2026-06-20T00:00:00Z"))
     };
     let mut batch = Batch::writing(&evaluator, options, format, Vec::new()).unwrap();
-    let mut most_open = 0;
-    let mut track = |progress: &Progress| most_open = most_open.max(progress.open_cases);
+    let mut seen = Progress::default();
+    let mut track = |progress: &Progress| {
+        seen.open_cases = seen.open_cases.max(progress.open_cases);
+        seen.spills = progress.spills;
+    };
     batch
         .push_reader("input.jsonl", text.as_bytes(), &mut track)
         .unwrap();
     let (out, summary) = batch.finish().unwrap();
-    (String::from_utf8(out).unwrap(), summary, most_open)
+    (String::from_utf8(out).unwrap(), summary, seen)
 }
 
 /// Reads all of `text`, then evaluates every case.
@@ -91,11 +111,7 @@ fn cases_read_whole_stream_through_the_engine_with_the_same_bytes() {
         let expected = evaluate_whole(&evaluator, &read, as_of)
             .emit(format)
             .unwrap();
-        let options = BatchOptions {
-            as_of,
-            window: 0,
-            chunk_lines: 0,
-        };
+        let options = BatchOptions::new(as_of);
         let mut batch = Batch::writing(&evaluator, options, format, Vec::new()).unwrap();
         batch.push_batch(read.clone()).unwrap();
         let (out, summary) = batch.finish().unwrap();
@@ -182,10 +198,17 @@ fn one_and_many_threads_give_the_same_bytes() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| stream(&policy, &text, Format::Json, 1_500, 128).0)
+        pool.install(|| {
+            // Whole input, through temporary files, and with a window that cuts cases.
+            [(0, 0), (0, 3_000), (1_500, 0)].map(|(window, memory)| {
+                stream_in(&policy, &text, Format::Json, window, 128, memory).0
+            })
+        })
     };
     let one = run(1);
-    assert!(one.contains("\"evaluated\": 300"));
+    assert!(one[0].contains("\"evaluated\": 300"));
+    assert_eq!(one[0], one[1]);
+    assert!(one[2].contains("\"cut\": "));
     assert_eq!(one, run(4));
 }
 
@@ -222,8 +245,12 @@ fn the_command_gives_the_same_bytes_on_one_and_two_threads_and_draws_nothing_whe
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// With an idle window, a line after its case was evaluated begins the case's next part: the part
+/// is evaluated on its own, its report says which part it is and where it begins, and the case
+/// is counted once (`cases + cut == evaluated + rejected`). Before, each such line was rejected on
+/// its own and counted as a case.
 #[test]
-fn a_line_after_its_case_was_evaluated_is_rejected_with_its_location() {
+fn a_case_cut_by_the_window_is_reported_in_marked_parts_and_counted_once() {
     let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
     let text = [
         r#"{"case": "A", "at": "2026-06-01T09:00:00Z", "type": "opened"}"#,
@@ -231,21 +258,176 @@ fn a_line_after_its_case_was_evaluated_is_rejected_with_its_location() {
         r#"{"case": "B", "at": "2026-06-01T09:02:00Z", "type": "answered"}"#,
         r#"{"case": "B", "at": "2026-06-01T09:03:00Z", "type": "responded"}"#,
         r#"{"case": "A", "at": "2026-06-01T09:04:00Z", "type": "answered"}"#,
+        r#"{"case": "A", "at": "2026-06-01T09:05:00Z", "type": "responded"}"#,
     ]
     .join("\n");
     let (out, summary, _) = stream(&policy, &text, Format::Json, 2, 1);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(report["rejected"][0]["source"], "input.jsonl:5");
-    let error = report["rejected"][0]["error"].as_str().unwrap();
-    assert!(
-        error.starts_with("case `A` continues after it was evaluated"),
-        "{error}"
+    let cases: Vec<(&str, Option<&serde_json::Value>)> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| (case["case"].as_str().unwrap(), case.get("part")))
+        .collect();
+    assert_eq!(cases.len(), 3, "{out}");
+    assert_eq!(cases[0], ("A", None));
+    assert_eq!(cases[1], ("B", None));
+    assert_eq!(cases[2].0, "A");
+    assert_eq!(
+        cases[2].1.unwrap(),
+        &serde_json::json!({"number": 2, "starts": "input.jsonl:5"})
     );
-    assert_eq!((summary.evaluated, summary.rejected), (2, 1));
-    // With a wide enough window the same input is read whole, and nothing is rejected.
-    let (wide, _, _) = stream(&policy, &text, Format::Json, 10, 1);
-    assert_eq!(wide, whole(&policy, &text, Format::Json));
-    assert!(wide.contains("\"rejected\": []"));
+    assert_eq!(report["rejected"], serde_json::json!([]));
+    assert_eq!(
+        (
+            summary.cases,
+            summary.evaluated,
+            summary.rejected,
+            summary.cut
+        ),
+        (2, 3, 0, 1)
+    );
+    assert_eq!(report["summary"]["cut"], 1);
+    let human = stream(&policy, &text, Format::Human, 2, 1).0;
+    assert!(
+        human.contains("case A\n  PART 2 from input.jsonl:5: "),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "2 cases, 3 evaluated, 0 rejected (1 later parts of cases cut by the window)"
+        ),
+        "{human}"
+    );
+    // Without a window the same input is read whole: one report a case, nothing cut, and no
+    // `cut` in the counts.
+    let (exact, summary, _) = stream(&policy, &text, Format::Json, 0, 1);
+    assert_eq!(exact, whole(&policy, &text, Format::Json));
+    assert_eq!((summary.cases, summary.cut), (2, 0));
+    assert!(!exact.contains("\"cut\""), "{exact}");
+    assert!(!exact.contains("\"part\""), "{exact}");
+}
+
+/// Open cases past the memory budget go to temporary files and are evaluated from them at the
+/// end: the same bytes as whole-input evaluation in every format, however small the budget (a
+/// file split again when it would not fit), rejected lines and cases included, on one thread
+/// and on four.
+#[test]
+fn open_cases_written_to_temporary_files_give_the_bytes_of_whole_input_evaluation() {
+    let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
+    let mut text = generated(&policy, 400, 9);
+    text.push_str("not json\n");
+    text.push_str("{\"case\": \"C0000007\", \"at\": \"never\", \"type\": \"noted\"}\n");
+    text.push_str("{\"case\": \"late\", \"at\": \"2026-06-01T09:00:00Z\", \"type\": \"opened\"}\n");
+    for format in FORMATS {
+        let expected = whole(&policy, &text, format);
+        // One byte: every chunk is written out, and every file is split as far as it goes; a few
+        // kilobytes: some files split; 64 KiB: written out a few times, no file split.
+        for (memory, chunk) in [(1, 700), (6_000, 500), (65_536, 2_000), (0, 0)] {
+            let (out, summary, progress) = stream_in(&policy, &text, format, 0, chunk, memory);
+            assert_eq!(summary.rejected, 2, "{format:?}, {memory} bytes");
+            assert!(
+                out == expected,
+                "{format:?} in {memory} bytes differs from whole-input evaluation"
+            );
+            assert_eq!(progress.spills > 0, memory > 0, "{memory} bytes");
+        }
+    }
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| stream_in(&policy, &text, Format::Jsonl, 0, 300, 2_000).0)
+    };
+    assert_eq!(run(1), run(4));
+}
+
+/// A time-ordered stream over 60 days in which a tenth of the cases last more than two weeks:
+/// every case is reported once, whole, as whole-input evaluation reports it; the old default
+/// window of 100,000 lines would have cut most long cases (here, with the stream scaled down, a
+/// window of 2,000 lines cuts them).
+#[test]
+fn a_time_ordered_stream_of_cases_lasting_weeks_is_reported_whole() {
+    let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
+    let options = GenerateOptions {
+        cases: 3_000,
+        seed: 4,
+        start: instant("2026-04-01T00:00:00Z"),
+        days: Some(60),
+        long_share: 0.1,
+        long_span: chrono::TimeDelta::days(14),
+    };
+    let mut bytes = Vec::new();
+    generate(&policy, &options, &mut bytes).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let (out, summary, progress) = stream_in(&policy, &text, Format::Jsonl, 0, 0, 100_000);
+    assert!(progress.spills > 0);
+    assert_eq!(
+        (summary.cases, summary.evaluated, summary.rejected),
+        (3_000, 3_000, 0)
+    );
+    assert!(out == whole(&policy, &text, Format::Jsonl));
+    // A window of 500 lines, about a day of this stream's traffic.
+    let (_, cut, _) = stream_in(&policy, &text, Format::Jsonl, 500, 100, 0);
+    assert_eq!(cut.cases, 3_000);
+    assert!(cut.cut > 500, "{} later parts", cut.cut);
+}
+
+/// The generator's long cases: about the share asked for last from the span to 1.5 times it,
+/// lines stay in time order across all cases, the openings fall within the days asked for, and a
+/// stream without long cases is the same bytes as before these options.
+#[test]
+fn the_generator_spreads_cases_over_days_and_makes_some_last_weeks() {
+    let policy = Policy::parse(CONTACT_CENTRE_POLICY).unwrap();
+    let options = GenerateOptions {
+        cases: 2_000,
+        seed: 8,
+        start: instant("2026-04-01T00:00:00Z"),
+        days: Some(60),
+        long_share: 0.1,
+        long_span: chrono::TimeDelta::days(14),
+    };
+    let mut bytes = Vec::new();
+    generate(&policy, &options, &mut bytes).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let mut spans: std::collections::HashMap<String, (DateTime<Utc>, DateTime<Utc>)> =
+        Default::default();
+    let mut last = instant("2026-04-01T00:00:00Z");
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let at = instant(value["at"].as_str().unwrap());
+        assert!(at >= last, "{line} is out of time order");
+        last = at;
+        let span = spans
+            .entry(value["case"].as_str().unwrap().to_owned())
+            .or_insert((at, at));
+        span.1 = at;
+    }
+    let long = spans
+        .values()
+        .filter(|(from, to)| *to - *from > chrono::TimeDelta::days(14))
+        .count();
+    assert!(
+        (150..250).contains(&long),
+        "{long} of 2,000 cases last over 14 days"
+    );
+    assert!(spans
+        .values()
+        .all(|(from, to)| *to - *from < chrono::TimeDelta::days(22)));
+    let last_opened = spans.values().map(|(from, _)| *from).max().unwrap();
+    assert!(
+        last_opened < instant("2026-05-31T00:00:00Z"),
+        "{last_opened}"
+    );
+    assert!(
+        last_opened > instant("2026-05-30T00:00:00Z"),
+        "{last_opened}"
+    );
+    // Without the new options, the bytes of before.
+    let plain = generated(&policy, 50, 42);
+    let digest = plain.len() + plain.lines().count();
+    assert_eq!(digest, 52_193 + 581, "the default stream changed");
 }
 
 #[test]

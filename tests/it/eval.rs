@@ -362,7 +362,8 @@ fn stdin_folders_and_rejected_cases() {
         Some(&text),
     );
     assert_eq!(again.1, out);
-    // A rejected case is listed but is not a breach: before any deadline the run passes.
+    // A rejected case is listed, is not a breach, and makes the exit code 3: before any deadline
+    // nothing is breached, but the run stands on part of its input.
     let (code, _) = covenant(
         &[
             "eval",
@@ -374,7 +375,7 @@ fn stdin_folders_and_rejected_cases() {
         ],
         None,
     );
-    assert_eq!(code, 0);
+    assert_eq!(code, 3);
 }
 
 #[test]

@@ -160,6 +160,7 @@ fn warning_points_are_the_ones_warnings_name() {
             cases: 400,
             seed: 7,
             start: at("2026-06-01T08:00:00Z"),
+            ..GenerateOptions::default()
         },
         &mut generated,
     )
@@ -350,6 +351,7 @@ fn large_reports_store_their_timelines_compressed() {
             cases: 700,
             seed: 3,
             start: at("2026-06-01T08:00:00Z"),
+            ..GenerateOptions::default()
         },
         &mut events,
     )

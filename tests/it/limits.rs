@@ -806,6 +806,7 @@ fn the_batch_engine_rejects_bad_lines_and_goes_on() {
         as_of: "2026-06-19T12:00:00+08:00".parse().unwrap(),
         window: 0,
         chunk_lines: 2,
+        ..covenant::BatchOptions::new("2026-06-19T12:00:00+08:00".parse().unwrap())
     };
     let mut batch = covenant::Batch::writing(
         &evaluator,

@@ -18,6 +18,8 @@ mod hostile;
 #[cfg(feature = "cli")]
 mod html;
 mod limits;
+#[cfg(feature = "cli")]
+mod streams;
 mod syntax;
 mod time;
 #[cfg(feature = "cli")]

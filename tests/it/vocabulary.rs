@@ -225,6 +225,10 @@ fn generated_lines_are_valid_event_lines() {
             cases: 30,
             seed: 7,
             start: "2026-06-01T08:00:00Z".parse().unwrap(),
+            // Cases spread over days, some lasting weeks: the shapes write declared words too.
+            days: Some(5),
+            long_share: 0.3,
+            long_span: chrono::TimeDelta::days(14),
         };
         covenant::generate::generate(&policy, &options, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

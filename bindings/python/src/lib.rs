@@ -337,6 +337,7 @@ impl Policy {
                         as_of,
                         window: 0,
                         chunk_lines: 0,
+                        ..BatchOptions::new(as_of)
                     };
                     let written =
                         Batch::writing(&plans.evaluator, options, Format::Jsonl, Vec::new())

@@ -38,13 +38,13 @@ def run_cli(*args: str, ok_codes=(0, 1)) -> str:
 
 
 def cli_json(*args: str) -> Dict[str, Any]:
-    """The report of `covenant eval ARGS... --format json`."""
-    return json.loads(run_cli("eval", *args, "--format", "json"))
+    """The report of `covenant eval ARGS... --format json` (exit code 3: cases were rejected)."""
+    return json.loads(run_cli("eval", *args, "--format", "json", ok_codes=(0, 1, 3)))
 
 
 def cli_jsonl(*args: str) -> List[str]:
     """The lines of `covenant eval ARGS... --format jsonl` (the cases, then the summary)."""
-    return run_cli("eval", *args, "--format", "jsonl").splitlines()
+    return run_cli("eval", *args, "--format", "jsonl", ok_codes=(0, 1, 3)).splitlines()
 
 
 @pytest.fixture(scope="session")

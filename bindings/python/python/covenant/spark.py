@@ -15,9 +15,8 @@ one row per case (its report as JSON, and its counts), and the objectives per pe
   location and error: nothing is dropped.
 
 A report is the JSON text ``covenant eval --format jsonl`` writes for the case, byte for byte,
-when every case is complete at the end of the stream (``--window 0``, or the default window
-when no case's events lie further apart than it). See ``docs/scale.md`` for running it on a
-cluster.
+as it does by default (every case complete at the end of the stream; without ``--window``). See
+``docs/scale.md`` for running it on a cluster.
 """
 
 from __future__ import annotations
