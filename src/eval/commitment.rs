@@ -94,6 +94,8 @@ pub(crate) fn timing(rules: &Commitments, event: &Event) -> Timing {
             Amount::Duration(amount, None),
             describe::duration(amount),
         )),
+        // A term of the policy, as declared (`立即`): the grammar would read the same word.
+        _ if rules.terms.contains_key(text) => Ok(Time::of_word(rules, text)),
         _ => match crate::syntax::parse_promise_time(text) {
             Ok(time) => Time::of(rules, &time),
             Err(why) => Err(why),
@@ -201,13 +203,18 @@ impl<'r> Time<'r> {
             }
             // A case's cut-off is always a `Cutoff` (the reader's grammar).
             PromiseTime::Cutoff(_) => return Err("not a cut-off".to_string()),
-            PromiseTime::Word(word) => match rules.terms.get(&word.name) {
-                Some(Term::Amount(amount, text)) => Time::Amount(amount.clone(), text.clone()),
-                Some(Term::Deadline(deadline)) => Time::Deadline(deadline),
-                Some(Term::Vague) => Time::Vague,
-                None => Time::Unknown,
-            },
+            PromiseTime::Word(word) => Time::of_word(rules, &word.name),
         })
+    }
+
+    /// The time a word gives: what the term of that name stands for, or [`Time::Unknown`].
+    fn of_word(rules: &'r Commitments, word: &str) -> Time<'r> {
+        match rules.terms.get(word) {
+            Some(Term::Amount(amount, text)) => Time::Amount(amount.clone(), text.clone()),
+            Some(Term::Deadline(deadline)) => Time::Deadline(deadline),
+            Some(Term::Vague) => Time::Vague,
+            None => Time::Unknown,
+        }
     }
 
     /// The deadline this time sets, with the name of the calendar it counts on; `None` when it
