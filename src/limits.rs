@@ -29,8 +29,11 @@ pub const MAX_NESTING: usize = 32;
 
 /// The deepest a condition may nest: the most `not`, `and` and `or` operators on one path from the
 /// whole condition down to a comparison, plus the comparison (`a or b or c` is two `or`s deep: they
-/// group from the left). Every walk over a condition is recursive, and this bound keeps it well
-/// inside a 1 MiB thread stack. The bound is on the meaning, not the layout, so formatting a
+/// group from the left). The parser counts the depth while it folds a condition and refuses the
+/// operator that goes past it, so no deeper syntax tree is ever built, however long the chain of
+/// `not`s or `or`s in the text. Every walk over a condition (checking, compiling, formatting, the
+/// derived `Drop`, `Clone`, `Debug` and `PartialEq` of the syntax tree) is recursive, and this
+/// bound keeps it well inside a 1 MiB thread stack. The bound is on the meaning, not the layout, so formatting a
 /// condition never takes it over the limit.
 pub const MAX_CONDITION_DEPTH: usize = 100;
 

@@ -677,3 +677,129 @@ pub fn assert_valid_sarif(log: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
 }
+
+// ------------------------------------------------------------------ long chains in conditions
+
+/// Policies whose one condition is a long chain, each within every size limit of a policy file:
+/// (name, text). 200,000 `not`s, one per line, 100,000-part `or` and `and` chains,
+/// and a chain under every kind of condition (`applies when`, `target … when`, `where`).
+fn long_chains() -> Vec<(&'static str, String)> {
+    let promise = |condition: &str| {
+        format!(
+            "policy \"P\" {{\n  timezone \"UTC\"\n}}\npromise p {{\n  applies when {condition}\n  \
+             from opened\n  until resolved\n  target within 1h\n}}\n"
+        )
+    };
+    let nots = format!("{}kind == \"x\"", "not\n".repeat(200_000));
+    let ors = format!("a{}", "\n  or a".repeat(100_000));
+    let ands = format!("a{}", "\n  and a".repeat(100_000));
+    let mixed = format!("a{}", "\n  or not a and a".repeat(50_000));
+    let when = format!(
+        "policy \"P\" {{\n  timezone \"UTC\"\n}}\npromise p {{\n  from opened\n  until resolved\n  \
+         target when a{} within 1h\n}}\n",
+        " or\n a".repeat(100_000)
+    );
+    let pattern = format!(
+        "policy \"P\" {{\n  timezone \"UTC\"\n}}\npromise p {{\n  from opened where {}a\n  \
+         until resolved\n  target within 1h\n}}\n",
+        "not\n".repeat(100_000)
+    );
+    for text in [&nots, &ors, &ands, &mixed, &when, &pattern] {
+        assert!(text.len() < covenant::limits::MAX_POLICY_BYTES);
+    }
+    vec![
+        ("nots", promise(&nots)),
+        ("ors", promise(&ors)),
+        ("ands", promise(&ands)),
+        ("mixed", promise(&mixed)),
+        ("target_when", when),
+        ("pattern_where", pattern),
+    ]
+}
+
+/// 200,000 `not`s or a 100,000-part `or` chain: the library's parse, check, load and format
+/// refuse it with `E0107` on a thread with a 1 MiB stack (they overflowed the stack: the syntax
+/// tree was built whole, then walked and dropped recursively).
+#[test]
+fn long_condition_chains_are_refused_without_exhausting_the_stack() {
+    let run = || {
+        for (name, text) in long_chains() {
+            let checked = check_text("chain.policy", &text, Role::Policy);
+            assert!(checked.policy.is_none(), "{name}");
+            let codes: Vec<String> = checked
+                .diagnostics
+                .iter()
+                .map(|d| d.code.to_string())
+                .collect();
+            assert_eq!(codes, ["E0107"], "{name}");
+            assert!(covenant::Policy::parse(&text).is_err(), "{name}");
+            let formatted = covenant::fmt::format_source(covenant::syntax::ast::FileId(0), &text);
+            assert!(formatted.is_err(), "{name}");
+            assert!(
+                covenant::syntax::parse(covenant::syntax::ast::FileId(0), &text).is_err(),
+                "{name}"
+            );
+        }
+    };
+    std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+/// The same chains through every command of the binary: each says `E0107` and exits with 1
+/// (`check`, `fmt`, `fmt --check`, `test`) or 2 (`eval`, `explain`: the policy does not load);
+/// none is killed by a signal.
+#[cfg(feature = "cli")]
+#[test]
+fn long_condition_chains_are_refused_by_every_command() {
+    let dir = scratch("long-chains");
+    for (name, text) in long_chains() {
+        let policy = format!("{name}/p.policy");
+        let cases = format!("{name}/cases");
+        let case = format!("{name}/cases/c.yaml");
+        write(&dir.join(&policy), &text);
+        write(
+            &dir.join(&case),
+            "id: C1\nevents:\n  - {at: 2026-01-01T00:00:00Z, type: opened}\n",
+        );
+        let at = "2026-01-02T00:00:00Z";
+        let mut commands = vec![vec!["check", policy.as_str()]];
+        // Every command for the two longest chains (each takes seconds in a debug build).
+        if name == "nots" || name == "ors" {
+            commands.extend([
+                vec!["fmt", "--check", policy.as_str()],
+                vec!["fmt", policy.as_str()],
+                vec!["test", name],
+                vec![
+                    "eval",
+                    "--policy",
+                    policy.as_str(),
+                    "--at",
+                    at,
+                    cases.as_str(),
+                ],
+                vec![
+                    "explain",
+                    "--policy",
+                    policy.as_str(),
+                    "--at",
+                    at,
+                    case.as_str(),
+                ],
+            ]);
+        }
+        for args in commands {
+            let (code, stdout, stderr) = covenant(&dir, &args);
+            assert!(code == 1 || code == 2, "{args:?}: exit {code}\n{stderr}");
+            assert!(
+                stdout.contains("E0107") || stderr.contains("E0107"),
+                "{args:?}\n{stdout}{stderr}"
+            );
+        }
+        // The file is left as it was.
+        assert_eq!(std::fs::read_to_string(dir.join(&policy)).unwrap(), text);
+    }
+}
