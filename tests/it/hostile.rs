@@ -803,3 +803,102 @@ fn long_condition_chains_are_refused_by_every_command() {
         assert_eq!(std::fs::read_to_string(dir.join(&policy)).unwrap(), text);
     }
 }
+
+// ------------------------------------------------------------------ odd values in lists of cases
+
+/// The cases read from `text` and the rejections, one per line, with the counts.
+fn read_cases(source: &str, text: &str, format: covenant::CaseFormat) -> String {
+    let batch = covenant::case::read_str(source, text, format, &covenant::ReadOptions::default());
+    let mut out: Vec<String> = batch
+        .cases
+        .iter()
+        .map(|c| format!("case {}", c.id))
+        .collect();
+    out.extend(batch.rejected.iter().map(|r| format!("REJECTED {r}")));
+    out.push(format!(
+        "{} read: {} cases, {} rejected",
+        batch.cases.len() + batch.rejected.len(),
+        batch.cases.len(),
+        batch.rejected.len()
+    ));
+    out.join("\n")
+}
+
+/// One odd value in one case of a YAML list (a tag, a key that is a list, integers beyond 64
+/// bits) rejects that case alone, with its line; the other cases are read. Before: the whole list
+/// was rejected, and counted as one case.
+#[test]
+fn an_odd_value_rejects_only_its_case_in_a_yaml_list() {
+    let opened = "  events: [{at: 2026-01-01T00:00:00Z, type: opened}]\n";
+    let text = [
+        "- id: A\n",
+        opened,
+        "- id: B\n  attributes: {kind: !custom x}\n",
+        opened,
+        "- id: C\n  attributes:\n    ? [a, b]\n    : c\n",
+        opened,
+        "- id: D\n  attributes: {n: 123456789012345678901234567890}\n",
+        opened,
+        "- id: E\n  attributes: {n: -1234567890123456789012}\n",
+        opened,
+        "- id: F\n  attributes: {!custom k: x}\n",
+        opened,
+        "- id: G\n",
+        opened,
+    ]
+    .concat();
+    let read = read_cases("list.yaml", &text, covenant::CaseFormat::Yaml);
+    insta::assert_snapshot!(read);
+    assert!(read.ends_with("7 read: 2 cases, 5 rejected"), "{read}");
+}
+
+/// A document that does not parse in a multi-document YAML file is rejected with its line; the
+/// documents after it are read and counted. Before: they were neither evaluated nor counted.
+#[test]
+fn a_bad_yaml_document_does_not_hide_the_next_ones() {
+    let opened = "events: [{at: 2026-01-01T00:00:00Z, type: opened}]\n";
+    let text = [
+        "id: M1\n",
+        opened,
+        "---\n",
+        "id: M2\n",
+        "events: [{at: 2026-01-01T00:00:00Z\n",
+        "---\n",
+        "id: M3\n",
+        opened,
+        "--- [\n",
+        "---\n",
+        "- id: M4\n  ",
+        opened,
+        "- id: M5\n  attributes: {n: !!binary aGVsbG8=}\n  ",
+        opened,
+    ]
+    .concat();
+    let read = read_cases("many.yaml", &text, covenant::CaseFormat::Yaml);
+    insta::assert_snapshot!(read);
+    assert!(read.contains("case M4"), "{read}");
+}
+
+/// The same for a JSON list: a number out of range, a value nested too deeply or a syntax error
+/// inside one case rejects that case alone. Before: the whole list, counted as one case.
+#[test]
+fn an_odd_value_rejects_only_its_case_in_a_json_list() {
+    let opened = r#""events": [{"at": "2026-01-01T00:00:00Z", "type": "opened"}]"#;
+    let text = format!(
+        "[{{\"id\": \"J1\", {opened}}},\n {{\"id\": \"J2\", \"attributes\": {{\"n\": 1e999}}, {opened}}},\n \
+         {{\"id\": \"J3\", \"attributes\": {{\"n\": {deep}}}, {opened}}},\n \
+         {{\"id\": \"J4\", \"attributes\": {{\"n\": tru}}, {opened}}},\n \
+         {{\"id\": \"J5, ]\", {opened}}}\n]\n",
+        deep = format!("{}1{}", "[".repeat(200), "]".repeat(200)),
+    );
+    let read = read_cases("list.json", &text, covenant::CaseFormat::Json);
+    insta::assert_snapshot!(read);
+    assert!(read.ends_with("5 read: 2 cases, 3 rejected"), "{read}");
+    // A list whose brackets do not match is refused whole, with the parser's error.
+    let read = read_cases(
+        "broken.json",
+        "[{\"id\": \"J1\"}\n",
+        covenant::CaseFormat::Json,
+    );
+    assert!(read.ends_with("1 read: 0 cases, 1 rejected"), "{read}");
+}
