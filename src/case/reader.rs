@@ -95,6 +95,12 @@ fn yaml_nested_too_deeply(text: &str) -> Option<usize> {
 }
 
 /// The rejection of a YAML or JSON case file over [`MAX_CASE_FILE_BYTES`].
+/// Whether `text` holds nothing but white space: such a source is reported, not read as no cases
+/// unseen. (A file of comments alone, or an empty list, is written so on purpose: no cases.)
+fn holds_nothing(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
 /// The items of a JSON text that is a list, as (start, end, line of the start): found by their
 /// brackets, commas and strings alone, so that each can be parsed on its own. `None` when `text`
 /// is not a list whose brackets match with nothing after it (it is then parsed whole, for its
@@ -283,6 +289,9 @@ impl CaseReader {
                 .push_reader(&source, std::io::BufReader::new(file))
                 .map_err(io_error);
         }
+        // A named pipe or a device is refused without being opened (reading one whole would wait
+        // for a writer, or never end); so is a link that leads nowhere, saying so.
+        crate::check::load::regular_file(path).map_err(io_error)?;
         let size = std::fs::metadata(path).map_err(io_error)?.len();
         if usize::try_from(size).map_or(true, |size| size > MAX_CASE_FILE_BYTES) {
             self.reject_file(&source, 1, file_too_large(size));
@@ -297,6 +306,11 @@ impl CaseReader {
     /// YAML and JSON text longer than [`MAX_CASE_FILE_BYTES`] is rejected whole.
     pub fn add_str(&mut self, source: &str, text: &str, format: CaseFormat) {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if format != CaseFormat::Jsonl && holds_nothing(text) {
+            let what = if text.is_empty() { "empty" } else { "blank" };
+            self.reject_file(source, 1, format!("no case: the text is {what}"));
+            return;
+        }
         if format != CaseFormat::Jsonl && text.len() > MAX_CASE_FILE_BYTES {
             let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
             self.reject_file(source, 1, file_too_large(size));
@@ -354,7 +368,7 @@ impl CaseReader {
                 }
                 // A file without aliases has fewer values than bytes; aliases may repeat values up
                 // to that many in all, so that a small file cannot expand without bound.
-                let budget = std::cell::Cell::new(text.len());
+                let budget = std::cell::Cell::new(text.len().saturating_add(1));
                 // After a document that does not parse, reading starts again at the next `---`
                 // line: the later documents are read (and counted) all the same.
                 let mut from = Some((0, 0));

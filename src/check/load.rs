@@ -90,7 +90,10 @@ impl std::error::Error for NotRegular {}
 /// `Ok` when `path` (links followed) is a regular file; a [`NotRegular`] error when it is
 /// something else, found from its metadata alone.
 pub fn regular_file(path: &Path) -> io::Result<()> {
-    let file_type = std::fs::metadata(path)?.file_type();
+    let file_type = match std::fs::metadata(path) {
+        Ok(metadata) => metadata.file_type(),
+        Err(error) => return Err(dangling(path).unwrap_or(error)),
+    };
     if file_type.is_file() {
         return Ok(());
     }
@@ -102,6 +105,19 @@ pub fn regular_file(path: &Path) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::InvalidInput,
         NotRegular { kind },
+    ))
+}
+
+/// The error for `path` when it is a symbolic link whose target does not exist: said so, with
+/// the target, rather than "no such file" for a file that is listed in its folder.
+fn dangling(path: &Path) -> Option<io::Error> {
+    let target = std::fs::read_link(path).ok()?;
+    Some(io::Error::new(
+        io::ErrorKind::NotFound,
+        format!(
+            "it is a symbolic link to `{}`, which does not exist",
+            target.display()
+        ),
     ))
 }
 

@@ -884,12 +884,12 @@ fn a_bad_yaml_document_does_not_hide_the_next_ones() {
 #[test]
 fn an_odd_value_rejects_only_its_case_in_a_json_list() {
     let opened = r#""events": [{"at": "2026-01-01T00:00:00Z", "type": "opened"}]"#;
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
     let text = format!(
         "[{{\"id\": \"J1\", {opened}}},\n {{\"id\": \"J2\", \"attributes\": {{\"n\": 1e999}}, {opened}}},\n \
          {{\"id\": \"J3\", \"attributes\": {{\"n\": {deep}}}, {opened}}},\n \
          {{\"id\": \"J4\", \"attributes\": {{\"n\": tru}}, {opened}}},\n \
          {{\"id\": \"J5, ]\", {opened}}}\n]\n",
-        deep = format!("{}1{}", "[".repeat(200), "]".repeat(200)),
     );
     let read = read_cases("list.json", &text, covenant::CaseFormat::Json);
     insta::assert_snapshot!(read);
@@ -901,4 +901,104 @@ fn an_odd_value_rejects_only_its_case_in_a_json_list() {
         covenant::CaseFormat::Json,
     );
     assert!(read.ends_with("1 read: 0 cases, 1 rejected"), "{read}");
+}
+
+// ------------------------------------------------------------------ sources that hold nothing
+
+/// A symbolic link that leads nowhere, named like a case or policy file, is refused by name with
+/// what it is (it was skipped without a word); so is one given to the library.
+#[cfg(all(unix, feature = "cli"))]
+#[test]
+fn links_that_lead_nowhere_are_reported() {
+    let dir = scratch("dangling");
+    write(&dir.join("p/p.policy"), PLAIN_POLICY);
+    write(
+        &dir.join("p/cases/a.yaml"),
+        "id: A\nevents: []\nexpect:\n  as_of: 2026-01-01T00:00:00Z\n",
+    );
+    std::os::unix::fs::symlink("gone.yaml", dir.join("p/cases/dangling.yaml")).unwrap();
+    std::os::unix::fs::symlink("gone.policy", dir.join("p/lost.policy")).unwrap();
+    let said = "it is a symbolic link to `gone.yaml`, which does not exist";
+    let at = "2026-01-01T00:00:00Z";
+    let (code, _, stderr) = covenant(
+        &dir,
+        &["eval", "--policy", "p/p.policy", "--at", at, "p/cases"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("p/cases/dangling.yaml") && stderr.contains(said),
+        "{stderr}"
+    );
+    std::fs::remove_file(dir.join("p/lost.policy")).unwrap();
+    let (code, _, stderr) = covenant(&dir, &["test", "p"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(said), "{stderr}");
+    std::os::unix::fs::symlink("gone.policy", dir.join("p/lost.policy")).unwrap();
+    let (code, stdout, stderr) = covenant(&dir, &["check", "p"]);
+    assert_ne!(code, 0, "{stdout}{stderr}");
+    assert!(
+        (stdout.contains("lost.policy") || stderr.contains("lost.policy"))
+            && (stdout.contains("gone.policy") || stderr.contains("gone.policy")),
+        "{stdout}{stderr}"
+    );
+    let error = covenant::case::read_path(dir.join("p/cases/dangling.yaml"), &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains(said), "{error}");
+}
+
+/// A named pipe given to the library as a YAML case file is refused without being opened (it
+/// waited forever for a writer).
+#[cfg(all(unix, feature = "cli"))]
+#[test]
+fn the_library_refuses_a_named_pipe_of_cases() {
+    let dir = scratch("library-fifo");
+    fifo(&dir.join("cases.yaml"));
+    let error = covenant::case::read_path(dir.join("cases.yaml"), &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("named pipe"), "{error}");
+}
+
+/// An empty or blank file of cases, and empty standard input, are one rejection saying so (they
+/// were "aliases repeat more values than the file has bytes").
+#[cfg(feature = "cli")]
+#[test]
+fn empty_sources_are_reported_as_empty() {
+    let dir = scratch("empty-sources");
+    write(&dir.join("p.policy"), PLAIN_POLICY);
+    write(&dir.join("cases/empty.yaml"), "");
+    write(&dir.join("cases/blank.yaml"), "\n  \n\t\n");
+    write(&dir.join("cases/comment.yaml"), "# no cases yet\n");
+    write(&dir.join("cases/empty.json"), "");
+    write(&dir.join("cases/none.json"), "[]\n");
+    let at = "2026-01-01T00:00:00Z";
+    let (code, stdout, stderr) = covenant(
+        &dir,
+        &[
+            "eval", "--policy", "p.policy", "--at", at, "--format", "json", "cases",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    insta::assert_json_snapshot!(report["rejected"]);
+    // An empty list, or a file of comments alone, is a deliberate "no cases": nothing to report.
+    assert_eq!(report["summary"]["rejected"], 3, "{stdout}");
+    for format in ["yaml", "json"] {
+        let batch = covenant::case::read_str(
+            "<stdin>",
+            "",
+            if format == "yaml" {
+                covenant::CaseFormat::Yaml
+            } else {
+                covenant::CaseFormat::Json
+            },
+            &Default::default(),
+        );
+        assert_eq!(batch.rejected.len(), 1);
+        assert_eq!(
+            batch.rejected[0].to_string(),
+            "<stdin>:1: no case: the text is empty"
+        );
+    }
 }
