@@ -5,6 +5,14 @@
 /// The largest policy file, in bytes (4 MiB): a 1,000-rule policy is well under 1 MiB.
 pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 
+/// The most text, in bytes (16 MiB), one policy may load in all its files, itself and everything
+/// it imports: four files of the largest size. A check holds the syntax tree, the checker's tables
+/// and the compiled policy at once, about 60 times the text (measured: a 4 MiB file of 24,802
+/// promises peaks at 252 MB resident in `covenant check`; four such files, 16 MiB, at 925 MB), so
+/// this keeps a check of any policy under about 1 GiB. Without it, 256 files of 4 MiB (1 GiB of
+/// text) would need tens of gigabytes.
+pub const MAX_POLICY_TOTAL_BYTES: usize = 16 * 1024 * 1024;
+
 /// The longest line of a policy file, in bytes.
 pub const MAX_POLICY_LINE_BYTES: usize = 10_000;
 

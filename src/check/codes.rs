@@ -70,6 +70,9 @@ pub const IMPORT_NOT_REGULAR: Code = Code::ImportNotRegular;
 /// An import does not name a `.policy` file.
 pub const IMPORT_NOT_POLICY: Code = Code::ImportNotPolicy;
 
+/// A policy's files hold more than [`crate::limits::MAX_POLICY_TOTAL_BYTES`] bytes in all.
+pub const POLICY_TOO_LARGE: Code = Code::PolicyTooLarge;
+
 /// The checker passed a policy that cannot be compiled for evaluation: a bug in covenant, never in
 /// the policy.
 pub const INTERNAL: Code = Code::InternalCheck;

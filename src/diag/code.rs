@@ -110,6 +110,8 @@ codes! {
     ImportNotRegular = "E0221", "imported file is not a regular file", None, "diagnostics.md#e0221-imported-file-is-not-a-regular-file";
     /// An import does not name a `.policy` file.
     ImportNotPolicy = "E0222", "import of a file that is not a `.policy` file", Some("`use` imports policy files only: name a file ending in `.policy`"), "diagnostics.md#e0222-import-of-a-file-that-is-not-a-policy-file";
+    /// A policy's files hold more than [`crate::limits::MAX_POLICY_TOTAL_BYTES`] bytes in all.
+    PolicyTooLarge = "E0223", "policy too large in all its files", None, "diagnostics.md#e0223-policy-too-large-in-all-its-files";
     /// The checker passed a policy that cannot be compiled for evaluation: a bug in covenant,
     /// never in the policy.
     InternalCheck = "E0299", "internal error of the checker", None, "diagnostics.md#e0299-internal-error-of-the-checker";

@@ -1002,3 +1002,53 @@ fn empty_sources_are_reported_as_empty() {
         );
     }
 }
+
+// ------------------------------------------------------------------ memory of a policy
+
+/// A policy's files may hold at most `MAX_POLICY_TOTAL_BYTES` of text in all: the import that
+/// goes past it is refused with `E0223` (256 files of 4 MiB, 1 GiB of text, were allowed: tens of
+/// gigabytes to check). Files at the limit still load.
+#[test]
+fn a_policy_is_bounded_in_all_its_files() {
+    use covenant::check::{check_sources, InMemory};
+    use covenant::limits::{MAX_POLICY_BYTES, MAX_POLICY_TOTAL_BYTES};
+    // A file of comments just under the size of one file; `term`s make it a declaration file.
+    let part = |i: usize| {
+        let mut text = format!("term t{i} = 5m\n");
+        let line = format!("# {}\n", "x".repeat(1000));
+        while text.len() + line.len() < MAX_POLICY_BYTES {
+            text.push_str(&line);
+        }
+        text
+    };
+    let parts = MAX_POLICY_TOTAL_BYTES / MAX_POLICY_BYTES;
+    let header = "policy \"P\" {\n  timezone \"UTC\"\n}\n";
+    let mut main = header.to_owned();
+    let mut files = InMemory::new();
+    for i in 0..=parts {
+        main.push_str(&format!("use \"part{i}.policy\"\n"));
+        files = files.with(format!("part{i}.policy"), part(i));
+    }
+    let files = files.with("main.policy", main);
+    let checked = check_sources(std::path::Path::new("main.policy"), &files, Role::Policy);
+    let errors: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.render_plain(&checked.sources))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("E0223") && errors[0].contains(&format!("part{parts}.policy")),
+        "{errors:?}"
+    );
+    // One file fewer (the main file is small): under the limit, it loads.
+    let mut main = header.to_owned();
+    let mut files = InMemory::new();
+    for i in 0..parts {
+        main.push_str(&format!("use \"part{i}.policy\"\n"));
+        files = files.with(format!("part{i}.policy"), part(i));
+    }
+    let files = files.with("main.policy", main);
+    let checked = check_sources(std::path::Path::new("main.policy"), &files, Role::Policy);
+    assert!(!checked.has_errors());
+}
