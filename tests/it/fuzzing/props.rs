@@ -549,9 +549,18 @@ pub fn condition_holds(place: u8, condition: &Condition) {
         return;
     };
     let body = match place % 3 {
-        0 => format!("  applies when {}\n  from opened\n  until resolved\n  target within 1h\n", written.text),
-        1 => format!("  from opened\n  until resolved\n  target when {} within 1h\n", written.text),
-        _ => format!("  from opened where {}\n  until resolved\n  target within 1h\n", written.text),
+        0 => format!(
+            "  applies when {}\n  from opened\n  until resolved\n  target within 1h\n",
+            written.text
+        ),
+        1 => format!(
+            "  from opened\n  until resolved\n  target when {} within 1h\n",
+            written.text
+        ),
+        _ => format!(
+            "  from opened where {}\n  until resolved\n  target within 1h\n",
+            written.text
+        ),
     };
     let text = format!("policy \"P\" {{\n  timezone \"UTC\"\n}}\npromise p {{\n{body}}}\n");
     let too_deep = written.depth > covenant::limits::MAX_CONDITION_DEPTH
@@ -706,7 +715,12 @@ pub fn import_tree_holds(tree: &ImportTree) {
         missing: bool,
         cycle: bool,
     }
-    fn visit(file: &str, uses: &BTreeMap<String, Vec<&str>>, stack: &mut Vec<String>, model: &mut Model) {
+    fn visit(
+        file: &str,
+        uses: &BTreeMap<String, Vec<&str>>,
+        stack: &mut Vec<String>,
+        model: &mut Model,
+    ) {
         model.loaded.push(file.to_owned());
         stack.push(file.to_owned());
         let folder = file.rsplit_once('/').map_or("", |(folder, _)| folder);
