@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-mkdir -p corpus/check corpus/fmt_roundtrip corpus/cases corpus/evaluate
+mkdir -p corpus/check corpus/fmt_roundtrip corpus/cases corpus/evaluate corpus/conditions corpus/imports
 for file in $(find "$root/policies" "$root/tests/fixtures" -name '*.policy'); do
     name=$(echo "${file#"$root"/}" | tr '/' '_')
     cp "$file" "corpus/check/$name"
@@ -20,4 +20,16 @@ for file in $(find "$root/policies" "$root/tests/fixtures" -name '*.yaml' -o -na
     esac
     name=$(echo "${file#"$root"/}" | tr '/' '_')
     { printf "$selector"; cat "$file"; } > "corpus/cases/$name"
+done
+# The structured targets read their input through `arbitrary`: a few fixed byte patterns (all
+# zeros, all ones, counting, alternating) give them chains, nesting and trees to start from.
+export LC_ALL=C
+for target in conditions imports; do
+    head -c 64 /dev/zero > "corpus/$target/zeros"
+    head -c 256 /dev/zero | tr '\0' '\377' > "corpus/$target/ones"
+    for n in 1 2 3 4 5 6 7 8; do
+        awk -v n="$n" 'BEGIN { for (i = 0; i < 256; i++) printf "%c", (i * n) % 251 + 1 }' \
+            > "corpus/$target/count-$n"
+    done
+    awk 'BEGIN { for (i = 0; i < 128; i++) printf "%c%c", 2, 200 }' > "corpus/$target/alternate"
 done

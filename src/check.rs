@@ -89,6 +89,51 @@ pub(crate) struct Declarations {
     pub terms: Vec<ast::TermDecl>,
 }
 
+impl Declarations {
+    /// The declarations of the loaded `files` in reading order (the order the checker read them
+    /// in), moved out of the files rather than copied: a policy's syntax tree is held once.
+    fn take(
+        root: ast::FileId,
+        files: Vec<ast::File>,
+        imports: &BTreeMap<(ast::FileId, usize), ast::FileId>,
+    ) -> Declarations {
+        let order = names::reading_order(root, &files, imports);
+        let mut slots: Vec<Vec<Option<ast::Item>>> = files
+            .into_iter()
+            .map(|file| file.items.into_iter().map(Some).collect())
+            .collect();
+        let mut syntax = Declarations::default();
+        for (file, item) in order {
+            let Some(item) = slots
+                .get_mut(file)
+                .and_then(|items| items.get_mut(item))
+                .and_then(Option::take)
+            else {
+                continue;
+            };
+            match item {
+                ast::Item::Promise(p) => syntax.promises.push(p),
+                ast::Item::Standard(s) => syntax.standards.push(s),
+                // The first block is the policy's; a second one is an error (`E0214`).
+                ast::Item::Commitments(c) => {
+                    syntax.commitments.get_or_insert(c);
+                }
+                ast::Item::Escalation(e) => syntax.escalations.push(e),
+                ast::Item::Objective(o) => syntax.objectives.push(o),
+                ast::Item::Term(t) => syntax.terms.push(t),
+                ast::Item::Header(_)
+                | ast::Item::Use(_)
+                | ast::Item::Calendar(_)
+                | ast::Item::Ranks(_)
+                | ast::Item::Venues(_)
+                | ast::Item::Event(_)
+                | ast::Item::Attribute(_) => {}
+            }
+        }
+        syntax
+    }
+}
+
 impl Policy {
     /// The name in the root file's header.
     pub fn name(&self) -> &str {
@@ -284,17 +329,21 @@ pub fn check_sources(root: &Path, provider: &dyn SourceProvider, role: Role) -> 
             unevaluable: None,
         };
     };
-    let outcome = Checker::run(root, &loaded.files, &loaded.imports, role);
+    let root = root.id;
+    let outcome = Checker::run(loaded.files.as_slice(), root, &loaded.imports, role);
     diagnostics.extend(outcome.diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let policy = match outcome.policy {
-        Some(parts) if !has_errors => match parts.build(&diagnostics, loaded.sources.clone()) {
-            Ok(policy) => Some(policy),
-            Err(error) => {
-                diagnostics.push(internal(error));
-                None
+        Some(parts) if !has_errors => {
+            let syntax = Declarations::take(root, loaded.files, &loaded.imports);
+            match parts.build(syntax, &diagnostics, loaded.sources.clone()) {
+                Ok(policy) => Some(policy),
+                Err(error) => {
+                    diagnostics.push(internal(error));
+                    None
+                }
             }
-        },
+        }
         _ => None,
     };
     Checked {
@@ -352,30 +401,35 @@ struct PolicyParts {
     ranks: Vec<String>,
     venues: BTreeMap<String, ast::Privacy>,
     vocabulary: Option<Vocabulary>,
-    syntax: Declarations,
 }
 
 impl PolicyParts {
-    /// The policy, compiled; `sources` and the warnings among `diagnostics` go with it.
-    fn build(self, diagnostics: &[Diagnostic], sources: SourceMap) -> Result<Policy, CompileError> {
+    /// The policy of the declarations `syntax`, compiled; `sources` and the warnings among
+    /// `diagnostics` go with it.
+    fn build(
+        self,
+        syntax: Declarations,
+        diagnostics: &[Diagnostic],
+        sources: SourceMap,
+    ) -> Result<Policy, CompileError> {
         let (program, calendars) = crate::compile::compile(&crate::compile::Source {
             timezone: self.timezone,
             calendars: &self.calendars,
             ranks: &self.ranks,
             venues: &self.venues,
-            terms: &self.syntax.terms,
-            promises: &self.syntax.promises,
-            standards: &self.syntax.standards,
-            commitments: self.syntax.commitments.as_ref(),
-            escalations: &self.syntax.escalations,
-            objectives: &self.syntax.objectives,
+            terms: &syntax.terms,
+            promises: &syntax.promises,
+            standards: &syntax.standards,
+            commitments: syntax.commitments.as_ref(),
+            escalations: &syntax.escalations,
+            objectives: &syntax.objectives,
         })?;
         Ok(Policy {
             name: self.name,
             version: self.version,
             owner: self.owner,
             timezone: self.timezone,
-            syntax: self.syntax,
+            syntax,
             program,
             calendars,
             venues: self.venues,
@@ -429,13 +483,20 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    /// Checks `root` and the other `files` (the root among them, first).
+    /// Checks the file `root` and the other `files` (the root among them, first).
     fn run(
-        root: &'a ast::File,
         files: &'a [ast::File],
+        root: ast::FileId,
         imports: &BTreeMap<(ast::FileId, usize), ast::FileId>,
         role: Role,
     ) -> Outcome {
+        let Some(root) = files.iter().find(|f| f.id == root) else {
+            return Outcome {
+                diagnostics: Vec::new(),
+                policy: None,
+                unevaluable: None,
+            };
+        };
         let decls = names::Decls::collect(root, files, imports);
         let root_has_header = root.items.iter().any(|i| matches!(i, ast::Item::Header(_)));
         let mut checker = Checker {
@@ -527,19 +588,6 @@ impl<'a> Checker<'a> {
                 .flat_map(|v| v.names.iter().map(|n| (n.name.clone(), v.privacy)))
                 .collect(),
             vocabulary,
-            syntax: Declarations {
-                promises: self.decls.promises.iter().map(|p| (*p).clone()).collect(),
-                standards: self.decls.standards.iter().map(|s| (*s).clone()).collect(),
-                commitments: self.decls.commitments.first().map(|c| (*c).clone()),
-                escalations: self
-                    .decls
-                    .escalations
-                    .iter()
-                    .map(|e| (*e).clone())
-                    .collect(),
-                objectives: self.decls.objectives.iter().map(|o| (*o).clone()).collect(),
-                terms: self.decls.terms.iter().map(|t| (*t).clone()).collect(),
-            },
         })
     }
 }

@@ -5,6 +5,14 @@
 /// The largest policy file, in bytes (4 MiB): a 1,000-rule policy is well under 1 MiB.
 pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 
+/// The most text, in bytes (16 MiB), one policy may load in all its files, itself and everything
+/// it imports: four files of the largest size. A check holds the syntax tree, the checker's tables
+/// and the compiled policy at once, about 60 times the text (measured: a 4 MiB file of 24,802
+/// promises peaks at 252 MB resident in `covenant check`; four such files, 16 MiB, at 925 MB), so
+/// this keeps a check of any policy under about 1 GiB. Without it, 256 files of 4 MiB (1 GiB of
+/// text) would need tens of gigabytes.
+pub const MAX_POLICY_TOTAL_BYTES: usize = 16 * 1024 * 1024;
+
 /// The longest line of a policy file, in bytes.
 pub const MAX_POLICY_LINE_BYTES: usize = 10_000;
 
@@ -29,8 +37,11 @@ pub const MAX_NESTING: usize = 32;
 
 /// The deepest a condition may nest: the most `not`, `and` and `or` operators on one path from the
 /// whole condition down to a comparison, plus the comparison (`a or b or c` is two `or`s deep: they
-/// group from the left). Every walk over a condition is recursive, and this bound keeps it well
-/// inside a 1 MiB thread stack. The bound is on the meaning, not the layout, so formatting a
+/// group from the left). The parser counts the depth while it folds a condition and refuses the
+/// operator that goes past it, so no deeper syntax tree is ever built, however long the chain of
+/// `not`s or `or`s in the text. Every walk over a condition (checking, compiling, formatting, the
+/// derived `Drop`, `Clone`, `Debug` and `PartialEq` of the syntax tree) is recursive, and this
+/// bound keeps it well inside a 1 MiB thread stack. The bound is on the meaning, not the layout, so formatting a
 /// condition never takes it over the limit.
 pub const MAX_CONDITION_DEPTH: usize = 100;
 

@@ -47,32 +47,79 @@ pub fn parse(file: FileId, text: &str) -> Result<ast::File, Vec<Diagnostic>> {
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
+    // One declaration at a time: pest's parse tree takes tens of bytes per byte of text, so only
+    // the tree of the declaration being converted is held, never the whole file's.
     let mut items = Vec::new();
     let mut offset = 0;
+    // Where the declaration before `offset` starts (since the last error): a problem right after
+    // a declaration is reported from there, so the error also names what could have continued it.
+    let mut previous = None;
     while let Some(chunk) = text.get(offset..) {
-        match PolicyParser::parse(Rule::file, chunk) {
-            Ok(mut pairs) => {
-                let mut builder = parse::Builder::new(file, offset);
-                if let Some(pair) = pairs.next() {
-                    items.extend(builder.parse_file(pair));
-                }
-                diagnostics.extend(builder.diagnostics);
-                break;
-            }
+        if only_trivia(chunk) {
+            break;
+        }
+        let next = PolicyParser::parse(Rule::next_item, chunk)
+            .ok()
+            .and_then(|mut pairs| pairs.next());
+        if let Some(pair) = next {
+            let end = pair.as_span().end();
+            let mut builder = parse::Builder::new(file, offset);
+            items.extend(builder.parse_next_item(pair));
+            diagnostics.extend(builder.diagnostics);
+            previous = Some(offset);
+            offset += end.max(1);
+            continue;
+        }
+        // The error the rest of the file gives, as a whole, from the declaration before: it names
+        // what may come here (`<` after `ranks a`, say, as well as a declaration).
+        let from = previous.take().unwrap_or(offset);
+        let rest = text.get(from..).unwrap_or(chunk);
+        let failed_at = match PolicyParser::parse(Rule::file, rest) {
             Err(pest_error) => {
-                diagnostics.push(error::from_pest(file, offset, chunk, &pest_error));
-                let failed_at = offset + error::error_offset(&pest_error);
-                match next_item_start(text, offset, failed_at) {
-                    Some(next) if diagnostics.len() < MAX_ERRORS => offset = next,
-                    _ => break,
-                }
+                diagnostics.push(error::from_pest(file, from, rest, &pest_error));
+                (from + error::error_offset(&pest_error)).max(offset)
             }
+            Ok(_) => {
+                let span = ast::Span {
+                    file,
+                    start: offset,
+                    end: offset,
+                };
+                diagnostics.push(Diagnostic::error(
+                    codes::INTERNAL,
+                    "internal parser error (a declaration that only parses with the rest of the file)",
+                    span,
+                ));
+                offset
+            }
+        };
+        match next_item_start(text, offset, failed_at) {
+            Some(next) if diagnostics.len() < MAX_ERRORS => offset = next,
+            _ => break,
         }
     }
     if diagnostics.is_empty() {
         Ok(ast::File { id: file, items })
     } else {
         Err(diagnostics)
+    }
+}
+
+/// Whether `text` holds nothing but what the grammar skips between tokens: white space (`WHITESPACE`)
+/// and comments (`COMMENT`). (Asking pest would cost a scan of the whole text for its error.)
+fn only_trivia(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', '\r', '\n', '\u{FEFF}']);
+        match rest.strip_prefix('#') {
+            Some(comment) => {
+                rest = comment
+                    .find(['\r', '\n'])
+                    .and_then(|end| comment.get(end..))
+                    .unwrap_or("");
+            }
+            None => return rest.is_empty(),
+        }
     }
 }
 

@@ -54,16 +54,17 @@ pub(crate) fn case(node: Node, opts: &ReadOptions) -> Result<Case, (Option<Strin
             id,
             ..Case::default()
         };
-        check_duplicate_keys(&entries)?;
-        if let Some((line, path)) = entries
+        if let Some((line, path, unreadable)) = entries
             .iter()
             .find_map(|(key, value)| non_finite(value, key))
         {
-            return Err(Problem::new(
-                line.or(node_line),
-                format!("`{path}` is infinite or not a number: write a finite number"),
-            ));
+            let message = match unreadable {
+                Some(problem) => format!("`{path}`: {problem}"),
+                None => format!("`{path}` is infinite or not a number: write a finite number"),
+            };
+            return Err(Problem::new(line.or(node_line), message));
         }
+        check_duplicate_keys(&entries)?;
         for (key, value) in entries {
             match key.as_str() {
                 "id" => {}
@@ -346,27 +347,29 @@ pub(crate) fn check_duplicate_keys(entries: &[(String, Node)]) -> Result<(), Pro
 /// not finite. YAML reads `.inf`, `.nan` and `1e999` as such numbers, which no case value may be:
 /// JSON has no way to write them (`1e999` is out of range there), and they would compare and sum
 /// as no real amount does.
-fn non_finite(node: &Node, path: &str) -> Option<(Option<usize>, String)> {
-    let (line, mut inner) = non_finite_within(node)?;
+fn non_finite(node: &Node, path: &str) -> Option<(Option<usize>, String, Option<String>)> {
+    let (line, mut inner, unreadable) = non_finite_within(node)?;
     inner.push(path.to_owned());
     inner.reverse();
-    Some((line, inner.concat()))
+    Some((line, inner.concat(), unreadable))
 }
 
-/// [`non_finite`]: the line, and the path from `node` innermost part first.
-fn non_finite_within(node: &Node) -> Option<(Option<usize>, Vec<String>)> {
+/// [`non_finite`]: the line, the path from `node` innermost part first, and the problem of a
+/// value that could not be read ([`NodeKind::Unreadable`]; none for a number that is not finite).
+fn non_finite_within(node: &Node) -> Option<(Option<usize>, Vec<String>, Option<String>)> {
     match &node.kind {
-        NodeKind::Scalar(Value::Number(n)) if !n.is_finite() => Some((node.line, Vec::new())),
+        NodeKind::Scalar(Value::Number(n)) if !n.is_finite() => Some((node.line, Vec::new(), None)),
+        NodeKind::Unreadable(problem) => Some((node.line, Vec::new(), Some(problem.clone()))),
         NodeKind::Scalar(_) => None,
         NodeKind::List(items) => items.iter().enumerate().find_map(|(index, item)| {
-            let (line, mut path) = non_finite_within(item)?;
+            let (line, mut path, unreadable) = non_finite_within(item)?;
             path.push(format!("[{index}]"));
-            Some((line, path))
+            Some((line, path, unreadable))
         }),
         NodeKind::Map(entries) => entries.iter().find_map(|(key, value)| {
-            let (line, mut path) = non_finite_within(value)?;
+            let (line, mut path, unreadable) = non_finite_within(value)?;
             path.push(format!(".{key}"));
-            Some((line, path))
+            Some((line, path, unreadable))
         }),
     }
 }
@@ -391,7 +394,7 @@ fn check_duplicate_keys_within(node: &Node, path: &str) -> Result<(), Problem> {
 /// `node` to that mapping, innermost part first (`.promises`, `[0]`).
 fn duplicate_key(node: &Node) -> Option<(Option<usize>, String, Vec<String>)> {
     match &node.kind {
-        NodeKind::Scalar(_) => None,
+        NodeKind::Scalar(_) | NodeKind::Unreadable(_) => None,
         NodeKind::List(items) => items.iter().enumerate().find_map(|(index, item)| {
             let (line, key, mut path) = duplicate_key(item)?;
             path.push(format!("[{index}]"));
@@ -628,7 +631,7 @@ fn node_lines(node: &Node, pointer: String, lines: &mut BTreeMap<String, usize>)
         lines.insert(pointer.clone(), line);
     }
     match &node.kind {
-        NodeKind::Scalar(_) => {}
+        NodeKind::Scalar(_) | NodeKind::Unreadable(_) => {}
         NodeKind::List(items) => {
             for (index, item) in items.iter().enumerate() {
                 node_lines(item, format!("{pointer}/{index}"), lines);
@@ -652,7 +655,7 @@ fn to_json(node: &Node) -> serde_json::Value {
         }
         NodeKind::Scalar(Value::Number(n)) => serde_json::Value::from(*n),
         NodeKind::Scalar(Value::Bool(b)) => serde_json::Value::Bool(*b),
-        NodeKind::Scalar(Value::Null) => serde_json::Value::Null,
+        NodeKind::Scalar(Value::Null) | NodeKind::Unreadable(_) => serde_json::Value::Null,
         NodeKind::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
         NodeKind::Map(entries) => serde_json::Value::Object(
             entries

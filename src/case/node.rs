@@ -33,8 +33,19 @@ pub(crate) enum Lines<'b> {
     No,
     /// From the count of line breaks the JSON parser has read ([`LineCounter`]).
     Counted(&'b Cell<usize>),
-    /// From the position the YAML parser gives a marker error.
-    Probed,
+    /// From the position the YAML parser gives a marker error, after this many lines (the lines
+    /// of the file before the text parsed).
+    Probed(usize),
+}
+
+impl Lines<'_> {
+    /// The lines before the text parsed, added to the lines the YAML parser gives.
+    fn before(self) -> usize {
+        match self {
+            Lines::Probed(before) => before,
+            Lines::No | Lines::Counted(_) => 0,
+        }
+    }
 }
 
 /// Text read by `serde_json`'s reader over `io::Read`, counting the line breaks it has taken:
@@ -74,6 +85,10 @@ pub(crate) enum NodeKind {
     /// Keys in file order (duplicates kept, so the reader can report them).
     Map(Vec<(String, Node)>),
     List(Vec<Node>),
+    /// A value no case can hold, read past so that the rest of the file is still read: a YAML
+    /// tag (`!custom x`), a key that is a list or a mapping, an integer beyond 64 bits. The case
+    /// it is in is rejected with this message; the other cases of the file are read.
+    Unreadable(String),
 }
 
 impl Node {
@@ -84,6 +99,7 @@ impl Node {
             NodeKind::Scalar(_) => "a scalar",
             NodeKind::Map(_) => "a mapping",
             NodeKind::List(_) => "a list",
+            NodeKind::Unreadable(_) => "a value that cannot be read",
         }
     }
 }
@@ -147,7 +163,7 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
     type Value = Node;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        if !matches!(self.lines, Lines::Probed) {
+        if !matches!(self.lines, Lines::Probed(_)) {
             return deserializer.deserialize_any(NodeVisitor {
                 seed: self,
                 scalar: None,
@@ -162,7 +178,7 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
             Ok(node) => Ok(node),
             Err(error) => match scalar {
                 Some(value) => Ok(Node {
-                    line: Some(line_of_probe(&error)),
+                    line: Some(line_of_probe(&error) + self.lines.before()),
                     kind: NodeKind::Scalar(value),
                 }),
                 None => Err(error),
@@ -195,13 +211,13 @@ impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
         let visitor = RootVisitor {
             seed,
             each: self.each,
-            scalar: matches!(seed.lines, Lines::Probed).then_some(&mut scalar),
+            scalar: matches!(seed.lines, Lines::Probed(_)).then_some(&mut scalar),
         };
         match deserializer.deserialize_any(visitor) {
             Ok(root) => Ok(root),
             Err(error) => match scalar {
                 Some(value) => Ok(Root::One(Node {
-                    line: Some(line_of_probe(&error)),
+                    line: Some(line_of_probe(&error) + seed.lines.before()),
                     kind: NodeKind::Scalar(value),
                 })),
                 None => Err(error),
@@ -320,6 +336,19 @@ struct NodeVisitor<'a, 'b> {
 }
 
 impl NodeVisitor<'_, '_> {
+    /// A value no case can hold ([`NodeKind::Unreadable`]), with the line of the first scalar
+    /// where lines are counted.
+    fn unreadable<E: de::Error>(self, message: String) -> Result<Node, E> {
+        self.seed.spend()?;
+        Ok(Node {
+            line: match self.seed.lines {
+                Lines::Counted(line) => Some(line.get()),
+                Lines::No | Lines::Probed(_) => None,
+            },
+            kind: NodeKind::Unreadable(message),
+        })
+    }
+
     fn scalar<E: de::Error>(self, value: Value) -> Result<Node, E> {
         self.seed.spend()?;
         match self.scalar {
@@ -330,7 +359,7 @@ impl NodeVisitor<'_, '_> {
             None => Ok(Node {
                 line: match self.seed.lines {
                     Lines::Counted(line) => Some(line.get()),
-                    Lines::No | Lines::Probed => None,
+                    Lines::No | Lines::Probed(_) => None,
                 },
                 kind: NodeKind::Scalar(value),
             }),
@@ -371,6 +400,24 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_> {
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
         self.seed.deserialize(deserializer)
     }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node, E> {
+        self.unreadable(format!(
+            "the integer {v} is beyond 64 bits; write it as text"
+        ))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
+        self.unreadable(format!(
+            "the integer {v} is beyond 64 bits; write it as text"
+        ))
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Node, A::Error> {
+        // A YAML tag: `!name value`. The value is read past; its line is the line of the case.
+        let (tag, variant) = data.variant::<String>()?;
+        de::VariantAccess::newtype_variant::<de::IgnoredAny>(variant)?;
+        self.unreadable(format!(
+            "the YAML tag `!{tag}` is not supported; write the value without it"
+        ))
+    }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
         self.seed.spend()?;
         let mut items = Vec::new();
@@ -387,15 +434,28 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_> {
         self.seed.spend()?;
         let mut entries = Vec::new();
         // The JSON parser gives keys no position of their own (a key's line was never known).
-        let probe_keys = matches!(self.seed.lines, Lines::Probed) && self.seed.keys != KeyLines::No;
-        while let Some((key, key_line)) = map.next_key_seed(KeySeed { probe: probe_keys })? {
+        let probe = match self.seed.lines {
+            Lines::Probed(before) if self.seed.keys != KeyLines::No => Some(before),
+            Lines::Probed(_) | Lines::No | Lines::Counted(_) => None,
+        };
+        while let Some((key, key_line)) = map.next_key_seed(KeySeed { probe })? {
+            let text = key.as_deref().unwrap_or_default();
             let seed = NodeSeed {
-                keys: self.seed.keys.inside(&key),
+                keys: self.seed.keys.inside(text),
                 ..self.seed
             };
             let mut value = map.next_value_seed(seed)?;
             value.line = value.line.or(key_line);
-            entries.push((key, value));
+            match key {
+                Ok(key) => entries.push((key, value)),
+                Err(problem) => entries.push((
+                    "?".to_owned(),
+                    Node {
+                        line: value.line,
+                        kind: NodeKind::Unreadable(problem),
+                    },
+                )),
+            }
         }
         let line = entries.iter().find_map(|(_, value)| value.line);
         Ok(Node {
@@ -405,28 +465,36 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_> {
     }
 }
 
-/// Reads a mapping key as text (numbers and booleans are written out); with `probe`, with its
-/// line when the deserializer gives one (the YAML one does; the JSON one gives none for keys).
+/// Reads a mapping key as text (numbers and booleans are written out), or the problem of a key
+/// that cannot be text (a YAML list, mapping or tagged value, read past); with `probe` (the lines
+/// before the text parsed), with its line when the deserializer gives one (the YAML one does; the
+/// JSON one gives none for keys).
 struct KeySeed {
-    probe: bool,
+    probe: Option<usize>,
 }
 
+/// A key: its text, or why it has none.
+type Key = Result<String, String>;
+
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = (String, Option<usize>);
+    type Value = (Key, Option<usize>);
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        if !self.probe {
+        let Some(before) = self.probe else {
             return deserializer
                 .deserialize_any(KeyVisitor { slot: None })
                 .map(|key| (key, None));
-        }
+        };
         let mut slot = None;
         match deserializer.deserialize_any(KeyVisitor {
             slot: Some(&mut slot),
         }) {
             Ok(key) => Ok((key, None)),
             Err(error) => match slot {
-                Some(key) => Ok((key, position_of(&error.to_string()).map(|(line, _)| line))),
+                Some(key) => Ok((
+                    Ok(key),
+                    position_of(&error.to_string()).map(|(line, _)| line + before),
+                )),
                 None => Err(error),
             },
         }
@@ -439,37 +507,57 @@ struct KeyVisitor<'a> {
 }
 
 impl KeyVisitor<'_> {
-    fn key<E: de::Error>(self, key: String) -> Result<String, E> {
+    fn key<E: de::Error>(self, key: String) -> Result<Key, E> {
         match self.slot {
             Some(slot) => {
                 *slot = Some(key);
                 Err(E::custom(PROBE))
             }
-            None => Ok(key),
+            None => Ok(Ok(key)),
         }
     }
 }
 
-impl Visitor<'_> for KeyVisitor<'_> {
-    type Value = String;
+/// The problem of a key that is a list or a mapping.
+fn complex_key() -> Key {
+    Err("a key that is a list or a mapping is not supported: keys are text".to_owned())
+}
+
+impl<'de> Visitor<'de> for KeyVisitor<'_> {
+    type Value = Key;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a text key")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
         self.key(v.to_owned())
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Key, E> {
         self.key(v.to_string())
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Key, E> {
         self.key(v.to_string())
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key, E> {
         self.key(v.to_string())
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Key, E> {
         self.key(v.to_string())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Key, A::Error> {
+        de::IgnoredAny.visit_seq(seq)?;
+        Ok(complex_key())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Key, A::Error> {
+        de::IgnoredAny.visit_map(map)?;
+        Ok(complex_key())
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Key, A::Error> {
+        let (tag, variant) = data.variant::<String>()?;
+        de::VariantAccess::newtype_variant::<de::IgnoredAny>(variant)?;
+        Ok(Err(format!(
+            "the YAML tag `!{tag}` is not supported; write the key without it"
+        )))
     }
 }
 
@@ -483,7 +571,7 @@ mod tests {
         for document in serde_yaml::Deserializer::from_str(text) {
             documents.push(
                 NodeSeed {
-                    lines: Lines::Probed,
+                    lines: Lines::Probed(0),
                     keys: KeyLines::No,
                     budget: None,
                 }
@@ -505,7 +593,7 @@ mod tests {
             lines: if counted {
                 Lines::Counted(&line)
             } else {
-                Lines::Probed
+                Lines::Probed(0)
             },
             keys: KeyLines::Case,
             budget: None,
@@ -518,6 +606,7 @@ mod tests {
             NodeKind::Scalar(value) => out.push((format!("{value:?}"), node.line)),
             NodeKind::Map(entries) => entries.iter().for_each(|(_, v)| lines(v, out)),
             NodeKind::List(items) => items.iter().for_each(|v| lines(v, out)),
+            NodeKind::Unreadable(problem) => out.push((problem.clone(), node.line)),
         }
     }
 

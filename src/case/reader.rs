@@ -94,6 +94,148 @@ fn yaml_nested_too_deeply(text: &str) -> Option<usize> {
     None
 }
 
+/// Whether `text` holds nothing but white space: such a source is reported, not read as no cases
+/// unseen. (A file of comments alone, or an empty list, is written so on purpose: no cases.)
+fn holds_nothing(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
+/// The items of a JSON text that is a list, as (start, end, line of the start): found by their
+/// brackets, commas and strings alone, so that each can be parsed on its own. `None` when `text`
+/// is not a list whose brackets match with nothing after it (it is then parsed whole, for its
+/// error), or when an item is empty (`[1,,2]`, a trailing comma).
+fn json_list_items(text: &str) -> Option<Vec<(usize, usize, usize)>> {
+    let bytes = text.as_bytes();
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    if bytes.get(first) != Some(&b'[') {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut open: Vec<u8> = Vec::new();
+    let (mut in_string, mut escaped) = (false, false);
+    let mut line = 1 + bytes.iter().take(first).filter(|b| **b == b'\n').count();
+    let (mut start, mut start_line) = (first + 1, line);
+    let mut end = None;
+    for (at, &byte) in bytes.iter().enumerate().skip(first + 1) {
+        if byte == b'\n' {
+            line += 1;
+        }
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => open.push(byte),
+            b']' | b'}' => {
+                let Some(opened) = open.pop() else {
+                    if byte != b']' {
+                        return None;
+                    }
+                    items.push((start, at, start_line));
+                    end = Some(at);
+                    break;
+                };
+                if (opened, byte) != (b'[', b']') && (opened, byte) != (b'{', b'}') {
+                    return None;
+                }
+            }
+            b',' if open.is_empty() => {
+                items.push((start, at, start_line));
+                (start, start_line) = (at + 1, line);
+            }
+            _ => {}
+        }
+    }
+    let end = end?;
+    if !bytes.get(end + 1..)?.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let blank = |&(start, end, _): &(usize, usize, usize)| {
+        bytes
+            .get(start..end)
+            .map_or(true, |item| item.iter().all(u8::is_ascii_whitespace))
+    };
+    match items.as_slice() {
+        [only] if blank(only) => Some(Vec::new()),
+        _ if items.iter().any(blank) => None,
+        _ => Some(items),
+    }
+}
+
+/// A YAML error message about a text that started `before` lines into the file, with its lines
+/// (`at line 3 column 1`) counted from the start of the file.
+fn shift_lines(message: &str, before: usize) -> String {
+    if before == 0 {
+        return message.to_owned();
+    }
+    let mut shifted = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("line ") {
+        let (head, tail) = rest.split_at(at + "line ".len());
+        shifted.push_str(head);
+        let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let (number, after) = tail.split_at(digits);
+        match number.parse::<usize>() {
+            Ok(line) => shifted.push_str(&(line + before).to_string()),
+            Err(_) => shifted.push_str(number),
+        }
+        rest = after;
+    }
+    shifted.push_str(rest);
+    shifted
+}
+
+/// The start of the first line after `start` (the start of a line, `before` lines into `text`),
+/// and at or after line `line`, that begins a YAML document (`---`), with the number of lines
+/// before it.
+fn next_document(text: &str, start: usize, before: usize, line: usize) -> Option<(usize, usize)> {
+    let mut offset = start;
+    for (index, text_line) in text.get(start..)?.split_inclusive('\n').enumerate() {
+        let (here, number) = (offset, before + index + 1);
+        offset += text_line.len();
+        if here == start || number < line {
+            continue;
+        }
+        let Some(marker) = text_line.strip_prefix("---") else {
+            continue;
+        };
+        if marker.is_empty() || marker.starts_with([' ', '\t', '\r', '\n']) {
+            return Some((here, number - 1));
+        }
+    }
+    None
+}
+
+/// `Ok` when `path` (links followed) may be read whole as a YAML or JSON source: a regular file,
+/// or a device (read up to [`MAX_CASE_FILE_BYTES`]); the reason otherwise (a named pipe, a
+/// folder, a link that leads nowhere), found from its metadata alone.
+fn readable_whole(path: &Path) -> std::io::Result<()> {
+    let device = std::fs::metadata(path).is_ok_and(|m| is_device(&m.file_type()));
+    if device {
+        return Ok(());
+    }
+    crate::check::load::regular_file(path)
+}
+
+/// Whether `file_type` is a character or block device.
+#[cfg(unix)]
+fn is_device(file_type: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    file_type.is_char_device() || file_type.is_block_device()
+}
+
+/// Whether `file_type` is a device: never known here.
+#[cfg(not(unix))]
+fn is_device(_file_type: &std::fs::FileType) -> bool {
+    false
+}
+
 /// The rejection of a YAML or JSON case file over [`MAX_CASE_FILE_BYTES`]: `size` bytes, or more
 /// than the limit when its size is not known before it is read (standard input, a device).
 fn file_too_large(size: Option<u64>) -> String {
@@ -201,6 +343,12 @@ impl CaseReader {
             });
         };
         let source = path.display().to_string();
+        if format != CaseFormat::Jsonl {
+            // A named pipe is refused without being opened (reading one whole would wait for a
+            // writer); so is a link that leads nowhere, saying so. A device is read up to the
+            // limit below, as standard input is.
+            readable_whole(path).map_err(io_error)?;
+        }
         let file = std::fs::File::open(path).map_err(io_error)?;
         if format == CaseFormat::Jsonl {
             return self
@@ -251,6 +399,11 @@ impl CaseReader {
     /// YAML and JSON text longer than [`MAX_CASE_FILE_BYTES`] is rejected whole.
     pub fn add_str(&mut self, source: &str, text: &str, format: CaseFormat) {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if format != CaseFormat::Jsonl && holds_nothing(text) {
+            let what = if text.is_empty() { "empty" } else { "blank" };
+            self.reject_file(source, 1, format!("no case: the text is {what}"));
+            return;
+        }
         if format != CaseFormat::Jsonl && text.len() > MAX_CASE_FILE_BYTES {
             let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
             self.reject_file(source, 1, file_too_large(Some(size)));
@@ -259,6 +412,16 @@ impl CaseReader {
         match format {
             CaseFormat::Jsonl => self.jsonl.push_text(source, text),
             CaseFormat::Json => {
+                // A list is read one case at a time, so that a case that cannot be read (a
+                // number out of range, a value nested too deeply, a syntax error inside it) is
+                // rejected alone and the others are read.
+                if let Some(items) = json_list_items(text) {
+                    for (start, end, line) in items {
+                        let item = text.get(start..end).unwrap_or_default();
+                        self.add_json_case(source, item, line);
+                    }
+                    return;
+                }
                 // Read through `io::Read`, counting the line breaks read (the reader over a `&str`
                 // would count the lines from the start of the text for every position asked).
                 let line = std::cell::Cell::new(1);
@@ -298,28 +461,67 @@ impl CaseReader {
                 }
                 // A file without aliases has fewer values than bytes; aliases may repeat values up
                 // to that many in all, so that a small file cannot expand without bound.
-                let budget = std::cell::Cell::new(text.len());
-                let seed = NodeSeed {
-                    lines: Lines::Probed,
-                    keys: KeyLines::Case,
-                    budget: Some(&budget),
-                };
-                for document in serde_yaml::Deserializer::from_str(text) {
-                    let mut built = Vec::new();
-                    let parsed = RootSeed {
-                        seed,
-                        each: &mut |node| built.push(self.build(node)),
-                    }
-                    .deserialize(document);
-                    match parsed {
-                        Ok(root) => self.add_root(source, root, built),
-                        Err(error) => {
-                            let line = error.location().map_or(1, |location| location.line());
-                            self.reject_file(source, line, format!("invalid yaml: {error}"));
-                            break;
+                let budget = std::cell::Cell::new(text.len().saturating_add(1));
+                // After a document that does not parse, reading starts again at the next `---`
+                // line: the later documents are read (and counted) all the same.
+                let mut from = Some((0, 0));
+                while let Some((start, before)) = from.take() {
+                    let seed = NodeSeed {
+                        lines: Lines::Probed(before),
+                        keys: KeyLines::Case,
+                        budget: Some(&budget),
+                    };
+                    let rest = text.get(start..).unwrap_or_default();
+                    for document in serde_yaml::Deserializer::from_str(rest) {
+                        let mut built = Vec::new();
+                        let parsed = RootSeed {
+                            seed,
+                            each: &mut |node| built.push(self.build(node)),
+                        }
+                        .deserialize(document);
+                        match parsed {
+                            Ok(root) => self.add_root(source, root, built),
+                            Err(error) => {
+                                let line =
+                                    before + error.location().map_or(1, |place| place.line());
+                                let message = shift_lines(&error.to_string(), before);
+                                self.reject_file(source, line, format!("invalid yaml: {message}"));
+                                if budget.get() > 0 {
+                                    from = next_document(text, start, before, line);
+                                }
+                                break;
+                            }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Reads `text`, one case of a JSON list that starts on line `line`.
+    fn add_json_case(&mut self, source: &str, text: &str, line: usize) {
+        let counted = std::cell::Cell::new(line);
+        let counter = LineCounter {
+            text: text.as_bytes(),
+            line: &counted,
+        };
+        let mut deserializer = serde_json::Deserializer::from_reader(counter);
+        let seed = NodeSeed {
+            lines: Lines::Counted(&counted),
+            keys: KeyLines::Case,
+            budget: None,
+        };
+        let parsed = seed
+            .deserialize(&mut deserializer)
+            .and_then(|node| deserializer.end().map(|()| node));
+        match parsed {
+            Ok(node) => {
+                let case = self.build(node);
+                self.add_case(source, case);
+            }
+            Err(error) => {
+                let message = format!("invalid json: {}", json_message(&error));
+                self.reject_file(source, line + error.line().saturating_sub(1), message);
             }
         }
     }
@@ -383,7 +585,7 @@ impl CaseReader {
                 self.add_case(source, case);
             }
             NodeKind::List(_) | NodeKind::Scalar(Value::Null) => {}
-            NodeKind::Scalar(_) => {
+            NodeKind::Scalar(_) | NodeKind::Unreadable(_) => {
                 let problem = Problem::new(root.line, "expected a case or a list of cases");
                 self.reject(source, None, None, problem);
             }

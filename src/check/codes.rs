@@ -90,6 +90,9 @@ pub const UNKNOWN_TERM: Code = Code::UnknownTerm;
 /// A term used where its kind does not fit.
 pub const TERM_MISUSED: Code = Code::TermMisused;
 
+/// A policy's files hold more than [`crate::limits::MAX_POLICY_TOTAL_BYTES`] bytes in all.
+pub const POLICY_TOO_LARGE: Code = Code::PolicyTooLarge;
+
 /// The checker passed a policy that cannot be compiled for evaluation: a bug in covenant, never in
 /// the policy.
 pub const INTERNAL: Code = Code::InternalCheck;

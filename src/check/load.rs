@@ -15,7 +15,7 @@
 
 use super::codes;
 use crate::diag::{Diagnostic, SourceMap};
-use crate::limits::{MAX_POLICY_BYTES, MAX_POLICY_FILES};
+use crate::limits::{MAX_POLICY_BYTES, MAX_POLICY_FILES, MAX_POLICY_TOTAL_BYTES};
 use crate::syntax;
 use crate::syntax::ast::{self, FileId};
 use std::collections::BTreeMap;
@@ -90,7 +90,10 @@ impl std::error::Error for NotRegular {}
 /// `Ok` when `path` (links followed) is a regular file; a [`NotRegular`] error when it is
 /// something else, found from its metadata alone.
 pub fn regular_file(path: &Path) -> io::Result<()> {
-    let file_type = std::fs::metadata(path)?.file_type();
+    let file_type = match std::fs::metadata(path) {
+        Ok(metadata) => metadata.file_type(),
+        Err(error) => return Err(dangling(path).unwrap_or(error)),
+    };
     if file_type.is_file() {
         return Ok(());
     }
@@ -102,6 +105,19 @@ pub fn regular_file(path: &Path) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::InvalidInput,
         NotRegular { kind },
+    ))
+}
+
+/// The error for `path` when it is a symbolic link whose target does not exist: said so, with
+/// the target, rather than "no such file" for a file that is listed in its folder.
+fn dangling(path: &Path) -> Option<io::Error> {
+    let target = std::fs::read_link(path).ok()?;
+    Some(io::Error::new(
+        io::ErrorKind::NotFound,
+        format!(
+            "it is a symbolic link to `{}`, which does not exist",
+            target.display()
+        ),
     ))
 }
 
@@ -293,6 +309,7 @@ pub fn load(root: &Path, provider: &dyn SourceProvider) -> Loaded {
         seen: BTreeMap::new(),
         stack: Vec::new(),
         too_many_files: false,
+        bytes: 0,
     };
     let shown = normalize(root);
     match provider
@@ -327,15 +344,24 @@ struct Loader<'p> {
     stack: Vec<(PathBuf, PathBuf)>,
     /// Whether [`MAX_POLICY_FILES`] was reached (it is reported once).
     too_many_files: bool,
+    /// The bytes of text loaded so far, at most [`MAX_POLICY_TOTAL_BYTES`].
+    bytes: usize,
 }
 
 impl Loader<'_> {
     /// Loads one file and, depth first, what it imports; returns its id.
     fn visit(&mut self, shown: PathBuf, canonical: PathBuf, text: String) -> FileId {
-        let id = self.loaded.sources.add(shown.clone(), text.clone());
+        self.bytes = self.bytes.saturating_add(text.len());
+        // The text is held once, in the source map, and parsed there.
+        let id = self.loaded.sources.add(shown.clone(), text);
         self.seen.insert(canonical.clone(), id);
         self.loaded.canonical.push(canonical.clone());
-        let file = match syntax::parse(id, &text) {
+        let text = self
+            .loaded
+            .sources
+            .get(id)
+            .map_or("", |file| file.text.as_str());
+        let file = match syntax::parse(id, text) {
             Ok(file) => file,
             Err(diagnostics) => {
                 self.loaded.diagnostics.extend(diagnostics);
@@ -454,6 +480,27 @@ impl Loader<'_> {
             return None;
         }
         match self.provider.read(&canonical) {
+            Ok(text) if self.bytes.saturating_add(text.len()) > MAX_POLICY_TOTAL_BYTES => {
+                self.loaded.diagnostics.push(
+                    Diagnostic::error(
+                        codes::POLICY_TOO_LARGE,
+                        format!(
+                            "the policy is too large: with `{}` ({} bytes) its files would hold {} \
+                             bytes",
+                            shown.display(),
+                            text.len(),
+                            self.bytes.saturating_add(text.len())
+                        ),
+                        import.span,
+                    )
+                    .with_help(format!(
+                        "a policy may load at most {MAX_POLICY_TOTAL_BYTES} bytes (16 MiB) of text \
+                         in all its files, which bounds the memory a check takes; split it into \
+                         policies checked on their own"
+                    )),
+                );
+                None
+            }
             Ok(text) => Some(self.visit(shown, canonical, text)),
             Err(error) => {
                 self.loaded

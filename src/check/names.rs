@@ -63,12 +63,11 @@ impl<'a> Decls<'a> {
         files: &'a [ast::File],
         imports: &BTreeMap<(FileId, usize), FileId>,
     ) -> Self {
-        let by_id: BTreeMap<FileId, &'a ast::File> = files.iter().map(|f| (f.id, f)).collect();
-        let mut items = Vec::new();
-        let mut visited = BTreeSet::new();
-        inline(root, &by_id, imports, &mut visited, &mut items);
         let mut decls = Decls::default();
-        for item in items {
+        for (file, item) in reading_order(root.id, files, imports) {
+            let Some(item) = files.get(file).and_then(|f| f.items.get(item)) else {
+                continue;
+            };
             match item {
                 ast::Item::Header(h) => decls.headers.push(h),
                 ast::Item::Use(_) => {}
@@ -87,6 +86,22 @@ impl<'a> Decls<'a> {
         }
         decls
     }
+}
+
+/// The items of all files in reading order, as (index in `files`, index in its items): the root
+/// file's items, with each imported file's items in place of the `use` that first brings it in.
+pub(super) fn reading_order(
+    root: FileId,
+    files: &[ast::File],
+    imports: &BTreeMap<(FileId, usize), FileId>,
+) -> Vec<(usize, usize)> {
+    let by_id: BTreeMap<FileId, usize> = files.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+    let mut order = Vec::new();
+    let mut visited = BTreeSet::new();
+    if let Some(&root) = by_id.get(&root) {
+        inline(root, files, &by_id, imports, &mut visited, &mut order);
+    }
+    order
 }
 
 impl<'a> Checker<'a> {
@@ -408,25 +423,30 @@ pub(super) fn unknown(
     Diagnostic::error(code, format!("unknown {kind} `{}`", name.name), name.span).with_help(help)
 }
 
-/// Appends the items of `file` to `items`, replacing each `use` by the imported file's items
-/// the first time that file is reached.
-fn inline<'a>(
-    file: &'a ast::File,
-    by_id: &BTreeMap<FileId, &'a ast::File>,
+/// Appends the places of the items of `files[file]` to `order`, replacing each `use` by the
+/// imported file's items the first time that file is reached. Imports nest at most
+/// [`crate::limits::MAX_POLICY_FILES`] deep, which bounds the recursion.
+fn inline(
+    file: usize,
+    files: &[ast::File],
+    by_id: &BTreeMap<FileId, usize>,
     imports: &BTreeMap<(FileId, usize), FileId>,
-    visited: &mut BTreeSet<FileId>,
-    items: &mut Vec<&'a ast::Item>,
+    visited: &mut BTreeSet<usize>,
+    order: &mut Vec<(usize, usize)>,
 ) {
-    visited.insert(file.id);
-    for item in &file.items {
-        items.push(item);
+    let Some(this) = files.get(file) else {
+        return;
+    };
+    visited.insert(file);
+    for (index, item) in this.items.iter().enumerate() {
+        order.push((file, index));
         if let ast::Item::Use(import) = item {
             let imported = imports
-                .get(&(file.id, import.span.start))
+                .get(&(this.id, import.span.start))
                 .and_then(|id| by_id.get(id));
-            if let Some(imported) = imported {
-                if !visited.contains(&imported.id) {
-                    inline(imported, by_id, imports, visited, items);
+            if let Some(&imported) = imported {
+                if !visited.contains(&imported) {
+                    inline(imported, files, by_id, imports, visited, order);
                 }
             }
         }

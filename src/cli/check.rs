@@ -247,7 +247,14 @@ pub fn policy_targets(paths: &[PathBuf]) -> Result<Found, String> {
                 return Err(format!("no `.policy` files in `{}`", path.display()));
             }
             for file in files {
-                if walk::stays_inside(&file, path) {
+                if let Err(error) = crate::check::load::regular_file(&file) {
+                    // A link that leads nowhere, a named pipe: refused by name, for what it is.
+                    found.refused.push(format!(
+                        "cannot read `{}`: {}",
+                        Escaped(&file.display().to_string()),
+                        Escaped(&error.to_string())
+                    ));
+                } else if walk::stays_inside(&file, path) {
                     found.targets.push(Target {
                         path: file,
                         folder: Some(path.clone()),

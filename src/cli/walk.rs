@@ -4,8 +4,8 @@
 //! not a symbolic link to one: a link can lead back up the tree (a loop that would never end) or
 //! out of it, and a folder reached by two routes would be read twice. A symbolic link to a file is
 //! read like the file (a command that reads or writes the files of a folder checks that the link
-//! stays inside it: [`stays_inside`]); a special file (a named pipe, a device) is listed, for its
-//! reader to refuse. Each folder is read once, by its canonical path, and the walk keeps its own
+//! stays inside it: [`stays_inside`]); a special file (a named pipe, a device) and a link that leads
+//! nowhere are listed, for their reader to refuse. Each folder is read once, by its canonical path, and the walk keeps its own
 //! list of folders to visit rather than recursing, so no depth of folders exhausts the stack.
 
 use std::collections::BTreeSet;
@@ -48,9 +48,9 @@ pub fn walk(
                 if enter(&path) {
                     pending.push(path);
                 }
-            } else if path.exists() && !path.is_dir() && keep(&path) {
-                // Regular files, and special ones (a named pipe, a device) so that the reader
-                // refuses them by name rather than skipping them unseen.
+            } else if (!path.is_dir() || !path.exists()) && keep(&path) {
+                // Regular files, special ones (a named pipe, a device) and links that lead nowhere,
+                // so that the reader refuses them by name rather than skipping them unseen.
                 found.files.push(path);
             }
         }

@@ -171,6 +171,8 @@ impl Condition {
         };
         let mut ops = lower(expr)?;
         thread_jumps(&mut ops);
+        // A policy holds its conditions for as long as it lives: without the room `push` left.
+        ops.shrink_to_fit();
         Ok(Condition { ops })
     }
 }

@@ -120,6 +120,8 @@ codes! {
     EmptyVenueClass = "E0226", "`change venue to` a class with no venue", None, "diagnostics.md#e0226-change-venue-to-a-class-with-no-venue";
     /// A declared event field that every event has, or that the language reads by itself.
     BuiltInField = "E0227", "field that the language already defines", None, "diagnostics.md#e0227-field-that-the-language-already-defines";
+    /// A policy's files hold more than [`crate::limits::MAX_POLICY_TOTAL_BYTES`] bytes in all.
+    PolicyTooLarge = "E0228", "policy too large in all its files", None, "diagnostics.md#e0228-policy-too-large-in-all-its-files";
     /// A term used where a deadline goes is not declared.
     UnknownTerm = "E0230", "unknown term", None, "diagnostics.md#e0230-unknown-term";
     /// A term used where its kind does not fit: a vague word or an amount where a whole deadline

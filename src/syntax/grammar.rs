@@ -13,6 +13,7 @@ pub(crate) struct PolicyParser;
 pub(crate) fn display_name(rule: Rule) -> &'static str {
     match rule {
         Rule::file => "a policy file",
+        Rule::next_item => "a declaration (`policy`, `use`, `calendar`, `ranks`, `venues`, `term`, `event`, `attribute`, `promise`, `standard`, `commitments`, `escalation`, `objective`)",
         Rule::item => "a declaration (`policy`, `use`, `calendar`, `ranks`, `venues`, `term`, `event`, `attribute`, `promise`, `standard`, `commitments`, `escalation`, `objective`)",
         Rule::header => "a policy header",
         Rule::header_line => "a header line (`version`, `owner`, `timezone`)",

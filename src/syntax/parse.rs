@@ -81,23 +81,22 @@ impl<'i> Cursor<'i> {
     }
 }
 
-/// The number of nodes on the longest path from `expr` down to a leaf, counted without recursion.
-fn depth(expr: &Expr) -> usize {
-    let mut deepest = 0;
-    let mut pending = vec![(expr, 1usize)];
-    while let Some((expr, level)) = pending.pop() {
-        deepest = deepest.max(level);
-        match expr {
-            Expr::And { left, right, .. } | Expr::Or { left, right, .. } => {
-                pending.push((left, level + 1));
-                pending.push((right, level + 1));
-            }
-            Expr::Not { operand, .. } => pending.push((operand, level + 1)),
-            _ => {}
-        }
-    }
-    deepest
+/// An `E0107` diagnostic: the condition at `span` nests deeper than [`MAX_CONDITION_DEPTH`].
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::CONDITION_TOO_COMPLEX,
+        "condition is nested too deeply",
+        span,
+    )
+    .with_help(format!(
+        "a condition may nest at most {MAX_CONDITION_DEPTH} levels of `not`, `and` and `or` (a \
+         chain `a or b or …` is as deep as it has parts); split it into simpler conditions"
+    ))
 }
+
+/// A condition being built, with its depth: the number of nodes on the longest path from it down
+/// to a comparison.
+type Deep = (Expr, usize);
 
 /// An `E0199` diagnostic: the grammar and this converter disagree.
 fn internal(span: Span, what: &str) -> Diagnostic {
@@ -209,23 +208,20 @@ impl Builder {
 
     // ------------------------------------------------------------------ file
 
-    /// `file`: all items that convert; the problems of the others go to `diagnostics`.
-    pub(super) fn parse_file(&mut self, pair: Pair<'_>) -> Vec<Item> {
-        let cursor = match self.cursor(pair, Rule::file) {
-            Ok(cursor) => cursor,
+    /// `next_item`: the declaration, or nothing when it does not convert (its problem goes to
+    /// `diagnostics`).
+    pub(super) fn parse_next_item(&mut self, pair: Pair<'_>) -> Option<Item> {
+        let converted = self
+            .cursor(pair, Rule::next_item)
+            .and_then(|mut c| c.required(Rule::item))
+            .and_then(|item| self.parse_item(item));
+        match converted {
+            Ok(item) => Some(item),
             Err(diagnostic) => {
                 self.diagnostics.push(diagnostic);
-                return Vec::new();
-            }
-        };
-        let mut items = Vec::new();
-        for item in cursor.rest() {
-            match self.parse_item(item) {
-                Ok(item) => items.push(item),
-                Err(diagnostic) => self.diagnostics.push(diagnostic),
+                None
             }
         }
-        items
     }
 
     fn parse_item(&mut self, pair: Pair<'_>) -> Parsed<Item> {
@@ -969,20 +965,43 @@ impl Builder {
 
     /// `expr`: `not` binds tightest, then `and`, then `or`; both are left-associative.
     fn parse_expr(&mut self, pair: Pair<'_>) -> Parsed<Expr> {
+        self.parse_condition(pair).map(|(expr, _)| expr)
+    }
+
+    /// [`Self::parse_expr`], with the depth of the condition. The condition is folded as it is
+    /// read, and no node deeper than [`MAX_CONDITION_DEPTH`] is ever built: a longer chain of
+    /// `not`, `and` or `or` is refused at the operator that goes past the limit, so the syntax
+    /// tree of any text is shallow enough for every recursive walk over it (its derived `Drop`,
+    /// `Clone`, `Debug` and `PartialEq` included).
+    fn parse_condition(&mut self, pair: Pair<'_>) -> Parsed<Deep> {
         let span = self.span(&pair);
         let pairs = self.cursor(pair, Rule::expr)?.pairs;
-        let mut alternatives: Vec<Expr> = Vec::new();
-        let mut conjuncts: Vec<Expr> = Vec::new();
+        let mut alternatives: Option<Deep> = None;
+        let mut conjuncts: Option<Deep> = None;
         let mut negations: Vec<Span> = Vec::new();
         for p in pairs {
             match p.as_rule() {
-                Rule::kw_not => negations.push(self.span(&p)),
+                Rule::kw_not => {
+                    // With the comparison under it, this `not` is one level deeper than the
+                    // number of `not`s so far.
+                    if negations.len() >= MAX_CONDITION_DEPTH {
+                        return Err(too_deep(span));
+                    }
+                    negations.push(self.span(&p));
+                }
                 Rule::kw_and => {}
                 Rule::kw_or => {
-                    alternatives.extend(self.fold(std::mem::take(&mut conjuncts), true));
+                    let conjunction = conjuncts
+                        .take()
+                        .ok_or_else(|| internal(span, "`or` without a left operand"))?;
+                    alternatives = Some(self.join(alternatives, conjunction, false, span)?);
                 }
                 _ => {
-                    let mut operand = self.parse_primary(p)?;
+                    let (mut operand, depth) = self.parse_primary(p)?;
+                    let depth = depth + negations.len();
+                    if depth > MAX_CONDITION_DEPTH {
+                        return Err(too_deep(span));
+                    }
                     while let Some(not) = negations.pop() {
                         let span = self.cover(not, operand.span());
                         operand = Expr::Not {
@@ -990,56 +1009,50 @@ impl Builder {
                             span,
                         };
                     }
-                    conjuncts.push(operand);
+                    conjuncts = Some(self.join(conjuncts, (operand, depth), true, span)?);
                 }
             }
         }
-        alternatives.extend(self.fold(conjuncts, true));
-        let expr = self
-            .fold(alternatives, false)
-            .ok_or_else(|| internal(span, "empty condition"))?;
-        if depth(&expr) > MAX_CONDITION_DEPTH {
-            return Err(Diagnostic::error(
-                codes::CONDITION_TOO_COMPLEX,
-                "condition is nested too deeply",
-                span,
-            )
-            .with_help(format!(
-                "a condition may nest at most {MAX_CONDITION_DEPTH} levels of `not`, `and`, `or` \
-                 and parentheses; split it into simpler conditions"
-            )));
+        let conjunction = conjuncts.ok_or_else(|| internal(span, "empty condition"))?;
+        self.join(alternatives, conjunction, false, span)
+    }
+
+    /// `left and right` (or `left or right`), or `right` alone when there is no `left`; `E0107`
+    /// when that would be deeper than [`MAX_CONDITION_DEPTH`].
+    fn join(&self, left: Option<Deep>, right: Deep, and: bool, whole: Span) -> Parsed<Deep> {
+        let Some((left, left_depth)) = left else {
+            return Ok(right);
+        };
+        let (right, right_depth) = right;
+        let depth = 1 + left_depth.max(right_depth);
+        if depth > MAX_CONDITION_DEPTH {
+            return Err(too_deep(whole));
         }
-        Ok(expr)
+        let span = self.cover(left.span(), right.span());
+        let (left, right) = (Box::new(left), Box::new(right));
+        let expr = if and {
+            Expr::And { left, right, span }
+        } else {
+            Expr::Or { left, right, span }
+        };
+        Ok((expr, depth))
     }
 
-    /// Folds operands left to right with `and` (or `or`).
-    fn fold(&self, operands: Vec<Expr>, and: bool) -> Option<Expr> {
-        let mut operands = operands.into_iter();
-        let first = operands.next()?;
-        Some(operands.fold(first, |left, right| {
-            let span = self.cover(left.span(), right.span());
-            let (left, right) = (Box::new(left), Box::new(right));
-            if and {
-                Expr::And { left, right, span }
-            } else {
-                Expr::Or { left, right, span }
-            }
-        }))
-    }
-
-    fn parse_primary(&mut self, pair: Pair<'_>) -> Parsed<Expr> {
+    /// A comparison, list or presence test (one level deep), or a parenthesised condition (as
+    /// deep as the condition: parentheses are not nodes).
+    fn parse_primary(&mut self, pair: Pair<'_>) -> Parsed<Deep> {
         match pair.as_rule() {
             Rule::paren => self.parse_paren(pair),
-            Rule::in_test => self.parse_in_test(pair),
-            Rule::comparison => self.parse_comparison(pair),
-            Rule::presence => self.parse_presence(pair),
+            Rule::in_test => Ok((self.parse_in_test(pair)?, 1)),
+            Rule::comparison => Ok((self.parse_comparison(pair)?, 1)),
+            Rule::presence => Ok((self.parse_presence(pair)?, 1)),
             _ => Err(self.unexpected(&pair)),
         }
     }
 
-    fn parse_paren(&mut self, pair: Pair<'_>) -> Parsed<Expr> {
+    fn parse_paren(&mut self, pair: Pair<'_>) -> Parsed<Deep> {
         let mut c = self.cursor(pair, Rule::paren)?;
-        self.parse_expr(c.required(Rule::expr)?)
+        self.parse_condition(c.required(Rule::expr)?)
     }
 
     fn parse_in_test(&mut self, pair: Pair<'_>) -> Parsed<Expr> {

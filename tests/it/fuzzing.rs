@@ -114,3 +114,102 @@ fn collect(
         }
     }
 }
+
+#[test]
+fn conditions_regressions() {
+    replay("conditions", props::conditions);
+}
+
+#[test]
+fn imports_regressions() {
+    replay("imports", props::imports);
+}
+
+/// A few hundred pseudo-random inputs of the two structured targets (a fixed seed): the targets
+/// run on stable `cargo test` too, briefly.
+#[test]
+fn structured_targets_on_pseudo_random_inputs() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..300 {
+        let len = 16 + (next() % 256) as usize;
+        let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        if round % 2 == 0 {
+            props::conditions(&data);
+        } else {
+            props::imports(&data);
+        }
+    }
+}
+
+/// The `conditions` property on the long chains of `docs/reliability.md` (200,000 `not`s, a
+/// 100,000-part `or`), at and one past the depth limit, and through nested parentheses.
+#[test]
+fn conditions_property_on_long_chains() {
+    use props::{AndChain, Atom, Condition, Term};
+    let field = |nots: u16| Term {
+        nots,
+        atom: Atom::Field(1),
+    };
+    let chain = |terms: Vec<Term>, repeat: u16| AndChain { terms, repeat };
+    let or = |chains: Vec<AndChain>, repeat: u16| Condition { chains, repeat };
+    // `repeat` is written as the count less one.
+    for place in 0..3 {
+        props::condition_holds(place, &or(vec![chain(vec![field(50_000)], 0)], 0));
+        props::condition_holds(place, &or(vec![chain(vec![field(99)], 0)], 0));
+        props::condition_holds(place, &or(vec![chain(vec![field(100)], 0)], 0));
+        props::condition_holds(place, &or(vec![chain(vec![field(0)], 0)], 49_999));
+        props::condition_holds(place, &or(vec![chain(vec![field(0)], 0)], 99));
+        props::condition_holds(place, &or(vec![chain(vec![field(0)], 0)], 100));
+        props::condition_holds(place, &or(vec![chain(vec![field(1)], 49_999)], 1));
+    }
+    // Parentheses nested 32 and 33 deep, each with a `not`.
+    for levels in [32, 33] {
+        let mut condition = or(vec![chain(vec![field(0)], 0)], 0);
+        for _ in 0..levels {
+            condition = or(
+                vec![chain(
+                    vec![Term {
+                        nots: 1,
+                        atom: Atom::Paren(Box::new(condition)),
+                    }],
+                    0,
+                )],
+                0,
+            );
+        }
+        props::condition_holds(0, &condition);
+    }
+}
+
+/// The `imports` property on trees with every kind of `use`: down, up, absolute, missing, a
+/// cycle, not a policy file.
+#[test]
+fn imports_property_on_every_kind_of_use() {
+    use props::{ImportFile, ImportTree};
+    for uses in 0..16u8 {
+        for place in 0..8u8 {
+            props::import_tree_holds(&ImportTree {
+                files: vec![
+                    ImportFile {
+                        place: 0,
+                        uses: vec![uses, 0, 1],
+                    },
+                    ImportFile {
+                        place,
+                        uses: vec![uses, 4, 9, 15],
+                    },
+                    ImportFile {
+                        place: 2,
+                        uses: vec![3, 14],
+                    },
+                ],
+            });
+        }
+    }
+}

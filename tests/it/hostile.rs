@@ -677,3 +677,379 @@ pub fn assert_valid_sarif(log: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
 }
+
+// ------------------------------------------------------------------ long chains in conditions
+
+/// Policies whose one condition is a long chain, each within every size limit of a policy file:
+/// (name, text). 200,000 `not`s, one per line, 100,000-part `or` and `and` chains,
+/// and a chain under every kind of condition (`applies when`, `target … when`, `where`).
+fn long_chains() -> Vec<(&'static str, String)> {
+    let promise = |condition: &str| {
+        format!(
+            "policy \"P\" {{\n  timezone \"UTC\"\n}}\npromise p {{\n  applies when {condition}\n  \
+             from opened\n  until resolved\n  target within 1h\n}}\n"
+        )
+    };
+    let nots = format!("{}kind == \"x\"", "not\n".repeat(200_000));
+    let ors = format!("a{}", "\n  or a".repeat(100_000));
+    let ands = format!("a{}", "\n  and a".repeat(100_000));
+    let mixed = format!("a{}", "\n  or not a and a".repeat(50_000));
+    let when = format!(
+        "policy \"P\" {{\n  timezone \"UTC\"\n}}\npromise p {{\n  from opened\n  until resolved\n  \
+         target when a{} within 1h\n}}\n",
+        " or\n a".repeat(100_000)
+    );
+    let pattern = format!(
+        "policy \"P\" {{\n  timezone \"UTC\"\n}}\npromise p {{\n  from opened where {}a\n  \
+         until resolved\n  target within 1h\n}}\n",
+        "not\n".repeat(100_000)
+    );
+    for text in [&nots, &ors, &ands, &mixed, &when, &pattern] {
+        assert!(text.len() < covenant::limits::MAX_POLICY_BYTES);
+    }
+    vec![
+        ("nots", promise(&nots)),
+        ("ors", promise(&ors)),
+        ("ands", promise(&ands)),
+        ("mixed", promise(&mixed)),
+        ("target_when", when),
+        ("pattern_where", pattern),
+    ]
+}
+
+/// 200,000 `not`s or a 100,000-part `or` chain: the library's parse, check, load and format
+/// refuse it with `E0107` on a thread with a 1 MiB stack (they overflowed the stack: the syntax
+/// tree was built whole, then walked and dropped recursively).
+#[test]
+fn long_condition_chains_are_refused_without_exhausting_the_stack() {
+    let run = || {
+        for (name, text) in long_chains() {
+            let checked = check_text("chain.policy", &text, Role::Policy);
+            assert!(checked.policy.is_none(), "{name}");
+            let codes: Vec<String> = checked
+                .diagnostics
+                .iter()
+                .map(|d| d.code.to_string())
+                .collect();
+            assert_eq!(codes, ["E0107"], "{name}");
+            assert!(covenant::Policy::parse(&text).is_err(), "{name}");
+            let formatted = covenant::fmt::format_source(covenant::syntax::ast::FileId(0), &text);
+            assert!(formatted.is_err(), "{name}");
+            assert!(
+                covenant::syntax::parse(covenant::syntax::ast::FileId(0), &text).is_err(),
+                "{name}"
+            );
+        }
+    };
+    std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+/// The same chains through every command of the binary: each says `E0107` and exits with 1
+/// (`check`, `fmt`, `fmt --check`, `test`) or 2 (`eval`, `explain`: the policy does not load);
+/// none is killed by a signal.
+#[cfg(feature = "cli")]
+#[test]
+fn long_condition_chains_are_refused_by_every_command() {
+    let dir = scratch("long-chains");
+    for (name, text) in long_chains() {
+        let policy = format!("{name}/p.policy");
+        let cases = format!("{name}/cases");
+        let case = format!("{name}/cases/c.yaml");
+        write(&dir.join(&policy), &text);
+        write(
+            &dir.join(&case),
+            "id: C1\nevents:\n  - {at: 2026-01-01T00:00:00Z, type: opened}\n",
+        );
+        let at = "2026-01-02T00:00:00Z";
+        let mut commands = vec![vec!["check", policy.as_str()]];
+        // Every command for the two longest chains (each takes seconds in a debug build).
+        if name == "nots" || name == "ors" {
+            commands.extend([
+                vec!["fmt", "--check", policy.as_str()],
+                vec!["fmt", policy.as_str()],
+                vec!["test", name],
+                vec![
+                    "eval",
+                    "--policy",
+                    policy.as_str(),
+                    "--at",
+                    at,
+                    cases.as_str(),
+                ],
+                vec![
+                    "explain",
+                    "--policy",
+                    policy.as_str(),
+                    "--at",
+                    at,
+                    case.as_str(),
+                ],
+            ]);
+        }
+        for args in commands {
+            let (code, stdout, stderr) = covenant(&dir, &args);
+            assert!(code == 1 || code == 2, "{args:?}: exit {code}\n{stderr}");
+            assert!(
+                stdout.contains("E0107") || stderr.contains("E0107"),
+                "{args:?}\n{stdout}{stderr}"
+            );
+        }
+        // The file is left as it was.
+        assert_eq!(std::fs::read_to_string(dir.join(&policy)).unwrap(), text);
+    }
+}
+
+// ------------------------------------------------------------------ odd values in lists of cases
+
+/// The cases read from `text` and the rejections, one per line, with the counts.
+fn read_cases(source: &str, text: &str, format: covenant::CaseFormat) -> String {
+    let batch = covenant::case::read_str(source, text, format, &covenant::ReadOptions::default());
+    let mut out: Vec<String> = batch
+        .cases
+        .iter()
+        .map(|c| format!("case {}", c.id))
+        .collect();
+    out.extend(batch.rejected.iter().map(|r| format!("REJECTED {r}")));
+    out.push(format!(
+        "{} read: {} cases, {} rejected",
+        batch.cases.len() + batch.rejected.len(),
+        batch.cases.len(),
+        batch.rejected.len()
+    ));
+    out.join("\n")
+}
+
+/// One odd value in one case of a YAML list (a tag, a key that is a list, integers beyond 64
+/// bits) rejects that case alone, with its line; the other cases are read. Before: the whole list
+/// was rejected, and counted as one case.
+#[test]
+fn an_odd_value_rejects_only_its_case_in_a_yaml_list() {
+    let opened = "  events: [{at: 2026-01-01T00:00:00Z, type: opened}]\n";
+    let text = [
+        "- id: A\n",
+        opened,
+        "- id: B\n  attributes: {kind: !custom x}\n",
+        opened,
+        "- id: C\n  attributes:\n    ? [a, b]\n    : c\n",
+        opened,
+        "- id: D\n  attributes: {n: 123456789012345678901234567890}\n",
+        opened,
+        "- id: E\n  attributes: {n: -1234567890123456789012}\n",
+        opened,
+        "- id: F\n  attributes: {!custom k: x}\n",
+        opened,
+        "- id: G\n",
+        opened,
+    ]
+    .concat();
+    let read = read_cases("list.yaml", &text, covenant::CaseFormat::Yaml);
+    insta::assert_snapshot!(read);
+    assert!(read.ends_with("7 read: 2 cases, 5 rejected"), "{read}");
+}
+
+/// A document that does not parse in a multi-document YAML file is rejected with its line; the
+/// documents after it are read and counted. Before: they were neither evaluated nor counted.
+#[test]
+fn a_bad_yaml_document_does_not_hide_the_next_ones() {
+    let opened = "events: [{at: 2026-01-01T00:00:00Z, type: opened}]\n";
+    let text = [
+        "id: M1\n",
+        opened,
+        "---\n",
+        "id: M2\n",
+        "events: [{at: 2026-01-01T00:00:00Z\n",
+        "---\n",
+        "id: M3\n",
+        opened,
+        "--- [\n",
+        "---\n",
+        "- id: M4\n  ",
+        opened,
+        "- id: M5\n  attributes: {n: !!binary aGVsbG8=}\n  ",
+        opened,
+    ]
+    .concat();
+    let read = read_cases("many.yaml", &text, covenant::CaseFormat::Yaml);
+    insta::assert_snapshot!(read);
+    assert!(read.contains("case M4"), "{read}");
+}
+
+/// The same for a JSON list: a number out of range, a value nested too deeply or a syntax error
+/// inside one case rejects that case alone. Before: the whole list, counted as one case.
+#[test]
+fn an_odd_value_rejects_only_its_case_in_a_json_list() {
+    let opened = r#""events": [{"at": "2026-01-01T00:00:00Z", "type": "opened"}]"#;
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let text = format!(
+        "[{{\"id\": \"J1\", {opened}}},\n {{\"id\": \"J2\", \"attributes\": {{\"n\": 1e999}}, {opened}}},\n \
+         {{\"id\": \"J3\", \"attributes\": {{\"n\": {deep}}}, {opened}}},\n \
+         {{\"id\": \"J4\", \"attributes\": {{\"n\": tru}}, {opened}}},\n \
+         {{\"id\": \"J5, ]\", {opened}}}\n]\n",
+    );
+    let read = read_cases("list.json", &text, covenant::CaseFormat::Json);
+    insta::assert_snapshot!(read);
+    assert!(read.ends_with("5 read: 2 cases, 3 rejected"), "{read}");
+    // A list whose brackets do not match is refused whole, with the parser's error.
+    let read = read_cases(
+        "broken.json",
+        "[{\"id\": \"J1\"}\n",
+        covenant::CaseFormat::Json,
+    );
+    assert!(read.ends_with("1 read: 0 cases, 1 rejected"), "{read}");
+}
+
+// ------------------------------------------------------------------ sources that hold nothing
+
+/// A symbolic link that leads nowhere, named like a case or policy file, is refused by name with
+/// what it is (it was skipped without a word); so is one given to the library.
+#[cfg(all(unix, feature = "cli"))]
+#[test]
+fn links_that_lead_nowhere_are_reported() {
+    let dir = scratch("dangling");
+    write(&dir.join("p/p.policy"), PLAIN_POLICY);
+    write(
+        &dir.join("p/cases/a.yaml"),
+        "id: A\nevents: []\nexpect:\n  as_of: 2026-01-01T00:00:00Z\n",
+    );
+    std::os::unix::fs::symlink("gone.yaml", dir.join("p/cases/dangling.yaml")).unwrap();
+    std::os::unix::fs::symlink("gone.policy", dir.join("p/lost.policy")).unwrap();
+    let said = "it is a symbolic link to `gone.yaml`, which does not exist";
+    let at = "2026-01-01T00:00:00Z";
+    let (code, _, stderr) = covenant(
+        &dir,
+        &["eval", "--policy", "p/p.policy", "--at", at, "p/cases"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("p/cases/dangling.yaml") && stderr.contains(said),
+        "{stderr}"
+    );
+    std::fs::remove_file(dir.join("p/lost.policy")).unwrap();
+    let (code, _, stderr) = covenant(&dir, &["test", "p"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(said), "{stderr}");
+    std::os::unix::fs::symlink("gone.policy", dir.join("p/lost.policy")).unwrap();
+    let (code, stdout, stderr) = covenant(&dir, &["check", "p"]);
+    assert_ne!(code, 0, "{stdout}{stderr}");
+    assert!(
+        (stdout.contains("lost.policy") || stderr.contains("lost.policy"))
+            && (stdout.contains("gone.policy") || stderr.contains("gone.policy")),
+        "{stdout}{stderr}"
+    );
+    let error = covenant::case::read_path(dir.join("p/cases/dangling.yaml"), &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains(said), "{error}");
+}
+
+/// A named pipe given to the library as a YAML case file is refused without being opened (it
+/// waited forever for a writer).
+#[cfg(all(unix, feature = "cli"))]
+#[test]
+fn the_library_refuses_a_named_pipe_of_cases() {
+    let dir = scratch("library-fifo");
+    fifo(&dir.join("cases.yaml"));
+    let error = covenant::case::read_path(dir.join("cases.yaml"), &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("named pipe"), "{error}");
+}
+
+/// An empty or blank file of cases, and empty standard input, are one rejection saying so (they
+/// were "aliases repeat more values than the file has bytes").
+#[cfg(feature = "cli")]
+#[test]
+fn empty_sources_are_reported_as_empty() {
+    let dir = scratch("empty-sources");
+    write(&dir.join("p.policy"), PLAIN_POLICY);
+    write(&dir.join("cases/empty.yaml"), "");
+    write(&dir.join("cases/blank.yaml"), "\n  \n\t\n");
+    write(&dir.join("cases/comment.yaml"), "# no cases yet\n");
+    write(&dir.join("cases/empty.json"), "");
+    write(&dir.join("cases/none.json"), "[]\n");
+    let at = "2026-01-01T00:00:00Z";
+    let (code, stdout, stderr) = covenant(
+        &dir,
+        &[
+            "eval", "--policy", "p.policy", "--at", at, "--format", "json", "cases",
+        ],
+    );
+    // Rejected sources make the run's exit code 3.
+    assert_eq!(code, 3, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    insta::assert_json_snapshot!(report["rejected"]);
+    // An empty list, or a file of comments alone, is a deliberate "no cases": nothing to report.
+    assert_eq!(report["summary"]["rejected"], 3, "{stdout}");
+    for format in ["yaml", "json"] {
+        let batch = covenant::case::read_str(
+            "<stdin>",
+            "",
+            if format == "yaml" {
+                covenant::CaseFormat::Yaml
+            } else {
+                covenant::CaseFormat::Json
+            },
+            &Default::default(),
+        );
+        assert_eq!(batch.rejected.len(), 1);
+        assert_eq!(
+            batch.rejected[0].to_string(),
+            "<stdin>:1: no case: the text is empty"
+        );
+    }
+}
+
+// ------------------------------------------------------------------ memory of a policy
+
+/// A policy's files may hold at most `MAX_POLICY_TOTAL_BYTES` of text in all: the import that
+/// goes past it is refused with `E0228` (256 files of 4 MiB, 1 GiB of text, were allowed: tens of
+/// gigabytes to check). Files at the limit still load.
+#[test]
+fn a_policy_is_bounded_in_all_its_files() {
+    use covenant::check::{check_sources, InMemory};
+    use covenant::limits::{MAX_POLICY_BYTES, MAX_POLICY_TOTAL_BYTES};
+    // A file of comments just under the size of one file; `term`s make it a declaration file.
+    let part = |i: usize| {
+        let mut text = format!("term t{i} = 5m\n");
+        let line = format!("# {}\n", "x".repeat(1000));
+        while text.len() + line.len() < MAX_POLICY_BYTES {
+            text.push_str(&line);
+        }
+        text
+    };
+    let parts = MAX_POLICY_TOTAL_BYTES / MAX_POLICY_BYTES;
+    let header = "policy \"P\" {\n  timezone \"UTC\"\n}\n";
+    let mut main = header.to_owned();
+    let mut files = InMemory::new();
+    for i in 0..=parts {
+        main.push_str(&format!("use \"part{i}.policy\"\n"));
+        files = files.with(format!("part{i}.policy"), part(i));
+    }
+    let files = files.with("main.policy", main);
+    let checked = check_sources(std::path::Path::new("main.policy"), &files, Role::Policy);
+    let errors: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.render_plain(&checked.sources))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("E0228") && errors[0].contains(&format!("part{parts}.policy")),
+        "{errors:?}"
+    );
+    // One file fewer (the main file is small): under the limit, it loads.
+    let mut main = header.to_owned();
+    let mut files = InMemory::new();
+    for i in 0..parts {
+        main.push_str(&format!("use \"part{i}.policy\"\n"));
+        files = files.with(format!("part{i}.policy"), part(i));
+    }
+    let files = files.with("main.policy", main);
+    let checked = check_sources(std::path::Path::new("main.policy"), &files, Role::Policy);
+    assert!(!checked.has_errors());
+}

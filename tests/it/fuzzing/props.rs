@@ -414,3 +414,415 @@ pub fn evaluate(data: &[u8]) {
         }
     }
 }
+
+// ------------------------------------------------------------------ conditions
+
+/// The input of the `conditions` target: a condition of `or`s of `and`s of `not`s over fields and
+/// parenthesised conditions, each chain repeated up to tens of thousands of times.
+#[derive(Arbitrary, Debug)]
+pub struct Condition {
+    /// The `and` chains joined by `or`.
+    pub chains: Vec<AndChain>,
+    /// How many times the list of chains is written (1 to 50,000).
+    pub repeat: u16,
+}
+
+/// Terms joined by `and`.
+#[derive(Arbitrary, Debug)]
+pub struct AndChain {
+    pub terms: Vec<Term>,
+    /// How many times the list of terms is written (1 to 50,000).
+    pub repeat: u16,
+}
+
+/// `not` written some times before an atom.
+#[derive(Arbitrary, Debug)]
+pub struct Term {
+    pub nots: u16,
+    pub atom: Atom,
+}
+
+/// A comparison, a presence test, or a parenthesised condition.
+#[derive(Arbitrary, Debug)]
+pub enum Atom {
+    Field(u8),
+    Paren(Box<Condition>),
+}
+
+/// The most bytes of condition text a `conditions` input is written to (a policy file may have
+/// 4 MiB); a larger one is skipped.
+const CONDITION_BUDGET: usize = 3 * 1024 * 1024;
+
+/// What a generated condition is: its text, its depth as `docs/language.md` counts it (`not`,
+/// `and`, `or` nodes on the longest path down to a comparison, the comparison included;
+/// parentheses are not nodes), and how deep its parentheses nest.
+struct Written {
+    text: String,
+    depth: usize,
+    parens: usize,
+}
+
+/// The depth of a left-grouped chain of operands of depths `depths`: the first two are under
+/// every operator, each later one under one operator fewer than the one before.
+fn chain_depth(depths: &[usize]) -> usize {
+    let count = depths.len();
+    depths
+        .iter()
+        .enumerate()
+        .map(|(i, depth)| depth + count - i.max(1))
+        .max()
+        .unwrap_or(0)
+}
+
+fn repeats(repeat: u16) -> usize {
+    usize::from(repeat) % 50_000 + 1
+}
+
+impl Condition {
+    /// The condition written out, or `None` when it would take more than `budget` bytes.
+    fn write(&self, budget: &mut usize) -> Option<Written> {
+        let mut text = String::new();
+        let (mut depths, mut parens) = (Vec::new(), 0);
+        let chains: Vec<Written> = self
+            .chains
+            .iter()
+            .map(|chain| chain.write(budget))
+            .collect::<Option<_>>()?;
+        if chains.is_empty() {
+            return None;
+        }
+        for _ in 0..repeats(self.repeat) {
+            for chain in &chains {
+                if !text.is_empty() {
+                    text.push_str("\n or ");
+                }
+                *budget = budget.checked_sub(chain.text.len() + 5)?;
+                text.push_str(&chain.text);
+                depths.push(chain.depth);
+                parens = parens.max(chain.parens);
+            }
+        }
+        Some(Written {
+            text,
+            depth: chain_depth(&depths),
+            parens,
+        })
+    }
+}
+
+impl AndChain {
+    fn write(&self, budget: &mut usize) -> Option<Written> {
+        let terms: Vec<Written> = self
+            .terms
+            .iter()
+            .map(|term| term.write(budget))
+            .collect::<Option<_>>()?;
+        if terms.is_empty() {
+            return None;
+        }
+        let mut text = String::new();
+        let (mut depths, mut parens) = (Vec::new(), 0);
+        for _ in 0..repeats(self.repeat) {
+            for term in &terms {
+                if !text.is_empty() {
+                    text.push_str("\n and ");
+                }
+                *budget = budget.checked_sub(term.text.len() + 6)?;
+                text.push_str(&term.text);
+                depths.push(term.depth);
+                parens = parens.max(term.parens);
+            }
+        }
+        Some(Written {
+            text,
+            depth: chain_depth(&depths),
+            parens,
+        })
+    }
+}
+
+impl Term {
+    fn write(&self, budget: &mut usize) -> Option<Written> {
+        let nots = usize::from(self.nots);
+        *budget = budget.checked_sub(4 * nots)?;
+        let atom = match &self.atom {
+            Atom::Field(which) => Written {
+                text: match which % 4 {
+                    0 => "a".to_owned(),
+                    1 => "kind == \"x\"".to_owned(),
+                    2 => "n > 3".to_owned(),
+                    _ => "kind != \"y\"".to_owned(),
+                },
+                depth: 1,
+                parens: 0,
+            },
+            Atom::Paren(inner) => {
+                let inner = inner.write(budget)?;
+                Written {
+                    text: format!("(\n{}\n)", inner.text),
+                    depth: inner.depth,
+                    parens: inner.parens + 1,
+                }
+            }
+        };
+        Some(Written {
+            text: format!("{}{}", "not\n".repeat(nots), atom.text),
+            depth: atom.depth + nots,
+            parens: atom.parens,
+        })
+    }
+}
+
+/// `conditions`: a condition of long chains and deep nesting, under `applies when`, `target
+/// when` or `where`, is checked on a thread with a 1 MiB stack; it is refused with `E0107`
+/// exactly when it is deeper than `MAX_CONDITION_DEPTH` or its parentheses nest deeper than
+/// `MAX_NESTING`, and otherwise it checks, formats to the same meaning, and evaluates twice to the
+/// same report.
+pub fn conditions(data: &[u8]) {
+    let mut input = Unstructured::new(data);
+    let (Ok(place), Ok(condition)) = (u8::arbitrary(&mut input), Condition::arbitrary(&mut input))
+    else {
+        return;
+    };
+    condition_holds(place, &condition);
+}
+
+/// [`conditions`] for one condition under the place `place` picks.
+pub fn condition_holds(place: u8, condition: &Condition) {
+    let mut budget = CONDITION_BUDGET;
+    let Some(written) = condition.write(&mut budget) else {
+        return;
+    };
+    let body = match place % 3 {
+        0 => format!(
+            "  applies when {}\n  from opened\n  until resolved\n  target within 1h\n",
+            written.text
+        ),
+        1 => format!(
+            "  from opened\n  until resolved\n  target when {} within 1h\n",
+            written.text
+        ),
+        _ => format!(
+            "  from opened where {}\n  until resolved\n  target within 1h\n",
+            written.text
+        ),
+    };
+    let text = format!("policy \"P\" {{\n  timezone \"UTC\"\n}}\npromise p {{\n{body}}}\n");
+    let too_deep = written.depth > covenant::limits::MAX_CONDITION_DEPTH
+        || written.parens > covenant::limits::MAX_NESTING;
+    std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(move || {
+            let checked = covenant::check::check_text("c.policy", &text, Role::Policy);
+            let codes: Vec<String> = checked
+                .diagnostics
+                .iter()
+                .map(|d| d.code.to_string())
+                .collect();
+            if too_deep {
+                assert_eq!(codes, ["E0107"], "depth {}", written.depth);
+                assert!(format_source(FileId(0), &text).is_err());
+                return;
+            }
+            assert!(codes.is_empty(), "{codes:?}, depth {}", written.depth);
+            fmt_roundtrip(text.as_bytes());
+            let policy = Policy::parse(&text).unwrap();
+            let case = Case::from_yaml_str(
+                "id: C1\nattributes: {kind: x, n: 4, a: true}\nevents:\n  - {at: 2026-01-01T00:00:00Z, type: opened}\n",
+            )
+            .unwrap();
+            let at: DateTime<Utc> = "2026-01-01T02:00:00Z".parse().unwrap();
+            let first = policy.evaluate(&case, at);
+            assert_eq!(first, policy.evaluate(&case, at));
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+// ------------------------------------------------------------------ imports
+
+/// Where the files of an `imports` input may be: inside the policy's tree (`tree/`), beside it,
+/// at an absolute path, or not a policy file. The root is the first.
+const IMPORT_PLACES: [&str; 8] = [
+    "tree/main.policy",
+    "tree/a.policy",
+    "tree/sub/b.policy",
+    "tree/sub/deep/c.policy",
+    "outside.policy",
+    "/abs/x.policy",
+    "tree/notes.txt",
+    "tree/sub/a.policy",
+];
+
+/// What a `use` may say: relative paths down and up (`..`), absolute paths, the file itself, a
+/// file that is missing, a file that is not a policy file.
+const IMPORT_PATHS: [&str; 16] = [
+    "a.policy",
+    "sub/b.policy",
+    "deep/c.policy",
+    "../a.policy",
+    "../main.policy",
+    "../../outside.policy",
+    "../outside.policy",
+    "/abs/x.policy",
+    "missing.policy",
+    "main.policy",
+    "./a.policy",
+    "sub/../a.policy",
+    "notes.txt",
+    "../../../../etc/passwd.policy",
+    "sub/deep/c.policy",
+    "../sub/deep/../b.policy",
+];
+
+/// The input of the `imports` target: which files exist, and the `use`s of each.
+#[derive(Arbitrary, Debug)]
+pub struct ImportTree {
+    pub files: Vec<ImportFile>,
+}
+
+/// One file: its place ([`IMPORT_PLACES`]) and its `use`s ([`IMPORT_PATHS`]).
+#[derive(Arbitrary, Debug)]
+pub struct ImportFile {
+    pub place: u8,
+    pub uses: Vec<u8>,
+}
+
+/// `path` with `.` dropped and `name/..` folded, as text.
+fn lexical(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// `imports`: a tree of in-memory files whose `use`s go down, up (`..`), to absolute paths, in
+/// cycles and to missing files is loaded without a panic; exactly the files a model of the rules
+/// reaches are read (never one outside `tree/`, never one that is not a `.policy` file); each
+/// kind of bad `use` the model meets gives its error; a policy comes out exactly when there is no
+/// error.
+pub fn imports(data: &[u8]) {
+    if let Ok(tree) = ImportTree::arbitrary(&mut Unstructured::new(data)) {
+        import_tree_holds(&tree);
+    }
+}
+
+/// [`imports`] for one tree of files.
+pub fn import_tree_holds(tree: &ImportTree) {
+    // The texts of the files: the root has the header; every file declares a term of its own.
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    let mut uses: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let root_file = ImportFile {
+        place: 0,
+        uses: Vec::new(),
+    };
+    for file in std::iter::once(&root_file).chain(tree.files.iter().take(12)) {
+        let place = IMPORT_PLACES[usize::from(file.place) % IMPORT_PLACES.len()];
+        let written: Vec<&str> = file
+            .uses
+            .iter()
+            .take(6)
+            .map(|u| IMPORT_PATHS[usize::from(*u) % IMPORT_PATHS.len()])
+            .collect();
+        uses.entry(place.to_owned()).or_default().extend(written);
+    }
+    for (index, (place, written)) in uses.iter().enumerate() {
+        let mut text = String::new();
+        if place == IMPORT_PLACES[0] {
+            text.push_str("policy \"P\" {\n  timezone \"UTC\"\n}\n");
+        }
+        for path in written {
+            text.push_str(&format!("use \"{path}\"\n"));
+        }
+        text.push_str(&format!("term t{index} = 5m\n"));
+        texts.insert(place.clone(), text);
+    }
+    // The model: depth first from the root, as the loader goes.
+    #[derive(Default)]
+    struct Model {
+        loaded: Vec<String>,
+        outside: bool,
+        not_policy: bool,
+        missing: bool,
+        cycle: bool,
+    }
+    fn visit(
+        file: &str,
+        uses: &BTreeMap<String, Vec<&str>>,
+        stack: &mut Vec<String>,
+        model: &mut Model,
+    ) {
+        model.loaded.push(file.to_owned());
+        stack.push(file.to_owned());
+        let folder = file.rsplit_once('/').map_or("", |(folder, _)| folder);
+        for written in uses.get(file).into_iter().flatten() {
+            let target = if written.starts_with('/') {
+                lexical(written)
+            } else {
+                lexical(&format!("{folder}/{written}"))
+            };
+            if !target.starts_with("tree/") {
+                model.outside = true;
+            } else if !target.ends_with(".policy") {
+                model.not_policy = true;
+            } else if !uses.contains_key(&target) {
+                model.missing = true;
+            } else if stack.contains(&target) {
+                model.cycle = true;
+            } else if !model.loaded.contains(&target) {
+                visit(&target, uses, stack, model);
+            }
+        }
+        stack.pop();
+    }
+    let mut model = Model::default();
+    visit(IMPORT_PLACES[0], &uses, &mut Vec::new(), &mut model);
+
+    let mut files = InMemory::new();
+    for (place, text) in &texts {
+        files = files.with(place, text.as_str());
+    }
+    let checked = check_sources(Path::new(IMPORT_PLACES[0]), &files, Role::Policy);
+    let mut read: Vec<String> = checked
+        .sources
+        .files()
+        .map(|(_, file)| file.path.display().to_string())
+        .collect();
+    let mut expected = model.loaded.clone();
+    read.sort();
+    expected.sort();
+    assert_eq!(read, expected, "{texts:?}");
+    let codes: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.to_string())
+        .collect();
+    let has = |code: &str| codes.iter().any(|c| c == code);
+    assert_eq!(has("E0220"), model.outside, "{codes:?} {texts:?}");
+    assert_eq!(has("E0222"), model.not_policy, "{codes:?} {texts:?}");
+    assert_eq!(has("E0201"), model.missing, "{codes:?} {texts:?}");
+    assert_eq!(has("E0202"), model.cycle, "{codes:?} {texts:?}");
+    for diagnostic in &checked.diagnostics {
+        assert!(!diagnostic.render_plain(&checked.sources).is_empty());
+    }
+    assert_eq!(checked.policy.is_some(), !checked.has_errors());
+    assert_eq!(
+        checked.has_errors(),
+        model.outside || model.not_policy || model.missing || model.cycle,
+        "{codes:?} {texts:?}"
+    );
+}
