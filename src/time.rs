@@ -616,8 +616,8 @@ impl Calendar {
     /// `if_before` is compared, strictly, with the local time of `start` in the calendar's zone; the
     /// deadline is `by` on the chosen local date, converted with [`local_to_instant`]. For the
     /// working-day forms ([`CutoffDay::counts_workdays`]) a start on a date that is not an open day
-    /// counts as before the cut-off, and the days are counted from its working day
-    /// ([`Calendar::working_day`]).
+    /// counts as before the cut-off, and the days are counted from its working day (the start's
+    /// date when it is an open day, else the next open day).
     pub fn cutoff(
         &self,
         start: DateTime<Utc>,
