@@ -26,10 +26,12 @@ pub(crate) mod deadline;
 pub(crate) mod describe;
 mod rules;
 
+/// The reasons of a promise's pauses as reports name them (the HTML timelines read them too).
+#[cfg(feature = "html")]
+pub(crate) use rules::pause_reasons;
 pub(crate) use rules::{
-    pause_reasons, Action, Amount, Chain, ChainTrigger, ClockRule, Commitments, Named, Objective,
-    PeriodUnit, StaffConstraint, Standard, StandardRule, Step, Target, Term, Trigger, VenueTarget,
-    Warn,
+    Action, Amount, Chain, ChainTrigger, ClockRule, Commitments, Named, Objective, PeriodUnit,
+    StaffConstraint, Standard, StandardRule, Step, Target, Term, Trigger, VenueTarget, Warn,
 };
 
 /// The comparison operators of conditions and rank constraints: the syntax tree's own, plain values.
