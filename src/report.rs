@@ -397,6 +397,18 @@ pub struct CaseReport {
     pub warnings: Vec<Warning>,
 }
 
+impl CaseReport {
+    /// Whether the chain `escalation` has more than one instance in this case (a chain with
+    /// `restart on`): reports then number its entries.
+    pub fn chain_has_instances(&self, escalation: &str) -> bool {
+        self.escalations
+            .iter()
+            .filter(|other| other.escalation == escalation)
+            .nth(1)
+            .is_some()
+    }
+}
+
 /// Which part of a case a report stands on, when a window cut the case (see [`CaseReport::part`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CasePart {

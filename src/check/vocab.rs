@@ -559,14 +559,7 @@ fn misfit(field: &Ident, kinds: &[Kind], op: CompareOp, value: &ast::Value) -> O
 /// The help for a value of the wrong type: the comparison written with a value of the field's
 /// type, when the value reads as one.
 fn retyped(name: &str, op: CompareOp, kind: &Kind, value: &ast::Value) -> String {
-    let op = match op {
-        CompareOp::Eq => "==",
-        CompareOp::Ne => "!=",
-        CompareOp::Lt => "<",
-        CompareOp::Le => "<=",
-        CompareOp::Gt => ">",
-        CompareOp::Ge => ">=",
-    };
+    let op = op.text();
     let numeric = |kind: &Kind| match kind {
         Kind::Number => true,
         Kind::OneOf(choices) => choices.iter().any(|c| matches!(c, Choice::Number(_))),
@@ -807,14 +800,5 @@ fn compare(held: &Held, op: CompareOp, literal: &ast::Value) -> bool {
         (Held::Bool(b), ast::Value::Bool(l)) => (*b == l.value).then_some(Ordering::Equal),
         _ => None,
     };
-    match (op, ordering) {
-        (CompareOp::Ne, Some(o)) => o != Ordering::Equal,
-        (CompareOp::Ne, None) => true,
-        (_, None) => false,
-        (CompareOp::Eq, Some(o)) => o == Ordering::Equal,
-        (CompareOp::Lt, Some(o)) => o == Ordering::Less,
-        (CompareOp::Le, Some(o)) => o != Ordering::Greater,
-        (CompareOp::Gt, Some(o)) => o == Ordering::Greater,
-        (CompareOp::Ge, Some(o)) => o != Ordering::Less,
-    }
+    op.holds(ordering)
 }

@@ -2,7 +2,7 @@
 //! lengths of time and numbers reports write.
 
 use crate::syntax::ast::{
-    Action, Amount, ClockTime, CompareOp, CutoffDayAst, Deadline, EventPattern, Expr, Privacy,
+    Action, Amount, ClockTime, CutoffDayAst, Deadline, EventPattern, Expr, Privacy,
     StaffConstraint, Trigger, Value, VenueTarget,
 };
 use chrono::TimeDelta;
@@ -145,22 +145,11 @@ pub(crate) fn patterns(list: &[EventPattern]) -> String {
     list.iter().map(pattern).collect::<Vec<_>>().join(" or ")
 }
 
-fn op(op: CompareOp) -> &'static str {
-    match op {
-        CompareOp::Eq => "==",
-        CompareOp::Ne => "!=",
-        CompareOp::Lt => "<",
-        CompareOp::Le => "<=",
-        CompareOp::Gt => ">",
-        CompareOp::Ge => ">=",
-    }
-}
-
 fn constraints(list: &[StaffConstraint]) -> String {
     list.iter()
         .map(|c| match c {
             StaffConstraint::RankAboveCurrent(_) => "rank above current".to_string(),
-            StaffConstraint::Rank { op: o, rank, .. } => format!("rank {} {}", op(*o), rank.name),
+            StaffConstraint::Rank { op: o, rank, .. } => format!("rank {} {}", o.text(), rank.name),
             StaffConstraint::NotSubject(_) => "not subject".to_string(),
         })
         .collect::<Vec<_>>()
@@ -213,7 +202,7 @@ pub(crate) fn expr(e: &Expr) -> String {
                 op: o,
                 value: v,
                 ..
-            } => out.push_str(&format!("{} {} {}", field.name, op(*o), value(v))),
+            } => out.push_str(&format!("{} {} {}", field.name, o.text(), value(v))),
             Expr::In {
                 field,
                 negated,

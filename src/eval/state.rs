@@ -188,16 +188,7 @@ fn compare(found: Option<Found<'_>>, op: CompareOp, literal: &Literal) -> bool {
         (Some(Found::Bool(b)), Literal::Bool(l)) => (b == *l).then_some(Ordering::Equal),
         _ => None,
     };
-    match (op, ordering) {
-        (CompareOp::Ne, Some(o)) => o != Ordering::Equal,
-        (CompareOp::Ne, None) => true,
-        (_, None) => false,
-        (CompareOp::Eq, Some(o)) => o == Ordering::Equal,
-        (CompareOp::Lt, Some(o)) => o == Ordering::Less,
-        (CompareOp::Le, Some(o)) => o != Ordering::Greater,
-        (CompareOp::Gt, Some(o)) => o == Ordering::Greater,
-        (CompareOp::Ge, Some(o)) => o != Ordering::Less,
-    }
+    op.holds(ordering)
 }
 
 /// An event as the rules see it: the event and the number of its type (`None`: no rule names it).

@@ -644,7 +644,7 @@ impl Printer<'_> {
             constraints.iter().map(|constraint| match constraint {
                 StaffConstraint::RankAboveCurrent(_) => "rank above current".to_string(),
                 StaffConstraint::Rank { op, rank, .. } => {
-                    format!("rank {} {}", compare_op(*op), rank.name)
+                    format!("rank {} {}", op.text(), rank.name)
                 }
                 StaffConstraint::NotSubject(_) => "not subject".to_string(),
             }),
@@ -760,7 +760,7 @@ impl Printer<'_> {
             }
             Expr::Compare {
                 field, op, value, ..
-            } => format!("{} {} {}", field.name, compare_op(*op), self.value(value)),
+            } => format!("{} {} {}", field.name, op.text(), self.value(value)),
             Expr::In {
                 field,
                 negated,
@@ -935,17 +935,6 @@ fn deadline_span(deadline: &Deadline) -> Span {
 
 fn same_date(a: &DateLit, b: &DateLit) -> bool {
     (a.year, a.month, a.day) == (b.year, b.month, b.day)
-}
-
-fn compare_op(op: CompareOp) -> &'static str {
-    match op {
-        CompareOp::Eq => "==",
-        CompareOp::Ne => "!=",
-        CompareOp::Lt => "<",
-        CompareOp::Le => "<=",
-        CompareOp::Gt => ">",
-        CompareOp::Ge => ">=",
-    }
 }
 
 fn privacy(privacy: Privacy) -> &'static str {

@@ -241,12 +241,7 @@ pub fn timeline(case: &Case, report: &CaseReport, tz: Option<Tz>, as_of: Instant
     }
     for e in &report.escalations {
         // The instance number, when the chain has more than one.
-        let several = report
-            .escalations
-            .iter()
-            .filter(|other| other.escalation == e.escalation)
-            .nth(1)
-            .is_some();
+        let several = report.chain_has_instances(&e.escalation);
         let number = if several {
             format!(" #{}", e.instance)
         } else {

@@ -142,12 +142,7 @@ pub(super) fn case(out: &mut String, c: &CaseReport) {
             .map(|s| format!("{} {}", Escaped(&s.step), word(&s.state)))
             .collect();
         // The instance, when `restart on` gave the chain several.
-        let several = c
-            .escalations
-            .iter()
-            .filter(|other| other.escalation == e.escalation)
-            .nth(1)
-            .is_some();
+        let several = c.chain_has_instances(&e.escalation);
         let _ = writeln!(
             out,
             "  escalation {}{} {}{}",

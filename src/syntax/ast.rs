@@ -684,6 +684,38 @@ pub enum CompareOp {
     Ge,
 }
 
+impl CompareOp {
+    /// The operator as written: `==`, `!=`, `<`, `<=`, `>`, `>=`.
+    pub fn text(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "==",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+
+    /// Whether a comparison holds when its two sides compare as `ordering` (`None`: they cannot
+    /// be compared, a text with a number that is not one, or no value at all): only `!=` holds
+    /// then. The evaluator and the checker's reading of declared values both decide by it.
+    #[inline]
+    pub fn holds(self, ordering: Option<std::cmp::Ordering>) -> bool {
+        use std::cmp::Ordering;
+        match (self, ordering) {
+            (CompareOp::Ne, Some(o)) => o != Ordering::Equal,
+            (CompareOp::Ne, None) => true,
+            (_, None) => false,
+            (CompareOp::Eq, Some(o)) => o == Ordering::Equal,
+            (CompareOp::Lt, Some(o)) => o == Ordering::Less,
+            (CompareOp::Le, Some(o)) => o != Ordering::Greater,
+            (CompareOp::Gt, Some(o)) => o == Ordering::Greater,
+            (CompareOp::Ge, Some(o)) => o != Ordering::Less,
+        }
+    }
+}
+
 /// A literal value in a condition.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -823,13 +823,7 @@ impl<'a, 'p> Builder<'a, 'p> {
         let RuleText { declaration, label } = rules::escalation(policy, &e.escalation);
         // A chain with several instances names each (`late_resolution #2`), and each instance's
         // lanes take the breaches of its own stretch.
-        let several = self
-            .report
-            .escalations
-            .iter()
-            .filter(|other| other.escalation == e.escalation)
-            .nth(1)
-            .is_some();
+        let several = self.report.chain_has_instances(&e.escalation);
         let number = if several {
             format!(" #{}", e.instance)
         } else {
